@@ -1,0 +1,285 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  type CfnRestApi,
+  CognitoUserPoolsAuthorizer,
+  EndpointType,
+  type IResource,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  type Method,
+  MethodLoggingLevel,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { FunctionId } from './functions';
+import { SCOPES } from './identity';
+
+export const API_LOGICAL_ID = 'TenggatApi';
+/** Base of the `type` URIs of problem documents; the handlers use the same base for their own problems. */
+export const PROBLEM_TYPE_BASE = 'https://tenggat.dev/problems/';
+
+type Access = 'read' | 'write' | 'admin' | 'webhookSignature';
+interface Route {
+  readonly path: string;
+  readonly method: 'GET' | 'POST';
+  readonly functionId: FunctionId;
+  readonly access: Access;
+}
+
+/** Every route of the HTTP contract with its handler and who may call it. */
+export const ROUTES: readonly Route[] = [
+  { path: '/v1/takedown-requests', method: 'POST', functionId: 'SubmitOrderFunction', access: 'write' },
+  { path: '/v1/takedown-requests', method: 'GET', functionId: 'ReadOrdersFunction', access: 'read' },
+  { path: '/v1/takedown-requests/{id}', method: 'GET', functionId: 'ReadOrdersFunction', access: 'read' },
+  {
+    path: '/v1/takedown-requests/{id}/items',
+    method: 'GET',
+    functionId: 'ReadOrdersFunction',
+    access: 'read',
+  },
+  {
+    path: '/v1/takedown-requests/{id}/audit',
+    method: 'GET',
+    functionId: 'ReadOrdersFunction',
+    access: 'read',
+  },
+  {
+    path: '/v1/takedown-requests/{id}/withdrawal',
+    method: 'POST',
+    functionId: 'WithdrawOrderFunction',
+    access: 'write',
+  },
+  {
+    path: '/v1/takedown-requests/{id}/review',
+    method: 'POST',
+    functionId: 'ReviewItemsFunction',
+    access: 'write',
+  },
+  {
+    path: '/v1/takedown-requests/{id}/redelivery',
+    method: 'POST',
+    functionId: 'OperatorFunction',
+    access: 'admin',
+  },
+  { path: '/v1/platforms', method: 'POST', functionId: 'OperatorFunction', access: 'admin' },
+  { path: '/v1/platforms', method: 'GET', functionId: 'OperatorFunction', access: 'admin' },
+  {
+    path: '/v1/platforms/{platformId}/secret-rotation',
+    method: 'POST',
+    functionId: 'OperatorFunction',
+    access: 'admin',
+  },
+  {
+    path: '/v1/platforms/{platformId}/responses',
+    method: 'POST',
+    functionId: 'PlatformResponsesFunction',
+    access: 'webhookSignature',
+  },
+];
+
+const SCOPE_BY_ACCESS: Record<Exclude<Access, 'webhookSignature'>, string> = {
+  read: SCOPES.read,
+  write: SCOPES.write,
+  admin: SCOPES.admin,
+};
+
+interface GatewayProblem {
+  readonly type: ResponseType;
+  readonly status: number;
+  readonly kind: string;
+  readonly title: string;
+  readonly headers?: Record<string, string>;
+}
+
+// Errors API Gateway answers itself (before any Lambda runs) still reach clients as RFC 9457 problem documents.
+const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
+  { type: ResponseType.UNAUTHORIZED, status: 401, kind: 'unauthorized', title: 'Missing or invalid token' },
+  {
+    type: ResponseType.ACCESS_DENIED,
+    status: 403,
+    kind: 'forbidden',
+    title: 'The token lacks the needed scope',
+  },
+  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, kind: 'not-found', title: 'No such route' },
+  {
+    type: ResponseType.REQUEST_TOO_LARGE,
+    status: 413,
+    kind: 'payload-too-large',
+    title: 'Request body too large',
+  },
+  {
+    type: ResponseType.THROTTLED,
+    status: 429,
+    kind: 'too-many-requests',
+    title: 'Too many requests',
+    headers: { 'Retry-After': "'1'" },
+  },
+  {
+    type: ResponseType.QUOTA_EXCEEDED,
+    status: 429,
+    kind: 'too-many-requests',
+    title: 'Quota exceeded',
+    headers: { 'Retry-After': "'60'" },
+  },
+  { type: ResponseType.DEFAULT_4XX, status: 400, kind: 'bad-request', title: 'Bad request' },
+  {
+    type: ResponseType.DEFAULT_5XX,
+    status: 502,
+    kind: 'upstream-error',
+    title: 'The service failed to answer',
+  },
+];
+
+function problemTemplate(problem: GatewayProblem, includeStatus: boolean): string {
+  // `$context.error.messageString` is already a quoted JSON string. DEFAULT_* keep the status API Gateway chose,
+  // which the template cannot read, so those omit the (optional) `status` member.
+  return [
+    '{',
+    `"type":"${PROBLEM_TYPE_BASE}${problem.kind}",`,
+    `"title":"${problem.title}",`,
+    includeStatus ? `"status":${problem.status},` : '',
+    '"detail":$context.error.messageString,',
+    '"requestId":"$context.requestId"',
+    '}',
+  ].join('');
+}
+
+export interface TenggatApiProps {
+  /** Handlers by contract id. */
+  readonly functions: ReadonlyMap<FunctionId, IFunction>;
+  /** User pool whose access tokens authorize agencies and operators. */
+  readonly userPool: IUserPool;
+  /** Customer-managed key for the access log group. */
+  readonly encryptionKey: IKey;
+  /**
+   * Stage name.
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+  /**
+   * Steady-state requests per second across the stage.
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst of requests allowed across the stage.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * How long access logs are kept.
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly accessLogRetention?: RetentionDays;
+}
+
+/** REST API `TenggatApi`: the agency, platform and operator routes of the HTTP contract. */
+export class TenggatApi extends Construct {
+  readonly restApi: RestApi;
+  readonly accessLogGroup: LogGroup;
+  /** Methods by `"<METHOD> <path>"`, e.g. `"POST /v1/takedown-requests"`. */
+  readonly methods: ReadonlyMap<string, Method>;
+
+  constructor(scope: Construct, id: string, props: TenggatApiProps) {
+    super(scope, id);
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.ONE_YEAR,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.restApi = new RestApi(this, 'RestApi', {
+      restApiName: 'TenggatApi',
+      description: 'Tenggat: takedown orders from agencies to platforms, with legal deadlines',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: props.stageName ?? 'prod',
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        // Request and response bodies carry locators and personal data: never log them.
+        dataTraceEnabled: false,
+        throttlingRateLimit: props.throttlingRateLimit ?? 50,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+    (this.restApi.node.defaultChild as CfnRestApi).overrideLogicalId(API_LOGICAL_ID);
+
+    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [props.userPool],
+      authorizerName: 'TenggatCognito',
+      identitySource: 'method.request.header.Authorization',
+    });
+
+    for (const problem of GATEWAY_PROBLEMS) {
+      const isDefault =
+        problem.type === ResponseType.DEFAULT_4XX || problem.type === ResponseType.DEFAULT_5XX;
+      this.restApi.addGatewayResponse(`${problem.kind}-${problem.status}-${problem.type.responseType}`, {
+        type: problem.type,
+        // DEFAULT_* keep the status API Gateway chose (e.g. 400, 415, 504); the others are fixed.
+        statusCode: isDefault ? undefined : String(problem.status),
+        responseHeaders: { 'Content-Type': "'application/problem+json'", ...problem.headers },
+        templates: { 'application/json': problemTemplate(problem, !isDefault) },
+      });
+    }
+
+    const integrations = new Map<FunctionId, LambdaIntegration>();
+    const methods = new Map<string, Method>();
+    for (const route of ROUTES) {
+      const fn = props.functions.get(route.functionId);
+      if (!fn) throw new MissingRouteHandlerError(route.functionId);
+      let integration = integrations.get(route.functionId);
+      if (!integration) {
+        integration = new LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
+        integrations.set(route.functionId, integration);
+      }
+      const resource = this.resourceFor(route.path);
+      const method =
+        route.access === 'webhookSignature'
+          ? resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE })
+          : resource.addMethod(route.method, integration, {
+              authorizationType: AuthorizationType.COGNITO,
+              authorizer,
+              authorizationScopes: [SCOPE_BY_ACCESS[route.access]],
+            });
+      methods.set(`${route.method} ${route.path}`, method);
+    }
+    this.methods = methods;
+  }
+
+  private resourceFor(path: string): IResource {
+    let resource: IResource = this.restApi.root;
+    for (const part of path.split('/').filter((segment) => segment.length > 0)) {
+      resource = resource.getResource(part) ?? resource.addResource(part);
+    }
+    return resource;
+  }
+}
+
+/** A route names a function id that was not built. */
+export class MissingRouteHandlerError extends Error {
+  constructor(functionId: string) {
+    super(`No function ${functionId} for an API route`);
+    this.name = 'MissingRouteHandlerError';
+  }
+}

@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Thrown when a configuration file is missing, unreadable or breaks its schema; synth stops with this message. */
+export class ConfigurationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+// ISO 8601 durations limited to what a policy needs: days, hours, minutes and (whole or decimal) seconds.
+const isoDurationPattern = /^P(?!$)(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+/** Converts an ISO 8601 duration such as `PT4H` or `P1D` into seconds. */
+export function durationToSeconds(duration: string): number {
+  const match = isoDurationPattern.exec(duration);
+  if (!match) {
+    throw new ConfigurationError(`"${duration}" is not an ISO 8601 duration like PT4H, P1D or PT30S`);
+  }
+  const [, days, hours, minutes, seconds] = match;
+  return (
+    Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3_600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)
+  );
+}
+
+const isoDuration = z
+  .string()
+  .regex(isoDurationPattern, 'must be an ISO 8601 duration like PT4H, P1D or PT30S');
+const positiveDuration = isoDuration.refine(
+  (value) => durationToSeconds(value) > 0,
+  'must be longer than zero',
+);
+const identifier = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (at most 63)');
+
+export const categories = [
+  'csam',
+  'terrorism',
+  'public_order',
+  'illegal_drugs_food_cosmetics',
+  'pornography',
+  'prostitution',
+  'gambling',
+  'fraud',
+  'illegal_lending',
+  'hoax',
+  'other',
+] as const;
+
+const stageDeadlines = z.strictObject({
+  order: positiveDuration,
+  st1: positiveDuration,
+  st2: positiveDuration,
+});
+
+export const policySchema = z.strictObject({
+  name: identifier,
+  version: z.string().min(1).max(64),
+  urgentCategories: z.array(z.enum(categories)).min(1),
+  deadlines: z.strictObject({ urgent: stageDeadlines, standard: stageDeadlines }),
+  deliveryRetrySchedule: z.array(isoDuration).min(1).max(50),
+  reviewReminderPeriod: positiveDuration,
+  fine: z.strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
+    perItemPerPeriod: z.number().int().nonnegative(),
+    accrualPeriod: positiveDuration,
+    capPerItem: z.number().int().nonnegative(),
+  }),
+});
+
+/** The escalation policy handed to the functions as the `POLICY` environment variable. */
+export type EscalationPolicy = z.infer<typeof policySchema>;
+
+const principal = z.strictObject({ id: identifier, name: z.string().min(1).max(200) });
+
+export const agenciesSchema = z
+  .strictObject({
+    agencies: z.array(principal).min(1),
+    operators: z.array(principal).min(1),
+  })
+  .superRefine((value, context) => {
+    const seen = new Set<string>();
+    for (const [index, entry] of [...value.agencies, ...value.operators].entries()) {
+      if (seen.has(entry.id)) {
+        context.addIssue({
+          code: 'custom',
+          message: `id "${entry.id}" is declared twice`,
+          path: [index, 'id'],
+        });
+      }
+      seen.add(entry.id);
+    }
+  });
+
+/** Agencies (each gets an app client) and operators (each gets an admin client). */
+export type AgencyDeclaration = z.infer<typeof agenciesSchema>;
+
+/** Everything the stack reads from configuration and CDK context. */
+export interface TenggatConfig {
+  readonly agencies: AgencyDeclaration;
+  readonly policy: EscalationPolicy;
+  /** Lets webhook URLs use `http://` on loopback addresses (local cloud only). */
+  readonly allowLoopbackWebhooks: boolean;
+  /** Loopback ports a webhook URL may never use (the local cloud's own). */
+  readonly blockedWebhookPorts: readonly number[];
+}
+
+/** Where to find the configuration and which context values were given. */
+export interface LoadConfigOptions {
+  /** Folder holding `agencies.json` and `policies/`. @default `<cwd>/config` */
+  readonly configDirectory?: string;
+  /** Value of context `tenggat:policy`: a policy name under `policies/` or a path to a JSON file. @default 'default' */
+  readonly policy?: unknown;
+  /** Value of context `tenggat:allowLoopbackWebhooks` (boolean or "true"/"false"). @default false */
+  readonly allowLoopbackWebhooks?: unknown;
+  /** Value of context `tenggat:blockedWebhookPorts` (comma list or array of ports). @default none */
+  readonly blockedWebhookPorts?: unknown;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `  - ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('\n');
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigurationError(`Cannot read ${what} at ${path}`, { cause });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigurationError(`${what} at ${path} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string, path: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ConfigurationError(`${what} at ${path} is invalid:\n${describeIssues(parsed.error)}`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+function resolvePolicyPath(configDirectory: string, policy: unknown): string {
+  const choice = policy === undefined || policy === null || policy === '' ? 'default' : policy;
+  if (typeof choice !== 'string') {
+    throw new ConfigurationError('Context tenggat:policy must be a policy name or a path to a JSON file');
+  }
+  if (/^[a-z0-9-]+$/.test(choice)) {
+    return join(configDirectory, 'policies', `${choice}.json`);
+  }
+  return isAbsolute(choice) ? choice : resolve(choice);
+}
+
+function parseBoolean(value: unknown, key: string): boolean {
+  if (value === undefined || value === null || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new ConfigurationError(`Context ${key} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function parsePorts(value: unknown): number[] {
+  if (value === undefined || value === null || value === '') return [];
+  const parts = Array.isArray(value) ? value : String(value).split(',');
+  return parts.map((part) => {
+    const port = Number(String(part).trim());
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      throw new ConfigurationError(
+        `Context tenggat:blockedWebhookPorts must be a comma list of ports, got ${JSON.stringify(value)}`,
+      );
+    }
+    return port;
+  });
+}
+
+/** Reads and validates `agencies.json`, the chosen policy and the context switches. */
+export function loadConfig(options: LoadConfigOptions = {}): TenggatConfig {
+  const configDirectory = options.configDirectory ?? join(process.cwd(), 'config');
+  const agenciesPath = join(configDirectory, 'agencies.json');
+  const agencies = parseWith(
+    agenciesSchema,
+    readJsonFile(agenciesPath, 'Agency declaration'),
+    'Agency declaration',
+    agenciesPath,
+  );
+  const policyPath = resolvePolicyPath(configDirectory, options.policy);
+  const policy = parseWith(
+    policySchema,
+    readJsonFile(policyPath, 'Escalation policy'),
+    'Escalation policy',
+    policyPath,
+  );
+  return {
+    agencies,
+    policy,
+    allowLoopbackWebhooks: parseBoolean(options.allowLoopbackWebhooks, 'tenggat:allowLoopbackWebhooks'),
+    blockedWebhookPorts: parsePorts(options.blockedWebhookPorts),
+  };
+}

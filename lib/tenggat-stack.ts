@@ -1,0 +1,98 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { TenggatApi } from './api';
+import type { TenggatConfig } from './config';
+import { DataTable } from './data-table';
+import { DomainEvents } from './events';
+import { TenggatFunctions } from './functions';
+import { Identity } from './identity';
+import { addNagSuppressions } from './nag-suppressions';
+import { Observability } from './observability';
+import { OrderWorkflow, orderWorkflowArn } from './workflow';
+
+export interface TenggatStackProps extends StackProps {
+  /** Validated agencies, policy and context switches (see `loadConfig`). */
+  readonly config: TenggatConfig;
+  /**
+   * Folder holding the handler entries.
+   * @default `<cwd>/functions/src/handlers`
+   */
+  readonly handlersDirectory?: string;
+  /**
+   * Prefix of the Cognito hosted domain.
+   * @default `tenggat-<account id>`
+   */
+  readonly cognitoDomainPrefix?: string;
+}
+
+/** Tenggat: API Gateway → Lambda → Step Functions → DynamoDB, with Secrets Manager, EventBridge and Cognito. */
+export class TenggatStack extends Stack {
+  constructor(scope: Construct, id: string, props: TenggatStackProps) {
+    super(scope, id, props);
+
+    const key = new Key(this, 'DataKey', {
+      alias: 'alias/tenggat',
+      description: 'Tenggat data: table, execution history, logs, platform secrets',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts the log groups of functions, API access logs and the state machine with this key.
+    key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+
+    const data = new DataTable(this, 'Data', { encryptionKey: key });
+    const events = new DomainEvents(this, 'Events');
+    const identity = new Identity(this, 'Identity', {
+      declaration: props.config.agencies,
+      domainPrefix: props.cognitoDomainPrefix,
+    });
+    const functions = new TenggatFunctions(this, 'Functions', {
+      config: props.config,
+      table: data.table,
+      eventBus: events.bus,
+      encryptionKey: key,
+      stateMachineArn: orderWorkflowArn(this),
+      agencyClientsJson: identity.agencyClientsJson,
+      handlersDirectory: props.handlersDirectory,
+    });
+    const workflow = new OrderWorkflow(this, 'Workflow', {
+      deliverWebhookFunction: functions.get('DeliverWebhookFunction'),
+      workflowStepFunction: functions.get('WorkflowStepFunction'),
+      encryptionKey: key,
+    });
+    const api = new TenggatApi(this, 'Api', {
+      functions: functions.byId,
+      userPool: identity.userPool,
+      encryptionKey: key,
+    });
+    new Observability(this, 'Observability', {
+      functions: functions.byId,
+      stateMachine: workflow.stateMachine,
+      restApi: api.restApi,
+      table: data.table,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the Tenggat API' });
+    new CfnOutput(this, 'TokenEndpoint', {
+      value: identity.tokenEndpoint,
+      description: 'OAuth2 token endpoint (client credentials)',
+    });
+    new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
+    new CfnOutput(this, 'AgencyClients', {
+      value: identity.agencyClientsJson,
+      description: 'Cognito client id to agency id',
+    });
+    for (const [operatorId, client] of identity.operatorClients) {
+      new CfnOutput(this, `OperatorClientId${operatorId.replace(/[^A-Za-z0-9]/g, '')}`, {
+        value: client.userPoolClientId,
+        description: `Cognito client id of operator ${operatorId}`,
+      });
+    }
+    new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
+
+    addNagSuppressions(this);
+  }
+}
