@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigurationError, loadConfig } from '../lib/config';
 import { TenggatStack } from '../lib/tenggat-stack';
 
@@ -16,6 +17,10 @@ try {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: 'Tenggat: takedown orders with legal deadlines, escalation and platform webhooks',
   });
+  // Synth fails on any AwsSolutions finding that is not acknowledged with a reason next to its resource.
+  if (app.node.tryGetContext('tenggat:nag') !== false && app.node.tryGetContext('tenggat:nag') !== 'false') {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
 } catch (error) {
   if (error instanceof ConfigurationError) {
     console.error(`Tenggat configuration error: ${error.message}`);

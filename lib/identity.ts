@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import type { AgencyDeclaration } from './config';
+import { acknowledgeNagFinding } from './nag';
 
 export const RESOURCE_SERVER_IDENTIFIER = 'takedown';
 export const SCOPES = {
@@ -67,6 +68,12 @@ export class Identity extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     (this.userPool.node.defaultChild as CfnUserPool).overrideLogicalId('TenggatUserPool');
+    acknowledgeNagFinding(
+      this.userPool,
+      'COG8',
+      'No person signs in to this pool: it only issues client-credentials tokens to agency and operator systems, ' +
+        'and the Plus plan threat protection evaluates user sign-ins, so it would protect nothing here.',
+    );
 
     const readScope = new ResourceServerScope({
       scopeName: 'read',

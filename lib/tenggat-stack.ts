@@ -8,7 +8,6 @@ import { DataTable } from './data-table';
 import { DomainEvents } from './events';
 import { TenggatFunctions } from './functions';
 import { Identity } from './identity';
-import { addNagSuppressions } from './nag-suppressions';
 import { Observability } from './observability';
 import { OrderWorkflow, orderWorkflowArn } from './workflow';
 
@@ -92,7 +91,5 @@ export class TenggatStack extends Stack {
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
-
-    addNagSuppressions(this);
   }
 }
