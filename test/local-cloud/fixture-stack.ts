@@ -13,8 +13,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 /** Handler source of the fixture function: echoes, fails, sleeps or answers big on request. */
 export const FIXTURE_HANDLER = `
 exports.handler = async (event, context) => {
-  if (event && event.fail) throw new TypeError('asked to fail');
-  if (event && event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
+  const query = (event && event.queryStringParameters) || {};
+  if ((event && event.fail) || query.fail) throw new TypeError('asked to fail');
+  const sleepMs = (event && event.sleepMs) || Number(query.sleepMs || 0);
+  if (sleepMs) await new Promise((r) => setTimeout(r, sleepMs));
   if (event && event.bigResponseBytes) return { big: 'x'.repeat(event.bigResponseBytes) };
   if (event && event.log) console.log('log line', event.log);
   if (event && event.httpMethod) {

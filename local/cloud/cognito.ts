@@ -1,0 +1,197 @@
+/**
+ * The part of Cognito the API needs: an OAuth2 client-credentials token endpoint (`POST /oauth2/token`, HTTP Basic
+ * client auth) signing RS256 access tokens like Cognito's, and the JWKS. One client per user pool client in the
+ * template; the client ids come from the template, the secrets and the signing key are generated once and kept in
+ * the data dir (0600) so tokens and credentials survive restarts.
+ */
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  exportJWK,
+  importPKCS8,
+  type JSONWebKeySet,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { readBody, sendJson } from './http-util';
+import { LOCAL_REGION, type UserPoolClientSpec, type UserPoolSpec } from './template';
+
+export class CognitoError extends Error {
+  constructor(
+    readonly oauthError: string,
+    readonly httpStatus = 400,
+    options?: { cause?: unknown },
+  ) {
+    super(oauthError, options);
+    this.name = 'CognitoError';
+  }
+}
+
+export interface LocalClient {
+  clientId: string;
+  clientSecret: string;
+  clientName: string;
+  logicalId: string;
+  scopes: string[];
+  userPoolId: string;
+}
+
+export interface LocalCognitoOptions {
+  dataDir: string;
+  userPools: UserPoolSpec[];
+  clients: UserPoolClientSpec[];
+  /** Issuer prefix; the issuer of a pool is `<issuerBaseUrl>/<userPoolId>` as on AWS. */
+  issuerBaseUrl?: string;
+  tokenLifetimeSeconds?: number;
+}
+
+export interface LocalCognito {
+  clients: LocalClient[];
+  /** The issuer of the pool with this logical id. */
+  issuerOf(userPoolLogicalId: string): string;
+  jwks: JSONWebKeySet;
+  /** Verifies signature, issuer, expiry and `token_use: access`; throws on any failure. */
+  verifyAccessToken(token: string, userPoolLogicalIds: string[]): Promise<JWTPayload>;
+  issueToken(clientId: string, scopes?: string[]): Promise<{ access_token: string; expires_in: number }>;
+  /** `POST /oauth2/token`, `GET /.well-known/jwks.json` and `GET /<poolId>/.well-known/jwks.json`. */
+  handle(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
+}
+
+const writePrivate = (path: string, content: string) => {
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+};
+
+export async function createLocalCognito(options: LocalCognitoOptions): Promise<LocalCognito> {
+  const directory = join(options.dataDir, 'cognito');
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const lifetime = options.tokenLifetimeSeconds ?? 3600;
+  const issuerBase = options.issuerBaseUrl ?? `https://cognito-idp.${LOCAL_REGION}.amazonaws.com`;
+
+  const keyPath = join(directory, 'signing-key.pem');
+  if (!existsSync(keyPath)) {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writePrivate(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  }
+  const privateKey = await importPKCS8(readFileSync(keyPath, 'utf8'), 'RS256', { extractable: true });
+  const privateJwk = await exportJWK(privateKey);
+  const publicJwk = { kty: privateJwk.kty, n: privateJwk.n, e: privateJwk.e };
+  const kid = await calculateJwkThumbprint(publicJwk);
+  const jwks: JSONWebKeySet = { keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }] };
+  const keySet = createLocalJWKSet(jwks);
+
+  const secretsPath = join(directory, 'clients.json');
+  const secrets: Record<string, string> = existsSync(secretsPath)
+    ? JSON.parse(readFileSync(secretsPath, 'utf8'))
+    : {};
+  const poolIdOf = new Map(options.userPools.map((pool) => [pool.logicalId, pool.id]));
+  const clients: LocalClient[] = options.clients.map((client) => {
+    const existing = secrets[client.clientId];
+    const clientSecret = existing ?? randomBytes(39).toString('base64url').toLowerCase().slice(0, 51);
+    secrets[client.clientId] = clientSecret;
+    return {
+      clientId: client.clientId,
+      clientSecret,
+      clientName: client.clientName,
+      logicalId: client.logicalId,
+      scopes: client.allowedOAuthScopes,
+      userPoolId: (client.userPoolLogicalId && poolIdOf.get(client.userPoolLogicalId)) || 'local_pool',
+    };
+  });
+  writePrivate(secretsPath, JSON.stringify(secrets, null, 2));
+  const clientById = new Map(clients.map((client) => [client.clientId, client]));
+  const flowsById = new Map(options.clients.map((client) => [client.clientId, client.allowedOAuthFlows]));
+
+  const issuerOfPoolId = (poolId: string) => `${issuerBase}/${poolId}`;
+  const issuerOf = (logicalId: string) => issuerOfPoolId(poolIdOf.get(logicalId) ?? 'local_pool');
+
+  const issueToken: LocalCognito['issueToken'] = async (clientId, requestedScopes) => {
+    const client = clientById.get(clientId);
+    if (!client) throw new CognitoError('invalid_client');
+    const flows = flowsById.get(clientId) ?? [];
+    if (!flows.includes('client_credentials')) throw new CognitoError('unauthorized_client');
+    const scopes = requestedScopes ?? client.scopes;
+    if (scopes.length === 0 || scopes.some((scope) => !client.scopes.includes(scope))) {
+      throw new CognitoError('invalid_scope');
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const accessToken = await new SignJWT({
+      client_id: clientId,
+      token_use: 'access',
+      scope: scopes.join(' '),
+      auth_time: now,
+      version: 2,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setSubject(clientId)
+      .setIssuer(issuerOfPoolId(client.userPoolId))
+      .setIssuedAt(now)
+      .setExpirationTime(now + lifetime)
+      .setJti(randomUUID())
+      .sign(privateKey);
+    return { access_token: accessToken, expires_in: lifetime };
+  };
+
+  const verifyAccessToken: LocalCognito['verifyAccessToken'] = async (token, userPoolLogicalIds) => {
+    const { payload } = await jwtVerify(token, keySet, {
+      algorithms: ['RS256'],
+      issuer: userPoolLogicalIds.map(issuerOf),
+    });
+    if (payload.token_use !== 'access') throw new CognitoError('invalid_token');
+    return payload;
+  };
+
+  const handleToken = async (request: IncomingMessage, response: ServerResponse) => {
+    try {
+      const contentType = String(request.headers['content-type'] ?? '');
+      if (!contentType.startsWith('application/x-www-form-urlencoded'))
+        throw new CognitoError('invalid_request');
+      const form = new URLSearchParams((await readBody(request, 64 * 1024)).toString('utf8'));
+      if (form.get('grant_type') !== 'client_credentials') {
+        throw new CognitoError(form.get('grant_type') ? 'unsupported_grant_type' : 'invalid_request');
+      }
+      const basic = /^Basic\s+(.+)$/i.exec(String(request.headers.authorization ?? ''));
+      let clientId = form.get('client_id') ?? '';
+      let clientSecret = form.get('client_secret') ?? '';
+      if (basic?.[1]) {
+        const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        clientId = decodeURIComponent(decoded.slice(0, colon));
+        clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+      }
+      const client = clientById.get(clientId);
+      if (!client || client.clientSecret !== clientSecret) throw new CognitoError('invalid_client');
+      const scopeText = form.get('scope');
+      const scopes = scopeText ? scopeText.split(/\s+/).filter(Boolean) : undefined;
+      const token = await issueToken(clientId, scopes);
+      sendJson(response, 200, { ...token, token_type: 'Bearer' }, { 'cache-control': 'no-store' });
+    } catch (error) {
+      const oauthError = error instanceof CognitoError ? error.oauthError : 'invalid_request';
+      sendJson(response, error instanceof CognitoError ? error.httpStatus : 400, { error: oauthError });
+    }
+  };
+
+  const handle: LocalCognito['handle'] = async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === '/oauth2/token') {
+      if (request.method !== 'POST') {
+        sendJson(response, 405, { error: 'invalid_request' });
+        return true;
+      }
+      await handleToken(request, response);
+      return true;
+    }
+    if (request.method === 'GET' && /^(\/[^/]+)?\/\.well-known\/jwks\.json$/.test(path)) {
+      sendJson(response, 200, jwks);
+      return true;
+    }
+    return false;
+  };
+
+  return { clients, issuerOf, jwks, verifyAccessToken, issueToken, handle };
+}
