@@ -28,3 +28,10 @@ export { type PayloadScope, resolvePayloadTemplate } from './payload-template';
 export { applyResultPath, InvalidResultPathError, ResultPathMatchFailure } from './result-path';
 export { fieldPathNotFoundCause, invalidPathCause } from './runtime-causes';
 export { isValidTimestamp, parseTimestamp } from './timestamp';
+export {
+  type DefinitionProblem,
+  formatInvalidDefinitionMessage,
+  type QueryLanguage,
+  type ValidateOptions,
+  validateDefinition,
+} from './validate-definition';
