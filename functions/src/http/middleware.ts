@@ -1,0 +1,129 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  UnprocessableError,
+} from '../domain/errors';
+import {
+  IdempotencyInFlightError,
+  IdempotencyKeyReusedError,
+  MalformedJsonError,
+  MissingIdempotencyKeyError,
+  PayloadTooLargeError,
+  ValidationError,
+} from './errors';
+import { fieldErrorsOf, type Problem, problem, problemResponse } from './problems';
+
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** The API event after the JSON body middleware: `rawBody` is the exact text (signatures need it). */
+export type HttpEvent = APIGatewayProxyEvent & { rawBody: string; jsonBody: unknown };
+
+/** Reads the body once: too large → 413, not JSON → 400; an absent body parses as undefined. */
+export function jsonBody(
+  maxBytes = MAX_BODY_BYTES,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return {
+    before: (request) => {
+      const event = request.event as HttpEvent;
+      const body = event.body ?? '';
+      const raw = event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+      if (Buffer.byteLength(raw, 'utf8') > maxBytes) {
+        throw new PayloadTooLargeError(`the body is larger than ${maxBytes} bytes`);
+      }
+      event.rawBody = raw;
+      if (raw.trim() === '') {
+        event.jsonBody = undefined;
+        return;
+      }
+      try {
+        event.jsonBody = JSON.parse(raw);
+      } catch (cause) {
+        throw new MalformedJsonError('the body is not valid JSON', { cause });
+      }
+    },
+  };
+}
+
+/** Parses with a zod schema; every broken or unknown field is named in the 422. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(fieldErrorsOf(result.error), { cause: result.error });
+  return result.data;
+}
+
+export function problemFor(error: unknown): { problem: Problem; headers?: Record<string, string> } | null {
+  if (error instanceof MalformedJsonError) return { problem: problem('malformed-json', 400, error.message) };
+  if (error instanceof PayloadTooLargeError)
+    return { problem: problem('payload-too-large', 413, error.message) };
+  if (error instanceof ValidationError)
+    return { problem: problem('validation', 422, 'The request breaks the schema', error.fieldErrors) };
+  if (error instanceof UnprocessableError)
+    return {
+      problem: problem(
+        'validation',
+        422,
+        error.message,
+        error.fieldErrors.length > 0 ? error.fieldErrors : undefined,
+      ),
+    };
+  if (error instanceof MissingIdempotencyKeyError)
+    return { problem: problem('missing-idempotency-key', 400, error.message) };
+  if (error instanceof IdempotencyKeyReusedError)
+    return { problem: problem('idempotency-key-reused', 422, error.message) };
+  if (error instanceof IdempotencyInFlightError)
+    return { problem: problem('idempotency-in-flight', 409, error.message), headers: { 'retry-after': '1' } };
+  if (error instanceof NotFoundError) return { problem: problem('not-found', 404, error.message) };
+  if (error instanceof ConflictError) return { problem: problem('conflict', 409, error.message) };
+  if (error instanceof UnauthorizedError) return { problem: problem('unauthorized', 401, error.message) };
+  if (error instanceof ForbiddenError) return { problem: problem('forbidden', 403, error.message) };
+  if (error instanceof BadRequestError) return { problem: problem('bad-request', 400, error.message) };
+  return null;
+}
+
+/** Named errors become their problem document; anything else a 500 that reveals nothing. */
+export function problemErrors(
+  logger: Logger,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return {
+    onError: (request) => {
+      const mapped = problemFor(request.error);
+      if (mapped) {
+        logger.info('request refused', { status: mapped.problem.status, type: mapped.problem.type });
+        request.response = problemResponse(mapped.problem, mapped.headers);
+        return;
+      }
+      logger.error('unexpected failure', {
+        errorName: request.error?.name,
+        errorMessage: request.error?.message,
+      });
+      request.response = problemResponse(problem('internal', 500, 'Something went wrong on our side'));
+    },
+  };
+}
+
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import { ITEM_OUTCOMES, ITEM_STATUSES, ORDER_STATUSES, OUTBOUND_EVENTS, STAGES } from '../domain/order-rules';
+import { CATEGORIES } from '../domain/policy';
+
+export const MAX_ITEMS_PER_ORDER = 10_000;
+export const MAX_LOCATOR_LENGTH = 2_048;
+
+const nonBlank = (max: number) => z.string().trim().min(1).max(max);
+
+export const itemInputSchema = z.strictObject({
+  kind: z.enum(['account', 'url', 'content']),
+  locator: nonBlank(MAX_LOCATOR_LENGTH).describe(
+    'URL, account handle or content id, as the platform knows it',
+  ),
+  note: z.string().max(2_000).optional(),
+});
+
+export const submitOrderBodySchema = z
+  .strictObject({
+    platformId: nonBlank(64),
+    category: z.enum(CATEGORIES),
+    urgent: z.boolean().optional().describe('Only raises urgency; needs urgencyReason'),
+    urgencyReason: z.string().trim().min(1).max(2_000).optional(),
+    legalBasis: z.array(nonBlank(500)).min(1).max(20),
+    reason: nonBlank(10_000).describe('Statement of reasons'),
+    reference: nonBlank(200).describe("The agency's own order number"),
+    territorialScope: z
+      .array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'))
+      .min(1)
+      .max(250)
+      .default(['ID']),
+    officer: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('The person acting, recorded in the audit trail'),
+    items: z.array(itemInputSchema).min(1).max(MAX_ITEMS_PER_ORDER),
+    evidence: z
+      .array(
+        z.strictObject({ uri: z.string().url().max(2_048), sha256: z.string().regex(/^[a-f0-9]{64}$/i) }),
+      )
+      .max(100)
+      .optional(),
+  })
+  .superRefine((body, context) => {
+    if (body.urgent === true && body.urgencyReason === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['urgencyReason'],
+        message: 'is required when urgent is true',
+      });
+    }
+    const seen = new Map<string, number>();
+    body.items.forEach((item, index) => {
+      const first = seen.get(item.locator);
+      if (first === undefined) seen.set(item.locator, index);
+      else
+        context.addIssue({
+          code: 'custom',
+          path: ['items', index, 'locator'],
+          message: `duplicates items[${first}].locator`,
+        });
+    });
+  });
+export type SubmitOrderBody = z.infer<typeof submitOrderBodySchema>;
+
+export const withdrawalBodySchema = z.strictObject({ reason: nonBlank(2_000) });
+export type WithdrawalBody = z.infer<typeof withdrawalBodySchema>;
+
+export const reviewBodySchema = z.strictObject({
+  itemIds: z.array(nonBlank(64)).min(1).max(1_000),
+  decision: z.enum(['uphold', 'withdraw']),
+  note: nonBlank(2_000),
+});
+export type ReviewBody = z.infer<typeof reviewBodySchema>;
+
+export const REJECTION_CODES = [
+  'manifest_error',
+  'insufficient_information',
+  'force_majeure',
+  'legal_objection',
+  'not_our_service',
+] as const;
+
+export const platformAnswerSchema = z
+  .strictObject({
+    itemId: nonBlank(64),
+    outcome: z.enum(ITEM_OUTCOMES),
+    reason: z.strictObject({ code: z.enum(REJECTION_CODES), explanation: nonBlank(2_000) }).optional(),
+    actedAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('When the platform says it acted (its claim)'),
+  })
+  .superRefine((answer, context) => {
+    if (answer.outcome === 'rejected' && answer.reason === undefined) {
+      context.addIssue({ code: 'custom', path: ['reason'], message: 'is required when outcome is rejected' });
+    }
+  });
+
+export const platformResponsesBodySchema = z.strictObject({
+  takedownRequestId: nonBlank(64),
+  items: z.array(platformAnswerSchema).min(1).max(MAX_ITEMS_PER_ORDER),
+});
+export type PlatformResponsesBody = z.infer<typeof platformResponsesBodySchema>;
+
+export const registerPlatformBodySchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes, 2 to 63 characters'),
+  name: nonBlank(200),
+  webhookUrl: z.string().url().max(2_048),
+  contactEmail: z.email().max(320),
+});
+export type RegisterPlatformBody = z.infer<typeof registerPlatformBodySchema>;
+
+export const listOrdersQuerySchema = z.strictObject({
+  status: z.enum(ORDER_STATUSES).optional(),
+  platformId: nonBlank(64).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2_000).optional(),
+});
+
+export const pageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  cursor: z.string().max(2_000).optional(),
+});
+
+// Responses
+
+export const itemCountsSchema = z.object({
+  total: z.number().int(),
+  pending: z.number().int(),
+  resolved: z.number().int(),
+  disputed: z.number().int(),
+  withdrawn: z.number().int(),
+});
+
+export const itemViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['account', 'url', 'content']),
+  locator: z.string(),
+  status: z.enum(ITEM_STATUSES),
+  outcome: z.enum(ITEM_OUTCOMES).nullable(),
+  reason: z.object({ code: z.string(), explanation: z.string() }).nullable(),
+  answeredAt: z.string().nullable(),
+  actedAt: z.string().nullable(),
+  onTime: z.boolean().nullable(),
+  deadlineAt: z.string().nullable(),
+  fineAccrued: z.number().int(),
+});
+
+export const stageEntrySchema = z.object({
+  stage: z.enum(STAGES),
+  at: z.string(),
+  deadlineAt: z.string().nullable(),
+});
+
+export const deliveryAttemptViewSchema = z.object({
+  at: z.string(),
+  event: z.enum(OUTBOUND_EVENTS),
+  stage: z.enum(STAGES),
+  attempt: z.number().int(),
+  part: z.number().int(),
+  parts: z.number().int(),
+  webhookId: z.string(),
+  httpStatus: z.number().int().nullable(),
+  latencyMs: z.number(),
+  error: z.string().nullable(),
+});
+
+export const orderSummarySchema = z.object({
+  id: z.string(),
+  agencyId: z.string(),
+  platformId: z.string(),
+  reference: z.string(),
+  category: z.enum(CATEGORIES),
+  status: z.enum(ORDER_STATUSES),
+  stage: z.enum(STAGES),
+  urgency: z.enum(['urgent', 'standard']),
+  createdAt: z.string(),
+  notifiedAt: z.string().nullable(),
+  deadlineAt: z.string().nullable(),
+  itemCounts: itemCountsSchema,
+});
+
+export const orderViewSchema = orderSummarySchema.extend({
+  legalBasis: z.array(z.string()),
+  reason: z.string(),
+  territorialScope: z.array(z.string()),
+  officer: z.string().nullable(),
+  evidence: z.array(z.object({ uri: z.string(), sha256: z.string() })),
+  policy: z.object({ name: z.string(), version: z.string() }),
+  fine: z.object({ currency: z.string(), accrued: z.number().int() }),
+  items: z.array(itemViewSchema),
+  nextItemsCursor: z.string().nullable(),
+  stageHistory: z.array(stageEntrySchema),
+  deliveries: z.array(deliveryAttemptViewSchema),
+  withdrawal: z.object({ reason: z.string(), at: z.string() }).nullable(),
+});
+export type OrderView = z.infer<typeof orderViewSchema>;
+
+export const orderListSchema = z.object({
+  items: z.array(orderSummarySchema),
+  nextCursor: z.string().nullable(),
+});
+export const itemPageSchema = z.object({ items: z.array(itemViewSchema), nextCursor: z.string().nullable() });
+export const auditPageSchema = z.object({
+  items: z.array(
+    z.object({
+      seq: z.number().int(),
+      at: z.string(),
+      actor: z.object({ kind: z.string(), id: z.string(), officer: z.string().optional() }),
+      action: z.string(),
+      stage: z.enum(STAGES),
+      details: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const platformResponsesResultSchema = z.object({
+  takedownRequestId: z.string(),
+  results: z.array(
+    z.object({ itemId: z.string(), result: z.enum(['applied', 'already_final', 'not_found']) }),
+  ),
+});
+
+export const platformViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  webhookUrl: z.string(),
+  contactEmail: z.string(),
+  status: z.enum(['active', 'disabled']),
+  createdAt: z.string(),
+  secretsRotatedAt: z.string().nullable(),
+});
+
+export const platformSecretsViewSchema = z.object({
+  platform: platformViewSchema,
+  notificationSecret: z.string().describe('We sign webhooks to you with this; verify them with it'),
+  responseSecret: z.string().describe('Sign your answers to us with this'),
+  previousSecretsValidUntil: z.string().nullable(),
+});
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});

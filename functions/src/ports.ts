@@ -1,0 +1,142 @@
+import type { AuditEvent } from './domain/audit';
+import type {
+  DeliveryAttempt,
+  ItemRecord,
+  OrderRecord,
+  PlatformRecord,
+  PlatformSecrets,
+} from './domain/records';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor: string | null;
+}
+
+/** One atomic change of an order: the marker (guarded by its version), some items (guarded by status), one audit event. */
+export interface OrderChange {
+  orderId: string;
+  expectedVersion: number;
+  set: Partial<Omit<OrderRecord, 'orderId' | 'version'>>;
+  items: { itemId: string; expectedStatus: ItemRecord['status']; set: Partial<ItemRecord> }[];
+  audit: Omit<AuditEvent, 'seq'> | null;
+}
+
+/** The most items one OrderChange may touch (DynamoDB transactions hold 100 actions). */
+export const MAX_ITEMS_PER_CHANGE = 98;
+
+export interface OrderRepository {
+  getOrder(orderId: string): Promise<OrderRecord | null>;
+  /** Writes items idempotently (overwrites), before the marker exists. */
+  putItems(items: ItemRecord[]): Promise<void>;
+  /** Writes the marker and its first audit event; returns false when the marker already exists. */
+  createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>): Promise<boolean>;
+  /** Throws ConcurrentChangeError when the version or an item status moved meanwhile. */
+  commit(change: OrderChange): Promise<OrderRecord>;
+  /** Stores the wait's task token only if the version is unchanged; returns false otherwise. */
+  storeTaskToken(
+    orderId: string,
+    version: number,
+    token: string,
+    purpose: 'answers' | 'redelivery',
+  ): Promise<boolean>;
+  getItems(orderId: string, itemIds: readonly string[]): Promise<ItemRecord[]>;
+  listItems(orderId: string, page: PageRequest): Promise<Page<ItemRecord>>;
+  allItems(orderId: string): Promise<ItemRecord[]>;
+  listOrders(
+    agencyId: string,
+    filter: { status: string | null; platformId: string | null },
+    page: PageRequest,
+  ): Promise<Page<OrderRecord>>;
+  listAudit(orderId: string, page: PageRequest): Promise<Page<AuditEvent>>;
+  recordDelivery(attempt: DeliveryAttempt): Promise<void>;
+  listDeliveries(orderId: string, limit: number): Promise<DeliveryAttempt[]>;
+}
+
+export interface PlatformRepository {
+  get(platformId: string): Promise<PlatformRecord | null>;
+  /** Returns false when the platform already exists. */
+  create(platform: PlatformRecord): Promise<boolean>;
+  update(platformId: string, set: Partial<Omit<PlatformRecord, 'platformId'>>): Promise<void>;
+  list(): Promise<PlatformRecord[]>;
+}
+
+export type IdempotencyClaim =
+  | { state: 'claimed'; payload: Record<string, unknown> }
+  | { state: 'in_flight' }
+  | { state: 'completed'; requestHash: string; response: IdempotentResponse };
+
+export interface IdempotentResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+export interface IdempotencyStore {
+  /**
+   * Claims `key` for `leaseMs`; a claim whose lease ran out (the first attempt crashed) is taken over and keeps the
+   * payload the first attempt stored, so that the retry completes the same work.
+   */
+  claim(input: {
+    key: string;
+    requestHash: string;
+    payload: Record<string, unknown>;
+    leaseMs: number;
+    ttlSeconds: number;
+  }): Promise<IdempotencyClaim>;
+  complete(key: string, response: IdempotentResponse, ttlSeconds: number): Promise<void>;
+  release(key: string): Promise<void>;
+}
+
+export interface SecretStore {
+  get(platformId: string): Promise<PlatformSecrets | null>;
+  put(platformId: string, secrets: PlatformSecrets): Promise<void>;
+}
+
+export interface WorkflowGateway {
+  /** Starts the execution named by the order id; an existing one counts as started. */
+  start(orderId: string): Promise<void>;
+  /** Wakes a waiting task; a token that expired or was already used is ignored. */
+  wake(taskToken: string, output: Record<string, unknown>): Promise<void>;
+}
+
+export interface DomainEvent {
+  type: string;
+  orderId?: string;
+  platformId?: string;
+  detail: Record<string, unknown>;
+}
+
+export interface EventPublisher {
+  publish(events: DomainEvent[]): Promise<void>;
+}
+
+export interface WebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}
+
+export interface WebhookResult {
+  httpStatus: number | null;
+  latencyMs: number;
+  retryAfterSeconds: number | null;
+  error: string | null;
+}
+
+export interface WebhookSender {
+  send(request: WebhookRequest): Promise<WebhookResult>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  orderId(): string;
+  secret(): string;
+}

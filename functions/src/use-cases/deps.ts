@@ -1,0 +1,33 @@
+import type { PolicyDocument } from '../domain/policy';
+import type { WebhookUrlRules } from '../domain/webhook-url-policy';
+import type {
+  Clock,
+  EventPublisher,
+  IdempotencyStore,
+  IdGenerator,
+  OrderRepository,
+  PlatformRepository,
+  SecretStore,
+  WebhookSender,
+  WorkflowGateway,
+} from '../ports';
+
+/** Everything a use case may depend on; each use case picks what it needs. */
+export interface Deps {
+  orders: OrderRepository;
+  platforms: PlatformRepository;
+  /** Agency Idempotency-Key records (IDEMPOTENCY#...). */
+  idempotency: IdempotencyStore;
+  /** Platform webhook-id records (WEBHOOK#...). */
+  webhookIds: IdempotencyStore;
+  secrets: SecretStore;
+  workflow: WorkflowGateway;
+  events: EventPublisher;
+  webhooks: WebhookSender;
+  clock: Clock;
+  ids: IdGenerator;
+  policy: PolicyDocument;
+  webhookRules: WebhookUrlRules;
+  /** Resolves a host name to its addresses, checked before every delivery. */
+  resolveHost: (hostname: string) => Promise<string[]>;
+}

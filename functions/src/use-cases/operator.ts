@@ -1,0 +1,133 @@
+import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors';
+import type { PlatformRecord, PlatformSecrets } from '../domain/records';
+import { checkAddress, checkWebhookUrl, UnsafeWebhookUrlError } from '../domain/webhook-url-policy';
+import type { RegisterPlatformBody } from '../http/schemas';
+import type { Deps } from './deps';
+import { changeOrder, wakeIfWaiting } from './order-changes';
+
+export const SECRET_OVERLAP_MS = 24 * 3600 * 1000;
+
+export function platformView(platform: PlatformRecord) {
+  return {
+    id: platform.platformId,
+    name: platform.name,
+    webhookUrl: platform.webhookUrl,
+    contactEmail: platform.contactEmail,
+    status: platform.status,
+    createdAt: platform.createdAt,
+    secretsRotatedAt: platform.secretsRotatedAt,
+  };
+}
+
+/** Refuses URLs we must never call: plain http (outside loopback when allowed), private and metadata addresses. */
+async function assertSafeWebhookUrl(deps: Deps, text: string): Promise<void> {
+  try {
+    const url = checkWebhookUrl(text, deps.webhookRules);
+    let addresses: string[] = [];
+    try {
+      addresses = await deps.resolveHost(url.hostname.replace(/^\[|\]$/g, ''));
+    } catch {
+      // A name that does not resolve yet is checked again at every delivery.
+    }
+    for (const address of addresses) checkAddress(address, deps.webhookRules);
+  } catch (error) {
+    if (error instanceof UnsafeWebhookUrlError) {
+      throw new UnprocessableError('unsafe webhook URL', [{ field: 'webhookUrl', message: error.message }], {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+export async function registerPlatform(deps: Deps, body: RegisterPlatformBody) {
+  await assertSafeWebhookUrl(deps, body.webhookUrl);
+  const now = deps.clock.now().toISOString();
+  const platform: PlatformRecord = {
+    platformId: body.id,
+    name: body.name,
+    webhookUrl: body.webhookUrl,
+    contactEmail: body.contactEmail,
+    status: 'active',
+    createdAt: now,
+    secretsRotatedAt: null,
+    disabledAt: null,
+  };
+  if ((await deps.platforms.get(body.id)) !== null)
+    throw new ConflictError(`platform ${body.id} already exists`);
+  const secrets: PlatformSecrets = {
+    current: { notificationSecret: deps.ids.secret(), responseSecret: deps.ids.secret(), createdAt: now },
+    previous: null,
+  };
+  // Secrets first: a platform record without secrets would be unusable.
+  await deps.secrets.put(body.id, secrets);
+  if (!(await deps.platforms.create(platform))) throw new ConflictError(`platform ${body.id} already exists`);
+  return {
+    platform: platformView(platform),
+    notificationSecret: secrets.current.notificationSecret,
+    responseSecret: secrets.current.responseSecret,
+    previousSecretsValidUntil: null,
+  };
+}
+
+export async function listPlatforms(deps: Deps) {
+  return { items: (await deps.platforms.list()).map(platformView) };
+}
+
+/** New secrets; the old pair stays valid (we sign with both, accept either) for 24 hours. */
+export async function rotateSecrets(deps: Deps, platformId: string) {
+  const platform = await deps.platforms.get(platformId);
+  const current = await deps.secrets.get(platformId);
+  if (platform === null || current === null) throw new NotFoundError(`platform ${platformId} does not exist`);
+  const now = deps.clock.now();
+  const validUntil = new Date(now.getTime() + SECRET_OVERLAP_MS).toISOString();
+  const secrets: PlatformSecrets = {
+    current: {
+      notificationSecret: deps.ids.secret(),
+      responseSecret: deps.ids.secret(),
+      createdAt: now.toISOString(),
+    },
+    previous: { ...current.current, validUntil },
+  };
+  await deps.secrets.put(platformId, secrets);
+  await deps.platforms.update(platformId, { secretsRotatedAt: now.toISOString() });
+  return {
+    platform: platformView({ ...platform, secretsRotatedAt: now.toISOString() }),
+    notificationSecret: secrets.current.notificationSecret,
+    responseSecret: secrets.current.responseSecret,
+    previousSecretsValidUntil: validUntil,
+  };
+}
+
+/** Retries an undeliverable order's notification: the parked workflow goes back to delivering. */
+export async function redeliver(deps: Deps, input: { orderId: string; operatorId: string }) {
+  const now = deps.clock.now();
+  const { before, after } = await changeOrder(deps, input.orderId, async (order) => {
+    if (order.status !== 'undeliverable')
+      throw new ConflictError(`only undeliverable orders can be redelivered`);
+    if (order.taskToken === null || order.taskPurpose !== 'redelivery') {
+      throw new ConflictError('the workflow is not waiting for a redelivery yet; try again shortly');
+    }
+    return {
+      result: null,
+      change: {
+        set: { status: 'notifying', taskToken: null, taskPurpose: null },
+        items: [],
+        audit: {
+          orderId: order.orderId,
+          at: now.toISOString(),
+          actor: { kind: 'operator', id: input.operatorId },
+          action: 'redelivery_requested',
+          stage: order.stage,
+          details: {},
+        },
+      },
+    };
+  });
+  // The platform may have been disabled by a 410; an operator asking to redeliver re-enables it.
+  const platform = await deps.platforms.get(after.platformId);
+  if (platform?.status === 'disabled')
+    await deps.platforms.update(after.platformId, { status: 'active', disabledAt: null });
+  await wakeIfWaiting(deps, before, { notify: null });
+  return { id: after.orderId, status: after.status };
+}

@@ -1,0 +1,65 @@
+import type { AuditEvent } from '../domain/audit';
+import { NotFoundError } from '../domain/errors';
+import type { OrderRecord } from '../domain/records';
+import type { Page } from '../ports';
+import type { Deps } from './deps';
+import { fineOf, itemView, orderSummary, orderView } from './views';
+
+const FIRST_PAGE = 100;
+
+/** Another agency's order is reported as missing, so that ids reveal nothing. */
+async function ownOrder(deps: Deps, agencyId: string, orderId: string): Promise<OrderRecord> {
+  const order = await deps.orders.getOrder(orderId);
+  if (order === null || order.agencyId !== agencyId)
+    throw new NotFoundError(`order ${orderId} does not exist`);
+  return order;
+}
+
+export async function getOrder(deps: Deps, input: { agencyId: string; orderId: string }) {
+  const order = await ownOrder(deps, input.agencyId, input.orderId);
+  const now = deps.clock.now();
+  const [page, deliveries, allItems] = await Promise.all([
+    deps.orders.listItems(order.orderId, { limit: FIRST_PAGE, cursor: null }),
+    deps.orders.listDeliveries(order.orderId, 100),
+    order.st2At === null ? Promise.resolve([]) : deps.orders.allItems(order.orderId),
+  ]);
+  const fine = allItems.reduce((sum, item) => sum + fineOf(order, item, now), 0);
+  return orderView(order, page.items, page.nextCursor, deliveries, fine, now);
+}
+
+export async function listItems(
+  deps: Deps,
+  input: { agencyId: string; orderId: string; limit: number; cursor: string | null },
+) {
+  const order = await ownOrder(deps, input.agencyId, input.orderId);
+  const page = await deps.orders.listItems(order.orderId, { limit: input.limit, cursor: input.cursor });
+  const now = deps.clock.now();
+  return { items: page.items.map((item) => itemView(order, item, now)), nextCursor: page.nextCursor };
+}
+
+export async function listOrders(
+  deps: Deps,
+  input: {
+    agencyId: string;
+    status: string | null;
+    platformId: string | null;
+    limit: number;
+    cursor: string | null;
+  },
+) {
+  const page = await deps.orders.listOrders(
+    input.agencyId,
+    { status: input.status, platformId: input.platformId },
+    { limit: input.limit, cursor: input.cursor },
+  );
+  return { items: page.items.map(orderSummary), nextCursor: page.nextCursor };
+}
+
+export async function getAudit(
+  deps: Deps,
+  input: { agencyId: string; orderId: string; limit: number; cursor: string | null },
+): Promise<Page<Omit<AuditEvent, 'orderId'>>> {
+  const order = await ownOrder(deps, input.agencyId, input.orderId);
+  const page = await deps.orders.listAudit(order.orderId, { limit: input.limit, cursor: input.cursor });
+  return { items: page.items.map(({ orderId: _orderId, ...event }) => event), nextCursor: page.nextCursor };
+}

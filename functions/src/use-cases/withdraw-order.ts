@@ -1,0 +1,98 @@
+import type { Actor } from '../domain/audit';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import { isFinalOrderStatus } from '../domain/order-rules';
+import { MAX_ITEMS_PER_CHANGE } from '../ports';
+import type { Deps } from './deps';
+import { changeOrder, wakeIfWaiting } from './order-changes';
+import { getOrder } from './read-orders';
+
+/**
+ * Marks the order withdrawn (which ends the workflow at any point: the woken wait evaluates to done and finalize
+ * tells the platform), then closes every open item.
+ */
+export async function withdrawOrder(
+  deps: Deps,
+  input: { agencyId: string; orderId: string; reason: string; officer: string | null },
+) {
+  const now = deps.clock.now();
+  const actor: Actor = {
+    kind: 'agency',
+    id: input.agencyId,
+    ...(input.officer ? { officer: input.officer } : {}),
+  };
+  const { before } = await changeOrder(deps, input.orderId, async (order) => {
+    if (order.agencyId !== input.agencyId) throw new NotFoundError(`order ${input.orderId} does not exist`);
+    if (isFinalOrderStatus(order.status)) throw new ConflictError(`the order is already ${order.status}`);
+    return {
+      result: null,
+      change: {
+        set: {
+          status: 'withdrawn',
+          withdrawal: { reason: input.reason, at: now.toISOString(), by: actor },
+          taskToken: null,
+          taskPurpose: null,
+        },
+        items: [],
+        audit: {
+          orderId: order.orderId,
+          at: now.toISOString(),
+          actor,
+          action: 'order_withdrawn',
+          stage: order.stage,
+          details: { reason: input.reason },
+        },
+      },
+    };
+  });
+  await closeOpenItems(deps, input.orderId, actor);
+  await deps.events.publish([
+    {
+      type: 'takedown.withdrawn',
+      orderId: input.orderId,
+      platformId: before.platformId,
+      detail: { reason: input.reason },
+    },
+  ]);
+  await wakeIfWaiting(deps, before, { notify: null });
+  return getOrder(deps, { agencyId: input.agencyId, orderId: input.orderId });
+}
+
+async function closeOpenItems(deps: Deps, orderId: string, actor: Actor): Promise<void> {
+  const items = await deps.orders.allItems(orderId);
+  const open = items.filter((item) => item.status === 'pending' || item.status === 'disputed');
+  for (let start = 0; start < open.length; start += MAX_ITEMS_PER_CHANGE) {
+    const chunkIds = open.slice(start, start + MAX_ITEMS_PER_CHANGE).map((item) => item.itemId);
+    await changeOrder(deps, orderId, async (order) => {
+      // Read again inside the retry loop: an answer may have closed some of them meanwhile.
+      const chunk = (await deps.orders.getItems(orderId, chunkIds)).filter(
+        (item) => item.status === 'pending' || item.status === 'disputed',
+      );
+      if (chunk.length === 0) return { result: null, change: null };
+      const now = deps.clock.now();
+      const counts = { ...order.itemCounts };
+      for (const item of chunk) {
+        counts[item.status] -= 1;
+        counts.withdrawn += 1;
+      }
+      return {
+        result: null,
+        change: {
+          set: { itemCounts: counts },
+          items: chunk.map((item) => ({
+            itemId: item.itemId,
+            expectedStatus: item.status,
+            set: { status: 'withdrawn' as const },
+          })),
+          audit: {
+            orderId,
+            at: now.toISOString(),
+            actor,
+            action: 'items_withdrawn',
+            stage: order.stage,
+            details: { itemIds: chunk.map((item) => item.itemId) },
+          },
+        },
+      };
+    });
+  }
+}
