@@ -29,7 +29,8 @@ export { applyResultPath, InvalidResultPathError, ResultPathMatchFailure } from 
 export { fieldPathNotFoundCause, invalidPathCause } from './runtime-causes';
 export { isValidTimestamp, parseTimestamp } from './timestamp';
 export {
-  type DefinitionProblem,
+  DefinitionProblem,
+  type DefinitionProblemCode,
   formatInvalidDefinitionMessage,
   type QueryLanguage,
   type ValidateOptions,

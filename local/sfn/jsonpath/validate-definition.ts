@@ -7,17 +7,27 @@ import { isValidTimestamp } from './timestamp';
 
 export type QueryLanguage = 'JSONPath' | 'JSONata';
 
-/** One diagnostic, rendered by AWS as `CODE: message at /location`. */
-export interface DefinitionProblem {
-  code:
-    | 'SCHEMA_VALIDATION_FAILED'
-    | 'MISSING_TRANSITION_TARGET'
-    | 'MISSING_END_STATE'
-    | 'INVALID_JSONATA_EXPRESSION'
-    | 'INVALID_JSON_DESCRIPTION';
-  message: string;
-  /** JSON-pointer-like location (`/States/A/Next`); absent for whole-workflow problems. */
-  location?: string;
+export type DefinitionProblemCode =
+  | 'SCHEMA_VALIDATION_FAILED'
+  | 'MISSING_TRANSITION_TARGET'
+  | 'MISSING_END_STATE'
+  | 'INVALID_JSONATA_EXPRESSION'
+  | 'INVALID_JSON_DESCRIPTION';
+
+/** One diagnostic; `String(problem)` renders it as AWS does: `CODE: message at /location`. */
+export class DefinitionProblem {
+  constructor(
+    readonly code: DefinitionProblemCode,
+    readonly message: string,
+    /** JSON-pointer-like location (`/States/A/Next`); absent for whole-workflow problems. */
+    readonly location?: string,
+  ) {}
+
+  toString(): string {
+    return this.location === undefined
+      ? `${this.code}: ${this.message}`
+      : `${this.code}: ${this.message} at ${this.location}`;
+  }
 }
 
 export interface ValidateOptions {
@@ -27,12 +37,7 @@ export interface ValidateOptions {
 
 /** AWS's InvalidDefinition message: `Invalid State Machine Definition: 'CODE: msg at /loc, CODE: ...'`. */
 export function formatInvalidDefinitionMessage(problems: DefinitionProblem[]): string {
-  const parts = problems.map((problem) =>
-    problem.location === undefined
-      ? `${problem.code}: ${problem.message}`
-      : `${problem.code}: ${problem.message} at ${problem.location}`,
-  );
-  return `Invalid State Machine Definition: '${parts.join(', ')}'`;
+  return `Invalid State Machine Definition: '${problems.map(String).join(', ')}'`;
 }
 
 const STATE_TYPES = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'] as const;
@@ -144,7 +149,7 @@ const COMMON_FIELDS = ['Type', 'Comment', 'QueryLanguage'];
 export function validateDefinition(definition: unknown, options: ValidateOptions = {}): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
   if (!isJsonObject(definition)) {
-    problems.push({ code: 'INVALID_JSON_DESCRIPTION', message: 'The definition must be a JSON object' });
+    problems.push(new DefinitionProblem('INVALID_JSON_DESCRIPTION', 'The definition must be a JSON object'));
     return problems;
   }
   let topLanguage: QueryLanguage = options.queryLanguageDefault ?? 'JSONPath';
@@ -167,7 +172,7 @@ export function validateDefinition(definition: unknown, options: ValidateOptions
 }
 
 function schema(message: string, location: string): DefinitionProblem {
-  return { code: 'SCHEMA_VALIDATION_FAILED', message, location: location === '' ? '/' : location };
+  return new DefinitionProblem('SCHEMA_VALIDATION_FAILED', message, location === '' ? '/' : location);
 }
 
 function isNonNegativeInteger(value: unknown): boolean {
@@ -223,11 +228,9 @@ class DefinitionValidator {
     const target = (name: unknown, location: string, from: string | undefined) => {
       if (typeof name !== 'string') return;
       if (!names.has(name)) {
-        missing.push({
-          code: 'MISSING_TRANSITION_TARGET',
-          message: `Missing 'Next' target: ${name}`,
-          location,
-        });
+        missing.push(
+          new DefinitionProblem('MISSING_TRANSITION_TARGET', `Missing 'Next' target: ${name}`, location),
+        );
         return;
       }
       if (from !== undefined) edges.get(from)?.push(name);
@@ -254,7 +257,7 @@ class DefinitionValidator {
     }
     this.problems.push(...missing);
     if (!hasTerminal) {
-      this.add({ code: 'MISSING_END_STATE', message: 'Workflow has no terminal state' });
+      this.add(new DefinitionProblem('MISSING_END_STATE', 'Workflow has no terminal state'));
       return;
     }
     if (!names.has(startAt)) return;
@@ -270,11 +273,13 @@ class DefinitionValidator {
     }
     for (const name of names) {
       if (!reachable.has(name)) {
-        this.add({
-          code: 'MISSING_TRANSITION_TARGET',
-          message: `State "${name}" is not reachable.`,
-          location: `${base}/States/${name}`,
-        });
+        this.add(
+          new DefinitionProblem(
+            'MISSING_TRANSITION_TARGET',
+            `State "${name}" is not reachable.`,
+            `${base}/States/${name}`,
+          ),
+        );
       }
     }
   }
@@ -444,7 +449,7 @@ class DefinitionValidator {
       } catch (error) {
         const message =
           isJsonObject(error) && typeof error.message === 'string' ? error.message : String(error);
-        this.add({ code: 'INVALID_JSONATA_EXPRESSION', message, location });
+        this.add(new DefinitionProblem('INVALID_JSONATA_EXPRESSION', message, location));
       }
       return;
     }

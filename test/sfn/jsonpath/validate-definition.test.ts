@@ -60,6 +60,7 @@ describe('validateDefinition', () => {
       machine({ A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } }),
     );
     expect(summary(problems)).toEqual(['MISSING_END_STATE|Workflow has no terminal state|']);
+    expect(problems.map(String)).toEqual(['MISSING_END_STATE: Workflow has no terminal state']);
   });
 
   it('requires exactly one of Next and End', () => {
