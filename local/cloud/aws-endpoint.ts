@@ -1,0 +1,65 @@
+/**
+ * One HTTP endpoint for every local AWS API except DynamoDB, so all `AWS_ENDPOINT_URL_<SERVICE>` variables can
+ * point at it: routes by `X-Amz-Target` prefix (Step Functions, Secrets Manager, EventBridge) and by path (Lambda).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StepFunctionsEngine } from '../sfn/service-api';
+import { type JsonObject, serveAwsJson } from './aws-json';
+import { listen, type RequestHandler, type RunningServer, sendJson } from './http-util';
+
+export interface AwsEndpointOptions {
+  port?: number;
+  /** The Step Functions engine (AWS JSON 1.0, `AWSStepFunctions.<Action>`). */
+  stepFunctions?: Pick<StepFunctionsEngine, 'dispatch'>;
+  secretsManager?: { handle: RequestHandler };
+  eventBridge?: { handle: RequestHandler };
+  lambda?: { handle: RequestHandler };
+}
+
+/** The `AWS_ENDPOINT_URL_<SERVICE>` variables that point at this endpoint. */
+export function awsEndpointEnvironment(
+  awsEndpoint: string,
+  dynamodbEndpoint?: string,
+): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_SFN: awsEndpoint,
+    AWS_ENDPOINT_URL_LAMBDA: awsEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: awsEndpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
+    ...(dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } : {}),
+  };
+}
+
+export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<RunningServer> {
+  const stepFunctions = options.stepFunctions;
+  const handlers: RequestHandler[] = [
+    async (request: IncomingMessage, response: ServerResponse) => {
+      if (request.method === 'GET' && request.url === '/_local/health') {
+        sendJson(response, 200, { ok: true });
+        return true;
+      }
+      return false;
+    },
+  ];
+  if (stepFunctions) {
+    handlers.push((request, response) =>
+      serveAwsJson(request, response, 'AWSStepFunctions', 'application/x-amz-json-1.0', (action, input) =>
+        stepFunctions.dispatch(action, input as JsonObject),
+      ),
+    );
+  }
+  for (const service of [options.secretsManager, options.eventBridge, options.lambda]) {
+    if (service) handlers.push(service.handle);
+  }
+  handlers.push(async (request, response) => {
+    const target = request.headers['x-amz-target'];
+    if (!target) return false;
+    request.resume();
+    sendJson(response, 400, {
+      __type: 'UnknownOperationException',
+      message: `no local service for ${target}`,
+    });
+    return true;
+  });
+  return listen(options.port ?? 0, handlers);
+}
