@@ -103,7 +103,10 @@ export class Identity extends Construct {
         authFlows: {},
         oAuth: {
           flows: { clientCredentials: true },
-          scopes: scopes.map((scope) => OAuthScope.resourceServer(resourceServer, scope)),
+          // Literal scope names (the resource server is a dependency) keep the template readable.
+          scopes: scopes.map((scope) =>
+            OAuthScope.custom(`${RESOURCE_SERVER_IDENTIFIER}/${scope.scopeName}`),
+          ),
         },
         accessTokenValidity,
         preventUserExistenceErrors: true,

@@ -53,10 +53,11 @@ export class Observability extends Construct {
     const errorMetrics: IMetric[] = [];
     const throttleMetrics: IMetric[] = [];
     for (const [functionId, fn] of props.functions) {
-      const errors = fn.metricErrors({ period, statistic: 'Sum', label: functionId });
-      const throttles = fn.metricThrottles({ period, statistic: 'Sum', label: functionId });
-      errorMetrics.push(errors);
-      throttleMetrics.push(throttles);
+      const errors = fn.metricErrors({ period, statistic: 'Sum' });
+      const throttles = fn.metricThrottles({ period, statistic: 'Sum' });
+      // Labels only on the dashboard: a labelled metric turns the alarm into a metric-math alarm.
+      errorMetrics.push(errors.with({ label: functionId }));
+      throttleMetrics.push(throttles.with({ label: functionId }));
       alarmOn(`${functionId}Errors`, errors, `${functionId} threw (an unhandled error or a timeout)`);
       alarmOn(`${functionId}Throttles`, throttles, `${functionId} was throttled (concurrency limit reached)`);
     }

@@ -1,0 +1,405 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { durationToSeconds, loadConfig } from '../../lib/config';
+import { FUNCTION_IDS, type FunctionId } from '../../lib/functions';
+import { synthTenggat } from './synth-tenggat';
+import { resolveToString, resourceProperties } from './template-values';
+
+type Json = Record<string, unknown>;
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+}
+
+// One synth for the file (no bundling: these tests read the template, not the bundles).
+const { template } = synthTenggat({ allowLoopbackWebhooks: true, blockedWebhookPorts: '4566,4567' });
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+
+function environmentOf(functionId: FunctionId): Record<string, unknown> {
+  const environment = resourceProperties(template, functionId).Environment as {
+    Variables: Record<string, unknown>;
+  };
+  return environment.Variables;
+}
+
+function statementsOf(functionId: FunctionId): Statement[] {
+  const role = (resourceProperties(template, functionId).Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+  return Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+    .filter((resource) => JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+    .flatMap((resource) => (resource.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+function actionsOf(functionId: FunctionId): string[] {
+  return statementsOf(functionId).flatMap((statement) => [statement.Action].flat());
+}
+
+function resourcesFor(functionId: FunctionId, action: string): string[] {
+  return statementsOf(functionId)
+    .filter((statement) => [statement.Action].flat().includes(action))
+    .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
+}
+
+describe('the DynamoDB table', () => {
+  it('has the contract keys, the byAgency index, TTL, PITR, KMS, deletion protection and is retained', () => {
+    expect(resources.TenggatTable?.Type).toBe('AWS::DynamoDB::Table');
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'byAgency',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+        DeletionProtectionEnabled: true,
+      },
+    });
+  });
+
+  it('is encrypted with a customer-managed key that rotates', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+});
+
+describe('the Lambda functions', () => {
+  it('are the eight contract functions on nodejs22.x, arm64, traced, with source maps', () => {
+    for (const functionId of FUNCTION_IDS) {
+      const properties = resourceProperties(template, functionId);
+      expect(properties.Runtime, functionId).toBe('nodejs22.x');
+      expect(properties.Architectures, functionId).toEqual(['arm64']);
+      expect(properties.Handler, functionId).toBe('index.handler');
+      expect(properties.TracingConfig, functionId).toEqual({ Mode: 'Active' });
+      expect(environmentOf(functionId).NODE_OPTIONS, functionId).toBe('--enable-source-maps');
+    }
+  });
+
+  it('all get the table, the whole policy document and Powertools settings', () => {
+    const policy = loadConfig().policy;
+    for (const functionId of FUNCTION_IDS) {
+      const environment = environmentOf(functionId);
+      expect(environment.TABLE_NAME, functionId).toEqual({ Ref: 'TenggatTable' });
+      expect(JSON.parse(String(environment.POLICY)), functionId).toEqual(policy);
+      expect(environment.POWERTOOLS_SERVICE_NAME, functionId).toBe('tenggat');
+      expect(environment.POWERTOOLS_METRICS_NAMESPACE, functionId).toBe('Tenggat');
+      expect(environment.POWERTOOLS_LOG_LEVEL, functionId).toBe('INFO');
+    }
+    expect(durationToSeconds(policy.deadlines.urgent.order)).toBe(4 * 3600);
+  });
+
+  it('get the other contract variables only where the contract says', () => {
+    const holders = (name: string) =>
+      FUNCTION_IDS.filter((functionId) => name in environmentOf(functionId)).sort();
+    expect(holders('STATE_MACHINE_ARN')).toEqual(
+      [
+        'SubmitOrderFunction',
+        'WithdrawOrderFunction',
+        'ReviewItemsFunction',
+        'PlatformResponsesFunction',
+        'OperatorFunction',
+      ].sort(),
+    );
+    expect(holders('EVENT_BUS_NAME')).toEqual(
+      [
+        'WorkflowStepFunction',
+        'DeliverWebhookFunction',
+        'PlatformResponsesFunction',
+        'WithdrawOrderFunction',
+        'ReviewItemsFunction',
+      ].sort(),
+    );
+    expect(holders('AGENCY_CLIENTS')).toEqual(
+      [
+        'SubmitOrderFunction',
+        'ReadOrdersFunction',
+        'WithdrawOrderFunction',
+        'ReviewItemsFunction',
+        'OperatorFunction',
+      ].sort(),
+    );
+    expect(holders('PLATFORM_SECRET_PREFIX')).toEqual(
+      ['OperatorFunction', 'DeliverWebhookFunction', 'PlatformResponsesFunction'].sort(),
+    );
+    expect(holders('ALLOW_LOOPBACK_WEBHOOKS')).toEqual(['OperatorFunction', 'DeliverWebhookFunction'].sort());
+    expect(environmentOf('OperatorFunction').PLATFORM_SECRET_PREFIX).toBe('tenggat/platforms/');
+  });
+
+  it('pass the context switches for webhook URLs through', () => {
+    expect(environmentOf('DeliverWebhookFunction').ALLOW_LOOPBACK_WEBHOOKS).toBe('true');
+    expect(environmentOf('DeliverWebhookFunction').BLOCKED_WEBHOOK_PORTS).toBe('4566,4567');
+  });
+
+  it('map each agency app client id to its agency', () => {
+    const agencyClients = resolveToString(environmentOf('SubmitOrderFunction').AGENCY_CLIENTS);
+    const map = JSON.parse(agencyClients) as Record<string, string>;
+    expect(Object.values(map).sort()).toEqual(['bpom', 'komdigi-ais', 'polri-siber']);
+    for (const clientRef of Object.keys(map)) expect(clientRef).toMatch(/^ref-IdentityUserPoolAgencyClient/);
+  });
+
+  it('build the state machine ARN from its fixed name, so functions and state machine do not depend in a cycle', () => {
+    const arn = resolveToString(environmentOf('SubmitOrderFunction').STATE_MACHINE_ARN);
+    expect(arn).toBe(
+      `arn:aws:states:ap-southeast-3:123456789012:stateMachine:${resourceProperties(template, 'OrderWorkflow').StateMachineName}`,
+    );
+  });
+});
+
+describe('grants', () => {
+  it('never use wildcard actions', () => {
+    for (const functionId of FUNCTION_IDS) {
+      for (const action of actionsOf(functionId)) expect(action, functionId).not.toContain('*');
+    }
+    const allActions = Object.values(resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+      .flatMap((resource) => (resource.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap((statement) => [statement.Action].flat());
+    expect(allActions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it('let only the submit function start executions, on the order workflow only', () => {
+    const starters = FUNCTION_IDS.filter((functionId) =>
+      actionsOf(functionId).includes('states:StartExecution'),
+    );
+    expect(starters).toEqual(['SubmitOrderFunction']);
+    expect(resourcesFor('SubmitOrderFunction', 'states:StartExecution')).toEqual([
+      'arn:aws:states:ap-southeast-3:123456789012:stateMachine:Tenggat-OrderWorkflow',
+    ]);
+  });
+
+  it('let only the handlers that end a wait send task results', () => {
+    const wakers = FUNCTION_IDS.filter((functionId) =>
+      actionsOf(functionId).includes('states:SendTaskSuccess'),
+    );
+    expect(wakers.sort()).toEqual(
+      [
+        'WithdrawOrderFunction',
+        'ReviewItemsFunction',
+        'PlatformResponsesFunction',
+        'OperatorFunction',
+      ].sort(),
+    );
+  });
+
+  it('keep the read function read-only and scope table access to the table and its byAgency index', () => {
+    expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:PutItem');
+    expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:UpdateItem');
+    expect(actionsOf('SubmitOrderFunction')).toContain('dynamodb:BatchWriteItem');
+    for (const functionId of FUNCTION_IDS) {
+      const tableResources = statementsOf(functionId)
+        .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
+        .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
+      expect(new Set(tableResources), functionId).toEqual(
+        new Set([
+          'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable',
+          'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable/index/byAgency',
+        ]),
+      );
+    }
+  });
+
+  it('scope secrets to the tenggat/platforms/ prefix and give only the operator write access', () => {
+    const secretUsers = FUNCTION_IDS.filter((functionId) =>
+      actionsOf(functionId).some((action) => action.startsWith('secretsmanager:')),
+    );
+    expect(secretUsers.sort()).toEqual([
+      'DeliverWebhookFunction',
+      'OperatorFunction',
+      'PlatformResponsesFunction',
+    ]);
+    for (const functionId of secretUsers) {
+      expect(resourcesFor(functionId, 'secretsmanager:GetSecretValue')).toEqual([
+        'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/platforms/*',
+      ]);
+    }
+    const writers = FUNCTION_IDS.filter((functionId) =>
+      actionsOf(functionId).includes('secretsmanager:CreateSecret'),
+    );
+    expect(writers).toEqual(['OperatorFunction']);
+    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+  });
+
+  it('let functions publish only to the Tenggat bus', () => {
+    for (const functionId of FUNCTION_IDS) {
+      if (!actionsOf(functionId).includes('events:PutEvents')) continue;
+      expect(resourcesFor(functionId, 'events:PutEvents'), functionId).toEqual([
+        'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatEventBus',
+      ]);
+    }
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'tenggat-events' });
+    template.resourceCountIs('AWS::Events::Archive', 1);
+  });
+});
+
+describe('identity', () => {
+  it('has a takedown resource server with read, write and admin scopes and a hosted token domain', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'takedown',
+      Scopes: Match.arrayWith([
+        Match.objectLike({ ScopeName: 'read' }),
+        Match.objectLike({ ScopeName: 'write' }),
+        Match.objectLike({ ScopeName: 'admin' }),
+      ]),
+    });
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+  });
+
+  it('gives each agency a client-credentials client with read and write, and the operator admin and read', () => {
+    const clients = template.findResources('AWS::Cognito::UserPoolClient');
+    const byName = new Map(
+      Object.values(clients).map((client) => [
+        String(client.Properties.ClientName),
+        client.Properties as Json,
+      ]),
+    );
+    for (const agency of ['komdigi-ais', 'polri-siber', 'bpom']) {
+      const client = byName.get(agency);
+      expect(client?.AllowedOAuthFlows).toEqual(['client_credentials']);
+      expect(client?.GenerateSecret).toBe(true);
+      expect(client?.AllowedOAuthScopes).toEqual(['takedown/read', 'takedown/write']);
+    }
+    expect(byName.get('tenggat-operator')?.AllowedOAuthScopes).toEqual(['takedown/admin', 'takedown/read']);
+  });
+});
+
+describe('the REST API', () => {
+  const methods = template.findResources('AWS::ApiGateway::Method');
+  const pathOf = (resourceRef: unknown): string => {
+    const logicalId = (resourceRef as { Ref?: string }).Ref;
+    if (!logicalId) return '';
+    const resource = resources[logicalId];
+    if (!resource) return '';
+    return `${pathOf(resource.Properties.ParentId)}/${String(resource.Properties.PathPart)}`;
+  };
+  const routes = new Map(
+    Object.values(methods).map((method) => [
+      `${String(method.Properties.HttpMethod)} ${pathOf(method.Properties.ResourceId)}`,
+      method.Properties as Json,
+    ]),
+  );
+  const integrationTarget = (route: string): string => {
+    const uri = JSON.stringify((routes.get(route)?.Integration as Json | undefined)?.Uri);
+    return FUNCTION_IDS.find((functionId) => uri.includes(`"${functionId}"`)) ?? 'none';
+  };
+
+  it('is named TenggatApi', () => {
+    expect(resourceProperties(template, 'TenggatApi').Name).toBe('TenggatApi');
+  });
+
+  it('serves every contract route with its handler and the right scope', () => {
+    const expected: [string, FunctionId, string | null][] = [
+      ['POST /v1/takedown-requests', 'SubmitOrderFunction', 'takedown/write'],
+      ['GET /v1/takedown-requests', 'ReadOrdersFunction', 'takedown/read'],
+      ['GET /v1/takedown-requests/{id}', 'ReadOrdersFunction', 'takedown/read'],
+      ['GET /v1/takedown-requests/{id}/items', 'ReadOrdersFunction', 'takedown/read'],
+      ['GET /v1/takedown-requests/{id}/audit', 'ReadOrdersFunction', 'takedown/read'],
+      ['POST /v1/takedown-requests/{id}/withdrawal', 'WithdrawOrderFunction', 'takedown/write'],
+      ['POST /v1/takedown-requests/{id}/review', 'ReviewItemsFunction', 'takedown/write'],
+      ['POST /v1/takedown-requests/{id}/redelivery', 'OperatorFunction', 'takedown/admin'],
+      ['POST /v1/platforms', 'OperatorFunction', 'takedown/admin'],
+      ['GET /v1/platforms', 'OperatorFunction', 'takedown/admin'],
+      ['POST /v1/platforms/{platformId}/secret-rotation', 'OperatorFunction', 'takedown/admin'],
+      ['POST /v1/platforms/{platformId}/responses', 'PlatformResponsesFunction', null],
+    ];
+    expect([...routes.keys()].sort()).toEqual(expected.map(([route]) => route).sort());
+    for (const [route, functionId, scope] of expected) {
+      const method = routes.get(route);
+      expect(integrationTarget(route), route).toBe(functionId);
+      expect((method?.Integration as Json).Type, route).toBe('AWS_PROXY');
+      if (scope) {
+        expect(method?.AuthorizationType, route).toBe('COGNITO_USER_POOLS');
+        expect(method?.AuthorizationScopes, route).toEqual([scope]);
+      } else {
+        expect(method?.AuthorizationType, route).toBe('NONE');
+        expect(method?.AuthorizerId, route).toBeUndefined();
+      }
+    }
+  });
+
+  it('answers gateway errors as problem documents, with Retry-After on 429', () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map(
+      (response) => response.Properties as Json,
+    );
+    const byType = new Map(responses.map((response) => [String(response.ResponseType), response]));
+    for (const type of [
+      'UNAUTHORIZED',
+      'ACCESS_DENIED',
+      'REQUEST_TOO_LARGE',
+      'THROTTLED',
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+    ]) {
+      const response = byType.get(type);
+      expect(response, type).toBeDefined();
+      expect((response?.ResponseParameters as Json)['gatewayresponse.header.Content-Type'], type).toBe(
+        "'application/problem+json'",
+      );
+      const body = String((response?.ResponseTemplates as Json)['application/json']);
+      // The template becomes JSON once API Gateway substitutes the quoted message string.
+      const sample = JSON.parse(
+        body.replace('$context.error.messageString', '"message"').replace('$context.requestId', 'r1'),
+      );
+      expect(sample.type, type).toMatch(/^https:\/\/tenggat\.dev\/problems\//);
+      expect(typeof sample.title, type).toBe('string');
+    }
+    expect(byType.get('UNAUTHORIZED')?.StatusCode).toBe('401');
+    expect(byType.get('ACCESS_DENIED')?.StatusCode).toBe('403');
+    expect(byType.get('REQUEST_TOO_LARGE')?.StatusCode).toBe('413');
+    expect(byType.get('THROTTLED')?.StatusCode).toBe('429');
+    expect((byType.get('THROTTLED')?.ResponseParameters as Json)['gatewayresponse.header.Retry-After']).toBe(
+      "'1'",
+    );
+  });
+
+  it('logs access, traces with X-Ray, throttles, and never logs bodies', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      MethodSettings: [
+        Match.objectLike({
+          DataTraceEnabled: false,
+          LoggingLevel: 'ERROR',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      ],
+    });
+  });
+});
+
+describe('logs and alarms', () => {
+  it('encrypt every log group with the customer-managed key and keep it for a bounded time', () => {
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(logGroups.length).toBe(FUNCTION_IDS.length + 2);
+    for (const logGroup of logGroups) {
+      expect(logGroup.Properties.KmsKeyId).toBeDefined();
+      expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('alarm on function errors and throttles, failed executions and API 5XX', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties as Json,
+    );
+    const metricNames = alarms.map((alarm) => String(alarm.MetricName));
+    expect(metricNames.filter((name) => name === 'Errors')).toHaveLength(FUNCTION_IDS.length);
+    expect(metricNames.filter((name) => name === 'Throttles')).toHaveLength(FUNCTION_IDS.length);
+    expect(metricNames).toEqual(
+      expect.arrayContaining(['ExecutionsFailed', 'ExecutionsTimedOut', '5XXError']),
+    );
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
