@@ -64,10 +64,16 @@ export function looksLikeIntrinsic(text: string): boolean {
   return /^\s*States\.[A-Za-z0-9]+\s*\(/.test(text);
 }
 
+const parsedCalls = new Map<string, IntrinsicCall>();
+
 export function parseIntrinsic(expression: string): IntrinsicCall {
+  const cached = parsedCalls.get(expression);
+  if (cached) return cached;
   const parser = new IntrinsicParser(expression);
   const call = parser.parseCall();
   parser.expectEnd();
+  if (parsedCalls.size > 2000) parsedCalls.clear();
+  parsedCalls.set(expression, call);
   return call;
 }
 

@@ -37,7 +37,7 @@ export interface ParsedPath {
 export class InvalidPathSyntaxError extends Error {
   constructor(
     readonly path: string,
-    detail: string,
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
     super(`Invalid JSONPath '${path}': ${detail}`, options);
@@ -115,7 +115,7 @@ class PathParser {
   }
 
   private parseRoot(): PathRoot {
-    if (this.peek() !== '$') this.fail('a path must start with $');
+    if (this.peek() !== '$') this.fail("Reference path didn't start with '$'");
     this.position++;
     if (this.peek() === '$') {
       this.position++;

@@ -2,7 +2,13 @@ import jsonata from 'jsonata';
 import { CHOICE_OPERATORS } from './choice-rule';
 import { IntrinsicSyntaxError, looksLikeIntrinsic, parseIntrinsic } from './intrinsics';
 import { isJsonObject, type JsonObject } from './json-value';
-import { isDefiniteSegment, parsePath } from './path-syntax';
+import {
+  InvalidPathSyntaxError,
+  isDefiniteSegment,
+  isValidPath,
+  type ParsedPath,
+  parsePath,
+} from './path-syntax';
 import { isValidTimestamp } from './timestamp';
 
 export type QueryLanguage = 'JSONPath' | 'JSONata';
@@ -356,36 +362,52 @@ class DefinitionValidator {
     if (hasEnd && state.End !== true) this.add(schema("Field 'End' must be true", `${location}/End`));
   }
 
+  /**
+   * `path`: any JSONPath (InputPath, OutputPath, ItemsPath, ...); `reference`: a definite path into the
+   * input (ResultPath); `readReference`: a definite path from any root (Choice Variable, `...Path`
+   * operators); `pathOrIntrinsic`: a payload template `.$` value, ErrorPath or CausePath.
+   */
   private checkPath(
     value: unknown,
     location: string,
     field: string,
-    kind: 'path' | 'reference' | 'pathOrIntrinsic',
+    kind: 'path' | 'reference' | 'readReference' | 'pathOrIntrinsic',
   ) {
-    if (value === null && kind !== 'pathOrIntrinsic') return;
-    if (typeof value === 'string') {
-      if (kind === 'pathOrIntrinsic' && looksLikeIntrinsic(value)) {
-        if (this.intrinsicValid(value)) return;
-      } else {
-        try {
-          const parsed = parsePath(value);
-          if (
-            kind !== 'reference' ||
-            (parsed.root.kind === 'input' && parsed.segments.every(isDefiniteSegment))
-          )
-            return;
-        } catch {
-          // reported below
-        }
-      }
+    if (value === null && (kind === 'path' || kind === 'reference')) return;
+    if (typeof value !== 'string') {
+      this.add(schema(`The value for the field '${field}' must be a string`, location));
+      return;
     }
-    const what =
-      kind === 'reference'
-        ? 'a valid Reference Path'
-        : kind === 'pathOrIntrinsic'
-          ? 'a valid JSONPath or a valid intrinsic function call'
-          : 'a valid JSONPath';
-    this.add(schema(`The value for the field '${field}' must be ${what}`, location));
+    if (kind === 'pathOrIntrinsic') {
+      const valid = looksLikeIntrinsic(value) ? this.intrinsicValid(value) : isValidPath(value);
+      if (!valid) {
+        this.add(
+          schema(
+            `The value for the field '${field}' must be a valid JSONPath or a valid intrinsic function call`,
+            location,
+          ),
+        );
+      }
+      return;
+    }
+    let parsed: ParsedPath;
+    try {
+      parsed = parsePath(value);
+    } catch (error) {
+      const detail = error instanceof InvalidPathSyntaxError ? error.detail : String(error);
+      const what = kind === 'path' ? 'a valid JSONPath' : 'a Reference Path';
+      this.add(schema(`Value is not ${what}: ${detail}`, location));
+      return;
+    }
+    if (kind === 'path') return;
+    if (
+      !parsed.segments.every(isDefiniteSegment) ||
+      parsed.segments.some((segment) => segment.kind === 'function')
+    ) {
+      this.add(schema('Value is not a Reference Path: Reference paths must select a single node', location));
+    } else if (kind === 'reference' && parsed.root.kind !== 'input') {
+      this.add(schema("Value is not a Reference Path: Reference path didn't start with '$'", location));
+    }
   }
 
   private intrinsicValid(expression: string): boolean {
@@ -619,7 +641,7 @@ class DefinitionValidator {
       this.add(schema('These fields are required: [Variable]', location));
       return;
     }
-    this.checkPath(rule.Variable, `${location}/Variable`, 'Variable', 'path');
+    this.checkPath(rule.Variable, `${location}/Variable`, 'Variable', 'readReference');
     const operators = Object.keys(rule).filter((key) => CHOICE_OPERATORS.includes(key));
     if (operators.length !== 1) {
       this.add(schema('A Choice rule must have exactly one comparison operator', location));
@@ -628,7 +650,7 @@ class DefinitionValidator {
     const [operator = ''] = operators;
     const operand = rule[operator];
     const operandLocation = `${location}/${operator}`;
-    if (operator.endsWith('Path')) this.checkPath(operand, operandLocation, operator, 'path');
+    if (operator.endsWith('Path')) this.checkPath(operand, operandLocation, operator, 'readReference');
     else if (operator.startsWith('Is') || operator.startsWith('Boolean')) {
       if (typeof operand !== 'boolean')
         this.add(schema(`Field '${operator}' must be a boolean`, operandLocation));

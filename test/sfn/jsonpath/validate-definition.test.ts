@@ -93,12 +93,19 @@ describe('validateDefinition', () => {
     expect(
       summary(validateDefinition(machine({ A: { Type: 'Pass', InputPath: 'a.b', End: true } }))),
     ).toEqual([
-      "SCHEMA_VALIDATION_FAILED|The value for the field 'InputPath' must be a valid JSONPath|/States/A/InputPath",
+      "SCHEMA_VALIDATION_FAILED|Value is not a valid JSONPath: Reference path didn't start with '$'|/States/A/InputPath",
     ]);
     expect(
       summary(validateDefinition(machine({ A: { Type: 'Pass', ResultPath: '$.a[*]', End: true } }))),
     ).toEqual([
-      "SCHEMA_VALIDATION_FAILED|The value for the field 'ResultPath' must be a valid Reference Path|/States/A/ResultPath",
+      'SCHEMA_VALIDATION_FAILED|Value is not a Reference Path: Reference paths must select a single node|/States/A/ResultPath',
+    ]);
+    const badVariable = machine({
+      C: { Type: 'Choice', Choices: [{ Variable: 'Test', StringMatches: 'Test', Next: 'S' }], Default: 'S' },
+      S: { Type: 'Succeed' },
+    });
+    expect(summary(validateDefinition(badVariable))).toEqual([
+      "SCHEMA_VALIDATION_FAILED|Value is not a Reference Path: Reference path didn't start with '$'|/States/C/Choices[0]/Variable",
     ]);
     const badParameters = machine({
       A: { Type: 'Pass', Parameters: { 'x.$': 'States.Nope(1)' }, End: true },
