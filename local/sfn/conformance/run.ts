@@ -223,14 +223,19 @@ async function execute(
   );
   const input = JSON.stringify(regenerateInput(corpusCase));
   if (corpusCase.state_machine_type === 'EXPRESS') {
-    const output = await client.send(
-      new StartSyncExecutionCommand({
-        stateMachineArn: created.stateMachineArn,
-        name: `run-${index}`,
-        input,
-      }),
-    );
-    return { result: toResult(output), history: null };
+    try {
+      const output = await client.send(
+        new StartSyncExecutionCommand({
+          stateMachineArn: created.stateMachineArn,
+          name: `run-${index}`,
+          input,
+        }),
+      );
+      return { result: toResult(output), history: null };
+    } catch (error) {
+      // Without synchronous Express support, run it like a Standard execution and poll for the result.
+      if (!(error instanceof Error && error.name === 'UnknownOperationException')) throw error;
+    }
   }
   const started = await client.send(
     new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: `run-${index}`, input }),
