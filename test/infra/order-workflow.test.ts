@@ -121,7 +121,7 @@ describe('OrderWorkflow state machine', () => {
     const retryRule = (state('AfterDelivery').Choices as State[]).find(
       (rule) => rule.Next === 'WaitBeforeRetry',
     );
-    const attempt = (retryRule?.Assign as State).attempt;
+    const attempt = (retryRule?.Assign as State | undefined)?.attempt;
     expect(await evaluate(attempt, {}, { attempt: 2 })).toBe(3);
   });
 
@@ -191,7 +191,7 @@ describe('the functions the state machine may invoke', () => {
 
   it('are exactly the two workflow functions, unqualified', () => {
     const invoke = statements.find((statement) => statement.Action === 'lambda:InvokeFunction');
-    const resources = (invoke?.Resource as unknown[]).map(resolveToString);
+    const resources = ((invoke?.Resource ?? []) as unknown[]).map(resolveToString);
     expect(resources.sort()).toEqual([
       placeholderArn('DeliverWebhookFunction'),
       placeholderArn('WorkflowStepFunction'),

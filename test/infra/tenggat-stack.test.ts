@@ -318,7 +318,7 @@ describe('the REST API', () => {
     for (const [route, functionId, scope] of expected) {
       const method = routes.get(route);
       expect(integrationTarget(route), route).toBe(functionId);
-      expect((method?.Integration as Json).Type, route).toBe('AWS_PROXY');
+      expect((method?.Integration as Json | undefined)?.Type, route).toBe('AWS_PROXY');
       if (scope) {
         expect(method?.AuthorizationType, route).toBe('COGNITO_USER_POOLS');
         expect(method?.AuthorizationScopes, route).toEqual([scope]);
@@ -344,10 +344,11 @@ describe('the REST API', () => {
     ]) {
       const response = byType.get(type);
       expect(response, type).toBeDefined();
-      expect((response?.ResponseParameters as Json)['gatewayresponse.header.Content-Type'], type).toBe(
-        "'application/problem+json'",
-      );
-      const body = String((response?.ResponseTemplates as Json)['application/json']);
+      expect(
+        (response?.ResponseParameters as Json | undefined)?.['gatewayresponse.header.Content-Type'],
+        type,
+      ).toBe("'application/problem+json'");
+      const body = String((response?.ResponseTemplates as Json | undefined)?.['application/json']);
       // The template becomes JSON once API Gateway substitutes the quoted message string.
       const sample = JSON.parse(
         body.replace('$context.error.messageString', '"message"').replace('$context.requestId', 'r1'),
@@ -359,9 +360,11 @@ describe('the REST API', () => {
     expect(byType.get('ACCESS_DENIED')?.StatusCode).toBe('403');
     expect(byType.get('REQUEST_TOO_LARGE')?.StatusCode).toBe('413');
     expect(byType.get('THROTTLED')?.StatusCode).toBe('429');
-    expect((byType.get('THROTTLED')?.ResponseParameters as Json)['gatewayresponse.header.Retry-After']).toBe(
-      "'1'",
-    );
+    expect(
+      (byType.get('THROTTLED')?.ResponseParameters as Json | undefined)?.[
+        'gatewayresponse.header.Retry-After'
+      ],
+    ).toBe("'1'");
   });
 
   it('logs access, traces with X-Ray, throttles, and never logs bodies', () => {
