@@ -91,6 +91,9 @@ process.on('message', async (message) => {
   }
 });
 
+// The local cloud went away (even by kill -9): a sandbox without its host must not linger.
+process.on('disconnect', () => process.exit(0));
+
 process.on('unhandledRejection', (reason) => {
   console.error('Unhandled Promise Rejection', reason);
   process.exit(128);
