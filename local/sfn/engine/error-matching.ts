@@ -1,10 +1,10 @@
 /**
  * How Retry and Catch pick a rule for an error name, following the AWS developer guide ("Error names"):
- * `States.ALL` matches every error except `States.Runtime` (not retriable, not catchable... by the wildcard),
- * `States.TaskFailed` matches every error a task can raise except `States.Timeout`.
+ * `States.Runtime` is terminal (AWS fails the execution even when a Catch names it), `States.ALL` matches
+ * every other error, `States.TaskFailed` every error except `States.Timeout`.
  */
 export function errorMatches(errorEquals: unknown, error: string): boolean {
-  if (!Array.isArray(errorEquals)) return false;
+  if (!Array.isArray(errorEquals) || error === 'States.Runtime') return false;
   for (const name of errorEquals) {
     if (name === error) return true;
     if (name === 'States.ALL' && error !== 'States.Runtime') return true;

@@ -6,9 +6,11 @@ import { evaluateJsonata, type JsonataScope, jsonataExpressionOf } from './jsona
 import {
   applyResultPath,
   evaluateChoiceRule,
+  evaluateIntrinsic,
   evaluatePath,
   fieldPathNotFoundCause,
   invalidPathCause,
+  looksLikeIntrinsic,
   PathNotFoundError,
   resolvePayloadTemplate,
   UndefinedVariableError,
@@ -98,6 +100,8 @@ interface StateRun {
   stepKey: string;
   enteredEventId: number;
   context: Record<string, unknown>;
+  /** Assign results, applied only when the state exits: every field of the state sees the old values. */
+  assigned?: Record<string, unknown>;
 }
 
 const DATA_LIMIT_BYTES = 256 * 1024;
@@ -418,6 +422,7 @@ export class ExecutionRunner {
     const snapshot = () => ({ own: branch.own, eventSeq: branch.eventSeq, lastEventId: branch.lastEventId });
     try {
       const { output, next } = await this.dispatchState(run);
+      if (run.assigned) branch.own = { ...branch.own, ...run.assigned };
       const outputText = JSON.stringify(output ?? null);
       if (Buffer.byteLength(outputText) > DATA_LIMIT_BYTES) {
         throw new StateFailure(
@@ -556,7 +561,7 @@ export class ExecutionRunner {
     } else {
       values = asRecord(this.template(assignment, jsonPathInput, run));
     }
-    run.branch.own = { ...run.branch.own, ...values };
+    run.assigned = { ...run.assigned, ...values };
   }
 
   private async jsonataOutput(run: StateRun, defaultOutput: unknown, extra: Record<string, unknown>) {
@@ -604,6 +609,9 @@ export class ExecutionRunner {
       if (cause !== undefined) cause = await this.evaluateTemplate(cause, scope, 'Cause');
     } else {
       const readPath = (path: unknown, field: string) => {
+        if (looksLikeIntrinsic(String(path))) {
+          return evaluateIntrinsic(String(path).trim(), { input: run.input, ...this.pathScope(run) });
+        }
         try {
           return evaluatePath(String(path), run.input, this.pathScope(run));
         } catch (failure) {
@@ -840,6 +848,7 @@ export class ExecutionRunner {
     const catcher = catchers.find((candidate) => errorMatches(candidate.ErrorEquals, errorName));
     if (!catcher || typeof catcher.Next !== 'string') throw failure;
     const errorOutput = { Error: failure.error ?? '', Cause: failure.causeText ?? '' };
+    run.assigned = undefined;
     if (run.ql === 'JSONata') {
       const extra = { errorOutput };
       const scope = this.jsonataScope(run, extra);
@@ -1295,9 +1304,10 @@ export class ExecutionRunner {
     }
     if (typeof state.MaxConcurrencyPath === 'string') {
       const effective = this.selectPath(state.InputPath, run.input, run);
-      const value = evaluatePath(state.MaxConcurrencyPath, effective, this.pathScope(run));
+      const raw = evaluatePath(state.MaxConcurrencyPath, effective, this.pathScope(run));
+      const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-        const shown = typeof value === 'string' ? value : JSON.stringify(value);
+        const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
         throw new StatesError(
           'States.Runtime',
           `The MaxConcurrencyPath field refers to value "${shown}" which is not a valid integer: ${state.MaxConcurrencyPath}`,

@@ -307,7 +307,10 @@ class LocalStepFunctions implements StepFunctionsEngine {
     } catch {
       throw new SfnApiError('InvalidExecutionInput', `Invalid execution input: ${inputText}`);
     }
-    const arn = `arn:aws:states:${this.region}:${this.accountId}:execution:${machine.name}:${name}`;
+    const arn =
+      machine.type === 'EXPRESS'
+        ? `arn:aws:states:${this.region}:${this.accountId}:express:${machine.name}:${name}:${randomUUID()}`
+        : `arn:aws:states:${this.region}:${this.accountId}:execution:${machine.name}:${name}`;
     const existing = this.store.getExecution(arn);
     if (existing) {
       // AWS treats a repeated StartExecution with the same name and input as idempotent while it runs.

@@ -12,11 +12,9 @@ const compiled = new Map<string, jsonata.Expression>();
 
 /** `"{% expr %}"` → `expr`; any other value → undefined. */
 export function jsonataExpressionOf(value: unknown): string | undefined {
+  // Only an exact `{%` ... `%}` string is an expression; ` {% x %} ` with outer spaces is a constant.
   if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  if (trimmed.length >= 4 && trimmed.startsWith('{%') && trimmed.endsWith('%}')) {
-    return trimmed.slice(2, -2).trim();
-  }
+  if (value.length >= 4 && value.startsWith('{%') && value.endsWith('%}')) return value.slice(2, -2).trim();
   return undefined;
 }
 

@@ -4,9 +4,11 @@ import * as jsonpath from '../jsonpath';
 export {
   applyResultPath,
   evaluateChoiceRule,
+  evaluateIntrinsic,
   evaluatePath,
   fieldPathNotFoundCause,
   invalidPathCause,
+  looksLikeIntrinsic,
   PathNotFoundError,
   resolvePayloadTemplate,
   UndefinedVariableError,

@@ -77,7 +77,7 @@ async function postLambda(
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(payload ?? null),
+    body: lambdaRequestBody(payload),
     signal,
   });
   const body = await response.text();
@@ -94,6 +94,23 @@ async function postLambda(
   };
 }
 
+/**
+ * Step Functions hands a string Payload to Lambda as raw bytes when it is JSON text already (`"0.0"`, `"{}"`),
+ * and JSON-encodes any other value; a missing or null Payload is `{}`.
+ */
+function lambdaRequestBody(payload: unknown): string {
+  if (payload === undefined || payload === null) return '{}';
+  if (typeof payload === 'string') {
+    try {
+      JSON.parse(payload);
+      return payload;
+    } catch {
+      return JSON.stringify(payload);
+    }
+  }
+  return JSON.stringify(payload);
+}
+
 function parseMaybeJson(text: string): unknown {
   if (text === '') return null;
   try {
@@ -108,6 +125,7 @@ async function invokeLambda(
   nameOrArn: string,
   payload: unknown,
   signal: AbortSignal,
+  style: 'legacy' | 'integration',
 ): Promise<{ outcome: ResourceOutcome; response?: LambdaResponse }> {
   const functionName = functionNameOf(nameOrArn);
   const response = await postLambda(settings, functionName, payload, signal);
@@ -130,14 +148,22 @@ async function invokeLambda(
     const parsed = parseMaybeJson(response.body);
     const errorType =
       parsed && typeof parsed === 'object' && 'errorType' in parsed ? String(parsed.errorType) : 'Exception';
-    return { outcome: { error: errorType, cause: response.body } };
+    // The optimized integration re-serialises the error document compactly; the legacy ARN passes it as is.
+    const cause =
+      style === 'integration' && parsed && typeof parsed === 'object'
+        ? JSON.stringify(parsed)
+        : response.body;
+    return { outcome: { error: errorType, cause } };
   }
   if (Buffer.byteLength(response.body) > PAYLOAD_LIMIT_BYTES) {
+    const task =
+      style === 'integration'
+        ? 'lambda'
+        : `arn:aws:lambda:${settings.region}:${settings.accountId}:function:${functionName}`;
     return {
       outcome: {
         error: 'States.DataLimitExceeded',
-        cause:
-          "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.",
+        cause: `The state/task '${task}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       },
     };
   }
@@ -201,7 +227,7 @@ export async function runResource(
   try {
     switch (kind.kind) {
       case 'lambda-legacy':
-        return (await invokeLambda(settings, kind.functionName, parameters, signal)).outcome;
+        return (await invokeLambda(settings, kind.functionName, parameters, signal, 'legacy')).outcome;
       case 'lambda-invoke': {
         const functionName = stringField(parameters, 'FunctionName');
         if (!functionName) {
@@ -211,7 +237,13 @@ export async function runResource(
           parameters && typeof parameters === 'object' && 'Payload' in parameters
             ? (parameters as Record<string, unknown>).Payload
             : undefined;
-        const { outcome, response } = await invokeLambda(settings, functionName, payload, signal);
+        const { outcome, response } = await invokeLambda(
+          settings,
+          functionName,
+          payload,
+          signal,
+          'integration',
+        );
         if (!('result' in outcome) || !response) return outcome;
         return { result: lambdaEnvelope(outcome.result, response) };
       }

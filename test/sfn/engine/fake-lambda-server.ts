@@ -31,14 +31,14 @@ export function pythonJson(value: unknown): string {
     .join(', ')}}`;
 }
 
-function functionError(errorType: string, errorMessage: string, line: string): LambdaReply {
+function functionError(errorType: string, errorMessage: string, line: string, lineNumber = 2): LambdaReply {
   return {
     functionError: true,
     body: pythonJson({
       errorMessage,
       errorType,
       requestId: randomUUID(),
-      stackTrace: [`  File "/var/task/handler.py", line 2, in handler\n    ${line}\n`],
+      stackTrace: [`  File "/var/task/handler.py", line ${lineNumber}, in handler\n    ${line}\n`],
     }),
   };
 }
@@ -51,7 +51,7 @@ export const CORPUS_HANDLERS: Record<string, LambdaBehaviour> = {
   'large_output_string.py': () => ({ body: JSON.stringify('a'.repeat(257 * 1024)) }),
   'raise_exception.py': () =>
     functionError('Exception', 'Some exception was raised.', 'raise Exception("Some exception was raised.")'),
-  'raise_custom_exception.py': () => functionError('CustomException', '', 'raise CustomException()'),
+  'raise_custom_exception.py': () => functionError('CustomException', '', 'raise CustomException()', 9),
   'wait_60_seconds.py': async (event) => {
     await new Promise((resolve) => setTimeout(resolve, 60_000).unref());
     return { body: pythonJson(event) };
