@@ -306,8 +306,8 @@ export const run: BenchRun = async ({ quick }) => {
     `throughput: ${executions} executions started together after a warm-up, until all finished; outputs checked equal ` +
       'to the expected value on both engines before the figures count. "vs peer" > 1 is faster for transitions/s.',
     'latency: ours = SendTaskSuccess dispatched → the next lambda:invoke.waitForTaskToken Task invocation reaching a ' +
-      'local Lambda server (includes that HTTP call); peer = a Task local handler completing → the next handler ' +
-      'called (the peer has no task tokens). "vs peer" > 1 is slower for latency.',
+      'local Lambda server; peer (no task tokens) = the Lambda answer to Task k written → the Task k+1 invocation ' +
+      'reaching the same kind of server. Both include one local HTTP invoke. "vs peer" > 1 is slower.',
     'tenggat is measured through engine.dispatch (no HTTP front); the peer in a Node 22 child process; both in memory ' +
       'except the SQLite-file rows, which persist every transition.',
   );

@@ -3,8 +3,10 @@
  * with that binary and Node's type stripping, so only erasable TypeScript and no local imports here).
  * Job JSON in argv[2], result JSON as the last stdout line.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 
 interface ThroughputJob {
   kind: 'throughput';
@@ -23,8 +25,6 @@ interface CallbackJob {
 
 type Job = ThroughputJob | CallbackJob;
 
-type Handlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
-type Handler = Handlers[string];
 type JsonValue = Parameters<StateMachine['run']>[0];
 
 async function throughput(job: ThroughputJob) {
@@ -43,29 +43,40 @@ async function throughput(job: ThroughputJob) {
   };
 }
 
+/**
+ * The peer has no task tokens, so its Tasks call a Lambda ARN that the AWS SDK sends to a local Invoke API
+ * (`AWS_ENDPOINT_URL_LAMBDA`). Latency = answer to Task k written → invocation of Task k+1 arriving, the same
+ * path as SendTaskSuccess → next invocation on the local engine.
+ */
 async function callback(job: CallbackJob) {
-  const machine = new StateMachine(job.definition as unknown as StateMachineDefinition);
   const latenciesMs: number[] = [];
-  let resolvedAt: number | null = null;
-  // The handler plays the callback: it "receives the token" when called and completes right away, like a
-  // SendTaskSuccess sent as soon as the Lambda got the token.
-  const handler: Handler = async (input) => {
-    const now = performance.now();
-    if (resolvedAt !== null) latenciesMs.push(now - resolvedAt);
-    await new Promise((resolve) => setImmediate(resolve));
-    resolvedAt = performance.now();
-    return input;
-  };
-  const handlers: Handlers = Object.fromEntries(
-    Object.keys(job.definition.States).map((name) => [name, handler]),
-  );
+  let answeredAt: number | null = null;
+  const server = createServer((request, response) => {
+    const arrivedAt = performance.now();
+    request.resume();
+    request.on('end', () => {
+      if (answeredAt !== null) latenciesMs.push(arrivedAt - answeredAt);
+      response.writeHead(200, { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST' });
+      response.end('{}', () => {
+        answeredAt = performance.now();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.AWS_ACCESS_KEY_ID = 'bench';
+  process.env.AWS_SECRET_ACCESS_KEY = 'bench';
+  process.env.AWS_REGION = 'us-east-1';
+  const machine = new StateMachine(job.definition as unknown as StateMachineDefinition);
   const runOnce = async () => {
-    resolvedAt = null;
-    await machine.run({}, { overrides: { taskResourceLocalHandlers: handlers } }).result;
+    answeredAt = null;
+    await machine.run({}).result;
   };
   for (let index = 0; index < job.warmupExecutions; index++) await runOnce();
   latenciesMs.length = 0;
   for (let index = 0; index < job.executions; index++) await runOnce();
+  server.closeAllConnections();
+  server.close();
   return { latenciesMs };
 }
 
