@@ -835,6 +835,10 @@ export class ExecutionRunner {
           continue;
         }
       }
+      // Map and Parallel report their failure once, after the last attempt (a States.Runtime ends at once).
+      if ((run.type === 'Map' || run.type === 'Parallel') && errorName !== 'States.Runtime') {
+        this.emit(run.branch, `${run.type}StateFailed`, undefined);
+      }
       return this.catchFailure(run, failure);
     }
   }
@@ -1248,9 +1252,6 @@ export class ExecutionRunner {
       if (error instanceof ExecutionHalted && !branch.cancellation.cancelled) {
         throw new StateFailure('States.Runtime', 'A parallel branch was cancelled.');
       }
-      if (error instanceof StateFailure) {
-        this.emit(branch, 'ParallelStateFailed', 'parallelStateFailedEventDetails', {});
-      }
       throw error;
     } finally {
       group.dispose();
@@ -1356,9 +1357,7 @@ export class ExecutionRunner {
       prepared = { items, effective, maxConcurrency, tolerated };
     } catch (error) {
       if (error instanceof StatesError && error.error === 'States.QueryEvaluationError') {
-        const failure = this.asFailure(error, run);
-        this.emit(branch, 'MapStateFailed', undefined);
-        throw failure;
+        throw this.asFailure(error, run);
       }
       throw error;
     }
@@ -1418,7 +1417,6 @@ export class ExecutionRunner {
       group.dispose();
     }
     if (firstFailure) {
-      this.emit(branch, 'MapStateFailed', undefined);
       if (tolerated >= 0) {
         throw new StateFailure(
           'States.ExceedToleratedFailureThreshold',

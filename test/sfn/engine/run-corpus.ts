@@ -17,11 +17,14 @@ interface CorpusCase {
   input: unknown;
   lambdas: Record<string, { handler_file: string }> | null;
   expected: { status: string; output?: unknown; error?: string; cause?: unknown };
+  events: string[] | null;
+  notes: string[] | null;
   time_relative_input?: string;
   source: { params?: Record<string, unknown> | null };
 }
 
 interface RunResult {
+  events?: string[];
   status: string;
   output?: unknown;
   error?: string;
@@ -84,6 +87,8 @@ export async function runCase(
         if (typeof described.output === 'string') result.output = JSON.parse(described.output);
         if (typeof described.error === 'string') result.error = described.error;
         if (typeof described.cause === 'string') result.cause = described.cause;
+        const history = await engine.dispatch('GetExecutionHistory', { executionArn, maxResults: 1000 });
+        result.events = (history.events as { type: string }[]).map((event) => event.type);
         return result;
       }
       if (Date.now() > deadline) return { status: 'STUCK' };
@@ -112,6 +117,7 @@ async function main(): Promise<void> {
   await lambdaServer.start();
   const byArea = new Map<string, { pass: number; total: number }>();
   const failures: string[] = [];
+  const historyMismatches: string[] = [];
   let next = 0;
   const started = Date.now();
   const worker = async () => {
@@ -130,6 +136,14 @@ async function main(): Promise<void> {
         );
       }
       byArea.set(c.area, area);
+      // Branch and iteration events interleave nondeterministically; compare them as multisets there.
+      if (c.events && result.events) {
+        const same = c.events.join(',') === result.events.join(',');
+        const sameBag = [...c.events].sort().join(',') === [...result.events].sort().join(',');
+        if (!same && !sameBag) {
+          historyMismatches.push(`${c.name}\n  aws ${c.events.join(',')}\n  us  ${result.events.join(',')}`);
+        }
+      }
     }
   };
   await Promise.all(Array.from({ length: 48 }, worker));
@@ -142,7 +156,12 @@ async function main(): Promise<void> {
   console.log(
     `TOTAL ${pass}/${cases.length} (${((100 * pass) / Math.max(1, cases.length)).toFixed(1)}%) in ${Date.now() - started} ms`,
   );
+  const withEvents = cases.filter((c) => c.events).length;
+  console.log(
+    `history event types match AWS in ${withEvents - historyMismatches.length}/${withEvents} cases`,
+  );
   writeFileSync('/tmp/a2-corpus-failures.txt', failures.join('\n'));
+  writeFileSync('/tmp/a2-corpus-history.txt', historyMismatches.join('\n'));
   if (showFailures) console.log(failures.join('\n'));
 }
 
