@@ -28,8 +28,9 @@ export function durationToSeconds(duration: string): number {
 const isoDuration = z
   .string()
   .regex(isoDurationPattern, 'must be an ISO 8601 duration like PT4H, P1D or PT30S');
+// zod runs refinements even after the pattern failed; the guard keeps a bad value to one clear message.
 const positiveDuration = isoDuration.refine(
-  (value) => durationToSeconds(value) > 0,
+  (value) => !isoDurationPattern.test(value) || durationToSeconds(value) > 0,
   'must be longer than zero',
 );
 const identifier = z

@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FUNCTION_IDS } from '../../lib/functions';
+
+const scratch = mkdtempSync(join(tmpdir(), 'tenggat-synth-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Runs the CDK app the way `cdk synth` does (CDK_OUTDIR, CDK_CONTEXT_JSON), with no AWS credentials or network. */
+function runApp(context: Record<string, unknown>, outdir: string) {
+  const environment: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CDK_OUTDIR: outdir,
+    // The CLI adds these two so that the template names each resource's construct path and asset folder.
+    CDK_CONTEXT_JSON: JSON.stringify({
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      ...context,
+    }),
+  };
+  return spawnSync(process.execPath, ['--import', 'tsx', 'bin/tenggat.ts'], {
+    env: environment,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+}
+
+describe('synthesizing the app offline', () => {
+  it('bundles every function and writes a template with the fast policy', () => {
+    const outdir = join(scratch, 'fast');
+    const result = runApp({ 'tenggat:policy': 'fast', 'tenggat:allowLoopbackWebhooks': true }, outdir);
+    expect(result.stderr).not.toMatch(/configuration error/i);
+    expect(result.status).toBe(0);
+
+    const template = JSON.parse(readFileSync(join(outdir, 'Tenggat.template.json'), 'utf8'));
+    const assets = JSON.parse(readFileSync(join(outdir, 'Tenggat.assets.json'), 'utf8')) as {
+      files: Record<string, { source: { path: string } }>;
+    };
+    for (const functionId of FUNCTION_IDS) {
+      const fn = template.Resources[functionId];
+      const policy = JSON.parse(fn.Properties.Environment.Variables.POLICY);
+      expect(policy.name, functionId).toBe('fast');
+      const assetPath = fn.Metadata['aws:asset:path'] as string;
+      const bundle = join(outdir, assetPath, 'index.js');
+      expect(existsSync(bundle), functionId).toBe(true);
+      expect(existsSync(`${bundle}.map`), functionId).toBe(true);
+      const code = readFileSync(bundle, 'utf8');
+      expect(code, functionId).toMatch(/module\.exports/);
+      expect(code, functionId).toMatch(/sourceMappingURL=index\.js\.map/);
+      expect(
+        Object.values(assets.files).some((file) => file.source.path === assetPath),
+        functionId,
+      ).toBe(true);
+    }
+  }, 240_000);
+
+  it('stops with a message naming the broken policy field', () => {
+    const brokenPolicy = join(scratch, 'broken-policy.json');
+    const policy = JSON.parse(readFileSync('config/policies/fast.json', 'utf8'));
+    writeFileSync(brokenPolicy, JSON.stringify({ ...policy, deliveryRetrySchedule: ['soon'] }));
+    const outdir = join(scratch, 'broken');
+    const result = runApp({ 'tenggat:policy': brokenPolicy }, outdir);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Tenggat configuration error');
+    expect(result.stderr).toContain('deliveryRetrySchedule.0');
+    expect(result.stderr).toContain(brokenPolicy);
+    expect(existsSync(join(outdir, 'Tenggat.template.json'))).toBe(false);
+  }, 120_000);
+});
