@@ -21,6 +21,8 @@ export interface PageRequest {
 export interface OrderChange {
   orderId: string;
   expectedVersion: number;
+  /** The audit counter as read with `expectedVersion`; the audit event gets the next number. */
+  auditSeq: number;
   set: Partial<Omit<OrderRecord, 'orderId' | 'version'>>;
   items: { itemId: string; expectedStatus: ItemRecord['status']; set: Partial<ItemRecord> }[];
   audit: Omit<AuditEvent, 'seq'> | null;
@@ -36,7 +38,7 @@ export interface OrderRepository {
   /** Writes the marker and its first audit event; returns false when the marker already exists. */
   createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>): Promise<boolean>;
   /** Throws ConcurrentChangeError when the version or an item status moved meanwhile. */
-  commit(change: OrderChange): Promise<OrderRecord>;
+  commit(change: OrderChange): Promise<void>;
   /** Stores the wait's task token only if the version is unchanged; returns false otherwise. */
   storeTaskToken(
     orderId: string,
@@ -67,6 +69,7 @@ export interface PlatformRepository {
 
 export type IdempotencyClaim =
   | { state: 'claimed'; payload: Record<string, unknown> }
+  | { state: 'reused' }
   | { state: 'in_flight' }
   | { state: 'completed'; requestHash: string; response: IdempotentResponse };
 
@@ -78,7 +81,8 @@ export interface IdempotentResponse {
 export interface IdempotencyStore {
   /**
    * Claims `key` for `leaseMs`; a claim whose lease ran out (the first attempt crashed) is taken over and keeps the
-   * payload the first attempt stored, so that the retry completes the same work.
+   * payload the first attempt stored, so that the retry completes the same work. A different request hash under
+   * the same key is `reused`, whatever the state.
    */
   claim(input: {
     key: string;

@@ -1,5 +1,38 @@
-// Placeholder entry so that the CDK app can bundle it; the real handler follows.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 501,
-  body: JSON.stringify({ title: 'Not implemented yet' }),
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { loadConfig } from '../config';
+import { OUTBOUND_EVENTS } from '../domain/order-rules';
+import { logger, metrics } from '../observability';
+import { type DeliverResult, deliverWebhook } from '../use-cases/deliver-webhook';
+import { buildDeps } from '../wiring';
+
+const config = loadConfig(process.env, ['eventBus']);
+const deps = buildDeps(config);
+
+export const deliverInputSchema = z.object({
+  orderId: z.string().min(1).max(80),
+  event: z.enum(OUTBOUND_EVENTS),
+  attempt: z.number().int().min(0).default(0),
 });
+
+export class InvalidDeliveryInputError extends Error {
+  override name = 'InvalidDeliveryInputError';
+}
+
+async function deliver(event: unknown): Promise<DeliverResult> {
+  const parsed = deliverInputSchema.safeParse(event);
+  if (!parsed.success)
+    throw new InvalidDeliveryInputError(z.prettifyError(parsed.error), { cause: parsed.error });
+  logger.appendKeys({ orderId: parsed.data.orderId, event: parsed.data.event, attempt: parsed.data.attempt });
+  const result = await deliverWebhook(deps, parsed.data);
+  metrics.addMetric(result.delivered ? 'WebhookDelivered' : 'WebhookFailed', MetricUnit.Count, 1);
+  logger.info('delivery attempt', { ...result });
+  return result;
+}
+
+export const handler = middy(deliver)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

@@ -14,7 +14,7 @@ export async function changeOrder<T>(
   orderId: string,
   plan: (
     order: OrderRecord,
-  ) => Promise<{ change: Omit<OrderChange, 'orderId' | 'expectedVersion'> | null; result: T }>,
+  ) => Promise<{ change: Omit<OrderChange, 'orderId' | 'expectedVersion' | 'auditSeq'> | null; result: T }>,
 ): Promise<{ result: T; before: OrderRecord; after: OrderRecord }> {
   for (let attempt = 1; ; attempt += 1) {
     const order = await deps.orders.getOrder(orderId);
@@ -22,7 +22,18 @@ export async function changeOrder<T>(
     const { change, result } = await plan(order);
     if (change === null) return { result, before: order, after: order };
     try {
-      const after = await deps.orders.commit({ ...change, orderId, expectedVersion: order.version });
+      await deps.orders.commit({
+        ...change,
+        orderId,
+        expectedVersion: order.version,
+        auditSeq: order.auditSeq,
+      });
+      const after: OrderRecord = {
+        ...order,
+        ...change.set,
+        version: order.version + 1,
+        auditSeq: change.audit === null ? order.auditSeq : order.auditSeq + 1,
+      };
       return { result, before: order, after };
     } catch (error) {
       if (!(error instanceof ConcurrentChangeError) || attempt >= MAX_ATTEMPTS) throw error;

@@ -66,7 +66,10 @@ export async function recordPlatformResponses(
     leaseMs: LEASE_MS,
     ttlSeconds: WEBHOOK_ID_TTL_SECONDS,
   });
+  // A webhook-id is processed once: its first answer is returned, whatever came with the repeat.
   if (claim.state === 'completed') return claim.response;
+  if (claim.state === 'reused')
+    throw new IdempotencyInFlightError('this webhook-id was already used for another body');
   if (claim.state === 'in_flight')
     throw new IdempotencyInFlightError('this webhook-id is still being processed');
   try {

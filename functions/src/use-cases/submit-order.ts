@@ -45,12 +45,10 @@ export async function submitOrder(deps: Deps, input: SubmitOrderInput): Promise<
     leaseMs: IDEMPOTENCY_LEASE_MS,
     ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
   });
-  if (claim.state === 'completed') {
-    if (claim.requestHash !== requestHash) {
-      throw new IdempotencyKeyReusedError('this Idempotency-Key was used with a different body');
-    }
-    return claim.response;
+  if (claim.state === 'reused') {
+    throw new IdempotencyKeyReusedError('this Idempotency-Key was used with a different body');
   }
+  if (claim.state === 'completed') return claim.response;
   if (claim.state === 'in_flight') {
     throw new IdempotencyInFlightError(
       'the first request with this Idempotency-Key is still being processed',

@@ -1,0 +1,118 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Clock, IdempotencyClaim, IdempotencyStore, IdempotentResponse } from '../ports';
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+
+/**
+ * Idempotency records: `IDEMPOTENCY#<agencyId>#<key>` / `IDEMPOTENCY` for agencies,
+ * `WEBHOOK#<platformId>#<webhook-id>` / `WEBHOOK` for platforms; both expire by TTL (`expiresAt`).
+ */
+export class DynamoIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly prefix: 'IDEMPOTENCY' | 'WEBHOOK',
+    private readonly clock: Clock,
+  ) {}
+
+  private key(key: string) {
+    return { pk: `${this.prefix}#${key}`, sk: this.prefix };
+  }
+
+  async claim(input: {
+    key: string;
+    requestHash: string;
+    payload: Record<string, unknown>;
+    leaseMs: number;
+    ttlSeconds: number;
+  }): Promise<IdempotencyClaim> {
+    const now = this.clock.now().getTime();
+    const nowSeconds = Math.floor(now / 1000);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...this.key(input.key),
+            state: 'in_flight',
+            requestHash: input.requestHash,
+            payload: input.payload,
+            leaseUntil: now + input.leaseMs,
+            expiresAt: nowSeconds + input.ttlSeconds,
+          },
+          // TTL deletion is lazy: an expired record counts as absent.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
+      return { state: 'claimed', payload: input.payload };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const existing = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(input.key), ConsistentRead: true }),
+    );
+    const record = existing.Item;
+    if (record === undefined) return this.claim(input);
+    if (record.requestHash !== input.requestHash) return { state: 'reused' };
+    if (record.state === 'completed') {
+      return {
+        state: 'completed',
+        requestHash: String(record.requestHash),
+        response: record.response as IdempotentResponse,
+      };
+    }
+    if (Number(record.leaseUntil) > now) return { state: 'in_flight' };
+    // The first attempt's lease ran out (it crashed): take over, keeping its payload so the work converges.
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(input.key),
+          UpdateExpression: 'SET leaseUntil = :lease',
+          ConditionExpression: 'leaseUntil = :old AND #state = :inFlight',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':lease': now + input.leaseMs,
+            ':old': record.leaseUntil,
+            ':inFlight': 'in_flight',
+          },
+        }),
+      );
+      return { state: 'claimed', payload: (record.payload ?? {}) as Record<string, unknown> };
+    } catch (error) {
+      if (isConditionFailure(error)) return { state: 'in_flight' };
+      throw error;
+    }
+  }
+
+  async complete(key: string, response: IdempotentResponse, ttlSeconds: number): Promise<void> {
+    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(key),
+        UpdateExpression: 'SET #state = :completed, #response = :response, expiresAt = :expiresAt',
+        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+        ExpressionAttributeValues: {
+          ':completed': 'completed',
+          ':response': response,
+          ':expiresAt': nowSeconds + ttlSeconds,
+        },
+      }),
+    );
+  }
+
+  async release(key: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(key) }));
+  }
+}

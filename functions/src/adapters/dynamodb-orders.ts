@@ -1,0 +1,377 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor } from '../cursor';
+import type { AuditEvent } from '../domain/audit';
+import { ConcurrentChangeError } from '../domain/errors';
+import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
+import type { OrderChange, OrderRepository, Page, PageRequest } from '../ports';
+
+export const orderPk = (orderId: string): string => `ORDER#${orderId}`;
+export const ORDER_SK = 'ORDER';
+export const itemSk = (itemId: string): string => `ITEM#${itemId}`;
+export const auditSk = (seq: number): string => `AUDIT#${String(seq).padStart(9, '0')}`;
+export const deliverySk = (at: string, part: number): string =>
+  `DELIVERY#${at}#${String(part).padStart(4, '0')}`;
+
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt'];
+
+function strip<T>(record: Record<string, unknown>): T {
+  const copy: Record<string, unknown> = { ...record };
+  for (const key of KEY_ATTRIBUTES) delete copy[key];
+  return copy as T;
+}
+
+/** Builds `SET #a = :a, ...` with safe placeholders for any attribute name. */
+function setExpression(
+  values: Record<string, unknown>,
+  prefix: string,
+): { clauses: string[]; names: Record<string, string>; values: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const placeholders: Record<string, unknown> = {};
+  Object.entries(values).forEach(([name, value], index) => {
+    if (value === undefined) return;
+    names[`#${prefix}${index}`] = name;
+    placeholders[`:${prefix}${index}`] = value;
+    clauses.push(`#${prefix}${index} = :${prefix}${index}`);
+  });
+  return { clauses, names, values: placeholders };
+}
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+
+const isCancelled = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException ||
+  (error instanceof Error &&
+    (error.name === 'TransactionCanceledException' || error.name === 'TransactionConflictException'));
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class DynamoOrderRepository implements OrderRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getOrder(orderId: string): Promise<OrderRecord | null> {
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: ORDER_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? strip<OrderRecord>(result.Item) : null;
+  }
+
+  async putItems(items: ItemRecord[]): Promise<void> {
+    const requests = items.map((item) => ({
+      PutRequest: { Item: { pk: orderPk(item.orderId), sk: itemSk(item.itemId), ...item } },
+    }));
+    const batches: (typeof requests)[] = [];
+    for (let start = 0; start < requests.length; start += 25) batches.push(requests.slice(start, start + 25));
+    // A few batches in flight at once keeps 10,000 items within a Lambda's time without throttling a small table.
+    const workers = Array.from({ length: Math.min(4, batches.length) }, async () => {
+      for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
+        let pending: typeof batch = batch;
+        for (let attempt = 0; pending.length > 0; attempt += 1) {
+          if (attempt > 10) throw new Error('DynamoDB kept items unprocessed');
+          if (attempt > 0) await sleep(Math.min(1_000, 25 * 2 ** attempt));
+          const result = await this.client.send(
+            new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+          );
+          pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof batch;
+        }
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  async createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: orderPk(order.orderId),
+                  sk: ORDER_SK,
+                  gsi1pk: `AGENCY#${order.agencyId}`,
+                  gsi1sk: `${order.createdAt}#${order.orderId}`,
+                  ...order,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: orderPk(order.orderId),
+                  sk: auditSk(order.auditSeq),
+                  ...audit,
+                  seq: order.auditSeq,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isCancelled(error)) return false;
+      throw error;
+    }
+  }
+
+  async commit(change: OrderChange): Promise<void> {
+    const nextSeq = change.auditSeq + 1;
+    const order = setExpression(
+      { ...change.set, version: change.expectedVersion + 1, ...(change.audit ? { auditSeq: nextSeq } : {}) },
+      'o',
+    );
+    const transactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> =
+      [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: orderPk(change.orderId), sk: ORDER_SK },
+            UpdateExpression: `SET ${order.clauses.join(', ')}`,
+            ConditionExpression: '#version = :expectedVersion',
+            ExpressionAttributeNames: { ...order.names, '#version': 'version' },
+            ExpressionAttributeValues: { ...order.values, ':expectedVersion': change.expectedVersion },
+          },
+        },
+      ];
+    for (const item of change.items) {
+      const update = setExpression(item.set, 'i');
+      if (update.clauses.length === 0) continue;
+      transactItems.push({
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: orderPk(change.orderId), sk: itemSk(item.itemId) },
+          UpdateExpression: `SET ${update.clauses.join(', ')}`,
+          ConditionExpression: '#status = :expectedStatus',
+          ExpressionAttributeNames: { ...update.names, '#status': 'status' },
+          ExpressionAttributeValues: { ...update.values, ':expectedStatus': item.expectedStatus },
+        },
+      });
+    }
+    if (change.audit) {
+      transactItems.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: orderPk(change.orderId), sk: auditSk(nextSeq), ...change.audit, seq: nextSeq },
+          // Audit events are never rewritten.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+    } catch (error) {
+      if (isCancelled(error))
+        throw new ConcurrentChangeError(`order ${change.orderId} changed meanwhile`, { cause: error });
+      throw error;
+    }
+  }
+
+  async storeTaskToken(
+    orderId: string,
+    version: number,
+    token: string,
+    purpose: 'answers' | 'redelivery',
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: ORDER_SK },
+          UpdateExpression: 'SET taskToken = :token, taskPurpose = :purpose, #version = :next',
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':token': token,
+            ':purpose': purpose,
+            ':version': version,
+            ':next': version + 1,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getItems(orderId: string, itemIds: readonly string[]): Promise<ItemRecord[]> {
+    const found: ItemRecord[] = [];
+    const unique = [...new Set(itemIds)];
+    for (let start = 0; start < unique.length; start += 100) {
+      let keys: Record<string, unknown>[] = unique
+        .slice(start, start + 100)
+        .map((itemId) => ({ pk: orderPk(orderId), sk: itemSk(itemId) }));
+      for (let attempt = 0; keys.length > 0; attempt += 1) {
+        if (attempt > 10) throw new Error('DynamoDB kept keys unprocessed');
+        if (attempt > 0) await sleep(Math.min(1_000, 25 * 2 ** attempt));
+        const result = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) found.push(strip<ItemRecord>(item));
+        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return found;
+  }
+
+  private async queryPage<T>(
+    input: QueryCommandInput,
+    page: PageRequest,
+    toCursor: (key: Record<string, unknown>) => Record<string, string>,
+    fromCursor: (cursor: string) => Record<string, unknown>,
+  ): Promise<Page<T>> {
+    const items: T[] = [];
+    let startKey = page.cursor === null ? undefined : fromCursor(page.cursor);
+    let lastKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey }),
+      );
+      for (const item of result.Items ?? []) items.push(strip<T>(item));
+      lastKey = result.LastEvaluatedKey;
+      startKey = lastKey;
+    } while (lastKey !== undefined && items.length < page.limit);
+    return { items, nextCursor: lastKey === undefined ? null : encodeCursor(toCursor(lastKey)) };
+  }
+
+  listItems(orderId: string, page: PageRequest): Promise<Page<ItemRecord>> {
+    return this.queryPage<ItemRecord>(
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': 'ITEM#' },
+        ConsistentRead: true,
+      },
+      page,
+      (key) => ({ after: String(key.sk).slice('ITEM#'.length) }),
+      (cursor) => ({ pk: orderPk(orderId), sk: itemSk(decodeCursor(cursor, ['after']).after ?? '') }),
+    );
+  }
+
+  async allItems(orderId: string): Promise<ItemRecord[]> {
+    const items: ItemRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': 'ITEM#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) items.push(strip<ItemRecord>(item));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
+  }
+
+  listOrders(
+    agencyId: string,
+    filter: { status: string | null; platformId: string | null },
+    page: PageRequest,
+  ): Promise<Page<OrderRecord>> {
+    const conditions: string[] = [];
+    const values: Record<string, unknown> = { ':agency': `AGENCY#${agencyId}` };
+    const names: Record<string, string> = {};
+    if (filter.status !== null) {
+      conditions.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = filter.status;
+    }
+    if (filter.platformId !== null) {
+      conditions.push('platformId = :platformId');
+      values[':platformId'] = filter.platformId;
+    }
+    return this.queryPage<OrderRecord>(
+      {
+        TableName: this.tableName,
+        IndexName: 'byAgency',
+        KeyConditionExpression: 'gsi1pk = :agency',
+        ScanIndexForward: false,
+        ExpressionAttributeValues: values,
+        ...(conditions.length > 0
+          ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names }
+          : {}),
+      },
+      page,
+      (key) => ({
+        pk: String(key.pk),
+        sk: String(key.sk),
+        gsi1pk: String(key.gsi1pk),
+        gsi1sk: String(key.gsi1sk),
+      }),
+      (cursor) => {
+        const key = decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+        // A cursor from another agency's listing must not open this one's index partition to it.
+        if (key.gsi1pk !== `AGENCY#${agencyId}`) return { ...key, gsi1pk: `AGENCY#${agencyId}` };
+        return key;
+      },
+    );
+  }
+
+  listAudit(orderId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+    return this.queryPage<AuditEvent>(
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': 'AUDIT#' },
+        ConsistentRead: true,
+      },
+      page,
+      (key) => ({ after: String(key.sk) }),
+      (cursor) => ({ pk: orderPk(orderId), sk: decodeCursor(cursor, ['after']).after ?? '' }),
+    );
+  }
+
+  async recordDelivery(attempt: DeliveryAttempt): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: orderPk(attempt.orderId), sk: deliverySk(attempt.at, attempt.part), ...attempt },
+      }),
+    );
+  }
+
+  async listDeliveries(orderId: string, limit: number): Promise<DeliveryAttempt[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': 'DELIVERY#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => strip<DeliveryAttempt>(item)).reverse();
+  }
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { type PolicyDocument, parsePolicy } from './domain/policy';
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+const envSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  POLICY: z.string().min(2),
+  STATE_MACHINE_ARN: z.string().min(1).optional(),
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  AGENCY_CLIENTS: z.string().optional(),
+  PLATFORM_SECRET_PREFIX: z.string().default('tenggat/platforms/'),
+  ALLOW_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false'),
+  BLOCKED_WEBHOOK_PORTS: z
+    .string()
+    .default('')
+    .refine((text) => text.split(',').every((port) => port.trim() === '' || /^\d{1,5}$/.test(port.trim())), {
+      message: 'must be a comma separated list of ports',
+    }),
+});
+
+export interface Config {
+  tableName: string;
+  policy: PolicyDocument;
+  stateMachineArn: string | null;
+  eventBusName: string | null;
+  agencyClients: Record<string, string>;
+  platformSecretPrefix: string;
+  allowLoopbackWebhooks: boolean;
+  blockedWebhookPorts: number[];
+}
+
+export type Need = 'stateMachine' | 'eventBus' | 'agencyClients';
+
+/** Parsed once per cold start; a missing or malformed variable stops the function before it serves anything. */
+export function loadConfig(env: NodeJS.ProcessEnv, needs: readonly Need[]): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigurationError(`invalid environment: ${z.prettifyError(parsed.error)}`, {
+      cause: parsed.error,
+    });
+  }
+  const values = parsed.data;
+  let agencyClients: Record<string, string> = {};
+  if (values.AGENCY_CLIENTS !== undefined) {
+    const result = z.record(z.string(), z.string()).safeParse(safeJson(values.AGENCY_CLIENTS));
+    if (!result.success)
+      throw new ConfigurationError('AGENCY_CLIENTS must be a JSON object of client id → agency id');
+    agencyClients = result.data;
+  }
+  const config: Config = {
+    tableName: values.TABLE_NAME,
+    policy: parsePolicy(values.POLICY),
+    stateMachineArn: values.STATE_MACHINE_ARN ?? null,
+    eventBusName: values.EVENT_BUS_NAME ?? null,
+    agencyClients,
+    platformSecretPrefix: values.PLATFORM_SECRET_PREFIX,
+    allowLoopbackWebhooks: values.ALLOW_LOOPBACK_WEBHOOKS === 'true',
+    blockedWebhookPorts: values.BLOCKED_WEBHOOK_PORTS.split(',')
+      .map((port) => port.trim())
+      .filter((port) => port !== '')
+      .map(Number),
+  };
+  if (needs.includes('stateMachine') && config.stateMachineArn === null) {
+    throw new ConfigurationError('STATE_MACHINE_ARN is required');
+  }
+  if (needs.includes('eventBus') && config.eventBusName === null)
+    throw new ConfigurationError('EVENT_BUS_NAME is required');
+  if (needs.includes('agencyClients') && values.AGENCY_CLIENTS === undefined) {
+    throw new ConfigurationError('AGENCY_CLIENTS is required');
+  }
+  return config;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
