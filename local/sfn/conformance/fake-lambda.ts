@@ -141,7 +141,18 @@ export async function startFakeLambda(options: FakeLambdaOptions): Promise<FakeL
     if (invocationType === 'Event') return reply(response, 202, '', {});
     if (invocationType === 'DryRun') return reply(response, 204, '', {});
 
-    const version = { 'X-Amz-Executed-Version': '$LATEST' };
+    const requestId = randomUUID();
+    const version: Record<string, string> = {
+      'X-Amz-Executed-Version': '$LATEST',
+      'x-amzn-RequestId': requestId,
+    };
+    if (String(request.headers['x-amz-log-type'] ?? '') === 'Tail') {
+      // The last 4 KB of the invocation's log, base64: the runtime's START/END/REPORT lines.
+      const log =
+        `START RequestId: ${requestId} Version: $LATEST\nEND RequestId: ${requestId}\n` +
+        `REPORT RequestId: ${requestId}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\n`;
+      version['X-Amz-Log-Result'] = Buffer.from(log).toString('base64');
+    }
     const text = body.toString('utf8');
     const event: unknown = text === '' ? null : JSON.parse(text);
     switch (behaviour) {

@@ -101,6 +101,17 @@ describe('fake Lambda Invoke API for the conformance corpus', () => {
     expect(lambda.invocations.get('slow')).toBe(before + 1);
   });
 
+  it('returns the log tail when asked with LogType Tail', async () => {
+    const result = await client.send(
+      new InvokeCommand({ FunctionName: 'id', LogType: 'Tail', Payload: '{}' }),
+    );
+    expect(Buffer.from(result.LogResult ?? '', 'base64').toString('utf8')).toMatch(
+      /^START RequestId: [0-9a-f-]{36}/,
+    );
+    const plain = await client.send(new InvokeCommand({ FunctionName: 'id', Payload: '{}' }));
+    expect(plain.LogResult).toBeUndefined();
+  });
+
   it('accepts asynchronous invocations without running the function body', async () => {
     const result = await client.send(
       new InvokeCommand({ FunctionName: 'slow', InvocationType: 'Event', Payload: '{}' }),
