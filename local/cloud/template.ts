@@ -182,6 +182,12 @@ export function stableId(length: number, ...parts: string[]): string {
   return id;
 }
 
+/** A stable UUID-shaped id (KMS key ids and the like). */
+export function stableUuid(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 export interface ParseOptions {
   stackName: string;
   cdkOutDir: string;
@@ -267,6 +273,12 @@ export function parseTemplate(template: unknown, options: ParseOptions): LocalTe
         return userPoolId(logicalId);
       case 'AWS::Cognito::UserPoolClient':
         return stableId(26, stackName, logicalId);
+      case 'AWS::Cognito::UserPoolResourceServer':
+        return resolve(propertiesOf(logicalId).Identifier);
+      case 'AWS::Cognito::UserPoolDomain':
+        return resolve(propertiesOf(logicalId).Domain);
+      case 'AWS::KMS::Key':
+        return stableUuid(stackName, logicalId);
       case 'AWS::ApiGateway::RestApi':
         return restApiId(logicalId);
       case 'AWS::ApiGateway::Stage':
@@ -308,6 +320,8 @@ export function parseTemplate(template: unknown, options: ParseOptions): LocalTe
         return arn('secretsmanager', `secret:${name}-${stableId(6, stackName, logicalId)}`);
       case 'AWS::SNS::Topic':
         return arn('sns', name);
+      case 'AWS::KMS::Key':
+        return arn('kms', `key/${stableUuid(stackName, logicalId)}`);
       case 'AWS::SQS::Queue':
         return attribute === 'QueueName' ? name : arn('sqs', name);
       case 'AWS::Cognito::UserPool': {

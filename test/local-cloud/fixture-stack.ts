@@ -86,15 +86,12 @@ export function synthFixtureStack(): FixtureStack {
   });
 
   const pool = new cognito.UserPool(stack, 'Pool');
-  const server = pool.addResourceServer('Server', {
-    identifier: 'takedown',
-    scopes: [
-      new cognito.ResourceServerScope({ scopeName: 'read', scopeDescription: 'read' }),
-      new cognito.ResourceServerScope({ scopeName: 'write', scopeDescription: 'write' }),
-    ],
-  });
-  const readScope = cognito.OAuthScope.custom('takedown/read');
-  const writeScope = cognito.OAuthScope.custom('takedown/write');
+  const read = new cognito.ResourceServerScope({ scopeName: 'read', scopeDescription: 'read' });
+  const write = new cognito.ResourceServerScope({ scopeName: 'write', scopeDescription: 'write' });
+  const server = pool.addResourceServer('Server', { identifier: 'takedown', scopes: [read, write] });
+  // Scopes that Ref the resource server, as CDK writes them.
+  const readScope = cognito.OAuthScope.resourceServer(server, read);
+  const writeScope = cognito.OAuthScope.resourceServer(server, write);
   const client = pool.addClient('AgencyClient', {
     generateSecret: true,
     oAuth: { flows: { clientCredentials: true }, scopes: [readScope, writeScope] },
