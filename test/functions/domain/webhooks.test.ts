@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalHash, canonicalJson } from '../../../functions/src/domain/canonical-json';
+import { splitIntoParts, webhookIdFor } from '../../../functions/src/domain/webhooks';
+
+describe('webhookIdFor', () => {
+  it('gives a retry the same id and any other delivery a different one', () => {
+    const id = webhookIdFor('o-1', 'takedown.requested', 'order', 1);
+    expect(webhookIdFor('o-1', 'takedown.requested', 'order', 1)).toBe(id);
+    expect(webhookIdFor('o-1', 'takedown.requested', 'order', 2)).not.toBe(id);
+    expect(webhookIdFor('o-1', 'takedown.reminder', 'st1', 1)).not.toBe(id);
+    expect(webhookIdFor('o-2', 'takedown.requested', 'order', 1)).not.toBe(id);
+    expect(id).toMatch(/^msg_[A-Za-z0-9_-]{32}$/);
+  });
+});
+
+describe('splitIntoParts', () => {
+  it('splits 2,500 open items into parts of 1,000, 1,000 and 500', () => {
+    const parts = splitIntoParts(Array.from({ length: 2_500 }, (_, index) => index));
+    expect(parts.map((part) => part.length)).toEqual([1_000, 1_000, 500]);
+  });
+
+  it('keeps every item exactly once, in order, in parts no larger than the limit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer(), { maxLength: 300 }),
+        fc.integer({ min: 1, max: 50 }),
+        (items, size) => {
+          const parts = splitIntoParts(items, size);
+          return (
+            parts.every((part) => part.length <= size) &&
+            JSON.stringify(parts.flat()) === JSON.stringify(items)
+          );
+        },
+      ),
+    );
+  });
+});
+
+describe('canonicalJson', () => {
+  it('ignores key order at every depth but not array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
+    expect(canonicalHash({ a: 1, b: 2 })).toBe(canonicalHash({ b: 2, a: 1 }));
+    expect(canonicalHash({ a: [1, 2] })).not.toBe(canonicalHash({ a: [2, 1] }));
+  });
+
+  it('equals JSON.parse round trips of itself', () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        (value) => canonicalJson(JSON.parse(canonicalJson(value))) === canonicalJson(value),
+      ),
+    );
+  });
+});
