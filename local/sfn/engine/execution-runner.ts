@@ -1184,7 +1184,10 @@ export class ExecutionRunner {
       }
     });
     const submittedKey = `${task.attemptKey}:submitted`;
-    if (row.status === 'PENDING' && !this.journal.has(submittedKey)) {
+    if (this.journal.has(submittedKey)) {
+      // Replay: the event is already in the history; emitting it again keeps the event order in step.
+      this.emit(run.branch, 'TaskSubmitted', undefined);
+    } else if (row.status === 'PENDING') {
       const invoked = await cancellation.race(
         Promise.race([
           runResource(
