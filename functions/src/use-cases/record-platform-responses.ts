@@ -2,13 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { canonicalHash } from '../domain/canonical-json';
 import { NotFoundError, UnauthorizedError } from '../domain/errors';
 import { accruedFine } from '../domain/fines';
-import {
-  acceptsAnswer,
-  effectiveDeadline,
-  isFinalOrderStatus,
-  isOnTime,
-  statusAfterOutcome,
-} from '../domain/order-rules';
+import { acceptsAnswer, isFinalOrderStatus, isOnTime, statusAfterOutcome } from '../domain/order-rules';
 import type { ItemRecord, PlatformSecrets } from '../domain/records';
 import { IdempotencyInFlightError } from '../http/errors';
 import { validate } from '../http/middleware';
@@ -122,10 +116,15 @@ async function applyAnswers(
           continue;
         }
         const status = statusAfterOutcome(answer.outcome);
-        const deadline = effectiveDeadline(
-          current.deadlineAt === null ? null : new Date(current.deadlineAt),
-          item.deadlineAt === null ? null : new Date(item.deadlineAt),
-        );
+        // On time is judged against the item's own deadline: the first one, or the fresh one an uphold gave it.
+        // Later stage deadlines do not make a late removal timely.
+        const firstDeadline = current.stageHistory[0]?.deadlineAt ?? current.deadlineAt;
+        const deadline =
+          item.deadlineAt !== null
+            ? new Date(item.deadlineAt)
+            : firstDeadline === null
+              ? null
+              : new Date(firstDeadline);
         // Late removal stops the fine from growing but keeps what accrued.
         const accruingSince =
           item.status === 'pending' && current.st2At !== null

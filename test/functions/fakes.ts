@@ -1,0 +1,297 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditEvent } from '../../functions/src/domain/audit';
+import { ConcurrentChangeError } from '../../functions/src/domain/errors';
+import type { PolicyDocument } from '../../functions/src/domain/policy';
+import type {
+  DeliveryAttempt,
+  ItemRecord,
+  OrderRecord,
+  PlatformRecord,
+  PlatformSecrets,
+} from '../../functions/src/domain/records';
+import type {
+  DomainEvent,
+  IdempotencyClaim,
+  IdempotencyStore,
+  IdempotentResponse,
+  OrderChange,
+  OrderRepository,
+  Page,
+  PageRequest,
+  PlatformRepository,
+  SecretStore,
+  WebhookRequest,
+  WebhookResult,
+  WebhookSender,
+  WorkflowGateway,
+} from '../../functions/src/ports';
+import type { Deps } from '../../functions/src/use-cases/deps';
+import { DEFAULT_POLICY } from './policy-fixture';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** In-memory repository with the same guarantees as DynamoDB: versioned marker, conditional item writes. */
+export class InMemoryOrders implements OrderRepository {
+  orders = new Map<string, OrderRecord>();
+  items = new Map<string, Map<string, ItemRecord>>();
+  audit = new Map<string, AuditEvent[]>();
+  deliveries: DeliveryAttempt[] = [];
+  /** Runs once just before the next commit, to simulate another writer slipping in. */
+  beforeNextCommit: (() => void) | null = null;
+
+  async getOrder(orderId: string) {
+    const order = this.orders.get(orderId);
+    return order ? clone(order) : null;
+  }
+  async putItems(items: ItemRecord[]) {
+    for (const item of items) {
+      const map = this.items.get(item.orderId) ?? new Map<string, ItemRecord>();
+      map.set(item.itemId, clone(item));
+      this.items.set(item.orderId, map);
+    }
+  }
+  async createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>) {
+    if (this.orders.has(order.orderId)) return false;
+    this.orders.set(order.orderId, clone(order));
+    this.audit.set(order.orderId, [{ ...audit, seq: order.auditSeq }]);
+    return true;
+  }
+  async commit(change: OrderChange) {
+    const hook = this.beforeNextCommit;
+    this.beforeNextCommit = null;
+    hook?.();
+    const order = this.orders.get(change.orderId);
+    if (!order || order.version !== change.expectedVersion) throw new ConcurrentChangeError('version moved');
+    const items = this.items.get(change.orderId) ?? new Map<string, ItemRecord>();
+    for (const update of change.items) {
+      if (items.get(update.itemId)?.status !== update.expectedStatus)
+        throw new ConcurrentChangeError('item moved');
+    }
+    for (const update of change.items) {
+      const item = items.get(update.itemId);
+      if (item) items.set(update.itemId, { ...item, ...clone(update.set) });
+    }
+    const next = { ...order, ...clone(change.set), version: order.version + 1 };
+    if (change.audit) {
+      next.auditSeq = change.auditSeq + 1;
+      const events = this.audit.get(change.orderId) ?? [];
+      if (events.some((event) => event.seq === next.auditSeq))
+        throw new ConcurrentChangeError('audit exists');
+      events.push({ ...clone(change.audit), seq: next.auditSeq });
+      this.audit.set(change.orderId, events);
+    }
+    this.orders.set(change.orderId, next);
+  }
+  async storeTaskToken(orderId: string, version: number, token: string, purpose: 'answers' | 'redelivery') {
+    const order = this.orders.get(orderId);
+    if (!order || order.version !== version) return false;
+    this.orders.set(orderId, { ...order, taskToken: token, taskPurpose: purpose, version: version + 1 });
+    return true;
+  }
+  async getItems(orderId: string, itemIds: readonly string[]) {
+    const map = this.items.get(orderId);
+    return itemIds.flatMap((itemId) => {
+      const item = map?.get(itemId);
+      return item ? [clone(item)] : [];
+    });
+  }
+  private sortedItems(orderId: string) {
+    return [...(this.items.get(orderId)?.values() ?? [])].sort((left, right) => left.seq - right.seq);
+  }
+  async listItems(orderId: string, page: PageRequest): Promise<Page<ItemRecord>> {
+    const all = this.sortedItems(orderId);
+    const start = page.cursor === null ? 0 : Number(page.cursor);
+    const items = all.slice(start, start + page.limit).map(clone);
+    return { items, nextCursor: start + page.limit < all.length ? String(start + page.limit) : null };
+  }
+  async allItems(orderId: string) {
+    return this.sortedItems(orderId).map(clone);
+  }
+  async listOrders(
+    agencyId: string,
+    filter: { status: string | null; platformId: string | null },
+    page: PageRequest,
+  ) {
+    const all = [...this.orders.values()]
+      .filter((order) => order.agencyId === agencyId)
+      .filter((order) => filter.status === null || order.status === filter.status)
+      .filter((order) => filter.platformId === null || order.platformId === filter.platformId)
+      .sort((left, right) => right.createdAt.localeCompare(left.createdAt));
+    const start = page.cursor === null ? 0 : Number(page.cursor);
+    return {
+      items: all.slice(start, start + page.limit).map(clone),
+      nextCursor: start + page.limit < all.length ? String(start + page.limit) : null,
+    };
+  }
+  async listAudit(orderId: string, page: PageRequest) {
+    const all = this.audit.get(orderId) ?? [];
+    const start = page.cursor === null ? 0 : Number(page.cursor);
+    return {
+      items: all.slice(start, start + page.limit).map(clone),
+      nextCursor: start + page.limit < all.length ? String(start + page.limit) : null,
+    };
+  }
+  async recordDelivery(attempt: DeliveryAttempt) {
+    this.deliveries.push(clone(attempt));
+  }
+  async listDeliveries(orderId: string, limit: number) {
+    return this.deliveries.filter((attempt) => attempt.orderId === orderId).slice(-limit);
+  }
+}
+
+export class InMemoryPlatforms implements PlatformRepository {
+  platforms = new Map<string, PlatformRecord>();
+  async get(platformId: string) {
+    const platform = this.platforms.get(platformId);
+    return platform ? clone(platform) : null;
+  }
+  async create(platform: PlatformRecord) {
+    if (this.platforms.has(platform.platformId)) return false;
+    this.platforms.set(platform.platformId, clone(platform));
+    return true;
+  }
+  async update(platformId: string, set: Partial<PlatformRecord>) {
+    const platform = this.platforms.get(platformId);
+    if (platform) this.platforms.set(platformId, { ...platform, ...set });
+  }
+  async list() {
+    return [...this.platforms.values()];
+  }
+}
+
+export class InMemoryIdempotency implements IdempotencyStore {
+  records = new Map<
+    string,
+    {
+      requestHash: string;
+      payload: Record<string, unknown>;
+      leaseUntil: number;
+      response: IdempotentResponse | null;
+    }
+  >();
+  constructor(private readonly clock: FakeClock) {}
+  async claim(input: {
+    key: string;
+    requestHash: string;
+    payload: Record<string, unknown>;
+    leaseMs: number;
+  }): Promise<IdempotencyClaim> {
+    const now = this.clock.now().getTime();
+    const record = this.records.get(input.key);
+    if (!record) {
+      this.records.set(input.key, {
+        requestHash: input.requestHash,
+        payload: input.payload,
+        leaseUntil: now + input.leaseMs,
+        response: null,
+      });
+      return { state: 'claimed', payload: input.payload };
+    }
+    if (record.requestHash !== input.requestHash) return { state: 'reused' };
+    if (record.response)
+      return { state: 'completed', requestHash: record.requestHash, response: clone(record.response) };
+    if (record.leaseUntil > now) return { state: 'in_flight' };
+    record.leaseUntil = now + input.leaseMs;
+    return { state: 'claimed', payload: record.payload };
+  }
+  async complete(key: string, response: IdempotentResponse) {
+    const record = this.records.get(key);
+    if (record) record.response = clone(response);
+  }
+  async release(key: string) {
+    this.records.delete(key);
+  }
+}
+
+export class InMemorySecrets implements SecretStore {
+  secrets = new Map<string, PlatformSecrets>();
+  async get(platformId: string) {
+    const value = this.secrets.get(platformId);
+    return value ? clone(value) : null;
+  }
+  async put(platformId: string, secrets: PlatformSecrets) {
+    this.secrets.set(platformId, clone(secrets));
+  }
+}
+
+export class RecordingWorkflow implements WorkflowGateway {
+  started: string[] = [];
+  woken: { taskToken: string; output: Record<string, unknown> }[] = [];
+  async start(orderId: string) {
+    if (!this.started.includes(orderId)) this.started.push(orderId);
+  }
+  async wake(taskToken: string, output: Record<string, unknown>) {
+    this.woken.push({ taskToken, output });
+  }
+}
+
+/** A platform endpoint: answers with the next queued status (200 when none is queued) and keeps what it got. */
+export class FakePlatformEndpoint implements WebhookSender {
+  received: WebhookRequest[] = [];
+  statuses: { status: number | null; retryAfter?: number }[] = [];
+  async send(request: WebhookRequest): Promise<WebhookResult> {
+    this.received.push(request);
+    const next = this.statuses.shift() ?? { status: 200 };
+    return {
+      httpStatus: next.status,
+      latencyMs: 12,
+      retryAfterSeconds: next.retryAfter ?? null,
+      error: next.status === null ? 'connection refused' : null,
+    };
+  }
+}
+
+export class FakeClock {
+  // Starts at the real time: Standard Webhooks signatures are checked against the system clock.
+  constructor(private current = new Date(Math.floor(Date.now() / 1000) * 1000)) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  set(date: Date) {
+    this.current = new Date(date);
+  }
+}
+
+export interface TestWorld {
+  deps: Deps;
+  orders: InMemoryOrders;
+  platforms: InMemoryPlatforms;
+  secrets: InMemorySecrets;
+  workflow: RecordingWorkflow;
+  published: DomainEvent[];
+  endpoint: FakePlatformEndpoint;
+  clock: FakeClock;
+}
+
+export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
+  const clock = new FakeClock();
+  const orders = new InMemoryOrders();
+  const platforms = new InMemoryPlatforms();
+  const secrets = new InMemorySecrets();
+  const workflow = new RecordingWorkflow();
+  const endpoint = new FakePlatformEndpoint();
+  const published: DomainEvent[] = [];
+  let orderCounter = 0;
+  const deps: Deps = {
+    orders,
+    platforms,
+    idempotency: new InMemoryIdempotency(clock),
+    webhookIds: new InMemoryIdempotency(clock),
+    secrets,
+    workflow,
+    events: { publish: async (events) => void published.push(...events) },
+    webhooks: endpoint,
+    clock,
+    ids: {
+      orderId: () => `order-${++orderCounter}`,
+      secret: () => `whsec_${randomBytes(24).toString('base64')}`,
+    },
+    policy,
+    webhookRules: { allowLoopback: false, blockedPorts: [] },
+    resolveHost: async () => ['93.184.216.34'],
+  };
+  return { deps, orders, platforms, secrets, workflow, published, endpoint, clock };
+}

@@ -1,0 +1,515 @@
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import {
+  ConflictError,
+  NotFoundError,
+  OrderChanged,
+  UnauthorizedError,
+  UnprocessableError,
+} from '../../../functions/src/domain/errors';
+import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../../../functions/src/http/errors';
+import { deliverWebhook } from '../../../functions/src/use-cases/deliver-webhook';
+import { rotateSecrets } from '../../../functions/src/use-cases/operator';
+import { getAudit, getOrder, listOrders } from '../../../functions/src/use-cases/read-orders';
+import { recordPlatformResponses } from '../../../functions/src/use-cases/record-platform-responses';
+import { reviewItems } from '../../../functions/src/use-cases/review-items';
+import { submitOrder } from '../../../functions/src/use-cases/submit-order';
+import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
+import {
+  escalate,
+  evaluate,
+  finalize,
+  markUndeliverable,
+  registerWait,
+} from '../../../functions/src/use-cases/workflow-steps';
+import { testWorld } from '../fakes';
+import { AGENCY, answer, orderBody, registerMichat, signedAnswer, submit } from '../lifecycle-helpers';
+
+const HOUR = 3_600_000;
+
+async function deliveredOrder(itemCount = 3, overrides = {}) {
+  const world = testWorld();
+  const secrets = await registerMichat(world);
+  const order = await submit(world, orderBody(overrides, itemCount));
+  const result = await deliverWebhook(world.deps, {
+    orderId: order.id,
+    event: 'takedown.requested',
+    attempt: 0,
+  });
+  expect(result).toEqual({ delivered: true, retryInSeconds: null, cancelled: false });
+  return { world, secrets, orderId: order.id };
+}
+
+describe('submitOrder', () => {
+  it('writes the items and the marker, starts the execution named by the order id, and answers 201', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const body = orderBody();
+    const response = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'k',
+      rawBody: body,
+      body,
+    });
+    expect(response.statusCode).toBe(201);
+    const view = response.body as {
+      id: string;
+      status: string;
+      deadlineAt: string | null;
+      urgency: string;
+      itemCounts: { total: number };
+    };
+    expect(view).toMatchObject({
+      status: 'notifying',
+      deadlineAt: null,
+      urgency: 'standard',
+      itemCounts: { total: 3 },
+    });
+    expect(world.workflow.started).toEqual([view.id]);
+    expect(world.orders.audit.get(view.id)?.[0]?.action).toBe('order_submitted');
+  });
+
+  it('returns the first response for the same key and body, whatever the key order', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const body = orderBody();
+    const first = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'k',
+      rawBody: body,
+      body,
+    });
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const again = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'k',
+      rawBody: reordered,
+      body,
+    });
+    expect(again).toEqual(first);
+    expect(world.orders.orders.size).toBe(1);
+  });
+
+  it('refuses the same key with another body (422) and while the first is in flight (409)', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const body = orderBody();
+    await submitOrder(world.deps, { agencyId: AGENCY, idempotencyKey: 'k', rawBody: body, body });
+    const other = orderBody({ reference: 'other' });
+    await expect(
+      submitOrder(world.deps, { agencyId: AGENCY, idempotencyKey: 'k', rawBody: other, body: other }),
+    ).rejects.toThrow(IdempotencyKeyReusedError);
+    await world.deps.idempotency.claim({
+      key: `${AGENCY}#busy`,
+      requestHash: 'x',
+      payload: {},
+      leaseMs: 60_000,
+      ttlSeconds: 60,
+    });
+    await expect(
+      world.deps.idempotency.claim({
+        key: `${AGENCY}#busy`,
+        requestHash: 'x',
+        payload: {},
+        leaseMs: 60_000,
+        ttlSeconds: 60,
+      }),
+    ).resolves.toEqual({ state: 'in_flight' });
+  });
+
+  it('a retry after a crash between items and marker completes the same order', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const body = orderBody();
+    const createOrder = world.orders.createOrder.bind(world.orders);
+    world.orders.createOrder = async () => {
+      throw new Error('crash');
+    };
+    await expect(
+      submitOrder(world.deps, { agencyId: AGENCY, idempotencyKey: 'k', rawBody: body, body }),
+    ).rejects.toThrow('crash');
+    expect(world.orders.orders.size).toBe(0);
+    await expect(
+      submitOrder(world.deps, { agencyId: AGENCY, idempotencyKey: 'k', rawBody: body, body }),
+    ).rejects.toThrow(IdempotencyInFlightError);
+    world.orders.createOrder = createOrder;
+    world.clock.advance(121_000);
+    const retry = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'k',
+      rawBody: body,
+      body,
+    });
+    expect(retry.statusCode).toBe(201);
+    expect([...world.orders.orders.keys()]).toEqual(['order-1']);
+    expect(world.orders.items.get('order-1')?.size).toBe(3);
+  });
+
+  it('refuses an unknown platform with 422 naming platformId, writing nothing', async () => {
+    const world = testWorld();
+    const body = orderBody();
+    const attempt = submitOrder(world.deps, { agencyId: AGENCY, idempotencyKey: 'k', rawBody: body, body });
+    await expect(attempt).rejects.toThrow(UnprocessableError);
+    expect(world.orders.items.size).toBe(0);
+  });
+});
+
+describe('deliverWebhook', () => {
+  it('signs every part so the platform verifies it with its notification secret, and starts the clock', async () => {
+    const world = testWorld();
+    const secrets = await registerMichat(world);
+    const order = await submit(world, orderBody({}, 2_300));
+    await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 });
+    expect(world.endpoint.received).toHaveLength(3);
+    const parts = world.endpoint.received.map((request) => {
+      const payload = new Webhook(secrets.notificationSecret).verify(request.body, request.headers) as {
+        data: { part: number; parts: number; items: unknown[] };
+      };
+      return [payload.data.part, payload.data.parts, payload.data.items.length];
+    });
+    expect(parts).toEqual([
+      [1, 3, 1000],
+      [2, 3, 1000],
+      [3, 3, 300],
+    ]);
+    const stored = await world.orders.getOrder(order.id);
+    expect(stored?.status).toBe('awaiting_platform');
+    expect(stored?.deadlineAt).toBe(new Date(world.clock.now().getTime() + 24 * HOUR).toISOString());
+    expect(world.orders.deliveries.map((attempt) => attempt.httpStatus)).toEqual([200, 200, 200]);
+  });
+
+  it('a retry carries the same webhook-id; failures follow the retry schedule and honour Retry-After', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const order = await submit(world);
+    world.endpoint.statuses.push({ status: 503 }, { status: 429, retryAfter: 600 });
+    expect(
+      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 }),
+    ).toEqual({
+      delivered: false,
+      retryInSeconds: 5,
+      cancelled: false,
+    });
+    expect(
+      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 1 }),
+    ).toEqual({
+      delivered: false,
+      retryInSeconds: 600,
+      cancelled: false,
+    });
+    const [first, second] = world.endpoint.received;
+    expect(first?.headers['webhook-id']).toBe(second?.headers['webhook-id']);
+    expect((await world.orders.getOrder(order.id))?.deadlineAt).toBeNull();
+    world.endpoint.statuses.push({ status: null });
+    expect(
+      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 11 }),
+    ).toEqual({
+      delivered: false,
+      retryInSeconds: null,
+      cancelled: false,
+    });
+  });
+
+  it('stops on 410 and disables the endpoint', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const order = await submit(world);
+    world.endpoint.statuses.push({ status: 410 });
+    const result = await deliverWebhook(world.deps, {
+      orderId: order.id,
+      event: 'takedown.requested',
+      attempt: 0,
+    });
+    expect(result.retryInSeconds).toBeNull();
+    expect((await world.platforms.get('michat'))?.status).toBe('disabled');
+  });
+
+  it('never calls a host that resolves to a private address', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const order = await submit(world);
+    world.deps.resolveHost = async () => ['169.254.169.254'];
+    const result = await deliverWebhook(world.deps, {
+      orderId: order.id,
+      event: 'takedown.requested',
+      attempt: 0,
+    });
+    expect(result.delivered).toBe(false);
+    expect(world.endpoint.received).toHaveLength(0);
+    expect(world.orders.deliveries[0]?.error).toMatch(/refused/);
+  });
+
+  it('signs with the old and the new secret during a rotation', async () => {
+    const world = testWorld();
+    const old = await registerMichat(world);
+    const order = await submit(world);
+    const rotated = await rotateSecrets(world.deps, 'michat');
+    await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 });
+    const request = world.endpoint.received[0];
+    expect(request?.headers['webhook-signature']?.split(' ')).toHaveLength(2);
+    for (const secret of [old.notificationSecret, rotated.notificationSecret]) {
+      expect(() => new Webhook(secret).verify(request?.body ?? '', request?.headers ?? {})).not.toThrow();
+    }
+  });
+});
+
+describe('recordPlatformResponses', () => {
+  it('applies answers, reports already_final and not_found, and ends the wait when nothing is pending', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(2);
+    const evaluation = await evaluate(world.deps, orderId);
+    await registerWait(world.deps, {
+      orderId,
+      taskToken: 'token-1',
+      version: evaluation.version,
+      purpose: 'answers',
+    });
+    const first = await answer(world, secrets.responseSecret, orderId, [
+      { itemId: '000001', outcome: 'removed' },
+      { itemId: '999999', outcome: 'removed' },
+    ]);
+    expect(first.results).toEqual([
+      { itemId: '000001', result: 'applied' },
+      { itemId: '999999', result: 'not_found' },
+    ]);
+    expect(world.workflow.woken).toHaveLength(0);
+    const second = await answer(world, secrets.responseSecret, orderId, [
+      { itemId: '000001', outcome: 'restricted' },
+      { itemId: '000002', outcome: 'account_suspended' },
+    ]);
+    expect(second.results.map((entry) => entry.result)).toEqual(['already_final', 'applied']);
+    expect(world.workflow.woken).toEqual([{ taskToken: 'token-1', output: { notify: null } }]);
+    const done = await evaluate(world.deps, orderId);
+    expect(done.done).toBe(true);
+    expect(await finalize(world.deps, orderId)).toEqual({ status: 'complied', notify: null });
+  });
+
+  it('processes a webhook-id once and returns the first answer', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(1);
+    const signed = signedAnswer(secrets.responseSecret, {
+      takedownRequestId: orderId,
+      items: [{ itemId: '000001', outcome: 'removed' }],
+    });
+    const first = await recordPlatformResponses(world.deps, { platformId: 'michat', ...signed });
+    const again = await recordPlatformResponses(world.deps, { platformId: 'michat', ...signed });
+    expect(again).toEqual(first);
+    expect(
+      world.orders.audit.get(orderId)?.filter((event) => event.action === 'items_answered'),
+    ).toHaveLength(1);
+  });
+
+  it('refuses a bad signature, a signature made with our own notification secret, and a stale timestamp', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(1);
+    const body = { takedownRequestId: orderId, items: [{ itemId: '000001', outcome: 'removed' }] };
+    const replayed = signedAnswer(secrets.notificationSecret, body);
+    await expect(recordPlatformResponses(world.deps, { platformId: 'michat', ...replayed })).rejects.toThrow(
+      UnauthorizedError,
+    );
+    const stale = signedAnswer(secrets.responseSecret, body);
+    const old = new Date(Date.now() - 6 * 60_000);
+    const headers = {
+      'webhook-id': 'msg_stale',
+      'webhook-timestamp': String(Math.floor(old.getTime() / 1000)),
+      'webhook-signature': new Webhook(secrets.responseSecret).sign('msg_stale', old, stale.rawBody),
+    };
+    await expect(
+      recordPlatformResponses(world.deps, { platformId: 'michat', rawBody: stale.rawBody, headers }),
+    ).rejects.toThrow(UnauthorizedError);
+    expect((await world.orders.getOrder(orderId))?.itemCounts.pending).toBe(1);
+  });
+
+  it('answers 404 for an order addressed to another platform', async () => {
+    const { world, secrets } = await deliveredOrder(1);
+    const attempt = answer(world, secrets.responseSecret, 'order-404', [
+      { itemId: '000001', outcome: 'removed' },
+    ]);
+    await expect(attempt).rejects.toThrow(NotFoundError);
+  });
+
+  it('loses no update when another writer commits between read and write', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(2);
+    world.orders.beforeNextCommit = () => {
+      const order = world.orders.orders.get(orderId);
+      if (order) world.orders.orders.set(orderId, { ...order, version: order.version + 1 });
+    };
+    await answer(world, secrets.responseSecret, orderId, [{ itemId: '000001', outcome: 'removed' }]);
+    await answer(world, secrets.responseSecret, orderId, [{ itemId: '000002', outcome: 'removed' }]);
+    expect((await world.orders.getOrder(orderId))?.itemCounts).toMatchObject({ pending: 0, resolved: 2 });
+  });
+
+  it('accepts answers signed with the previous response secret during a rotation', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(1);
+    await rotateSecrets(world.deps, 'michat');
+    const result = await answer(world, secrets.responseSecret, orderId, [
+      { itemId: '000001', outcome: 'removed' },
+    ]);
+    expect(result.results[0]?.result).toBe('applied');
+  });
+});
+
+describe('workflow steps', () => {
+  it('waits until the earliest open deadline', async () => {
+    const { world, orderId } = await deliveredOrder(1);
+    world.clock.advance(HOUR);
+    const result = await evaluate(world.deps, orderId);
+    expect(result).toMatchObject({ done: false, deadlinePassed: false, pending: 1, waitSeconds: 23 * 3600 });
+  });
+
+  it('registerWait refuses a stale version so answers that arrived meanwhile are not lost', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(2);
+    const evaluation = await evaluate(world.deps, orderId);
+    await answer(world, secrets.responseSecret, orderId, [{ itemId: '000001', outcome: 'removed' }]);
+    await expect(
+      registerWait(world.deps, { orderId, taskToken: 't', version: evaluation.version, purpose: 'answers' }),
+    ).rejects.toThrow(OrderChanged);
+  });
+
+  it('escalates the pending items stage by stage, accrues fines from ST2 and refers at ST3', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(2);
+    world.clock.advance(24 * HOUR);
+    expect((await evaluate(world.deps, orderId)).deadlinePassed).toBe(true);
+    expect(await escalate(world.deps, orderId)).toEqual({
+      stage: 'st1',
+      event: 'takedown.reminder',
+      final: false,
+    });
+    expect(await escalate(world.deps, orderId)).toEqual({ stage: 'st1', event: null, final: false });
+    world.clock.advance(24 * HOUR);
+    expect(await escalate(world.deps, orderId)).toEqual({
+      stage: 'st2',
+      event: 'takedown.fine_notice',
+      final: false,
+    });
+    world.clock.advance(30 * HOUR);
+    await answer(world, secrets.responseSecret, orderId, [{ itemId: '000001', outcome: 'removed' }]);
+    world.clock.advance(18 * HOUR);
+    expect(await escalate(world.deps, orderId)).toEqual({
+      stage: 'st3',
+      event: 'takedown.blocking_referral',
+      final: true,
+    });
+    expect(world.published.map((event) => event.type)).toContain('takedown.referred_for_blocking');
+    const view = await getOrder(world.deps, { agencyId: AGENCY, orderId });
+    const late = view.items.find((item) => item.id === '000001');
+    expect(late).toMatchObject({ status: 'resolved', onTime: false, fineAccrued: 10_000_000 });
+    const open = view.items.find((item) => item.id === '000002');
+    expect(open?.fineAccrued).toBe(15_000_000);
+    expect(await finalize(world.deps, orderId)).toEqual({ status: 'referred_for_blocking', notify: null });
+  });
+
+  it('disputes pause escalation; uphold gives a fresh deadline, withdraw closes the item', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(2);
+    await answer(world, secrets.responseSecret, orderId, [
+      { itemId: '000001', outcome: 'rejected', reason: { code: 'legal_objection', explanation: 'Satire' } },
+      { itemId: '000002', outcome: 'rejected', reason: { code: 'not_our_service', explanation: 'Not ours' } },
+    ]);
+    world.clock.advance(25 * HOUR);
+    const review = await evaluate(world.deps, orderId);
+    expect(review).toMatchObject({ status: 'under_review', deadlinePassed: false, reviewReminder: true });
+    await registerWait(world.deps, {
+      orderId,
+      taskToken: 'review-token',
+      version: review.version,
+      purpose: 'answers',
+    });
+    await reviewItems(world.deps, {
+      agencyId: AGENCY,
+      orderId,
+      itemIds: ['000001'],
+      decision: 'uphold',
+      note: 'Not satire',
+      officer: null,
+    });
+    expect(world.workflow.woken).toEqual([
+      { taskToken: 'review-token', output: { notify: 'takedown.review_decided' } },
+    ]);
+    const after = await getOrder(world.deps, { agencyId: AGENCY, orderId });
+    expect(after.items[0]).toMatchObject({
+      status: 'pending',
+      deadlineAt: new Date(world.clock.now().getTime() + 24 * HOUR).toISOString(),
+    });
+    await reviewItems(world.deps, {
+      agencyId: AGENCY,
+      orderId,
+      itemIds: ['000002'],
+      decision: 'withdraw',
+      note: 'Agreed',
+      officer: null,
+    });
+    const evaluation = await evaluate(world.deps, orderId);
+    expect(evaluation).toMatchObject({
+      pending: 1,
+      disputed: 0,
+      deadlinePassed: false,
+      waitSeconds: 24 * 3600,
+    });
+  });
+
+  it('withdrawal closes open items, wakes the wait and finalize tells the platform; a final order refuses it', async () => {
+    const { world, orderId } = await deliveredOrder(2);
+    const evaluation = await evaluate(world.deps, orderId);
+    await registerWait(world.deps, {
+      orderId,
+      taskToken: 'tok',
+      version: evaluation.version,
+      purpose: 'answers',
+    });
+    const view = await withdrawOrder(world.deps, {
+      agencyId: AGENCY,
+      orderId,
+      reason: 'Court order lifted',
+      officer: null,
+    });
+    expect(view.status).toBe('withdrawn');
+    expect(view.itemCounts).toMatchObject({ withdrawn: 2, pending: 0 });
+    expect(world.workflow.woken).toHaveLength(1);
+    expect((await evaluate(world.deps, orderId)).done).toBe(true);
+    expect(await finalize(world.deps, orderId)).toEqual({
+      status: 'withdrawn',
+      notify: 'takedown.withdrawn',
+    });
+    expect(
+      await deliverWebhook(world.deps, { orderId, event: 'takedown.reminder', attempt: 0 }),
+    ).toMatchObject({ cancelled: true });
+    await expect(
+      withdrawOrder(world.deps, { agencyId: AGENCY, orderId, reason: 'again', officer: null }),
+    ).rejects.toThrow(ConflictError);
+  });
+
+  it('marks an unreachable order undeliverable and alerts operators', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const order = await submit(world);
+    expect(await markUndeliverable(world.deps, order.id)).toEqual({ status: 'undeliverable' });
+    expect(world.published.map((event) => event.type)).toContain('platform.undeliverable');
+  });
+});
+
+describe('reads', () => {
+  it('hides other agencies orders and lists own orders newest first', async () => {
+    const { world, orderId } = await deliveredOrder(1);
+    await expect(getOrder(world.deps, { agencyId: 'bpom', orderId })).rejects.toThrow(NotFoundError);
+    world.clock.advance(1_000);
+    await submit(world, orderBody({ reference: 'second' }), 'key-2');
+    const list = await listOrders(world.deps, {
+      agencyId: AGENCY,
+      status: null,
+      platformId: null,
+      limit: 10,
+      cursor: null,
+    });
+    expect(list.items.map((order) => order.reference)).toEqual(['second', 'AIS/2026/11/0042']);
+    expect(
+      (
+        await listOrders(world.deps, {
+          agencyId: 'bpom',
+          status: null,
+          platformId: null,
+          limit: 10,
+          cursor: null,
+        })
+      ).items,
+    ).toEqual([]);
+    const audit = await getAudit(world.deps, { agencyId: AGENCY, orderId, limit: 10, cursor: null });
+    expect(audit.items.map((event) => event.action)).toEqual(['order_submitted', 'platform_notified']);
+  });
+});
