@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { SfnApiError } from '../errors';
 import type { EngineOptions, RecordedEvent, StepFunctionsEngine } from '../service-api';
 import { ExecutionRunner, type MachineDefinition } from './execution-runner';
-import { findDefinitionValidator } from './jsonpath-bridge';
+import { validateDefinition } from './jsonpath-bridge';
 import { Scheduler } from './scheduler';
 import { EngineStore, type ExecutionRow, type StateMachineRow, type TaskTokenRow } from './store';
 import { toEpochSeconds } from './timestamps';
@@ -10,7 +10,7 @@ import { toEpochSeconds } from './timestamps';
 export { ExecutionRunner } from './execution-runner';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,79}$/;
-const TOKEN_PATTERN = /^[A-Za-z0-9_\-+/=]{1,1024}$/;
+const TOKEN_PATTERN = /^[A-Za-z0-9_\-+/=]{1,2048}$/;
 const DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/local-step-functions';
 
 type WireInput = Record<string, unknown>;
@@ -158,37 +158,14 @@ class LocalStepFunctions implements StepFunctionsEngine {
         "Invalid State Machine Definition: 'the definition must be an object'",
       );
     }
-    const machine = definition as MachineDefinition;
-    const validator = findDefinitionValidator();
-    if (validator) {
-      try {
-        const problems = validator(machine, { queryLanguageDefault: 'JSONPath' });
-        if (Array.isArray(problems) && problems.length > 0) {
-          throw new SfnApiError(
-            'InvalidDefinition',
-            `Invalid State Machine Definition: '${problems.map(String).join(', ')}'`,
-          );
-        }
-      } catch (error) {
-        if (error instanceof SfnApiError) throw error;
-        const detail = error instanceof Error ? error.message : String(error);
-        throw new SfnApiError(
-          'InvalidDefinition',
-          detail.startsWith('Invalid State Machine Definition')
-            ? detail
-            : `Invalid State Machine Definition: '${detail}'`,
-        );
-      }
-    } else if (
-      typeof machine.StartAt !== 'string' ||
-      !machine.States ||
-      !(machine.StartAt in machine.States)
-    ) {
+    const problems = validateDefinition(definition, { queryLanguageDefault: 'JSONPath' });
+    if (problems.length > 0) {
       throw new SfnApiError(
         'InvalidDefinition',
-        "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: StartAt must name one of the States'",
+        `Invalid State Machine Definition: '${problems.map((problem) => String(problem)).join(', ')}'`,
       );
     }
+    const machine = definition as MachineDefinition;
     return machine;
   }
 
@@ -553,8 +530,8 @@ class LocalStepFunctions implements StepFunctionsEngine {
     if (!TOKEN_PATTERN.test(token)) throw new SfnApiError('InvalidToken', `Invalid Token: '${token}'`);
     const row = this.store.getToken(token);
     if (!row) throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist');
-    if (row.status === 'TIMED_OUT') throw new SfnApiError('TaskTimedOut', 'Task Timed Out');
-    if (row.status !== 'PENDING') throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist');
+    // AWS answers TaskTimedOut both for an expired token and for one whose task is already closed.
+    if (row.status !== 'PENDING') throw new SfnApiError('TaskTimedOut', 'Task Timed Out');
     // A timeout that is due but whose timer has not fired yet still counts as timed out.
     const now = Date.now();
     if (
@@ -571,7 +548,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
     answer: Pick<TaskTokenRow, 'status' | 'output' | 'error' | 'cause'>,
   ): void {
     if (!this.store.answerToken({ token: row.token, ...answer })) {
-      throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist');
+      throw new SfnApiError('TaskTimedOut', 'Task Timed Out');
     }
     this.tokenWaiters.get(row.token)?.({ ...row, ...answer });
   }

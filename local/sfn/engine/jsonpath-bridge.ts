@@ -1,6 +1,4 @@
-/** The JSONPath side of the engine, provided by `local/sfn/jsonpath/`. */
-import * as jsonpath from '../jsonpath';
-
+/** The JSONPath side of the engine (paths, templates, intrinsics, Choice rules, validation), from A1's module. */
 export {
   applyResultPath,
   evaluateChoiceRule,
@@ -12,12 +10,5 @@ export {
   PathNotFoundError,
   resolvePayloadTemplate,
   UndefinedVariableError,
+  validateDefinition,
 } from '../jsonpath';
-
-type DefinitionValidator = (definition: unknown, options: { queryLanguageDefault: string }) => unknown;
-
-/** A1's `validateDefinition` once it is exported; until then definitions are only checked structurally. */
-export function findDefinitionValidator(): DefinitionValidator | undefined {
-  const exported = (jsonpath as unknown as Record<string, unknown>).validateDefinition;
-  return typeof exported === 'function' ? (exported as DefinitionValidator) : undefined;
-}
