@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FUNCTION_IDS } from '../../lib/functions';
+import { resolveToString } from './template-values';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tenggat-synth-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -26,6 +27,20 @@ function runApp(context: Record<string, unknown>, outdir: string) {
     encoding: 'utf8',
     timeout: 240_000,
   });
+}
+
+/** Loads a bundle on this machine's Node (20) in a fresh process, with the variables the template gives it. */
+function expectBundleLoads(assetDirectory: string, variables: Record<string, unknown>, functionId: string) {
+  const environment: NodeJS.ProcessEnv = { PATH: process.env.PATH, AWS_REGION: 'ap-southeast-3' };
+  for (const [name, value] of Object.entries(variables)) environment[name] = resolveToString(value);
+  const script = `const m = require(${JSON.stringify(join(assetDirectory, 'index.js'))}); process.stdout.write(typeof m.handler);`;
+  const result = spawnSync(process.execPath, ['-e', script], {
+    env: environment,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(result.stderr, functionId).not.toMatch(/Error/);
+  expect(result.stdout, functionId).toBe('function');
 }
 
 describe('synthesizing the app offline', () => {
