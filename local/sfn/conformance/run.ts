@@ -69,6 +69,8 @@ export interface CaseReport {
   reasons: string[];
   /** Null when AWS recorded no history for the case (or it is an Express execution). */
   history: boolean | null;
+  /** The engine's event types, kept when they differ from AWS's so the results file shows what happened. */
+  historyTypes?: string[];
   millis: number;
 }
 
@@ -323,6 +325,10 @@ export async function runConformance(
       const lenient = checkCase(corpusCase, result, { cause: 'ignore' });
       const strict = checkCase(corpusCase, result);
       if (lenient.ok) passed++;
+      const historyMatch =
+        corpusCase.events && corpusCase.state_machine_type === 'STANDARD'
+          ? historyMatches(corpusCase, history ?? [])
+          : null;
       reports.push({
         name: corpusCase.name,
         area: corpusCase.area,
@@ -330,10 +336,8 @@ export async function runConformance(
         lenient: lenient.ok,
         strict: strict.ok,
         reasons: strict.reasons,
-        history:
-          corpusCase.events && corpusCase.state_machine_type === 'STANDARD'
-            ? historyMatches(corpusCase, history ?? [])
-            : null,
+        history: historyMatch,
+        ...(historyMatch === false && history ? { historyTypes: history } : {}),
         millis: Date.now() - started,
       });
       onProgress(reports.length, cases.length, passed);
@@ -417,6 +421,7 @@ async function main(argv: string[]): Promise<number> {
         strict: report.strict,
         reasons: report.reasons,
         history: report.history,
+        ...(report.historyTypes ? { historyTypes: report.historyTypes } : {}),
         millis: report.millis,
       }),
     );
