@@ -61,6 +61,9 @@ for (const [method, level] of [
 process.on('message', async (message) => {
   const { id, requestId, payload, deadline, functionName, functionArn, memory } = message;
   currentRequestId = requestId;
+  // Lambda sets a fresh X-Ray trace header per invocation (Powertools Tracer reads it); not sampled locally.
+  const traceRoot = `1-${Math.floor(Date.now() / 1000).toString(16)}-${require('node:crypto').randomBytes(12).toString('hex')}`;
+  process.env._X_AMZN_TRACE_ID = `Root=${traceRoot};Parent=${require('node:crypto').randomBytes(8).toString('hex')};Sampled=0`;
   const context = {
     awsRequestId: requestId,
     functionName,

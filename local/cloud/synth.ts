@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 export class SynthError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -65,7 +65,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const started = Date.now();
   const context = options.context ?? {};
   const outDir = options.outDir ?? 'cdk.out';
-  const cdkOutDir = join(options.projectDir, outDir);
+  const cdkOutDir = resolve(options.projectDir, outDir);
   const hashFile = join(cdkOutDir, HASH_FILE);
   const hash = synthInputHash(options.projectDir, options.inputs ?? DEFAULT_SYNTH_INPUTS, context);
   const progress = options.onProgress ?? (() => {});

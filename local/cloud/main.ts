@@ -1,0 +1,288 @@
+/**
+ * `npm start`: synthesizes the CDK app and runs the template on this machine (DynamoDB Local, the Step Functions
+ * engine, the Lambda Invoke API, API Gateway with a Cognito token endpoint, Secrets Manager, EventBridge), then
+ * writes `.tenggat/local.json` (0600) once everything answers.
+ */
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { createEngine } from '../sfn/engine/index';
+import type { StepFunctionsEngine } from '../sfn/service-api';
+import { createApiGateway, type RateLimit } from './api-gateway';
+import { awsEndpointEnvironment, startAwsEndpoint } from './aws-endpoint';
+import { createLocalCognito } from './cognito';
+import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
+import { createLocalEventBridge, formatEventLine } from './eventbridge';
+import { listen, type RunningServer } from './http-util';
+import { createLambdaService } from './lambda-service';
+import { openProcessRegistry, stopOnSignals } from './processes';
+import { createSecretsManager } from './secrets-manager';
+import { synth } from './synth';
+import { readLocalTemplate } from './template';
+
+export class LocalCloudStartError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LocalCloudStartError';
+  }
+}
+
+/** Ports of `npm start`; fixed so the synthesized template (which lists them as blocked webhook ports) is reused. */
+export const DEFAULT_PORTS = { api: 4010, aws: 4011, dynamodb: 4012 };
+
+export interface LocalCloudOptions {
+  /** Where `cdk.json` lives. @default process.cwd() */
+  projectDir?: string;
+  /** Data folder (orders, secrets, keys, logs). @default `<projectDir>/.tenggat` */
+  dataDir?: string;
+  /** 0 = a free ephemeral port. @default DEFAULT_PORTS */
+  ports?: Partial<typeof DEFAULT_PORTS>;
+  /** Escalation policy: a name under `config/policies/` or a path to a JSON file. @default 'default' */
+  policy?: string;
+  stackName?: string;
+  /** Synth output dir. @default `<dataDir>/cdk.out` (apart from a developer's own `cdk synth`). */
+  cdkOutDir?: string;
+  rateLimit?: RateLimit;
+  /** Where progress lines go. @default console.log */
+  log?: (line: string) => void;
+  /** Print each function's log lines too. @default false */
+  printFunctionLogs?: boolean;
+}
+
+export interface LocalClientInfo {
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  agency?: string;
+}
+
+export interface LocalCloud {
+  apiUrl: string;
+  tokenUrl: string;
+  awsEndpoint: string;
+  dynamodbEndpoint: string;
+  clients: Record<string, LocalClientInfo>;
+  platforms: Record<string, { webhookUrl: string; notificationSecret: string; responseSecret: string }>;
+  dataDir: string;
+  localJsonPath: string;
+  stop(): Promise<void>;
+}
+
+const resolveFrom = (base: string, path: string) => (isAbsolute(path) ? path : resolve(base, path));
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const started = Date.now();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const projectDir = resolve(options.projectDir ?? process.cwd());
+  const dataDir = resolveFrom(projectDir, options.dataDir ?? '.tenggat');
+  const stackName = options.stackName ?? 'Tenggat';
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const localJsonPath = join(dataDir, 'local.json');
+  rmSync(localJsonPath, { force: true });
+
+  const registry = await openProcessRegistry(dataDir);
+  for (const leftover of registry.cleared)
+    log(`cleared ${leftover.name} (pid ${leftover.pid}) left by a previous run`);
+
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    rmSync(localJsonPath, { force: true });
+    for (const step of stops.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log(`while stopping: ${String(error)}`);
+      }
+    }
+    registry.release();
+  };
+
+  try {
+    const ports = { ...DEFAULT_PORTS, ...options.ports };
+    const api = ports.api || (await freePort());
+    const aws = ports.aws || (await freePort());
+    const dynamodbPort = ports.dynamodb || (await freePort());
+    const ownPorts = [api, aws, dynamodbPort];
+    for (const port of ownPorts) registry.recordPort(port);
+
+    // DynamoDB Local starts (JVM) while the CDK app synthesizes.
+    const dynamodbStart = startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb'), port: dynamodbPort });
+    dynamodbStart.catch(() => {});
+    const policy = options.policy ?? process.env.TENGGAT_POLICY ?? 'default';
+    const synthResult = await synth({
+      projectDir,
+      outDir: options.cdkOutDir ?? join(dataDir, 'cdk.out'),
+      context: {
+        'tenggat:policy': policy.endsWith('.json') ? resolveFrom(process.cwd(), policy) : policy,
+        'tenggat:allowLoopbackWebhooks': 'true',
+        'tenggat:blockedWebhookPorts': ownPorts.join(','),
+        // cdk-nag findings are a deployment gate; the local cloud runs the same template without it.
+        'tenggat:nag': 'false',
+      },
+      onProgress: log,
+    }).catch(async (error: unknown) => {
+      await dynamodbStart.then((instance) => instance.stop()).catch(() => {});
+      throw error;
+    });
+    const template = readLocalTemplate(synthResult.cdkOutDir, stackName);
+
+    const dynamodb: DynamoDbLocal = await dynamodbStart;
+    registry.recordChild({ name: 'DynamoDB Local', pid: dynamodb.pid, marker: dynamodb.marker });
+    stops.push(() => dynamodb.stop());
+    const createdTables = await ensureTables(dynamodb.endpoint, template.tables);
+    if (createdTables.length) log(`created tables: ${createdTables.join(', ')}`);
+
+    const awsUrl = `http://127.0.0.1:${aws}`;
+    const secrets = createSecretsManager({ databasePath: join(dataDir, 'secrets.sqlite') });
+    stops.push(() => secrets.close());
+    const events = createLocalEventBridge({
+      databasePath: join(dataDir, 'events.sqlite'),
+      eventBusNames: template.eventBuses.map((bus) => bus.name),
+      onEvent: (event) => log(formatEventLine(event)),
+    });
+    stops.push(() => events.close());
+    const lambda = createLambdaService({
+      functions: template.functions,
+      dataDir,
+      extraEnvironment: awsEndpointEnvironment(awsUrl, dynamodb.endpoint),
+      onLog: options.printFunctionLogs ? (name, line) => log(`[${name}] ${line}`) : undefined,
+    });
+    stops.push(() => lambda.close());
+    const engine: StepFunctionsEngine = await createEngine({
+      dataPath: join(dataDir, 'stepfunctions.sqlite'),
+      lambdaEndpoint: awsUrl,
+      dynamodbEndpoint: dynamodb.endpoint,
+      eventBridgeEndpoint: awsUrl,
+    });
+    stops.push(() => engine.close());
+    const awsServer: RunningServer = await startAwsEndpoint({
+      port: aws,
+      stepFunctions: engine,
+      secretsManager: secrets,
+      eventBridge: events,
+      lambda,
+    });
+    stops.push(() => awsServer.close());
+    for (const machine of template.stateMachines) {
+      await registerStateMachine(engine, machine);
+    }
+
+    const cognito = await createLocalCognito({
+      dataDir,
+      userPools: template.userPools,
+      clients: template.userPoolClients,
+    });
+    const restApi = template.restApis[0];
+    const handlers = [cognito.handle];
+    if (restApi) {
+      const gateway = createApiGateway({
+        api: restApi,
+        invoke: (name, payload) => lambda.invoke(name, payload),
+        verifyAccessToken: cognito.verifyAccessToken,
+        rateLimit: options.rateLimit,
+        onRequest: (line) => log(`[api] ${line}`),
+      });
+      handlers.push(gateway.handle);
+    }
+    const apiServer = await listen(api, handlers);
+    stops.push(() => apiServer.close());
+
+    const agencyOfClient = agencyClients(template.functions.map((fn) => fn.environment.AGENCY_CLIENTS));
+    const clients: Record<string, LocalClientInfo> = {};
+    for (const client of cognito.clients) {
+      const agency = agencyOfClient[client.clientId];
+      clients[client.clientName] = {
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        scopes: client.scopes,
+        ...(agency ? { agency } : {}),
+      };
+    }
+    const stage = restApi?.stageNames[0];
+    const apiUrl = `${apiServer.url}${stage ? `/${stage}` : ''}`;
+    const cloud: LocalCloud = {
+      apiUrl,
+      tokenUrl: `${apiServer.url}/oauth2/token`,
+      awsEndpoint: awsUrl,
+      dynamodbEndpoint: dynamodb.endpoint,
+      clients,
+      platforms: {},
+      dataDir,
+      localJsonPath,
+      stop,
+    };
+    const { stop: _stop, dataDir: _dataDir, localJsonPath: _path, ...published } = cloud;
+    writeFileSync(localJsonPath, JSON.stringify(published, null, 2), { mode: 0o600 });
+    chmodSync(localJsonPath, 0o600);
+    log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`  API            ${cloud.apiUrl}`);
+    log(`  token          ${cloud.tokenUrl}`);
+    log(`  AWS endpoint   ${cloud.awsEndpoint}  (Step Functions, Lambda, Secrets Manager, EventBridge)`);
+    log(`  DynamoDB       ${cloud.dynamodbEndpoint}`);
+    log(`  clients        ${Object.keys(clients).join(', ')}  (secrets in ${localJsonPath})`);
+    return cloud;
+  } catch (error) {
+    await stop();
+    throw error instanceof LocalCloudStartError
+      ? error
+      : new LocalCloudStartError(`the local cloud did not start: ${String(error)}`, { cause: error });
+  }
+}
+
+async function registerStateMachine(
+  engine: StepFunctionsEngine,
+  machine: { name: string; arn: string; definition: string; roleArn: string; type: string },
+): Promise<void> {
+  try {
+    await engine.dispatch('CreateStateMachine', {
+      name: machine.name,
+      definition: machine.definition,
+      roleArn: machine.roleArn,
+      type: machine.type,
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'StateMachineAlreadyExists') throw error;
+    // A restart on the same data: keep the machine (and its executions), take the template's definition.
+    await engine.dispatch('UpdateStateMachine', {
+      stateMachineArn: machine.arn,
+      definition: machine.definition,
+      roleArn: machine.roleArn,
+    });
+  }
+}
+
+/** Merges the `{ clientId: agencyId }` maps the functions carry (e.g. `AGENCY_CLIENTS`). */
+function agencyClients(values: (string | undefined)[]): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const value of values) {
+    if (!value) continue;
+    try {
+      Object.assign(merged, JSON.parse(value));
+    } catch {
+      // not a JSON map: ignore
+    }
+  }
+  return merged;
+}
+
+function parseArguments(argv: string[]): { policy?: string } {
+  const policyIndex = argv.indexOf('--policy');
+  const inline = argv.find((arg) => arg.startsWith('--policy='));
+  if (inline) return { policy: inline.slice('--policy='.length) };
+  if (policyIndex >= 0) return { policy: argv[policyIndex + 1] };
+  return {};
+}
+
+const isMain =
+  process.argv[1] !== undefined &&
+  resolve(process.argv[1]).replace(/\.ts$/, '') === import.meta.filename.replace(/\.ts$/, '');
+if (isMain) {
+  const { policy } = parseArguments(process.argv.slice(2));
+  startLocalCloud({ policy, printFunctionLogs: process.env.TENGGAT_FUNCTION_LOGS === 'true' })
+    .then((cloud) => {
+      stopOnSignals(cloud.stop);
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}
