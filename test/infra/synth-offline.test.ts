@@ -69,6 +69,7 @@ describe('synthesizing the app offline', () => {
         Object.values(assets.files).some((file) => file.source.path === assetPath),
         functionId,
       ).toBe(true);
+      expectBundleLoads(join(outdir, assetPath), fn.Properties.Environment.Variables, functionId);
     }
   }, 240_000);
 
