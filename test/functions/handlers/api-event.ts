@@ -1,0 +1,80 @@
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { POLICY_JSON } from '../policy-fixture';
+
+export const AGENCY_CLIENT = 'client-komdigi';
+export const OPERATOR_CLIENT = 'client-operator';
+
+/** The environment the CDK stack gives the functions, pointed at nothing: every SDK call is mocked. */
+export function setFunctionEnv(): void {
+  Object.assign(process.env, {
+    TABLE_NAME: 'tenggat-test',
+    POLICY: POLICY_JSON,
+    STATE_MACHINE_ARN: 'arn:aws:states:ap-southeast-3:123456789012:stateMachine:OrderWorkflow',
+    EVENT_BUS_NAME: 'tenggat-test-bus',
+    AGENCY_CLIENTS: JSON.stringify({ [AGENCY_CLIENT]: 'komdigi-ais', [OPERATOR_CLIENT]: 'tenggat-operator' }),
+    PLATFORM_SECRET_PREFIX: 'tenggat/platforms/',
+    ALLOW_LOOPBACK_WEBHOOKS: 'false',
+    BLOCKED_WEBHOOK_PORTS: '',
+    AWS_REGION: 'ap-southeast-3',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_DEV: 'true',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  });
+}
+
+export const lambdaContext = {
+  functionName: 'test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:ap-southeast-3:123456789012:function:test',
+  memoryLimitInMB: '256',
+  awsRequestId: 'request-1',
+  logGroupName: '/aws/lambda/test',
+  logStreamName: 'stream',
+  callbackWaitsForEmptyEventLoop: false,
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => {},
+  fail: () => {},
+  succeed: () => {},
+} as unknown as Context;
+
+export function apiEvent(input: {
+  method: string;
+  resource: string;
+  pathParameters?: Record<string, string>;
+  body?: string | null;
+  headers?: Record<string, string>;
+  clientId?: string | null;
+  scope?: string;
+  query?: Record<string, string>;
+}): APIGatewayProxyEvent {
+  const clientId = input.clientId === undefined ? AGENCY_CLIENT : input.clientId;
+  return {
+    httpMethod: input.method,
+    resource: input.resource,
+    path: input.resource,
+    pathParameters: input.pathParameters ?? null,
+    queryStringParameters: input.query ?? null,
+    multiValueQueryStringParameters: null,
+    headers: { 'content-type': 'application/json', ...(input.headers ?? {}) },
+    multiValueHeaders: {},
+    body: input.body ?? null,
+    isBase64Encoded: false,
+    stageVariables: null,
+    requestContext: {
+      authorizer:
+        clientId === null
+          ? null
+          : {
+              claims: {
+                client_id: clientId,
+                scope: input.scope ?? 'takedown/read takedown/write',
+                sub: clientId,
+                token_use: 'access',
+              },
+            },
+    } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}
