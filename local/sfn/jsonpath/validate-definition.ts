@@ -190,6 +190,9 @@ function isJsonataExpression(value: unknown): value is string {
 }
 
 class DefinitionValidator {
+  /** State names are unique across the whole machine, nested branches and processors included. */
+  private readonly seenStateNames = new Set<string>();
+
   constructor(
     private readonly problems: DefinitionProblem[],
     private readonly topLanguage: QueryLanguage,
@@ -218,6 +221,8 @@ class DefinitionValidator {
     for (const [name, state] of Object.entries(states)) {
       const location = `${base}/States/${name}`;
       if (name.length > 80) this.add(schema('State names must be at most 80 characters', location));
+      if (this.seenStateNames.has(name)) this.add(schema(`Duplicate State name: ${name}`, location));
+      this.seenStateNames.add(name);
       if (!isJsonObject(state)) {
         this.add(schema('A state must be an object', location));
         continue;
@@ -454,6 +459,11 @@ class DefinitionValidator {
     }
     if (!isJsonObject(template)) return;
     for (const [key, value] of Object.entries(template)) {
+      if (key.endsWith('.$') && Object.hasOwn(template, key.slice(0, -2))) {
+        this.add(
+          schema(`The field '${key.slice(0, -2)}' is duplicated after evaluation of '${key}'`, location),
+        );
+      }
       if (key.endsWith('.$')) {
         this.checkPath(value, location, key, 'pathOrIntrinsic');
       } else {
@@ -528,6 +538,7 @@ class DefinitionValidator {
           );
         }
         this.validateExclusive(state, ['MaxConcurrency', 'MaxConcurrencyPath'], location);
+        this.validateExclusive(state, ['ItemSelector', 'Parameters'], location);
         if (state.MaxConcurrency !== undefined && !isJsonataExpression(state.MaxConcurrency)) {
           if (!isNonNegativeInteger(state.MaxConcurrency)) {
             this.add(schema('Field must be a non-negative integer', `${location}/MaxConcurrency`));
@@ -585,7 +596,7 @@ class DefinitionValidator {
 
   private validateExclusive(state: JsonObject, fields: string[], location: string): void {
     if (fields.filter((field) => state[field] !== undefined).length > 1) {
-      this.add(schema(`Exactly one of these fields must be provided: [${fields.join(', ')}]`, location));
+      this.add(schema(`At most one of these fields may be provided: [${fields.join(', ')}]`, location));
     }
   }
 

@@ -172,6 +172,23 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('rejects duplicate state names, Map Parameters with ItemSelector and fields duplicated by .$', () => {
+    const definition = machine({
+      M: {
+        Type: 'Map',
+        Parameters: { 'a.$': '$.x', a: 1 },
+        ItemSelector: {},
+        ItemProcessor: { StartAt: 'M', States: { M: { Type: 'Succeed' } } },
+        End: true,
+      },
+    });
+    expect(summary(validateDefinition(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED|The field 'a' is duplicated after evaluation of 'a.$'|/States/M/Parameters",
+      'SCHEMA_VALIDATION_FAILED|Duplicate State name: M|/States/M/ItemProcessor/States/M',
+      'SCHEMA_VALIDATION_FAILED|At most one of these fields may be provided: [ItemSelector, Parameters]|/States/M',
+    ]);
+  });
+
   it.runIf(corpusAvailable())('accepts every definition AWS accepted in the recorded corpus', () => {
     const rejected = loadCorpus()
       .map((corpusCase) => ({ name: corpusCase.name, problems: validateDefinition(corpusCase.definition) }))
