@@ -104,9 +104,17 @@ export async function runCase(
   }
 }
 
-async function main(): Promise<void> {
-  const filter = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
-  const showFailures = process.argv.includes('--failures');
+export interface CorpusReport {
+  pass: number;
+  total: number;
+  byArea: Map<string, { pass: number; total: number }>;
+  failures: string[];
+  historyMismatches: string[];
+  historyCompared: number;
+}
+
+/** Runs the corpus (or the cases whose name or area contains `filter`) and compares with AWS's results. */
+export async function runCorpus(filter?: string, concurrency = 48): Promise<CorpusReport> {
   const compare = (await import(pathToFileURL(`${CORPUS_DIR}/compare.mjs`).href)) as { checkCase: CheckCase };
   const cases = readFileSync(`${CORPUS_DIR}/cases.jsonl`, 'utf8')
     .trim()
@@ -119,7 +127,7 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   const historyMismatches: string[] = [];
   let next = 0;
-  const started = Date.now();
+  let pass = 0;
   const worker = async () => {
     for (;;) {
       const index = next++;
@@ -129,8 +137,10 @@ async function main(): Promise<void> {
       const { ok, reasons } = compare.checkCase(c, result);
       const area = byArea.get(c.area) ?? { pass: 0, total: 0 };
       area.total++;
-      if (ok) area.pass++;
-      else {
+      if (ok) {
+        area.pass++;
+        pass++;
+      } else {
         failures.push(
           `${c.name}\n  ${reasons.join('; ')}\n  expected ${JSON.stringify(c.expected).slice(0, 600)}\n  actual   ${JSON.stringify(result).slice(0, 600)}`,
         );
@@ -146,23 +156,29 @@ async function main(): Promise<void> {
       }
     }
   };
-  await Promise.all(Array.from({ length: 48 }, worker));
-  await lambdaServer.stop();
-  let pass = 0;
-  for (const [area, counts] of [...byArea.entries()].sort()) {
-    pass += counts.pass;
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    await lambdaServer.stop();
+  }
+  const historyCompared = cases.filter((c) => c.events).length;
+  return { pass, total: cases.length, byArea, failures, historyMismatches, historyCompared };
+}
+
+async function main(): Promise<void> {
+  const filter = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
+  const started = Date.now();
+  const report = await runCorpus(filter);
+  for (const [area, counts] of [...report.byArea.entries()].sort()) {
     console.log(`${area.padEnd(32)} ${counts.pass}/${counts.total}`);
   }
-  console.log(
-    `TOTAL ${pass}/${cases.length} (${((100 * pass) / Math.max(1, cases.length)).toFixed(1)}%) in ${Date.now() - started} ms`,
-  );
-  const withEvents = cases.filter((c) => c.events).length;
-  console.log(
-    `history event types match AWS in ${withEvents - historyMismatches.length}/${withEvents} cases`,
-  );
-  writeFileSync('/tmp/a2-corpus-failures.txt', failures.join('\n'));
-  writeFileSync('/tmp/a2-corpus-history.txt', historyMismatches.join('\n'));
-  if (showFailures) console.log(failures.join('\n'));
+  const percent = ((100 * report.pass) / Math.max(1, report.total)).toFixed(1);
+  console.log(`TOTAL ${report.pass}/${report.total} (${percent}%) in ${Date.now() - started} ms`);
+  const historyMatches = report.historyCompared - report.historyMismatches.length;
+  console.log(`history event types match AWS in ${historyMatches}/${report.historyCompared} cases`);
+  writeFileSync('/tmp/a2-corpus-failures.txt', report.failures.join('\n'));
+  writeFileSync('/tmp/a2-corpus-history.txt', report.historyMismatches.join('\n'));
+  if (process.argv.includes('--failures')) console.log(report.failures.join('\n'));
 }
 
 if (process.argv[1]?.endsWith('run-corpus.ts')) {
