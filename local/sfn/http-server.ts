@@ -87,14 +87,17 @@ function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+      } else if (!tooLarge) {
+        // Keep reading and dropping the rest so that the client still receives the 413 answer.
+        tooLarge = true;
+        chunks.length = 0;
         reject(new RequestTooLargeError());
-        request.destroy();
-        return;
       }
-      chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
@@ -152,9 +155,14 @@ async function handle(engine: StepFunctionsEngine, request: IncomingMessage, res
   try {
     text = await readBody(request);
   } catch (error) {
-    if (error instanceof RequestTooLargeError)
-      sendError(response, 413, 'SerializationException', error.message);
-    else response.destroy();
+    if (!(error instanceof RequestTooLargeError)) {
+      response.destroy();
+      return;
+    }
+    // Answer once the upload has been drained; answering mid-upload makes clients see a reset instead.
+    const answer = () => sendError(response, 413, 'SerializationException', error.message);
+    if (request.complete) answer();
+    else request.once('end', answer);
     return;
   }
   const input = parseInput(text);

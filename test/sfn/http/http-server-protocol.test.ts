@@ -179,6 +179,18 @@ describe('Step Functions HTTP front with the AWS SDK', () => {
     expect(JSON.parse(notAnObject.body)).toMatchObject({ __type: 'SerializationException' });
   });
 
+  it('refuses bodies over 8 MiB with 413 and keeps serving', async () => {
+    const huge = `{"definition":"${'x'.repeat(9 * 1024 * 1024)}"}`;
+    const refused = await rawPost(
+      `${server.url}/`,
+      { 'X-Amz-Target': 'AWSStepFunctions.CreateStateMachine', 'Content-Type': 'application/x-amz-json-1.0' },
+      huge,
+    );
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body)).toMatchObject({ __type: 'SerializationException' });
+    await expect(client.send(new ListStateMachinesCommand({}))).resolves.toBeDefined();
+  });
+
   it('turns an unexpected engine exception into a 500 the SDK reports and keeps serving', async () => {
     const crashing = new FakeEngine();
     crashing.dispatch = async () => {
