@@ -807,7 +807,6 @@ export class ExecutionRunner {
 
   private async runWithRetryAndCatch(run: StateRun): Promise<{ output: unknown; next: string | null }> {
     const { state } = run;
-    if (run.type === 'Wait') throw new StateFailure('States.Runtime', 'unreachable');
     const retriers = Array.isArray(state.Retry) ? (state.Retry as Retrier[]) : [];
     const retryCounts = retriers.map(() => 0);
     for (let attempt = 0; ; attempt++) {
@@ -1054,7 +1053,6 @@ export class ExecutionRunner {
       heartbeatSeconds: number | undefined;
     },
   ): Promise<ResourceOutcome> {
-    const store = this.services.store;
     const cancellation = new Cancellation(run.branch.cancellation);
     const abort = new AbortController();
     cancellation.onCancel(() => abort.abort());
@@ -1102,7 +1100,6 @@ export class ExecutionRunner {
       for (const timer of timers) timer.cancel();
       cancellation.dispose();
       if (task.token) this.services.tokenWaiters.delete(task.token);
-      void store;
     }
   }
 
@@ -1236,26 +1233,28 @@ export class ExecutionRunner {
     this.emit(branch, 'ParallelStateStarted', undefined);
     const branches = Array.isArray(state.Branches) ? (state.Branches as MachineDefinition[]) : [];
     const group = new Cancellation(branch.cancellation);
+    // The first failing branch decides the error; the siblings it cancels end with ExecutionHalted.
+    let firstFailure: StateFailure | undefined;
     try {
-      const results = await Promise.all(
+      const settled = await Promise.allSettled(
         branches.map(async (definition, index) => {
           const child = this.newBranch(branch, `${run.stepKey}:a${attempt}:b${index}/`, group);
           try {
             return await this.runStates(definition, child, input, run.ql);
           } catch (error) {
-            if (error instanceof StateFailure) group.cancel('a sibling branch failed');
+            if (error instanceof StateFailure) {
+              firstFailure ??= error;
+              group.cancel('a sibling branch failed');
+            }
             throw error;
           }
         }),
-      ).catch((error: unknown) => {
-        throw error;
+      );
+      if (firstFailure) throw firstFailure;
+      return settled.map((outcome) => {
+        if (outcome.status === 'rejected') throw outcome.reason;
+        return outcome.value;
       });
-      return results;
-    } catch (error) {
-      if (error instanceof ExecutionHalted && !branch.cancellation.cancelled) {
-        throw new StateFailure('States.Runtime', 'A parallel branch was cancelled.');
-      }
-      throw error;
     } finally {
       group.dispose();
     }

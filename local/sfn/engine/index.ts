@@ -7,8 +7,6 @@ import { Scheduler } from './scheduler';
 import { EngineStore, type ExecutionRow, type StateMachineRow, type TaskTokenRow } from './store';
 import { toEpochSeconds } from './timestamps';
 
-export { ExecutionRunner } from './execution-runner';
-
 const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,79}$/;
 const TOKEN_PATTERN = /^[A-Za-z0-9_\-+/=]{1,2048}$/;
 const DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/local-step-functions';

@@ -34,7 +34,7 @@ export class Scheduler {
     };
   }
 
-  /** Resolves at `dueMs`; `signal` lets a caller stop waiting early (StopExecution, engine close). */
+  /** Resolves at `dueMs`; the handle lets a caller stop waiting early (StopExecution, engine close). */
   sleepUntil(dueMs: number): { promise: Promise<void>; handle: TimerHandle } {
     let handle: TimerHandle = { cancel: () => {} };
     const promise = new Promise<void>((resolve) => {
