@@ -109,8 +109,20 @@ export function buildWorkflowDefinition(arns: WorkflowFunctionArns): WorkflowDef
         Seconds: '{% $max([0, $round($states.input.retryInSeconds)]) %}',
         Next: 'Deliver',
       },
-      MarkUndeliverable: workflowStepTask(arns.workflowStep, 'markUndeliverable', 'AwaitRedelivery', {
-        version: '{% $exists($states.result.Payload.version) ? $states.result.Payload.version : $version %}',
+      MarkUndeliverable: workflowStepTask(arns.workflowStep, 'markUndeliverable', 'HasRedeliveryVersion', {
+        // A version from before markUndeliverable would be stale: only the answer's own version counts.
+        version:
+          "{% $type($states.result.Payload.version) = 'number' ? $states.result.Payload.version : null %}",
+      }),
+      HasRedeliveryVersion: {
+        Type: 'Choice',
+        Comment:
+          'registerWait needs the current order version; read it when markUndeliverable did not return it.',
+        Choices: [{ Condition: "{% $type($version) = 'number' %}", Next: 'AwaitRedelivery' }],
+        Default: 'ReadRedeliveryVersion',
+      },
+      ReadRedeliveryVersion: workflowStepTask(arns.workflowStep, 'evaluate', 'AwaitRedelivery', {
+        version: '{% $states.result.Payload.version %}',
       }),
       AwaitRedelivery: {
         Type: 'Task',

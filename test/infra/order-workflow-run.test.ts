@@ -237,6 +237,34 @@ describe('OrderWorkflow on the local Step Functions engine', () => {
     ]);
   });
 
+  it('reads the current version for the redelivery wait when markUndeliverable does not return it', async () => {
+    let deliveries = 0;
+    const { calls, executionArn } = await start(
+      'order-unreachable-unversioned',
+      () => {
+        deliveries += 1;
+        return deliveries === 1 ? { delivered: false, retryInSeconds: null, cancelled: false } : delivered;
+      },
+      (payload) => {
+        if (payload.action === 'markUndeliverable') return { status: 'undeliverable' };
+        if (payload.action === 'evaluate')
+          return evaluation({ version: 9, done: true, status: 'undeliverable' });
+        if (payload.action === 'finalize') return { status: 'complied', notify: null };
+        return { registered: true };
+      },
+    );
+    const token = await tokenFor(calls, 'redelivery');
+    expect(calls.find((call) => call.payload.purpose === 'redelivery')?.payload.version).toBe(9);
+    await engine.dispatch('SendTaskSuccess', { taskToken: token, output: JSON.stringify({ notify: null }) });
+    expect(await finished(executionArn)).toBe('SUCCEEDED');
+    expect(calls.map(describeCall).slice(0, 4)).toEqual([
+      'deliver takedown.requested#0',
+      'markUndeliverable',
+      'evaluate',
+      'registerWait:redelivery',
+    ]);
+  });
+
   it('evaluates again when answers arrive before the token is stored (OrderChanged)', async () => {
     let waits = 0;
     let evaluations = 0;

@@ -67,6 +67,7 @@ describe('OrderWorkflow state machine', () => {
         'Evaluate',
         'Finalize',
         'MarkUndeliverable',
+        'ReadRedeliveryVersion',
       ].sort(),
     );
     for (const [, task] of tasks) {
@@ -149,7 +150,8 @@ describe('OrderWorkflow state machine', () => {
   });
 
   it('parks an undeliverable order until an operator redelivers, with no timeout', () => {
-    expect(state('MarkUndeliverable').Next).toBe('AwaitRedelivery');
+    expect(state('MarkUndeliverable').Next).toBe('HasRedeliveryVersion');
+    expect(state('ReadRedeliveryVersion').Next).toBe('AwaitRedelivery');
     const awaitRedelivery = state('AwaitRedelivery');
     expect(awaitRedelivery.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(awaitRedelivery.TimeoutSeconds).toBeUndefined();
