@@ -40,14 +40,19 @@ async function startInChild(definition: unknown, name: string) {
   return { child, dataPath, executionArn: String(executionArn) };
 }
 
-async function childHistoryHas(child: ChildEngine, executionArn: string, type: string): Promise<boolean> {
+async function childEventCount(child: ChildEngine, executionArn: string, type: string): Promise<number> {
   const history = await child.dispatch('GetExecutionHistory', { executionArn, maxResults: 1000 });
-  return (history.events as { type: string }[]).some((event) => event.type === type);
+  return (history.events as { type: string }[]).filter((event) => event.type === type).length;
 }
 
-async function waitForChildEvent(child: ChildEngine, executionArn: string, type: string): Promise<void> {
+async function waitForChildEvent(
+  child: ChildEngine,
+  executionArn: string,
+  type: string,
+  count = 1,
+): Promise<void> {
   const deadline = Date.now() + 15_000;
-  while (!(await childHistoryHas(child, executionArn, type))) {
+  while ((await childEventCount(child, executionArn, type)) < count) {
     if (Date.now() > deadline) throw new Error(`no ${type} event`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -96,6 +101,61 @@ describe('engine durability across SIGKILL', () => {
       expectEachStateOnce(types, 3);
       const ids = await eventIdsOf(engine, executionArn);
       expect(ids).toEqual(ids.map((_, index) => index + 1));
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('resumes a Map mid-way: finished iteration steps are not run again', async () => {
+    const definition = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          MaxConcurrency: 2,
+          ItemProcessor: {
+            StartAt: 'Invoke',
+            States: {
+              Invoke: {
+                Type: 'Task',
+                Resource: 'arn:aws:lambda:us-east-1:111111111111:function:identity',
+                Next: 'Pause',
+              },
+              Pause: { Type: 'Wait', Seconds: 2, End: true },
+            },
+          },
+          End: true,
+        },
+      },
+    };
+    const before = lambdaServer.invocations.length;
+    const dataPath = temporaryDatabasePath();
+    const child = await ChildEngine.start(dataPath, lambdaEndpoint);
+    const { stateMachineArn } = await child.dispatch('CreateStateMachine', {
+      name: 'map-resume',
+      definition: JSON.stringify(definition),
+      roleArn: 'arn:aws:iam::111111111111:role/test',
+    });
+    const { executionArn } = await child.dispatch('StartExecution', {
+      stateMachineArn,
+      input: JSON.stringify([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]),
+    });
+    await waitForChildEvent(child, String(executionArn), 'WaitStateEntered', 2);
+    await child.kill();
+    const invokedBeforeKill = lambdaServer.invocations.length - before;
+    expect(invokedBeforeKill).toBe(2);
+
+    const engine = await createEngine({ dataPath, lambdaEndpoint });
+    try {
+      const described = await waitForStatus(engine, String(executionArn));
+      expect(described.status).toBe('SUCCEEDED');
+      expect(JSON.parse(String(described.output))).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
+      expect(lambdaServer.invocations.length - before).toBe(4);
+      const types = await historyTypes(engine, String(executionArn));
+      expect(types.filter((type) => type === 'MapIterationStarted')).toHaveLength(4);
+      expect(types.filter((type) => type === 'TaskStateEntered')).toHaveLength(4);
+      const ids = await eventIdsOf(engine, String(executionArn));
+      expect(new Set(ids).size).toBe(ids.length);
     } finally {
       await engine.close();
     }
