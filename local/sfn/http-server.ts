@@ -59,6 +59,8 @@ export interface SfnServerOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
+  /** Where unexpected engine failures are reported (the client gets a 500); defaults to stderr. */
+  onInternalError?: (action: string, error: unknown) => void;
 }
 
 export interface SfnServer {
@@ -142,7 +144,12 @@ function parseInput(text: string): Record<string, unknown> | SfnApiError {
   return parsed as Record<string, unknown>;
 }
 
-async function handle(engine: StepFunctionsEngine, request: IncomingMessage, response: ServerResponse) {
+async function handle(
+  engine: StepFunctionsEngine,
+  onInternalError: (action: string, error: unknown) => void,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
   const target = request.headers['x-amz-target'];
   const action =
     typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
@@ -178,16 +185,19 @@ async function handle(engine: StepFunctionsEngine, request: IncomingMessage, res
       return;
     }
     // A bug in the engine must not kill the server; the client sees a 500 like an AWS outage.
-    console.error(`sfn-local: ${action} failed`, error);
+    onInternalError(action, error);
     sendError(response, 500, 'InternalFailure', error instanceof Error ? error.message : String(error));
   }
 }
 
 export async function startSfnServer(options: SfnServerOptions): Promise<SfnServer> {
   const host = options.host ?? '127.0.0.1';
+  const onInternalError =
+    options.onInternalError ??
+    ((action: string, error: unknown) => console.error(`sfn-local: ${action} failed`, error));
   const server = createServer((request, response) => {
-    handle(options.engine, request, response).catch((error: unknown) => {
-      console.error('sfn-local: request handling failed', error);
+    handle(options.engine, onInternalError, request, response).catch((error: unknown) => {
+      onInternalError('(request handling)', error);
       if (!response.headersSent) sendError(response, 500, 'InternalFailure', 'internal error');
       else response.destroy();
     });

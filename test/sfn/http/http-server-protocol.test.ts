@@ -196,7 +196,12 @@ describe('Step Functions HTTP front with the AWS SDK', () => {
     crashing.dispatch = async () => {
       throw new TypeError('engine bug');
     };
-    const crashServer = await startSfnServer({ engine: crashing, port: 0 });
+    const reported: { action: string; error: unknown }[] = [];
+    const crashServer = await startSfnServer({
+      engine: crashing,
+      port: 0,
+      onInternalError: (action, error) => reported.push({ action, error }),
+    });
     const crashClient = new SFNClient({
       endpoint: crashServer.url,
       region: 'us-east-1',
@@ -210,6 +215,8 @@ describe('Step Functions HTTP front with the AWS SDK', () => {
       await expect(crashClient.send(new ListStateMachinesCommand({}))).rejects.toMatchObject({
         $metadata: { httpStatusCode: 500 },
       });
+      expect(reported.map((entry) => entry.action)).toEqual(['ListStateMachines', 'ListStateMachines']);
+      expect(reported[0]?.error).toBeInstanceOf(TypeError);
     } finally {
       crashClient.destroy();
       await crashServer.close();
