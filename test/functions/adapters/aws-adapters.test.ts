@@ -109,27 +109,23 @@ describe('DynamoIdempotencyStore', () => {
 
   it('reports reused for another body, in flight during the lease, and takes over after it', async () => {
     documents.on(PutCommand).rejects(conditionFailed);
-    documents
-      .on(GetCommand)
-      .resolves({
-        Item: {
-          requestHash: 'h',
-          state: 'in_flight',
-          leaseUntil: Date.parse('2026-11-27T00:00:01Z'),
-          payload: { orderId: 'o1' },
-        },
-      });
+    documents.on(GetCommand).resolves({
+      Item: {
+        requestHash: 'h',
+        state: 'in_flight',
+        leaseUntil: Date.parse('2026-11-27T00:00:01Z'),
+        payload: { orderId: 'o1' },
+      },
+    });
     expect(
       await store.claim({ key: 'k', requestHash: 'other', payload: {}, leaseMs: 1, ttlSeconds: 1 }),
     ).toEqual({ state: 'reused' });
     expect(await store.claim({ key: 'k', requestHash: 'h', payload: {}, leaseMs: 1, ttlSeconds: 1 })).toEqual(
       { state: 'in_flight' },
     );
-    documents
-      .on(GetCommand)
-      .resolves({
-        Item: { requestHash: 'h', state: 'in_flight', leaseUntil: 0, payload: { orderId: 'o1' } },
-      });
+    documents.on(GetCommand).resolves({
+      Item: { requestHash: 'h', state: 'in_flight', leaseUntil: 0, payload: { orderId: 'o1' } },
+    });
     documents.on(UpdateCommand).resolves({});
     expect(
       await store.claim({
