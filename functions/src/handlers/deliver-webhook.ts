@@ -14,7 +14,8 @@ const deps = buildDeps(config);
 
 export const deliverInputSchema = z.object({
   orderId: z.string().min(1).max(80),
-  event: z.enum(OUTBOUND_EVENTS),
+  // null: an escalation that had nothing new to announce; nothing is sent.
+  event: z.enum(OUTBOUND_EVENTS).nullable(),
   attempt: z.number().int().min(0).default(0),
 });
 
@@ -22,12 +23,16 @@ export class InvalidDeliveryInputError extends Error {
   override name = 'InvalidDeliveryInputError';
 }
 
-async function deliver(event: unknown): Promise<DeliverResult> {
-  const parsed = deliverInputSchema.safeParse(event);
+async function deliver(input: unknown): Promise<DeliverResult> {
+  const parsed = deliverInputSchema.safeParse(input);
   if (!parsed.success)
     throw new InvalidDeliveryInputError(z.prettifyError(parsed.error), { cause: parsed.error });
   logger.appendKeys({ orderId: parsed.data.orderId, event: parsed.data.event, attempt: parsed.data.attempt });
-  const result = await deliverWebhook(deps, parsed.data);
+  const { event, ...rest } = parsed.data;
+  const result: DeliverResult =
+    event === null
+      ? { delivered: true, retryInSeconds: null, cancelled: false }
+      : await deliverWebhook(deps, { ...rest, event });
   metrics.addMetric(result.delivered ? 'WebhookDelivered' : 'WebhookFailed', MetricUnit.Count, 1);
   logger.info('delivery attempt', { ...result });
   return result;

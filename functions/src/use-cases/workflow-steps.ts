@@ -153,7 +153,12 @@ export async function escalate(
     const earliest = earliestOpenDeadline(order, items);
     const due = earliest !== null && earliest.getTime() <= now.getTime();
     if (next === null || !due || isFinalOrderStatus(order.status)) {
-      return { result: { stage: order.stage, event: null, final: order.stage === 'st3' }, change: null };
+      // A repeated call (e.g. a retried invocation) re-announces the current stage; the deterministic webhook-id
+      // lets the platform drop the duplicate.
+      return {
+        result: { stage: order.stage, event: announcingEvent(order.stage), final: order.stage === 'st3' },
+        change: null,
+      };
     }
     const deadline = deadlineFor(order.policy, order.urgency, next.stage, now);
     const pending = items.filter((item) => item.status === 'pending').length;
@@ -203,6 +208,14 @@ export async function escalate(
   return result;
 }
 
+/** The webhook that announced a stage (none for the first one: the order itself was the announcement). */
+export function announcingEvent(stage: Stage): OutboundEvent | null {
+  if (stage === 'st1') return 'takedown.reminder';
+  if (stage === 'st2') return 'takedown.fine_notice';
+  if (stage === 'st3') return 'takedown.blocking_referral';
+  return null;
+}
+
 /** Sets the final status; a withdrawn order still has to tell the platform. */
 export async function finalize(
   deps: Deps,
@@ -249,7 +262,10 @@ export async function finalize(
 }
 
 /** The platform stayed unreachable through the whole retry window: park the order and alert operators. */
-export async function markUndeliverable(deps: Deps, orderId: string): Promise<{ status: OrderStatus }> {
+export async function markUndeliverable(
+  deps: Deps,
+  orderId: string,
+): Promise<{ status: OrderStatus; version: number }> {
   const { after, before } = await changeOrder(deps, orderId, async (order) => {
     if (order.status === 'undeliverable' || order.status === 'withdrawn')
       return { result: null, change: null };
@@ -280,5 +296,6 @@ export async function markUndeliverable(deps: Deps, orderId: string): Promise<{ 
       },
     ]);
   }
-  return { status: after.status };
+  // The redelivery wait registers with this version.
+  return { status: after.status, version: after.version };
 }

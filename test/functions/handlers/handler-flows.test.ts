@@ -285,6 +285,12 @@ describe('deliver-webhook handler', () => {
     expect(events.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 
+  it('sends nothing for an escalation without a new event and lets the machine evaluate', async () => {
+    const result = await deliverHandler({ orderId: 'order-1', event: null, attempt: 0 }, lambdaContext);
+    expect(result).toEqual({ delivered: true, retryInSeconds: null, cancelled: false });
+    expect(documents.calls()).toHaveLength(0);
+  });
+
   it('refuses an event type outside the contract', async () => {
     await expect(
       deliverHandler({ orderId: 'order-1', event: 'takedown.party', attempt: 0 }, lambdaContext),

@@ -372,7 +372,15 @@ describe('workflow steps', () => {
       event: 'takedown.reminder',
       final: false,
     });
-    expect(await escalate(world.deps, orderId)).toEqual({ stage: 'st1', event: null, final: false });
+    expect(await escalate(world.deps, orderId)).toEqual({
+      stage: 'st1',
+      event: 'takedown.reminder',
+      final: false,
+    });
+    expect((await world.orders.getOrder(orderId))?.stageHistory.map((entry) => entry.stage)).toEqual([
+      'order',
+      'st1',
+    ]);
     world.clock.advance(24 * HOUR);
     expect(await escalate(world.deps, orderId)).toEqual({
       stage: 'st2',
@@ -479,7 +487,7 @@ describe('workflow steps', () => {
     const world = testWorld();
     await registerMichat(world);
     const order = await submit(world);
-    expect(await markUndeliverable(world.deps, order.id)).toEqual({ status: 'undeliverable' });
+    expect(await markUndeliverable(world.deps, order.id)).toEqual({ status: 'undeliverable', version: 2 });
     expect(world.published.map((event) => event.type)).toContain('platform.undeliverable');
   });
 });
