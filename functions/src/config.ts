@@ -12,6 +12,7 @@ const envSchema = z.object({
   EVENT_BUS_NAME: z.string().min(1).optional(),
   AGENCY_CLIENTS: z.string().optional(),
   PLATFORM_SECRET_PREFIX: z.string().default('tenggat/platforms/'),
+  PLATFORM_SECRET_KMS_KEY_ID: z.string().min(1).optional(),
   ALLOW_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false'),
   BLOCKED_WEBHOOK_PORTS: z
     .string()
@@ -28,6 +29,8 @@ export interface Config {
   eventBusName: string | null;
   agencyClients: Record<string, string>;
   platformSecretPrefix: string;
+  /** Customer managed key for new platform secrets; the account default key when absent. */
+  platformSecretKmsKeyId: string | null;
   allowLoopbackWebhooks: boolean;
   blockedWebhookPorts: number[];
 }
@@ -57,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, needs: readonly Need[]): Conf
     eventBusName: values.EVENT_BUS_NAME ?? null,
     agencyClients,
     platformSecretPrefix: values.PLATFORM_SECRET_PREFIX,
+    platformSecretKmsKeyId: values.PLATFORM_SECRET_KMS_KEY_ID ?? null,
     allowLoopbackWebhooks: values.ALLOW_LOOPBACK_WEBHOOKS === 'true',
     blockedWebhookPorts: values.BLOCKED_WEBHOOK_PORTS.split(',')
       .map((port) => port.trim())

@@ -56,7 +56,11 @@ export function buildDeps(config: Config): Deps {
     platforms: new DynamoPlatformRepository(dynamo, config.tableName),
     idempotency: new DynamoIdempotencyStore(dynamo, config.tableName, 'IDEMPOTENCY', systemClock),
     webhookIds: new DynamoIdempotencyStore(dynamo, config.tableName, 'WEBHOOK', systemClock),
-    secrets: new SecretsManagerStore(secretsManager, config.platformSecretPrefix),
+    secrets: new SecretsManagerStore(
+      secretsManager,
+      config.platformSecretPrefix,
+      config.platformSecretKmsKeyId,
+    ),
     workflow,
     events,
     webhooks: new HttpWebhookSender(webhookRules),

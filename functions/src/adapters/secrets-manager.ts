@@ -31,6 +31,7 @@ export class SecretsManagerStore implements SecretStore {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly prefix: string,
+    private readonly kmsKeyId: string | null = null,
     private readonly cacheMs = 30_000,
   ) {}
 
@@ -70,6 +71,7 @@ export class SecretsManagerStore implements SecretStore {
           Name: this.prefix + platformId,
           SecretString,
           Description: `Tenggat webhook secrets of platform ${platformId}`,
+          ...(this.kmsKeyId === null ? {} : { KmsKeyId: this.kmsKeyId }),
         }),
       );
     }

@@ -167,12 +167,19 @@ describe('SecretsManagerStore', () => {
       .on(PutSecretValueCommand)
       .rejects(new ResourceNotFoundException({ message: 'missing', $metadata: {} }));
     secrets.on(CreateSecretCommand).resolves({});
-    const store = new SecretsManagerStore(new SecretsManagerClient(region), 'tenggat/platforms/');
+    const store = new SecretsManagerStore(
+      new SecretsManagerClient(region),
+      'tenggat/platforms/',
+      'arn:kms:key',
+    );
     await store.put('michat', {
       current: { notificationSecret: 'whsec_a', responseSecret: 'whsec_b', createdAt: 'now' },
       previous: null,
     });
-    expect(secrets.commandCalls(CreateSecretCommand)[0]?.args[0].input.Name).toBe('tenggat/platforms/michat');
+    expect(secrets.commandCalls(CreateSecretCommand)[0]?.args[0].input).toMatchObject({
+      Name: 'tenggat/platforms/michat',
+      KmsKeyId: 'arn:kms:key',
+    });
   });
 });
 
