@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StatesError } from '../errors';
 import { Cancellation, ExecutionHalted } from './cancellation';
+import type { CommitQueue } from './commit-queue';
 import { errorMatches, type Retrier, retryDelayMs } from './error-matching';
 import { evaluateJsonata, type JsonataScope, jsonataExpressionOf } from './jsonata-evaluator';
 import {
@@ -51,6 +52,7 @@ export class StateFailure extends Error {
 /** What the engine lends each running execution. */
 export interface RunnerServices {
   store: EngineStore;
+  commits: CommitQueue;
   scheduler: Scheduler;
   resources: ResourceSettings;
   tokenWaiters: Map<string, (row: TaskTokenRow) => void>;
@@ -318,26 +320,30 @@ export class ExecutionRunner {
     return id;
   }
 
-  /** Writes the buffered history and journal entries in one transaction. */
-  private commit(entries: [string, string][] = []): void {
+  /**
+   * Writes the buffered history and journal entries; commits of concurrent executions share one transaction
+   * (see CommitQueue). Await the result before acting on what was committed.
+   */
+  private commit(entries: [string, string][] = []): Promise<void> {
     if (this.halted) throw new ExecutionHalted('execution ended');
-    if (this.pending.length === 0 && entries.length === 0) return;
+    if (this.pending.length === 0 && entries.length === 0) return Promise.resolve();
     const store = this.services.store;
     const events = this.pending;
+    const arn = this.identity.arn;
     this.pending = [];
-    store.transaction(() => {
-      store.insertEvents(this.identity.arn, events);
-      for (const [key, value] of entries) store.putJournal(this.identity.arn, key, value);
-    });
     for (const [key, value] of entries) this.journal.set(key, value);
+    return this.services.commits.enqueue(() => {
+      store.insertEvents(arn, events);
+      for (const [key, value] of entries) store.putJournal(arn, key, value);
+    });
   }
 
   /** A value computed once per execution (a due time, an attempt's outcome), the same after a restart. */
-  private remember<T>(key: string, compute: () => T): T {
+  private async remember<T>(key: string, compute: () => T): Promise<T> {
     const known = this.journal.get(key);
     if (known !== undefined) return JSON.parse(known) as T;
     const value = compute();
-    this.commit([[key, JSON.stringify(value)]]);
+    await this.commit([[key, JSON.stringify(value)]]);
     return value;
   }
 
@@ -379,7 +385,7 @@ export class ExecutionRunner {
         branch.lastEventId = record.lastEventId;
       } else {
         record = await this.runOneState(name, state, data, branch, ql, stepKey);
-        this.commit([[stepKey, JSON.stringify(record)]]);
+        await this.commit([[stepKey, JSON.stringify(record)]]);
       }
       if (record.error !== undefined || record.cause !== undefined || record.next === undefined) {
         throw new StateFailure(record.error, record.cause);
@@ -686,7 +692,7 @@ export class ExecutionRunner {
       dueMs = JSON.parse(stored) as number;
     } else {
       const resolved = await this.jsonataWaitFields(run);
-      dueMs = this.remember(dueKey, () => this.waitDueTime(run, resolved));
+      dueMs = await this.remember(dueKey, () => this.waitDueTime(run, resolved));
     }
     await this.sleepUntil(dueMs, run.branch.cancellation);
     return { output: await this.simpleOutput(run, run.input), next: this.nextOf(run.state) };
@@ -825,11 +831,11 @@ export class ExecutionRunner {
         const used = retryCounts[retrierIndex] ?? 0;
         if (used < (retrier.MaxAttempts ?? 3)) {
           retryCounts[retrierIndex] = used + 1;
-          const dueMs = this.remember(
+          const dueMs = await this.remember(
             `${run.stepKey}:retry${attempt}`,
             () => Date.now() + retryDelayMs(retrier, used),
           );
-          this.commit();
+          await this.commit();
           await this.sleepUntil(dueMs, run.branch.cancellation);
           continue;
         }
@@ -1062,7 +1068,7 @@ export class ExecutionRunner {
       if (task.token) {
         outcome = await this.performCallbackTask(run, task, task.token, cancellation, abort, timers);
       } else {
-        const dueMs = this.remember(`${task.attemptKey}:deadline`, () =>
+        const dueMs = await this.remember(`${task.attemptKey}:deadline`, () =>
           task.timeoutSeconds === undefined ? null : Date.now() + task.timeoutSeconds * 1000,
         );
         const timeout = new Promise<ResourceOutcome>((resolve) => {
@@ -1094,7 +1100,7 @@ export class ExecutionRunner {
           ]),
         );
       }
-      this.commit([[`${task.attemptKey}:outcome`, JSON.stringify(outcome)]]);
+      await this.commit([[`${task.attemptKey}:outcome`, JSON.stringify(outcome)]]);
       return outcome;
     } finally {
       for (const timer of timers) timer.cancel();
@@ -1207,7 +1213,7 @@ export class ExecutionRunner {
           output: JSON.stringify(invoked.result),
           outputDetails: { truncated: false },
         });
-        this.commit([[submittedKey, 'true']]);
+        await this.commit([[submittedKey, 'true']]);
       }
     }
     return cancellation.race(answer);

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SfnApiError } from '../errors';
 import type { EngineOptions, RecordedEvent, StepFunctionsEngine } from '../service-api';
+import { CommitQueue } from './commit-queue';
 import { ExecutionRunner, type MachineDefinition } from './execution-runner';
 import { validateDefinition } from './jsonpath-bridge';
 import { Scheduler } from './scheduler';
@@ -69,6 +70,7 @@ export async function createEngine(options: EngineOptions): Promise<StepFunction
 class LocalStepFunctions implements StepFunctionsEngine {
   private readonly store: EngineStore;
   private readonly scheduler = new Scheduler();
+  private readonly commits: CommitQueue;
   private readonly runners = new Map<string, ExecutionRunner>();
   private readonly tokenWaiters = new Map<string, (row: TaskTokenRow) => void>();
   private readonly recorded: RecordedEvent[] = [];
@@ -78,6 +80,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.store = new EngineStore(options.dataPath);
+    this.commits = new CommitQueue((work) => this.store.transaction(work), options.dataPath !== ':memory:');
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
   }
@@ -94,6 +97,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
     this.scheduler.stop();
     // Let abandoned executions unwind before the database goes away.
     await new Promise((resolve) => setImmediate(resolve));
+    this.commits.flush();
     this.store.close();
   }
 
@@ -334,6 +338,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
     const runner = new ExecutionRunner(
       {
         store: this.store,
+        commits: this.commits,
         scheduler: this.scheduler,
         tokenWaiters: this.tokenWaiters,
         resources: {
