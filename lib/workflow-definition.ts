@@ -204,11 +204,25 @@ export function buildWorkflowDefinition(arns: WorkflowFunctionArns): WorkflowDef
         ],
         Default: 'Evaluate',
       },
-      Escalate: workflowStepTask(arns.workflowStep, 'escalate', 'Deliver', {
-        event: '{% $states.result.Payload.event %}',
-        attempt: 0,
-        finalAfterDelivery: '{% $states.result.Payload.final = true %}',
-      }),
+      Escalate: workflowStepTask(arns.workflowStep, 'escalate', 'AfterEscalate'),
+      AfterEscalate: {
+        Type: 'Choice',
+        Comment:
+          'No event when answers arrived between Evaluate and Escalate: nothing became overdue after all.',
+        Choices: [
+          {
+            Condition: "{% $type($states.input.event) = 'string' %}",
+            Assign: {
+              event: '{% $states.input.event %}',
+              attempt: 0,
+              finalAfterDelivery: '{% $states.input.final = true %}',
+            },
+            Next: 'Deliver',
+          },
+          { Condition: '{% $states.input.final = true %}', Next: 'Finalize' },
+        ],
+        Default: 'Evaluate',
+      },
       Finalize: workflowStepTask(arns.workflowStep, 'finalize', 'AfterFinalize'),
       AfterFinalize: {
         Type: 'Choice',

@@ -138,15 +138,17 @@ describe('OrderWorkflow state machine', () => {
   it('delivers what the waking handler asks for, and escalation events, then evaluates again', async () => {
     expect(await choose('AfterAnswers', { notify: 'takedown.review_decided' }, {})).toBe('Deliver');
     expect(await choose('AfterAnswers', { notify: null }, {})).toBe('Evaluate');
-    expect(state('Escalate').Next).toBe('Deliver');
-    const escalateAssign = state('Escalate').Assign as State;
-    const result = { Payload: { stage: 'st3', event: 'takedown.blocking_referral', final: true } };
-    expect(await jsonata(unwrap(escalateAssign.event)).evaluate({}, { states: { result } })).toBe(
+    expect(state('Escalate').Next).toBe('AfterEscalate');
+    const referral = { stage: 'st3', event: 'takedown.blocking_referral', final: true };
+    expect(await choose('AfterEscalate', referral, {})).toBe('Deliver');
+    const rule = (state('AfterEscalate').Choices as State[])[0];
+    expect(await evaluate((rule?.Assign as State | undefined)?.event, referral)).toBe(
       'takedown.blocking_referral',
     );
-    expect(
-      await jsonata(unwrap(escalateAssign.finalAfterDelivery)).evaluate({}, { states: { result } }),
-    ).toBe(true);
+    expect(await evaluate((rule?.Assign as State | undefined)?.finalAfterDelivery, referral)).toBe(true);
+    // Answers arrived between Evaluate and Escalate: nothing to send, look again (or close after ST3).
+    expect(await choose('AfterEscalate', { stage: 'st1', event: null, final: false }, {})).toBe('Evaluate');
+    expect(await choose('AfterEscalate', { stage: 'st3', event: null, final: true }, {})).toBe('Finalize');
   });
 
   it('parks an undeliverable order until an operator redelivers, with no timeout', () => {
