@@ -56,7 +56,9 @@ export async function evaluate(deps: Deps, orderId: string): Promise<EvaluateRes
     const earliest = earliestOpenDeadline(order, items);
     const deadlinePassed =
       !done && counts.pending > 0 && earliest !== null && earliest.getTime() <= now.getTime();
-    let waitSeconds = 1;
+    const reminderSeconds = Math.max(1, Math.ceil(parseDurationMs(order.policy.reviewReminderPeriod) / 1000));
+    // Without a deadline to wait for (not yet notified), look again after a review period rather than spin.
+    let waitSeconds = reminderSeconds;
     let reviewReminder = false;
     const set: Partial<OrderRecord> = {};
     if (!done && counts.pending > 0 && earliest !== null) {
@@ -228,8 +230,11 @@ export async function finalize(
       order.finalizedAt !== null
         ? order.status
         : finalOrderStatus({ currentStatus: order.status, stage: order.stage, items });
+    // Only a platform that was notified of the order needs to hear that it is withdrawn.
     const notify: OutboundEvent | null =
-      status === 'withdrawn' && order.withdrawal !== null ? 'takedown.withdrawn' : null;
+      status === 'withdrawn' && order.withdrawal !== null && order.notifiedAt !== null
+        ? 'takedown.withdrawn'
+        : null;
     if (order.finalizedAt !== null) return { result: { status, notify }, change: null };
     const fine = items.reduce((sum, item) => sum + fineOf(order, item, now), 0);
     return {

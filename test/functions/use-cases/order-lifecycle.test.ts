@@ -483,6 +483,26 @@ describe('workflow steps', () => {
     ).rejects.toThrow(ConflictError);
   });
 
+  it('withdrawing an order the platform never received finalizes without telling the platform', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const order = await submit(world);
+    await withdrawOrder(world.deps, {
+      agencyId: AGENCY,
+      orderId: order.id,
+      reason: 'Sent by mistake',
+      officer: null,
+    });
+    expect(
+      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 1 }),
+    ).toMatchObject({
+      cancelled: true,
+    });
+    expect(await evaluate(world.deps, order.id)).toMatchObject({ done: true });
+    expect(await finalize(world.deps, order.id)).toEqual({ status: 'withdrawn', notify: null });
+    expect(world.endpoint.received).toHaveLength(0);
+  });
+
   it('marks an unreachable order undeliverable and alerts operators', async () => {
     const world = testWorld();
     await registerMichat(world);
