@@ -27,7 +27,8 @@ export const FUNCTION_IDS = [
 ] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
 
-type TableAccess = 'read' | 'readWrite';
+/** `readWriteScan` adds dynamodb:Scan (listing platforms); everything else reads by key or query. */
+type TableAccess = 'read' | 'readWrite' | 'readWriteScan';
 type Capability =
   | 'startExecution'
   | 'sendTaskResult'
@@ -93,7 +94,7 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     description: 'Operator API: registers platforms, rotates their secrets, redelivers undeliverable orders',
     memorySize: 512,
     timeout: Duration.seconds(15),
-    table: 'readWrite',
+    table: 'readWriteScan',
     capabilities: ['sendTaskResult', 'manageSecrets', 'agencyClients', 'webhookUrls'],
   },
   WorkflowStepFunction: {
@@ -226,8 +227,8 @@ export class TenggatFunctions extends Construct {
           commandHooks: {
             beforeBundling: () => [],
             beforeInstall: () => [],
-            // cdk.out sits inside this "type": "module" package: mark the asset as CommonJS so that Node (the
-            // local cloud, tests) loads index.js the way Lambda does. Lambda itself ignores the file.
+            // cdk.out sits inside this "type": "module" package: mark the asset as CommonJS so that Node on a
+            // workstation (local cloud, tests) loads index.js as CommonJS, exactly as Lambda does.
             afterBundling: (_inputDir: string, outputDir: string) => [
               `printf '%s' '{"type":"commonjs"}' > "${outputDir}/package.json"`,
             ],
@@ -236,7 +237,7 @@ export class TenggatFunctions extends Construct {
       });
       (fn.node.defaultChild as CfnFunction).overrideLogicalId(functionId);
 
-      this.grantTableAccess(fn, spec.table, functionId === 'OperatorFunction', props);
+      this.grantTableAccess(fn, spec.table, props);
       if (has('startExecution')) {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachineArn] }),
@@ -300,19 +301,14 @@ export class TenggatFunctions extends Construct {
    * Explicit DynamoDB and KMS actions instead of `grantReadWriteData`, which would also grant `index/*`,
    * `kms:ReEncrypt*` and `kms:GenerateDataKey*`. The only index is `byAgency`.
    */
-  private grantTableAccess(
-    fn: NodejsFunction,
-    access: TableAccess,
-    mayScan: boolean,
-    props: TenggatFunctionsProps,
-  ) {
+  private grantTableAccess(fn: NodejsFunction, access: TableAccess, props: TenggatFunctionsProps) {
     const readActions = [
       'dynamodb:GetItem',
       'dynamodb:BatchGetItem',
       'dynamodb:Query',
       'dynamodb:ConditionCheckItem',
       'dynamodb:DescribeTable',
-      ...(mayScan ? ['dynamodb:Scan'] : []),
+      ...(access === 'readWriteScan' ? ['dynamodb:Scan'] : []),
     ];
     const writeActions = [
       'dynamodb:PutItem',
@@ -322,7 +318,7 @@ export class TenggatFunctions extends Construct {
     ];
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: access === 'readWrite' ? [...readActions, ...writeActions] : readActions,
+        actions: access === 'read' ? readActions : [...readActions, ...writeActions],
         resources: [props.table.tableArn],
       }),
     );
@@ -335,9 +331,9 @@ export class TenggatFunctions extends Construct {
     fn.addToRolePolicy(
       new PolicyStatement({
         actions:
-          access === 'readWrite'
-            ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']
-            : ['kms:Decrypt', 'kms:DescribeKey'],
+          access === 'read'
+            ? ['kms:Decrypt', 'kms:DescribeKey']
+            : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
         resources: [props.encryptionKey.keyArn],
       }),
     );

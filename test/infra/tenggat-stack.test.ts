@@ -198,6 +198,8 @@ describe('grants', () => {
     expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:PutItem');
     expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:UpdateItem');
     expect(actionsOf('SubmitOrderFunction')).toContain('dynamodb:BatchWriteItem');
+    const scanners = FUNCTION_IDS.filter((functionId) => actionsOf(functionId).includes('dynamodb:Scan'));
+    expect(scanners).toEqual(['OperatorFunction']);
     for (const functionId of FUNCTION_IDS) {
       const tableResources = statementsOf(functionId)
         .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
