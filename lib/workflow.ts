@@ -90,7 +90,9 @@ export class OrderWorkflow extends Construct {
     acknowledgeNagFinding(
       this.stateMachine.role,
       'IAM5[Resource::*]',
-      'X-Ray tracing: xray:PutTraceSegments, PutTelemetryRecords and GetSampling* support no resource-level permissions.',
+      'Log delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ' +
+        'ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray ' +
+        '(xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) accept only Resource "*", as AWS documents.',
     );
   }
 }
