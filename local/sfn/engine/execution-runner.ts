@@ -68,6 +68,8 @@ export interface ExecutionIdentity {
   input: unknown;
   startMs: number;
   definition: MachineDefinition;
+  /** StartSyncExecution: AWS leaves `Execution.RedriveCount` out of the context object. */
+  synchronous?: boolean;
 }
 
 /** One sequential line of states: the whole execution, a Parallel branch or a Map iteration. */
@@ -418,7 +420,7 @@ export class ExecutionRunner {
         StartTime: new Date(this.identity.startMs).toISOString(),
         Name: this.identity.name,
         RoleArn: this.identity.roleArn,
-        RedriveCount: 0,
+        ...(this.identity.synchronous ? {} : { RedriveCount: 0 }),
       },
       StateMachine: { Id: this.identity.stateMachineArn, Name: this.identity.stateMachineName },
       State: { Name: name, EnteredTime: new Date().toISOString() },

@@ -116,6 +116,8 @@ class LocalStepFunctions implements StepFunctionsEngine {
         return this.deleteStateMachine(input);
       case 'StartExecution':
         return this.startExecution(input);
+      case 'StartSyncExecution':
+        return this.startSyncExecution(input);
       case 'DescribeExecution':
         return this.describeExecution(input);
       case 'DescribeStateMachineForExecution':
@@ -274,7 +276,30 @@ class LocalStepFunctions implements StepFunctionsEngine {
 
   // ------------------------------------------------------------ executions
 
-  private startExecution(input: WireInput): WireOutput {
+  /** Express only: runs the execution to its end and answers with its result, as AWS does. */
+  private async startSyncExecution(input: WireInput): Promise<WireOutput> {
+    const machine = this.requireMachine(requiredString(input, 'stateMachineArn'));
+    if (machine.type !== 'EXPRESS') {
+      throw new SfnApiError(
+        'StateMachineTypeNotSupported',
+        'This operation is not supported by this type of state machine',
+      );
+    }
+    let resolveFinished: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      resolveFinished = resolve;
+    });
+    const { executionArn } = this.startExecution(input, true, resolveFinished);
+    await finished;
+    const described = this.describeExecution({ executionArn });
+    const { redriveCount: _count, redriveStatus: _status, ...result } = described;
+    return {
+      ...result,
+      billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: 100 },
+    };
+  }
+
+  private startExecution(input: WireInput, synchronous = false, onFinished?: () => void): WireOutput {
     const machineArn = requiredString(input, 'stateMachineArn');
     const machine = this.requireMachine(machineArn);
     const name = optionalString(input, 'name') ?? randomUUID();
@@ -311,6 +336,8 @@ class LocalStepFunctions implements StepFunctionsEngine {
     });
     this.launch(
       {
+        synchronous,
+        onFinished,
         arn,
         stateMachineArn: machineArn,
         name,
@@ -330,7 +357,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
     row: Pick<
       ExecutionRow,
       'arn' | 'stateMachineArn' | 'name' | 'input' | 'startMs' | 'definition' | 'roleArn' | 'type'
-    >,
+    > & { synchronous?: boolean; onFinished?: () => void },
     input: unknown,
     resume: boolean,
   ): void {
@@ -351,6 +378,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
         },
         onFinished: (arn) => {
           if (this.runners.get(arn) === runner) this.runners.delete(arn);
+          row.onFinished?.();
         },
       },
       {
@@ -362,6 +390,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
         input,
         startMs: row.startMs,
         definition: JSON.parse(row.definition) as MachineDefinition,
+        synchronous: row.synchronous,
       },
       resume,
     );

@@ -232,6 +232,26 @@ describe('execution actions', () => {
     });
   });
 
+  it('runs an Express machine synchronously with StartSyncExecution and refuses Standard machines', async () => {
+    const expressArn = await createMachine(engine, 'Quick', PASS_MACHINE, 'EXPRESS');
+    const result = await engine.dispatch('StartSyncExecution', {
+      stateMachineArn: expressArn,
+      name: 'sync-1',
+      input: JSON.stringify({ name: 'Sari' }),
+    });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', name: 'sync-1', stateMachineArn: expressArn });
+    expect(String(result.executionArn)).toMatch(
+      /^arn:aws:states:eu-west-1:123456789012:express:Quick:sync-1:/,
+    );
+    expect(JSON.parse(String(result.output))).toEqual({ greeting: 'hello Sari' });
+    const standardArn = await createMachine(engine, 'NotExpress', PASS_MACHINE);
+    await expect(
+      engine.dispatch('StartSyncExecution', { stateMachineArn: standardArn }),
+    ).rejects.toMatchObject({
+      code: 'StateMachineTypeNotSupported',
+    });
+  });
+
   it('answers unknown executions and machines with AWS error codes', async () => {
     await expect(
       engine.dispatch('DescribeExecution', {

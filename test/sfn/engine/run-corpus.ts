@@ -74,11 +74,16 @@ export async function runCase(
       roleArn: 'arn:aws:iam::111111111111:role/sfn',
       type: c.state_machine_type,
     });
-    const { executionArn } = await engine.dispatch('StartExecution', {
-      stateMachineArn,
-      name: `execution_${index}`,
-      input: JSON.stringify(inputOf(c)),
-    });
+    const startRequest = { stateMachineArn, name: `execution_${index}`, input: JSON.stringify(inputOf(c)) };
+    if (c.name.includes('express_sync')) {
+      const synced = await engine.dispatch('StartSyncExecution', startRequest);
+      const result: RunResult = { status: String(synced.status) };
+      if (typeof synced.output === 'string') result.output = JSON.parse(synced.output);
+      if (typeof synced.error === 'string') result.error = synced.error;
+      if (typeof synced.cause === 'string') result.cause = synced.cause;
+      return result;
+    }
+    const { executionArn } = await engine.dispatch('StartExecution', startRequest);
     const deadline = Date.now() + 120_000;
     for (;;) {
       const described = await engine.dispatch('DescribeExecution', { executionArn });
