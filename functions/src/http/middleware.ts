@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import {
   BadRequestError,
+  ConcurrentChangeError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -81,6 +82,11 @@ export function problemFor(error: unknown): { problem: Problem; headers?: Record
     return { problem: problem('idempotency-in-flight', 409, error.message), headers: { 'retry-after': '1' } };
   if (error instanceof NotFoundError) return { problem: problem('not-found', 404, error.message) };
   if (error instanceof ConflictError) return { problem: problem('conflict', 409, error.message) };
+  if (error instanceof ConcurrentChangeError)
+    return {
+      problem: problem('conflict', 409, 'The order is changing under heavy concurrency; retry shortly'),
+      headers: { 'retry-after': '1' },
+    };
   if (error instanceof UnauthorizedError) return { problem: problem('unauthorized', 401, error.message) };
   if (error instanceof ForbiddenError) return { problem: problem('forbidden', 403, error.message) };
   if (error instanceof BadRequestError) return { problem: problem('bad-request', 400, error.message) };

@@ -3,7 +3,7 @@ import type { OrderRecord } from '../domain/records';
 import type { OrderChange } from '../ports';
 import type { Deps } from './deps';
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 15;
 
 /**
  * Reads the order, lets `plan` decide the change from what it read, and commits it conditionally; another writer

@@ -336,6 +336,20 @@ describe('recordPlatformResponses', () => {
     expect((await world.orders.getOrder(orderId))?.itemCounts).toMatchObject({ pending: 0, resolved: 2 });
   });
 
+  it('applies twenty answers sent at the same moment, one per item, without losing any', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(20);
+    const ids = Array.from({ length: 20 }, (_, index) => String(index + 1).padStart(6, '0'));
+    const results = await Promise.all(
+      ids.map((itemId) => answer(world, secrets.responseSecret, orderId, [{ itemId, outcome: 'removed' }])),
+    );
+    expect(results.every((result) => result.results[0]?.result === 'applied')).toBe(true);
+    expect((await world.orders.getOrder(orderId))?.itemCounts).toMatchObject({ pending: 0, resolved: 20 });
+    const answered =
+      world.orders.audit.get(orderId)?.filter((event) => event.action === 'items_answered') ?? [];
+    expect(answered).toHaveLength(20);
+    expect(new Set(answered.map((event) => event.seq)).size).toBe(20);
+  });
+
   it('accepts answers signed with the previous response secret during a rotation', async () => {
     const { world, secrets, orderId } = await deliveredOrder(1);
     await rotateSecrets(world.deps, 'michat');
