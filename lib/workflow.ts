@@ -57,8 +57,8 @@ export class OrderWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: OrderWorkflowProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    // A generated name: the group is retained, so a fixed one would block re-creating the stack.
     this.logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${orderWorkflowName(this)}`,
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
       encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
