@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -12,6 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Webhook } from 'standardwebhooks';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../../../functions/src/domain/records';
 import { DEFAULT_POLICY } from '../policy-fixture';
@@ -30,6 +32,7 @@ let submitHandler: ApiHandler;
 let readHandler: ApiHandler;
 let stepHandler: StepHandler;
 let deliverHandler: StepHandler;
+let responsesHandler: ApiHandler;
 
 beforeAll(async () => {
   setFunctionEnv();
@@ -41,6 +44,8 @@ beforeAll(async () => {
     .handler as unknown as StepHandler;
   deliverHandler = (await import('../../../functions/src/handlers/deliver-webhook'))
     .handler as unknown as StepHandler;
+  responsesHandler = (await import('../../../functions/src/handlers/platform-responses'))
+    .handler as unknown as ApiHandler;
 });
 
 beforeEach(() => {
@@ -297,5 +302,78 @@ describe('deliver-webhook handler', () => {
     ).rejects.toMatchObject({
       name: 'InvalidDeliveryInputError',
     });
+  });
+});
+
+describe('platform-responses handler', () => {
+  const responseSecret = `whsec_${Buffer.from('response-secret-of-michat-32-bytes!').toString('base64')}`;
+
+  function signed(body: unknown, webhookId: string) {
+    const rawBody = JSON.stringify(body);
+    const now = new Date();
+    return {
+      rawBody,
+      headers: {
+        'webhook-id': webhookId,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': new Webhook(responseSecret).sign(webhookId, now, rawBody),
+      },
+    };
+  }
+
+  it('verifies the signature, applies the answer in one conditional transaction and publishes it', async () => {
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        current: { notificationSecret: 'whsec_bm90aWZ5', responseSecret, createdAt: '2026-11-27T00:00:00Z' },
+        previous: null,
+      }),
+    });
+    documents.resolves({});
+    documents.on(GetCommand).resolves({ Item: orderMarker() });
+    documents.on(BatchGetCommand).resolves({
+      Responses: {
+        'tenggat-test': [
+          {
+            pk: 'ORDER#order-1',
+            sk: 'ITEM#000001',
+            orderId: 'order-1',
+            itemId: '000001',
+            seq: 1,
+            status: 'pending',
+            deadlineAt: null,
+            fineSettled: 0,
+            fineAccruingSince: null,
+          },
+        ],
+      },
+    });
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
+    const { rawBody, headers } = signed(
+      { takedownRequestId: 'order-1', items: [{ itemId: '000001', outcome: 'removed' }] },
+      'msg_answer_1',
+    );
+    const response = await responsesHandler(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/platforms/{platformId}/responses',
+        pathParameters: { platformId: 'michat' },
+        clientId: null,
+        headers,
+        body: rawBody,
+      }),
+      lambdaContext,
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    expect(JSON.parse(response.body).results).toEqual([{ itemId: '000001', result: 'applied' }]);
+    const transaction = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(transaction[0]?.Update?.ExpressionAttributeValues?.[':expectedVersion']).toBe(4);
+    expect(transaction[1]?.Update?.ExpressionAttributeValues?.[':expectedStatus']).toBe('pending');
+    expect(documents.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
+      pk: 'WEBHOOK#michat#msg_answer_1',
+      sk: 'WEBHOOK',
+    });
+    expect(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.DetailType).toBe(
+      'takedown.items_answered',
+    );
   });
 });
