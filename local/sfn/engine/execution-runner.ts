@@ -439,15 +439,26 @@ export class ExecutionRunner {
         );
       }
       if (type !== 'Fail') {
-        this.emit(branch, `${type}StateExited`, 'stateExitedEventDetails', {
+        const exited: Record<string, unknown> = {
           name,
           output: outputText,
           outputDetails: { truncated: false },
-        });
+        };
+        if (run.assigned) {
+          exited.assignedVariables = Object.fromEntries(
+            Object.entries(run.assigned).map(([variable, value]) => [variable, JSON.stringify(value)]),
+          );
+          exited.assignedVariablesDetails = { truncated: false };
+        }
+        this.emit(branch, `${type}StateExited`, 'stateExitedEventDetails', exited);
       }
       return { output, next, ...snapshot() };
     } catch (error) {
-      if (error instanceof ExecutionHalted) throw error;
+      if (error instanceof ExecutionHalted) {
+        // A failed sibling branch or iteration stopped this one; a stopped execution writes nothing more.
+        if (!this.halted) this.emit(branch, `${type}StateAborted`, undefined);
+        throw error;
+      }
       const failure = this.asFailure(error, run);
       return { error: failure.error, cause: failure.causeText, ...snapshot() };
     }
@@ -1408,6 +1419,12 @@ export class ExecutionRunner {
             index,
           });
         } catch (error) {
+          if (error instanceof ExecutionHalted && !this.halted) {
+            this.emit(child, 'MapIterationAborted', 'mapIterationAbortedEventDetails', {
+              name: mapName,
+              index,
+            });
+          }
           if (!(error instanceof StateFailure)) throw error;
           this.emit(child, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name: mapName, index });
           failures++;
