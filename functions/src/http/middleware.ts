@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
@@ -110,6 +111,24 @@ export function problemErrors(
         errorMessage: request.error?.message,
       });
       request.response = problemResponse(problem('internal', 500, 'Something went wrong on our side'));
+    },
+  };
+}
+
+/** Counts responses by status class, so that every invocation publishes at least one metric. */
+export function countResponses(
+  metrics: Metrics,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  const count = (statusCode: number | undefined): void => {
+    metrics.addMetric(`Http${Math.floor((statusCode ?? 500) / 100)}xx`, MetricUnit.Count, 1);
+  };
+  return {
+    // Braces matter: a middy middleware that returns a value ends the request with it.
+    after: (request) => {
+      count(request.response?.statusCode);
+    },
+    onError: (request) => {
+      count(request.response?.statusCode);
     },
   };
 }
