@@ -60,6 +60,10 @@ function pageSize(input: WireInput, fallback: number): number {
 /**
  * The local Step Functions engine: the API actions of `service-api.ts` over a durable SQLite store. Running
  * executions found in the store at start are resumed from their journal.
+ *
+ * Actions: CreateStateMachine, UpdateStateMachine, DescribeStateMachine, ListStateMachines, DeleteStateMachine,
+ * StartExecution, StartSyncExecution (Express), DescribeExecution, DescribeStateMachineForExecution,
+ * ListExecutions, GetExecutionHistory, StopExecution, SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat.
  */
 export async function createEngine(options: EngineOptions): Promise<StepFunctionsEngine> {
   const engine = new LocalStepFunctions(options);

@@ -119,6 +119,12 @@ export class EngineStore {
       ),
       getExecution: db.prepare(`${EXECUTION_SELECT} WHERE arn = ?`),
       runningExecutions: db.prepare(`${EXECUTION_SELECT} WHERE status = 'RUNNING' ORDER BY sequence`),
+      listExecutions: db.prepare(
+        `${EXECUTION_SELECT} WHERE state_machine_arn = ? AND sequence < ? ORDER BY sequence DESC LIMIT ?`,
+      ),
+      listExecutionsWithStatus: db.prepare(
+        `${EXECUTION_SELECT} WHERE state_machine_arn = ? AND status = ? AND sequence < ? ORDER BY sequence DESC LIMIT ?`,
+      ),
       finishExecution: db.prepare(
         `UPDATE executions SET status = @status, output = @output, error = @error, cause = @cause, stop_ms = @stopMs
          WHERE arn = @arn AND status = 'RUNNING'`,
@@ -191,13 +197,11 @@ export class EngineStore {
   runningExecutions(): ExecutionRow[] {
     return this.statements.runningExecutions.all() as ExecutionRow[];
   }
-  listExecutions(stateMachineArn: string, status: string | undefined, afterSequence: number, limit: number) {
-    const sql = `${EXECUTION_SELECT} WHERE state_machine_arn = ? ${status ? 'AND status = ?' : ''}
-      AND sequence < ? ORDER BY sequence DESC LIMIT ?`;
-    const params: unknown[] = [stateMachineArn];
-    if (status) params.push(status);
-    params.push(afterSequence, limit);
-    return this.db.prepare(sql).all(...params) as ExecutionRow[];
+  listExecutions(stateMachineArn: string, status: string | undefined, beforeSequence: number, limit: number) {
+    const rows = status
+      ? this.statements.listExecutionsWithStatus.all(stateMachineArn, status, beforeSequence, limit)
+      : this.statements.listExecutions.all(stateMachineArn, beforeSequence, limit);
+    return rows as ExecutionRow[];
   }
   /** Marks the execution finished; false when it was no longer running (e.g. stopped meanwhile). */
   finishExecution(row: {
