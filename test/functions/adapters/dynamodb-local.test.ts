@@ -1,0 +1,167 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
+import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
+import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
+import { OrderChanged } from '../../../functions/src/domain/errors';
+import { deliverWebhook } from '../../../functions/src/use-cases/deliver-webhook';
+import { getAudit, getOrder, listItems, listOrders } from '../../../functions/src/use-cases/read-orders';
+import { escalate, evaluate, finalize, registerWait } from '../../../functions/src/use-cases/workflow-steps';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
+import { type TestWorld, testWorld } from '../fakes';
+import { AGENCY, answer, orderBody, registerMichat, submit } from '../lifecycle-helpers';
+
+// Runs the real DynamoDB adapters against DynamoDB Local, so that every expression, condition and key is checked
+// by DynamoDB itself rather than by a mock.
+let database: DynamoDbLocal;
+let directory: string;
+let documents: DynamoDBDocumentClient;
+const TABLE = 'tenggat-adapter-test';
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'tenggat-ddb-'));
+  database = await startDynamoDbLocal({ dbPath: directory });
+  const client = new DynamoDBClient({
+    endpoint: database.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byAgency',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}, 120_000);
+
+afterAll(async () => {
+  await database?.stop();
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+function worldOnDynamo(): TestWorld {
+  const world = testWorld();
+  const suffix = Math.random().toString(36).slice(2, 8);
+  let counter = 0;
+  world.deps.orders = new DynamoOrderRepository(documents, TABLE);
+  world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
+  world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
+  world.deps.webhookIds = new DynamoIdempotencyStore(documents, TABLE, 'WEBHOOK', world.clock);
+  world.deps.ids = { ...world.deps.ids, orderId: () => `order-${suffix}-${++counter}` };
+  return world;
+}
+
+describe('DynamoDB adapters on DynamoDB Local', () => {
+  it('run an order from submission through answers, escalation and finalization', async () => {
+    const world = worldOnDynamo();
+    const secrets = await registerMichat(world);
+    const order = await submit(world, orderBody({}, 250), 'dynamo-key');
+    const again = await submit(world, orderBody({}, 250), 'dynamo-key');
+    expect(again.id).toBe(order.id);
+
+    expect(
+      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 }),
+    ).toEqual({
+      delivered: true,
+      retryInSeconds: null,
+      cancelled: false,
+    });
+    const evaluation = await evaluate(world.deps, order.id);
+    expect(evaluation).toMatchObject({ pending: 250, done: false });
+    await registerWait(world.deps, {
+      orderId: order.id,
+      taskToken: 'tok',
+      version: evaluation.version,
+      purpose: 'answers',
+    });
+    await expect(
+      registerWait(world.deps, {
+        orderId: order.id,
+        taskToken: 'tok',
+        version: evaluation.version,
+        purpose: 'answers',
+      }),
+    ).rejects.toThrow(OrderChanged);
+
+    const answered = await answer(
+      world,
+      secrets.responseSecret,
+      order.id,
+      Array.from({ length: 120 }, (_, index) => ({
+        itemId: String(index + 1).padStart(6, '0'),
+        outcome: 'removed',
+      })),
+    );
+    expect(answered.results.filter((result) => result.result === 'applied')).toHaveLength(120);
+
+    world.clock.advance(25 * 3_600_000);
+    expect((await evaluate(world.deps, order.id)).deadlinePassed).toBe(true);
+    expect((await escalate(world.deps, order.id)).stage).toBe('st1');
+
+    await answer(
+      world,
+      secrets.responseSecret,
+      order.id,
+      Array.from({ length: 130 }, (_, index) => ({
+        itemId: String(index + 121).padStart(6, '0'),
+        outcome: 'removed',
+      })),
+    );
+    expect(world.workflow.woken).toEqual([{ taskToken: 'tok', output: { notify: null } }]);
+    expect((await evaluate(world.deps, order.id)).done).toBe(true);
+    expect(await finalize(world.deps, order.id)).toEqual({ status: 'complied_late', notify: null });
+
+    const view = await getOrder(world.deps, { agencyId: AGENCY, orderId: order.id });
+    expect(view.itemCounts).toMatchObject({ total: 250, resolved: 250 });
+    expect(view.items).toHaveLength(100);
+    expect(view.deliveries).toHaveLength(1);
+    const secondPage = await listItems(world.deps, {
+      agencyId: AGENCY,
+      orderId: order.id,
+      limit: 100,
+      cursor: view.nextItemsCursor,
+    });
+    expect(secondPage.items[0]?.id).toBe('000101');
+    const audit = await getAudit(world.deps, {
+      agencyId: AGENCY,
+      orderId: order.id,
+      limit: 100,
+      cursor: null,
+    });
+    expect(audit.items.map((event) => event.seq)).toEqual(audit.items.map((_, index) => index + 1));
+    expect(audit.items.at(-1)?.action).toBe('finalized');
+    const listed = await listOrders(world.deps, {
+      agencyId: AGENCY,
+      status: 'complied_late',
+      platformId: null,
+      limit: 5,
+      cursor: null,
+    });
+    expect(listed.items.map((entry) => entry.id)).toContain(order.id);
+  }, 120_000);
+});
