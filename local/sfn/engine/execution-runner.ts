@@ -1113,6 +1113,16 @@ export class ExecutionRunner {
           ]),
         );
       }
+      if (task.token) {
+        // The attempt is over (e.g. the invoke itself failed): a late answer must meet TaskTimedOut.
+        this.services.store.answerToken({
+          token: task.token,
+          status: 'CLOSED',
+          output: null,
+          error: null,
+          cause: null,
+        });
+      }
       await this.commit([[`${task.attemptKey}:outcome`, JSON.stringify(outcome)]]);
       return outcome;
     } finally {

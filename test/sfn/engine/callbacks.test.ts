@@ -167,6 +167,39 @@ describe('callback tasks (.waitForTaskToken)', () => {
     expect(JSON.parse(String((await waitForStatus(engine, executionArn)).output))).toEqual({ answer: 1 });
   });
 
+  it('closes the token when the invoke that should hand it out fails', async () => {
+    const machineArn = await createMachine(engine, 'BrokenRegistration', {
+      QueryLanguage: 'JSONata',
+      StartAt: 'AwaitAnswer',
+      States: {
+        AwaitAnswer: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Arguments: {
+            FunctionName: 'missingFunction',
+            Payload: { token: '{% $states.context.Task.Token %}' },
+          },
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn: machineArn });
+    const described = await waitForStatus(engine, String(executionArn));
+    expect(described).toMatchObject({ status: 'FAILED', error: 'Lambda.ResourceNotFoundException' });
+    const history = await engine.dispatch('GetExecutionHistory', { executionArn, maxResults: 1000 });
+    const scheduled = (history.events as Record<string, Record<string, string>>[]).find(
+      (event) => event.type === 'TaskScheduled',
+    );
+    const token = (
+      JSON.parse(scheduled?.taskScheduledEventDetails?.parameters ?? '{}') as { Payload: { token: string } }
+    ).Payload.token;
+    await expect(
+      engine.dispatch('SendTaskSuccess', { taskToken: token, output: '{}' }),
+    ).rejects.toMatchObject({
+      code: 'TaskTimedOut',
+    });
+  });
+
   it('closes the token of a stopped execution', async () => {
     const machineArn = await createMachine(engine, 'StopWhileWaiting', callbackMachine());
     const executionArn = await start(machineArn, 'o-7');
