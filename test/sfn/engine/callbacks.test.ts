@@ -187,12 +187,12 @@ describe('callback tasks (.waitForTaskToken)', () => {
     const described = await waitForStatus(engine, String(executionArn));
     expect(described).toMatchObject({ status: 'FAILED', error: 'Lambda.ResourceNotFoundException' });
     const history = await engine.dispatch('GetExecutionHistory', { executionArn, maxResults: 1000 });
-    const scheduled = (history.events as Record<string, Record<string, string>>[]).find(
-      (event) => event.type === 'TaskScheduled',
-    );
-    const token = (
-      JSON.parse(scheduled?.taskScheduledEventDetails?.parameters ?? '{}') as { Payload: { token: string } }
-    ).Payload.token;
+    const events = history.events as { type: string; taskScheduledEventDetails?: { parameters: string } }[];
+    const scheduled = events.find((event) => event.type === 'TaskScheduled');
+    const parameters = JSON.parse(scheduled?.taskScheduledEventDetails?.parameters ?? '{}') as {
+      Payload: { token: string };
+    };
+    const token = parameters.Payload.token;
     await expect(
       engine.dispatch('SendTaskSuccess', { taskToken: token, output: '{}' }),
     ).rejects.toMatchObject({
