@@ -233,12 +233,6 @@ export class TenggatApi extends Construct {
     );
     acknowledgeNagFinding(
       this.restApi,
-      'APIG3',
-      'The stack is limited to the services the local cloud can stand in for (no WAF). Abuse is bounded by ' +
-        'Cognito scopes, HMAC-signed platform calls and stage throttling; attach a WAFv2 ACL per account if required.',
-    );
-    acknowledgeNagFinding(
-      this.restApi,
       'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'Account-level role that lets API Gateway write execution logs; AWS documents this managed policy for ' +
         'it and it grants only CloudWatch Logs actions.',

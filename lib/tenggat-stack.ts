@@ -9,6 +9,7 @@ import { DomainEvents } from './events';
 import { TenggatFunctions } from './functions';
 import { Identity } from './identity';
 import { Observability } from './observability';
+import { ApiFirewall } from './waf';
 import { OrderWorkflow, orderWorkflowArn } from './workflow';
 
 export interface TenggatStackProps extends StackProps {
@@ -63,6 +64,10 @@ export class TenggatStack extends Stack {
     const api = new TenggatApi(this, 'Api', {
       functions: functions.byId,
       userPool: identity.userPool,
+      encryptionKey: key,
+    });
+    new ApiFirewall(this, 'Firewall', {
+      stageArn: api.restApi.deploymentStage.stageArn,
       encryptionKey: key,
     });
     new Observability(this, 'Observability', {

@@ -15,6 +15,8 @@ interface Statement {
 // One synth for the file (no bundling: these tests read the template, not the bundles).
 const { template } = synthTenggat({ allowLoopbackWebhooks: true, blockedWebhookPorts: '4566,4567' });
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+// The one customer-managed key: table, logs, execution history and platform secrets all use it.
+const dataKeyLogicalId = Object.keys(template.findResources('AWS::KMS::Key'))[0] ?? 'missing';
 
 function environmentOf(functionId: FunctionId): Record<string, unknown> {
   const environment = resourceProperties(template, functionId).Environment as {
@@ -73,6 +75,9 @@ describe('the DynamoDB table', () => {
 
   it('is encrypted with a customer-managed key that rotates', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    expect((resourceProperties(template, 'TenggatTable').SSESpecification as Json).KMSMasterKeyId).toEqual({
+      'Fn::GetAtt': [dataKeyLogicalId, 'Arn'],
+    });
   });
 });
 
@@ -385,12 +390,42 @@ describe('the REST API', () => {
   });
 });
 
+describe('the customer-managed key', () => {
+  const dataKeyArn = { 'Fn::GetAtt': [dataKeyLogicalId, 'Arn'] };
+
+  it('is the only KMS key and rotates', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    expect(resourceProperties(template, dataKeyLogicalId).EnableKeyRotation).toBe(true);
+  });
+
+  it('encrypts the execution history of the state machine', () => {
+    expect(resourceProperties(template, 'OrderWorkflow').EncryptionConfiguration).toEqual({
+      Type: 'CUSTOMER_MANAGED_KMS_KEY',
+      KmsKeyId: dataKeyArn,
+      KmsDataKeyReusePeriodSeconds: 300,
+    });
+  });
+
+  it('encrypts the platform secrets the operator function creates at run time', () => {
+    expect(environmentOf('OperatorFunction').PLATFORM_SECRET_KMS_KEY_ID).toEqual(dataKeyArn);
+    expect(new Set(resourcesFor('OperatorFunction', 'kms:GenerateDataKey'))).toEqual(
+      new Set([`arn:aws:lambda:ap-southeast-3:123456789012:function:${dataKeyLogicalId}`]),
+    );
+    for (const reader of ['DeliverWebhookFunction', 'PlatformResponsesFunction'] as const) {
+      expect(resourcesFor(reader, 'kms:Decrypt'), reader).toContain(
+        `arn:aws:lambda:ap-southeast-3:123456789012:function:${dataKeyLogicalId}`,
+      );
+    }
+  });
+});
+
 describe('logs and alarms', () => {
   it('encrypt every log group with the customer-managed key and keep it for a bounded time', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(logGroups.length).toBe(FUNCTION_IDS.length + 2);
+    // One per function, the API access logs, the execution logs and the WAF logs.
+    expect(logGroups.length).toBe(FUNCTION_IDS.length + 3);
     for (const logGroup of logGroups) {
-      expect(logGroup.Properties.KmsKeyId).toBeDefined();
+      expect(logGroup.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [dataKeyLogicalId, 'Arn'] });
       expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
     }
   });
