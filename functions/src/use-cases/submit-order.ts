@@ -11,8 +11,11 @@ import type { Deps } from './deps';
 import { orderView } from './views';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
-/** Long enough for 10,000 item writes; after it a retry may take over a crashed attempt. */
-export const IDEMPOTENCY_LEASE_MS = 120_000;
+/**
+ * A little longer than the submit function's timeout (28 s): once it ran out, the first attempt is surely dead and a
+ * retry may take over. A takeover writes only the items still missing, so retries always make progress.
+ */
+export const IDEMPOTENCY_LEASE_MS = 30_000;
 const FIRST_PAGE = 100;
 
 export interface SubmitOrderInput {
@@ -38,10 +41,11 @@ export async function submitOrder(deps: Deps, input: SubmitOrderInput): Promise<
   }
   const key = `${input.agencyId}#${input.idempotencyKey}`;
   const requestHash = canonicalHash(input.rawBody);
+  const freshOrderId = deps.ids.orderId();
   const claim = await deps.idempotency.claim({
     key,
     requestHash,
-    payload: { orderId: deps.ids.orderId(), createdAt: deps.clock.now().toISOString() },
+    payload: { orderId: freshOrderId, createdAt: deps.clock.now().toISOString() },
     leaseMs: IDEMPOTENCY_LEASE_MS,
     ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
   });
@@ -56,8 +60,9 @@ export async function submitOrder(deps: Deps, input: SubmitOrderInput): Promise<
   }
   const orderId = String(claim.payload.orderId);
   const createdAt = String(claim.payload.createdAt);
+  const takeover = orderId !== freshOrderId;
   try {
-    const response = await writeOrder(deps, input, orderId, createdAt);
+    const response = await writeOrder(deps, input, orderId, createdAt, takeover);
     await deps.idempotency.complete(key, response, IDEMPOTENCY_TTL_SECONDS);
     return response;
   } catch (error) {
@@ -72,6 +77,7 @@ async function writeOrder(
   input: SubmitOrderInput,
   orderId: string,
   createdAt: string,
+  takeover: boolean,
 ): Promise<IdempotentResponse> {
   const { body, agencyId } = input;
   const items: ItemRecord[] = body.items.map((item, index) => ({
@@ -125,7 +131,11 @@ async function writeOrder(
     finalizedAt: null,
     withdrawal: null,
   };
-  await deps.orders.putItems(items);
+  // Items are derived from the body alone, so what a crashed attempt already wrote is exactly what we would write.
+  const written = takeover
+    ? new Set((await deps.orders.allItems(orderId)).map((item) => item.itemId))
+    : new Set();
+  await deps.orders.putItems(items.filter((item) => !written.has(item.itemId)));
   await deps.orders.createOrder(order, {
     orderId,
     at: createdAt,

@@ -133,7 +133,13 @@ describe('submitOrder', () => {
       submitOrder(world.deps, { agencyId: AGENCY, idempotencyKey: 'k', rawBody: body, body }),
     ).rejects.toThrow(IdempotencyInFlightError);
     world.orders.createOrder = createOrder;
-    world.clock.advance(121_000);
+    world.clock.advance(31_000);
+    const putItems = world.orders.putItems.bind(world.orders);
+    const rewritten: number[] = [];
+    world.orders.putItems = async (items) => {
+      rewritten.push(items.length);
+      await putItems(items);
+    };
     const retry = await submitOrder(world.deps, {
       agencyId: AGENCY,
       idempotencyKey: 'k',
@@ -143,6 +149,7 @@ describe('submitOrder', () => {
     expect(retry.statusCode).toBe(201);
     expect([...world.orders.orders.keys()]).toEqual(['order-1']);
     expect(world.orders.items.get('order-1')?.size).toBe(3);
+    expect(rewritten).toEqual([0]);
   });
 
   it('refuses an unknown platform with 422 naming platformId, writing nothing', async () => {
