@@ -42,7 +42,6 @@ export class StateFailure extends Error {
   constructor(
     readonly error: string | undefined,
     readonly causeText: string | undefined,
-    readonly emittedEvaluationFailed = false,
   ) {
     super(`${error ?? ''}: ${causeText ?? ''}`);
     this.name = 'StateFailure';
