@@ -1,7 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  ExecutionAlreadyExists,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -17,7 +28,7 @@ import { Webhook } from 'standardwebhooks';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../../../functions/src/domain/records';
 import { DEFAULT_POLICY } from '../policy-fixture';
-import { apiEvent, lambdaContext, setFunctionEnv } from './api-event';
+import { apiEvent, lambdaContext, OPERATOR_CLIENT, setFunctionEnv } from './api-event';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const dynamo = mockClient(DynamoDBClient);
@@ -33,6 +44,8 @@ let readHandler: ApiHandler;
 let stepHandler: StepHandler;
 let deliverHandler: StepHandler;
 let responsesHandler: ApiHandler;
+let withdrawHandler: ApiHandler;
+let operatorHandler: ApiHandler;
 
 beforeAll(async () => {
   setFunctionEnv();
@@ -45,6 +58,10 @@ beforeAll(async () => {
   deliverHandler = (await import('../../../functions/src/handlers/deliver-webhook'))
     .handler as unknown as StepHandler;
   responsesHandler = (await import('../../../functions/src/handlers/platform-responses'))
+    .handler as unknown as ApiHandler;
+  withdrawHandler = (await import('../../../functions/src/handlers/withdraw-order'))
+    .handler as unknown as ApiHandler;
+  operatorHandler = (await import('../../../functions/src/handlers/operator'))
     .handler as unknown as ApiHandler;
 });
 
@@ -375,5 +392,96 @@ describe('platform-responses handler', () => {
     expect(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.DetailType).toBe(
       'takedown.items_answered',
     );
+  });
+});
+
+describe('withdraw-order handler', () => {
+  it('withdraws, clears the stored task token in the guarded write and wakes the workflow', async () => {
+    documents.resolves({ Items: [] });
+    documents
+      .on(GetCommand)
+      .resolves({ Item: orderMarker({ taskToken: 'wait-token', taskPurpose: 'answers' }) });
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    const response = await withdrawHandler(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/takedown-requests/{id}/withdrawal',
+        pathParameters: { id: 'order-1' },
+        body: JSON.stringify({ reason: 'Court order lifted' }),
+      }),
+      lambdaContext,
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    const update = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
+    expect(update?.ConditionExpression).toBe('#version = :expectedVersion');
+    expect(Object.values(update?.ExpressionAttributeValues ?? {})).toEqual(
+      expect.arrayContaining(['withdrawn', null]),
+    );
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input).toEqual({
+      taskToken: 'wait-token',
+      output: JSON.stringify({ notify: null }),
+    });
+  });
+
+  it('answers 409 for an order that is already final', async () => {
+    documents.on(GetCommand).resolves({ Item: orderMarker({ status: 'complied' }) });
+    const response = await withdrawHandler(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/takedown-requests/{id}/withdrawal',
+        pathParameters: { id: 'order-1' },
+        body: JSON.stringify({ reason: 'late' }),
+      }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(409);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+});
+
+describe('operator handler', () => {
+  it('registers a platform: secrets go to Secrets Manager only, the record to the table, both secrets to the caller once', async () => {
+    documents.resolves({});
+    secrets
+      .on(PutSecretValueCommand)
+      .rejects(new ResourceNotFoundException({ message: 'missing', $metadata: {} }));
+    secrets.on(CreateSecretCommand).resolves({});
+    const response = await operatorHandler(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/platforms',
+        clientId: OPERATOR_CLIENT,
+        scope: 'takedown/admin',
+        body: JSON.stringify({
+          id: 'michat',
+          name: 'MiChat',
+          webhookUrl: 'https://93.184.216.34/hooks',
+          contactEmail: 'legal@michat.example',
+        }),
+      }),
+      lambdaContext,
+    );
+    expect(response.statusCode, response.body).toBe(201);
+    const body = JSON.parse(response.body) as { notificationSecret: string; responseSecret: string };
+    expect(body.notificationSecret).toMatch(/^whsec_/);
+    const stored = JSON.parse(
+      String(secrets.commandCalls(CreateSecretCommand)[0]?.args[0].input.SecretString),
+    );
+    expect(stored.current.responseSecret).toBe(body.responseSecret);
+    const record = documents.commandCalls(PutCommand)[0]?.args[0].input.Item;
+    expect(record).toMatchObject({ pk: 'PLATFORM#michat', sk: 'PLATFORM' });
+    expect(JSON.stringify(record)).not.toContain('whsec_');
+    expect(response.headers?.['cache-control']).toBe('no-store');
+  });
+
+  it('refuses agency tokens without the admin scope', async () => {
+    const response = await operatorHandler(
+      apiEvent({ method: 'GET', resource: '/v1/platforms', scope: 'takedown/read takedown/write' }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(403);
+    expect(documents.calls()).toHaveLength(0);
   });
 });
