@@ -277,7 +277,24 @@ const isMain =
   resolve(process.argv[1]).replace(/\.ts$/, '') === import.meta.filename.replace(/\.ts$/, '');
 if (isMain) {
   const { policy } = parseArguments(process.argv.slice(2));
-  startLocalCloud({ policy, printFunctionLogs: process.env.TENGGAT_FUNCTION_LOGS === 'true' })
+  const portFromEnvironment = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  startLocalCloud({
+    policy,
+    dataDir: process.env.TENGGAT_DATA_DIR,
+    cdkOutDir: process.env.TENGGAT_CDK_OUT,
+    ports: {
+      ...(portFromEnvironment('TENGGAT_API_PORT') !== undefined
+        ? { api: portFromEnvironment('TENGGAT_API_PORT') }
+        : {}),
+      ...(portFromEnvironment('TENGGAT_AWS_PORT') !== undefined
+        ? { aws: portFromEnvironment('TENGGAT_AWS_PORT') }
+        : {}),
+      ...(portFromEnvironment('TENGGAT_DYNAMODB_PORT') !== undefined
+        ? { dynamodb: portFromEnvironment('TENGGAT_DYNAMODB_PORT') }
+        : {}),
+    },
+    printFunctionLogs: process.env.TENGGAT_FUNCTION_LOGS === 'true',
+  })
     .then((cloud) => {
       stopOnSignals(cloud.stop);
     })
