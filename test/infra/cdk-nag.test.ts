@@ -42,14 +42,21 @@ const awsSolutions = report.pluginReports.find((plugin) => plugin.pluginName ===
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('cdk-nag AwsSolutions over the whole app', () => {
+  const open = (awsSolutions?.violations ?? []).map(
+    (violation) =>
+      `${violation.ruleName} at ${violation.violatingConstructs.map((c) => c.constructPath).join(', ')}`,
+  );
+
   it('reports no unacknowledged error or warning', () => {
-    const open = (awsSolutions?.violations ?? []).map(
-      (violation) =>
-        `${violation.ruleName} at ${violation.violatingConstructs.map((c) => c.constructPath).join(', ')}`,
-    );
     expect(open).toEqual([]);
     expect(awsSolutions?.conclusion).toBe('success');
     expect(synthError).toBeUndefined();
+  });
+
+  it('finds the API stage behind a WAF web ACL instead of acknowledging its absence', () => {
+    const acknowledged = (awsSolutions?.suppressedViolations ?? []).map((violation) => violation.ruleName);
+    expect(acknowledged).not.toContain('AwsSolutions-APIG3');
+    expect(open.filter((finding) => finding.startsWith('AwsSolutions-APIG3'))).toEqual([]);
   });
 
   it('ran the rules (findings exist and every one was acknowledged on purpose)', () => {
