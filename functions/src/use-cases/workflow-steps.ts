@@ -47,8 +47,9 @@ export function earliestOpenDeadline(order: OrderRecord, items: readonly ItemRec
 
 /** Decides what the workflow does next; item counts are recomputed from the items themselves. */
 export async function evaluate(deps: Deps, orderId: string): Promise<EvaluateResult> {
-  const items = await deps.orders.allItems(orderId);
   const { result, after } = await changeOrder(deps, orderId, async (order) => {
+    // Items are read inside the retry loop: an answer that made the commit fail is then seen on the next pass.
+    const items = await deps.orders.allItems(orderId);
     const now = deps.clock.now();
     const counts = countItems(items.map((item) => item.status));
     const final = isFinalOrderStatus(order.status) || order.stage === 'st3';
@@ -147,9 +148,9 @@ export async function escalate(
   deps: Deps,
   orderId: string,
 ): Promise<{ stage: Stage; event: OutboundEvent | null; final: boolean }> {
-  const items = await deps.orders.allItems(orderId);
   type EscalateResult = { stage: Stage; event: OutboundEvent | null; final: boolean };
   const { result, after } = await changeOrder<EscalateResult>(deps, orderId, async (order) => {
+    const items = await deps.orders.allItems(orderId);
     const now = deps.clock.now();
     const next = nextStage(order.stage);
     const earliest = earliestOpenDeadline(order, items);
@@ -223,8 +224,8 @@ export async function finalize(
   deps: Deps,
   orderId: string,
 ): Promise<{ status: OrderStatus; notify: OutboundEvent | null }> {
-  const items = await deps.orders.allItems(orderId);
   const { result, after, before } = await changeOrder(deps, orderId, async (order) => {
+    const items = await deps.orders.allItems(orderId);
     const now = deps.clock.now();
     const status =
       order.finalizedAt !== null
