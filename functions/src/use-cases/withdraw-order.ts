@@ -44,7 +44,8 @@ export async function withdrawOrder(
       },
     };
   });
-  await closeOpenItems(deps, input.orderId, actor);
+  // Within a time budget, so the caller gets an answer; finalize closes whatever is left.
+  await closeOpenItems(deps, input.orderId, actor, Date.now() + WITHDRAW_ITEM_BUDGET_MS);
   await deps.events.publish([
     {
       type: 'takedown.withdrawn',
@@ -57,10 +58,18 @@ export async function withdrawOrder(
   return getOrder(deps, { agencyId: input.agencyId, orderId: input.orderId });
 }
 
-async function closeOpenItems(deps: Deps, orderId: string, actor: Actor): Promise<void> {
+const WITHDRAW_ITEM_BUDGET_MS = 5_000;
+
+/** Marks every still open item of a withdrawn order withdrawn, chunk by chunk, until done or out of time. */
+export async function closeOpenItems(
+  deps: Deps,
+  orderId: string,
+  actor: Actor,
+  until = Infinity,
+): Promise<void> {
   const items = await deps.orders.allItems(orderId);
   const open = items.filter((item) => item.status === 'pending' || item.status === 'disputed');
-  for (let start = 0; start < open.length; start += MAX_ITEMS_PER_CHANGE) {
+  for (let start = 0; start < open.length && Date.now() < until; start += MAX_ITEMS_PER_CHANGE) {
     const chunkIds = open.slice(start, start + MAX_ITEMS_PER_CHANGE).map((item) => item.itemId);
     await changeOrder(deps, orderId, async (order) => {
       // Read again inside the retry loop: an answer may have closed some of them meanwhile.

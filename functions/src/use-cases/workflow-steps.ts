@@ -18,6 +18,7 @@ import type { DomainEvent } from '../ports';
 import type { Deps } from './deps';
 import { changeOrder } from './order-changes';
 import { fineOf } from './views';
+import { closeOpenItems } from './withdraw-order';
 
 export interface EvaluateResult {
   version: number;
@@ -224,6 +225,11 @@ export async function finalize(
   deps: Deps,
   orderId: string,
 ): Promise<{ status: OrderStatus; notify: OutboundEvent | null }> {
+  const current = await deps.orders.getOrder(orderId);
+  if (current?.status === 'withdrawn' && current.withdrawal !== null && current.finalizedAt === null) {
+    // The withdrawal answered its caller within a time budget; close the items it did not reach.
+    await closeOpenItems(deps, orderId, current.withdrawal.by);
+  }
   const { result, after, before } = await changeOrder(deps, orderId, async (order) => {
     const items = await deps.orders.allItems(orderId);
     const now = deps.clock.now();

@@ -504,6 +504,25 @@ describe('workflow steps', () => {
     ).rejects.toThrow(ConflictError);
   });
 
+  it('finalize closes the items a withdrawal did not reach within its time budget', async () => {
+    const { world, orderId } = await deliveredOrder(3);
+    const order = world.orders.orders.get(orderId);
+    if (!order) throw new Error('no order');
+    const by = { kind: 'agency' as const, id: AGENCY };
+    world.orders.orders.set(orderId, {
+      ...order,
+      status: 'withdrawn',
+      withdrawal: { reason: 'r', at: order.createdAt, by },
+    });
+    expect(await finalize(world.deps, orderId)).toEqual({
+      status: 'withdrawn',
+      notify: 'takedown.withdrawn',
+    });
+    const statuses = [...(world.orders.items.get(orderId)?.values() ?? [])].map((item) => item.status);
+    expect(statuses).toEqual(['withdrawn', 'withdrawn', 'withdrawn']);
+    expect((await world.orders.getOrder(orderId))?.itemCounts).toMatchObject({ withdrawn: 3, pending: 0 });
+  });
+
   it('withdrawing an order the platform never received finalizes without telling the platform', async () => {
     const world = testWorld();
     await registerMichat(world);
