@@ -324,6 +324,31 @@ describe('recordPlatformResponses', () => {
     expect((await world.orders.getOrder(orderId))?.itemCounts.pending).toBe(1);
   });
 
+  it('refuses a signed answer that breaks the schema with field errors, and lets the same webhook-id retry', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(1);
+    const broken = signedAnswer(
+      secrets.responseSecret,
+      { takedownRequestId: orderId, items: [{ itemId: '000001', outcome: 'rejected', extra: 1 }] },
+      'msg_fix_me',
+    );
+    await expect(
+      recordPlatformResponses(world.deps, { platformId: 'michat', ...broken }),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      fieldErrors: expect.arrayContaining([
+        { field: 'items[0].extra', message: 'is not a known field' },
+        { field: 'items[0].reason', message: 'is required when outcome is rejected' },
+      ]),
+    });
+    const fixed = signedAnswer(
+      secrets.responseSecret,
+      { takedownRequestId: orderId, items: [{ itemId: '000001', outcome: 'removed' }] },
+      'msg_fix_me',
+    );
+    const result = await recordPlatformResponses(world.deps, { platformId: 'michat', ...fixed });
+    expect(result.statusCode).toBe(200);
+  });
+
   it('answers 404 for an order addressed to another platform', async () => {
     const { world, secrets } = await deliveredOrder(1);
     const attempt = answer(world, secrets.responseSecret, 'order-404', [
