@@ -3,7 +3,7 @@
  * engine, the Lambda Invoke API, API Gateway with a Cognito token endpoint, Secrets Manager, EventBridge), then
  * writes `.tenggat/local.json` (0600) once everything answers.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createEngine } from '../sfn/engine/index';
 import type { StepFunctionsEngine } from '../sfn/service-api';
@@ -15,6 +15,12 @@ import { createLocalEventBridge, formatEventLine } from './eventbridge';
 import { listen, type RunningServer } from './http-util';
 import { createLambdaService } from './lambda-service';
 import { openProcessRegistry, stopOnSignals } from './processes';
+import {
+  SANDBOX_BEHAVIOURS,
+  type SandboxBehaviour,
+  type SandboxSettings,
+  startSandboxPlatform,
+} from './sandbox-platform';
 import { createSecretsManager } from './secrets-manager';
 import { synth } from './synth';
 import { readLocalTemplate } from './template';
@@ -27,7 +33,8 @@ export class LocalCloudStartError extends Error {
 }
 
 /** Ports of `npm start`; fixed so the synthesized template (which lists them as blocked webhook ports) is reused. */
-export const DEFAULT_PORTS = { api: 4010, aws: 4011, dynamodb: 4012 };
+export const DEFAULT_PORTS = { api: 4010, aws: 4011, dynamodb: 4012, sandbox: 4013 };
+export const SANDBOX_PLATFORM_ID = 'michat-sandbox';
 
 export interface LocalCloudOptions {
   /** Where `cdk.json` lives. @default process.cwd() */
@@ -46,6 +53,8 @@ export interface LocalCloudOptions {
   log?: (line: string) => void;
   /** Print each function's log lines too. @default false */
   printFunctionLogs?: boolean;
+  /** The built-in sandbox platform's behaviour, or false for none. @default { behaviour: 'comply', delaySeconds: 3 } */
+  sandbox?: Partial<SandboxSettings> | false;
 }
 
 export interface LocalClientInfo {
@@ -186,6 +195,38 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiServer = await listen(api, handlers);
     stops.push(() => apiServer.close());
 
+    const platforms: LocalCloud['platforms'] = {};
+    if (options.sandbox !== false && restApi) {
+      const sandboxPort = ports.sandbox || (await freePort());
+      const webhookUrl = `http://127.0.0.1:${sandboxPort}/webhook`;
+      const operator = cognito.clients.find((client) =>
+        client.scopes.some((scope) => scope.endsWith('/admin')),
+      );
+      if (!operator)
+        throw new LocalCloudStartError('no client with an admin scope to register the sandbox platform');
+      const operatorToken = (await cognito.issueToken(operator.clientId)).access_token;
+      const secrets = await sandboxSecrets({
+        path: join(dataDir, 'sandbox-platform.json'),
+        apiUrl: `${apiServer.url}/${restApi.stageNames[0] ?? 'prod'}`,
+        webhookUrl,
+        operatorToken,
+      });
+      const sandbox = await startSandboxPlatform({
+        port: sandboxPort,
+        platformId: SANDBOX_PLATFORM_ID,
+        apiUrl: `${apiServer.url}/${restApi.stageNames[0] ?? 'prod'}`,
+        notificationSecret: secrets.notificationSecret,
+        responseSecret: secrets.responseSecret,
+        settings: options.sandbox,
+        log,
+      });
+      stops.push(() => sandbox.close());
+      platforms[SANDBOX_PLATFORM_ID] = { webhookUrl, ...secrets };
+      log(
+        `sandbox platform ${SANDBOX_PLATFORM_ID}: ${sandbox.settings.behaviour}, answers after ${sandbox.settings.delaySeconds} s (PUT ${sandbox.server.url}/settings to change)`,
+      );
+    }
+
     const agencyOfClient = agencyClients(template.functions.map((fn) => fn.environment.AGENCY_CLIENTS));
     const clients: Record<string, LocalClientInfo> = {};
     for (const client of cognito.clients) {
@@ -205,7 +246,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       awsEndpoint: awsUrl,
       dynamodbEndpoint: dynamodb.endpoint,
       clients,
-      platforms: {},
+      platforms,
       dataDir,
       localJsonPath,
       stop,
@@ -226,6 +267,51 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ? error
       : new LocalCloudStartError(`the local cloud did not start: ${String(error)}`, { cause: error });
   }
+}
+
+/**
+ * The sandbox platform's secrets: kept in the data dir after the first registration; registered through the
+ * operator API on first start (or rotated when the platform exists but the secrets file was lost).
+ */
+async function sandboxSecrets(input: {
+  path: string;
+  apiUrl: string;
+  webhookUrl: string;
+  operatorToken: string;
+}): Promise<{ notificationSecret: string; responseSecret: string }> {
+  if (existsSync(input.path)) {
+    return JSON.parse(readFileSync(input.path, 'utf8')) as {
+      notificationSecret: string;
+      responseSecret: string;
+    };
+  }
+  const headers = { authorization: `Bearer ${input.operatorToken}`, 'content-type': 'application/json' };
+  let response = await fetch(`${input.apiUrl}/v1/platforms`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      id: SANDBOX_PLATFORM_ID,
+      name: 'MiChat sandbox (local cloud)',
+      webhookUrl: input.webhookUrl,
+      contactEmail: 'sandbox@localhost.localdomain',
+    }),
+  });
+  if (response.status === 409) {
+    response = await fetch(`${input.apiUrl}/v1/platforms/${SANDBOX_PLATFORM_ID}/secret-rotation`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
+  }
+  const body = (await response.json()) as { notificationSecret?: string; responseSecret?: string };
+  if (!response.ok || !body.notificationSecret || !body.responseSecret) {
+    throw new LocalCloudStartError(
+      `could not register ${SANDBOX_PLATFORM_ID}: ${response.status} ${JSON.stringify(body)}`,
+    );
+  }
+  const secrets = { notificationSecret: body.notificationSecret, responseSecret: body.responseSecret };
+  writeFileSync(input.path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
 }
 
 async function registerStateMachine(
@@ -292,8 +378,19 @@ if (isMain) {
       ...(portFromEnvironment('TENGGAT_DYNAMODB_PORT') !== undefined
         ? { dynamodb: portFromEnvironment('TENGGAT_DYNAMODB_PORT') }
         : {}),
+      ...(portFromEnvironment('TENGGAT_SANDBOX_PORT') !== undefined
+        ? { sandbox: portFromEnvironment('TENGGAT_SANDBOX_PORT') }
+        : {}),
     },
     printFunctionLogs: process.env.TENGGAT_FUNCTION_LOGS === 'true',
+    sandbox: {
+      ...(SANDBOX_BEHAVIOURS.includes(process.env.TENGGAT_SANDBOX_BEHAVIOUR as SandboxBehaviour)
+        ? { behaviour: process.env.TENGGAT_SANDBOX_BEHAVIOUR as SandboxBehaviour }
+        : {}),
+      ...(process.env.TENGGAT_SANDBOX_DELAY_SECONDS
+        ? { delaySeconds: Number(process.env.TENGGAT_SANDBOX_DELAY_SECONDS) }
+        : {}),
+    },
   })
     .then((cloud) => {
       stopOnSignals(cloud.stop);

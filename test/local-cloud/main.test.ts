@@ -12,6 +12,7 @@ interface LocalJson {
   awsEndpoint: string;
   dynamodbEndpoint: string;
   clients: Record<string, { clientId: string; clientSecret: string; scopes: string[]; agency?: string }>;
+  platforms: Record<string, { webhookUrl: string; notificationSecret: string; responseSecret: string }>;
 }
 
 const root = mkdtempSync(join(tmpdir(), 'local-cloud-main-'));
@@ -20,7 +21,7 @@ const localJsonPath = join(dataDir, 'local.json');
 const running: ChildProcess[] = [];
 
 function startCloud(ports: number[]): ChildProcess {
-  const [api, aws, dynamodb] = ports;
+  const [api, aws, dynamodb, sandbox] = ports;
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', resolve('local/cloud/main.ts'), '--policy', 'fast'],
@@ -33,6 +34,7 @@ function startCloud(ports: number[]): ChildProcess {
         TENGGAT_API_PORT: String(api),
         TENGGAT_AWS_PORT: String(aws),
         TENGGAT_DYNAMODB_PORT: String(dynamodb),
+        TENGGAT_SANDBOX_PORT: String(sandbox),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -76,11 +78,13 @@ afterAll(() => {
 
 describe('npm start (local/cloud/main.ts)', () => {
   it('serves the stack, survives kill -9 with its data, and leaves nothing behind after Ctrl-C', async () => {
-    const ports = [await freePort(), await freePort(), await freePort()];
+    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
     const first = startCloud(ports);
     const local = await waitForReady(first);
     expect(statSync(localJsonPath).mode & 0o777).toBe(0o600);
     expect(Object.values(local.clients).filter((client) => client.agency).length).toBeGreaterThanOrEqual(2);
+    expect(local.platforms['michat-sandbox']?.webhookUrl).toBe(`http://127.0.0.1:${ports[3]}/webhook`);
+    expect(local.platforms['michat-sandbox']?.responseSecret).toMatch(/^whsec_/);
 
     const operator = Object.entries(local.clients).find(([, client]) => !client.agency)?.[0] ?? '';
     const adminToken = await tokenOf(local, operator);
@@ -107,7 +111,9 @@ describe('npm start (local/cloud/main.ts)', () => {
       headers: { authorization: `Bearer ${await tokenOf(again, operator)}` },
     });
     const body = (await listed.json()) as { items: { id: string }[] };
-    expect(body.items.map((platform) => platform.id)).toContain('kept-platform');
+    expect(body.items.map((platform) => platform.id).sort()).toEqual(['kept-platform', 'michat-sandbox']);
+    // The sandbox keeps its secrets across the restart instead of registering again.
+    expect(again.platforms['michat-sandbox']).toEqual(local.platforms['michat-sandbox']);
 
     const secondJavaPid = dynamodbPid();
     second.kill('SIGINT');

@@ -1,0 +1,104 @@
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen, type RunningServer, readBody } from '../../local/cloud/http-util';
+import { type SandboxPlatform, startSandboxPlatform } from '../../local/cloud/sandbox-platform';
+
+const notificationSecret = `whsec_${Buffer.from('n'.repeat(32)).toString('base64')}`;
+const responseSecret = `whsec_${Buffer.from('r'.repeat(32)).toString('base64')}`;
+
+describe('sandbox platform', () => {
+  const answers: { headers: Record<string, string>; body: string; path: string }[] = [];
+  let api: RunningServer;
+  let sandbox: SandboxPlatform;
+
+  beforeAll(async () => {
+    // Stands in for the API's responses endpoint: records what the sandbox sends.
+    api = await listen(0, [
+      async (request, response) => {
+        answers.push({
+          headers: request.headers as Record<string, string>,
+          body: (await readBody(request, 1_000_000)).toString('utf8'),
+          path: request.url ?? '',
+        });
+        response.writeHead(200).end('{}');
+        return true;
+      },
+    ]);
+    sandbox = await startSandboxPlatform({
+      platformId: 'michat-sandbox',
+      apiUrl: `${api.url}/prod`,
+      notificationSecret,
+      responseSecret,
+      settings: { delaySeconds: 0 },
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+    await api?.close();
+  });
+
+  const notify = (body: object, secret = notificationSecret) => {
+    const payload = JSON.stringify(body);
+    const id = `msg_${Math.random().toString(16).slice(2)}`;
+    const now = new Date();
+    return fetch(sandbox.webhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(id, now, payload),
+      },
+      body: payload,
+    });
+  };
+  const requested = (orderId: string) => ({
+    type: 'takedown.requested',
+    data: { order: { id: orderId }, items: [{ id: 'a' }, { id: 'b' }] },
+  });
+
+  it('refuses a notification signed with another secret', async () => {
+    const response = await notify(requested('o0'), responseSecret);
+    expect(response.status).toBe(401);
+    expect(answers).toHaveLength(0);
+  });
+
+  it('answers every item as removed, signed with the response secret', async () => {
+    expect((await notify(requested('o1'))).status).toBe(200);
+    await expect.poll(() => answers.length).toBe(1);
+    const answer = answers[0];
+    expect(answer?.path).toBe('/prod/v1/platforms/michat-sandbox/responses');
+    expect(() => new Webhook(responseSecret).verify(answer?.body ?? '', answer?.headers ?? {})).not.toThrow();
+    const body = JSON.parse(answer?.body ?? '{}');
+    expect(body.takedownRequestId).toBe('o1');
+    expect(
+      body.items.map((item: { itemId: string; outcome: string }) => [item.itemId, item.outcome]),
+    ).toEqual([
+      ['a', 'removed'],
+      ['b', 'removed'],
+    ]);
+  });
+
+  it('follows its settings: reject with a reason, partial, and silent', async () => {
+    const settings = (behaviour: string) =>
+      fetch(`${sandbox.server.url}/settings`, { method: 'PUT', body: JSON.stringify({ behaviour }) });
+    await settings('reject');
+    await notify(requested('o2'));
+    await expect.poll(() => answers.length).toBe(2);
+    expect(JSON.parse(answers[1]?.body ?? '{}').items[0]).toMatchObject({
+      outcome: 'rejected',
+      reason: { code: 'legal_objection' },
+    });
+    await settings('partial');
+    await notify(requested('o3'));
+    await expect.poll(() => answers.length).toBe(3);
+    expect(JSON.parse(answers[2]?.body ?? '{}').items).toHaveLength(1);
+    await settings('silent');
+    await notify(requested('o4'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answers).toHaveLength(3);
+    expect(sandbox.received.map((entry) => entry.orderId)).toEqual(['o1', 'o2', 'o3', 'o4']);
+    expect((await settings('nonsense')).status).toBe(400);
+  });
+});
