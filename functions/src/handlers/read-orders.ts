@@ -13,7 +13,7 @@ const deps = buildDeps(config);
 export const handler = apiHandler(async (event) => {
   const agencyId = agencyOf(callerOf(event, 'takedown/read'), config.agencyClients);
   const query = event.queryStringParameters ?? {};
-  const orderId = pathParam(event, 'id');
+  const orderId = event.pathParameters?.id === undefined ? '' : pathParam(event, 'id');
   const resource = event.resource ?? '';
   if (resource.endsWith('/items')) {
     const page = validate(pageQuerySchema, query);

@@ -3,6 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { NotFoundError } from '../domain/errors';
 import { logger, metrics, tracer } from '../observability';
 import { countResponses, type HttpEvent, jsonBody, problemErrors } from './middleware';
 
@@ -21,7 +22,14 @@ export function apiHandler(handle: (event: HttpEvent, context: Context) => Promi
   );
 }
 
-/** Path parameters are checked the same way as bodies: a missing one is a 404 route, never a crash. */
+const PATH_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+/**
+ * Path parameters name things we store as keys: anything that could not be one of our ids (too long for a DynamoDB
+ * key, odd characters) cannot exist, so it is a 404 rather than a database error.
+ */
 export function pathParam(event: APIGatewayProxyEvent, name: string): string {
-  return event.pathParameters?.[name] ?? '';
+  const value = event.pathParameters?.[name] ?? '';
+  if (!PATH_ID.test(value)) throw new NotFoundError(`no ${name} "${value.slice(0, 80)}"`);
+  return value;
 }

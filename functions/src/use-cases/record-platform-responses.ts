@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { canonicalHash } from '../domain/canonical-json';
-import { NotFoundError, UnauthorizedError } from '../domain/errors';
+import { BadRequestError, NotFoundError, UnauthorizedError } from '../domain/errors';
 import { accruedFine } from '../domain/fines';
 import { acceptsAnswer, isFinalOrderStatus, isOnTime, statusAfterOutcome } from '../domain/order-rules';
 import type { ItemRecord, PlatformSecrets } from '../domain/records';
@@ -52,6 +52,8 @@ export async function recordPlatformResponses(
   if (secrets === null) throw new UnauthorizedError('the webhook signature or timestamp is not valid');
   verifySignature(responseSecretsInForce(secrets, deps.clock.now()), input.rawBody, input.headers);
   const webhookId = input.headers['webhook-id'] ?? '';
+  // It becomes part of a table key, so its length is bounded.
+  if (webhookId.length > 200) throw new BadRequestError('webhook-id is longer than 200 characters');
   const key = `${input.platformId}#${webhookId}`;
   const claim = await deps.webhookIds.claim({
     key,

@@ -218,6 +218,19 @@ describe('read-orders handler', () => {
     expect(response.headers?.['content-type']).toBe('application/problem+json');
   });
 
+  it('answers 404 without touching the table for an id that cannot be a key', async () => {
+    const response = await readHandler(
+      apiEvent({
+        method: 'GET',
+        resource: '/v1/takedown-requests/{id}',
+        pathParameters: { id: 'x'.repeat(3_000) },
+      }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(404);
+    expect(documents.calls()).toHaveLength(0);
+  });
+
   it('answers 400 for a forged cursor and 422 for a bad limit, never 500', async () => {
     documents.resolves({ Items: [] });
     const forged = await readHandler(
