@@ -185,11 +185,14 @@ export interface TenggatApiProps {
 export class TenggatApi extends Construct {
   readonly restApi: RestApi;
   readonly accessLogGroup: LogGroup;
+  /** The stage name as a plain string (the stage's own `stageName` is a token). */
+  readonly stageName: string;
   /** Methods by `"<METHOD> <path>"`, e.g. `"POST /v1/takedown-requests"`. */
   readonly methods: ReadonlyMap<string, Method>;
 
   constructor(scope: Construct, id: string, props: TenggatApiProps) {
     super(scope, id);
+    this.stageName = props.stageName ?? 'prod';
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RetentionDays.ONE_YEAR,
       encryptionKey: props.encryptionKey,
@@ -202,7 +205,7 @@ export class TenggatApi extends Construct {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
-        stageName: props.stageName ?? 'prod',
+        stageName: this.stageName,
         tracingEnabled: true,
         metricsEnabled: true,
         loggingLevel: MethodLoggingLevel.ERROR,

@@ -68,6 +68,7 @@ export class TenggatStack extends Stack {
     });
     new ApiFirewall(this, 'Firewall', {
       stageArn: api.restApi.deploymentStage.stageArn,
+      stageName: api.stageName,
       encryptionKey: key,
     });
     new Observability(this, 'Observability', {

@@ -1,4 +1,4 @@
-import { ArnFormat, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
@@ -8,13 +8,20 @@ import { PROBLEM_TYPE_BASE } from './api';
 /**
  * The routes whose bodies are legal records full of hostile-looking text by nature (orders list the URLs of
  * illegal content; answers quote them back): `POST /v1/takedown-requests`, `POST /v1/takedown-requests/{id}/review`
- * and `POST /v1/platforms/{platformId}/responses`. The optional first segment is the stage name, which WAF sees on
- * the execute-api host but not behind a custom domain.
+ * and `POST /v1/platforms/{platformId}/responses`. The stage prefix is optional: WAF sees it on the execute-api
+ * host but not behind a custom domain.
  */
-export const ORDER_AND_ANSWER_PATH_PATTERN =
-  '^(/[^/]+)?/v1/(takedown-requests(/[^/]+/review)?|platforms/[^/]+/responses)/?$';
+export function orderAndAnswerPathPattern(stageName: string): string {
+  return `^(/${escapeRegex(stageName)})?/v1/(takedown-requests(/[^/]+/review)?|platforms/[^/]+/responses)/?$`;
+}
 /** The platform answer route, rate limited per platform (the platform id is in the path). */
-export const PLATFORM_RESPONSES_PATH_PATTERN = '^(/[^/]+)?/v1/platforms/[^/]+/responses/?$';
+export function platformResponsesPathPattern(stageName: string): string {
+  return `^(/${escapeRegex(stageName)})?/v1/platforms/[^/]+/responses/?$`;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /**
  * Managed rules that inspect the request body. On the order and answer routes they only count (the handlers
@@ -38,6 +45,8 @@ const TOO_MANY_REQUESTS_BODY_KEY = 'too-many-requests';
 export interface ApiFirewallProps {
   /** ARN of the REST API stage to protect (`RestApi.deploymentStage.stageArn`). */
   readonly stageArn: string;
+  /** Name of that stage, as a plain string (not a token): the optional first path segment of the route patterns. */
+  readonly stageName: string;
   /** Customer-managed key for the WAF log group. */
   readonly encryptionKey: IKey;
   /**
@@ -80,8 +89,9 @@ export class ApiFirewall extends Construct {
   constructor(scope: Construct, id: string, props: ApiFirewallProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    if (Token.isUnresolved(props.stageName)) throw new UnresolvedStageNameError();
     const window = props.evaluationWindowSeconds ?? 60;
-    const orderOrAnswerRoute = postToPath(ORDER_AND_ANSWER_PATH_PATTERN);
+    const orderOrAnswerRoute = postToPath(orderAndAnswerPathPattern(props.stageName));
     const elsewhere: CfnWebACL.StatementProperty = { notStatement: { statement: orderOrAnswerRoute } };
 
     const rules: CfnWebACL.RuleProperty[] = [
@@ -117,7 +127,7 @@ export class ApiFirewall extends Construct {
           aggregateKeyType: 'CUSTOM_KEYS',
           // Platforms sign instead of sending a token; their id is in the path, so the path is their key.
           customKeys: [{ uriPath: { textTransformations: [{ priority: 0, type: 'NONE' }] } }],
-          scopeDownStatement: pathMatches(PLATFORM_RESPONSES_PATH_PATTERN),
+          scopeDownStatement: pathMatches(platformResponsesPathPattern(props.stageName)),
         },
         window,
       ),
@@ -272,4 +282,12 @@ function managedGroup(
     },
     visibilityConfig: visibility(ruleName),
   };
+}
+
+/** The stage name must be known at synth: it becomes part of the route patterns. */
+export class UnresolvedStageNameError extends Error {
+  constructor() {
+    super('ApiFirewall needs the stage name as a plain string, not a token');
+    this.name = 'UnresolvedStageNameError';
+  }
 }

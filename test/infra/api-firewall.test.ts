@@ -157,6 +157,7 @@ describe('the web ACL on the REST API', () => {
       ['POST', '/prod/v1/platforms/michat/secret-rotation'],
       ['POST', '/v1/takedown-requests/x/redelivery'],
       ['POST', '/other/prefix/v1/takedown-requests'],
+      ['POST', '/notthestage/v1/takedown-requests'],
     ] as const) {
       expect(statementMatches(scope, { method, path }), `${method} ${path}`).toBe(false);
     }
