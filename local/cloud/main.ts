@@ -350,6 +350,14 @@ function agencyClients(values: (string | undefined)[]): Record<string, string> {
   return merged;
 }
 
+/** `TENGGAT_RATE_LIMIT=<requests per second>,<burst>` (per client), e.g. `10,20`; unset = no limit. */
+function parseRateLimit(value: string | undefined): RateLimit | undefined {
+  if (!value) return undefined;
+  const [rate, burst] = value.split(',').map(Number);
+  if (!rate || rate <= 0) return undefined;
+  return { ratePerSecond: rate, burst: burst && burst > 0 ? burst : rate };
+}
+
 function parseArguments(argv: string[]): { policy?: string } {
   const policyIndex = argv.indexOf('--policy');
   const inline = argv.find((arg) => arg.startsWith('--policy='));
@@ -383,6 +391,7 @@ if (isMain) {
         : {}),
     },
     printFunctionLogs: process.env.TENGGAT_FUNCTION_LOGS === 'true',
+    rateLimit: parseRateLimit(process.env.TENGGAT_RATE_LIMIT),
     sandbox: {
       ...(SANDBOX_BEHAVIOURS.includes(process.env.TENGGAT_SANDBOX_BEHAVIOUR as SandboxBehaviour)
         ? { behaviour: process.env.TENGGAT_SANDBOX_BEHAVIOUR as SandboxBehaviour }
