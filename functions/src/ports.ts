@@ -75,7 +75,9 @@ export type IdempotencyClaim =
 
 export interface IdempotentResponse {
   statusCode: number;
+  /** null when the response was too large to keep; it is then rebuilt from `orderId`. */
   body: unknown;
+  orderId?: string;
 }
 
 export interface IdempotencyStore {

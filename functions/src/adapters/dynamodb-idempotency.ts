@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -7,6 +8,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Clock, IdempotencyClaim, IdempotencyStore, IdempotentResponse } from '../ports';
+
+/** Responses are kept gzipped: 10,000 per-item results compress far below DynamoDB's 400 KB item limit. */
+function unpackResponse(stored: unknown): IdempotentResponse {
+  if (stored instanceof Uint8Array)
+    return JSON.parse(gunzipSync(stored).toString('utf8')) as IdempotentResponse;
+  return stored as IdempotentResponse;
+}
 
 const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
@@ -68,7 +76,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       return {
         state: 'completed',
         requestHash: String(record.requestHash),
-        response: record.response as IdempotentResponse,
+        response: unpackResponse(record.response),
       };
     }
     if (Number(record.leaseUntil) > now) return { state: 'in_flight' };
@@ -105,7 +113,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
         ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
         ExpressionAttributeValues: {
           ':completed': 'completed',
-          ':response': response,
+          ':response': gzipSync(JSON.stringify(response)),
           ':expiresAt': nowSeconds + ttlSeconds,
         },
       }),

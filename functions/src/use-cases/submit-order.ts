@@ -8,6 +8,7 @@ import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../http/err
 import type { SubmitOrderBody } from '../http/schemas';
 import type { IdempotentResponse } from '../ports';
 import type { Deps } from './deps';
+import { getOrder } from './read-orders';
 import { orderView } from './views';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -17,6 +18,7 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
  */
 export const IDEMPOTENCY_LEASE_MS = 30_000;
 const FIRST_PAGE = 100;
+export const MAX_STORED_RESPONSE_BYTES = 300_000;
 
 export interface SubmitOrderInput {
   agencyId: string;
@@ -52,7 +54,15 @@ export async function submitOrder(deps: Deps, input: SubmitOrderInput): Promise<
   if (claim.state === 'reused') {
     throw new IdempotencyKeyReusedError('this Idempotency-Key was used with a different body');
   }
-  if (claim.state === 'completed') return claim.response;
+  if (claim.state === 'completed') {
+    if (claim.response.body === null && claim.response.orderId !== undefined) {
+      return {
+        statusCode: claim.response.statusCode,
+        body: await getOrder(deps, { agencyId: input.agencyId, orderId: claim.response.orderId }),
+      };
+    }
+    return claim.response;
+  }
   if (claim.state === 'in_flight') {
     throw new IdempotencyInFlightError(
       'the first request with this Idempotency-Key is still being processed',
@@ -63,7 +73,13 @@ export async function submitOrder(deps: Deps, input: SubmitOrderInput): Promise<
   const takeover = orderId !== freshOrderId;
   try {
     const response = await writeOrder(deps, input, orderId, createdAt, takeover);
-    await deps.idempotency.complete(key, response, IDEMPOTENCY_TTL_SECONDS);
+    // A DynamoDB item holds 400 KB: a response with long locators and much evidence is kept as a reference.
+    const small = Buffer.byteLength(JSON.stringify(response.body)) <= MAX_STORED_RESPONSE_BYTES;
+    await deps.idempotency.complete(
+      key,
+      small ? response : { statusCode: response.statusCode, body: null, orderId },
+      IDEMPOTENCY_TTL_SECONDS,
+    );
     return response;
   } catch (error) {
     // The lease stays for a crash; a refusal we can explain frees the key for a corrected retry.

@@ -142,6 +142,39 @@ describe('DynamoIdempotencyStore', () => {
   });
 });
 
+describe('DynamoIdempotencyStore responses', () => {
+  it('keeps 10,000 per-item results gzipped well under the 400 KB item limit and reads them back', async () => {
+    const store = new DynamoIdempotencyStore(doc, 'table', 'WEBHOOK', { now: () => new Date() });
+    const response = {
+      statusCode: 200,
+      body: {
+        results: Array.from({ length: 10_000 }, (_, index) => ({
+          itemId: String(index).padStart(6, '0'),
+          result: 'applied',
+        })),
+      },
+    };
+    documents.on(UpdateCommand).resolves({});
+    await store.complete('michat#msg_1', response, 60);
+    const stored =
+      documents.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':response'];
+    expect(stored).toBeInstanceOf(Uint8Array);
+    expect((stored as Uint8Array).byteLength).toBeLessThan(100_000);
+    documents
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' }));
+    documents.on(GetCommand).resolves({ Item: { requestHash: 'h', state: 'completed', response: stored } });
+    const claim = await store.claim({
+      key: 'michat#msg_1',
+      requestHash: 'h',
+      payload: {},
+      leaseMs: 1,
+      ttlSeconds: 1,
+    });
+    expect(claim).toEqual({ state: 'completed', requestHash: 'h', response });
+  });
+});
+
 describe('StepFunctionsWorkflow', () => {
   const workflow = new StepFunctionsWorkflow(new SFNClient(region), 'arn:sm');
 

@@ -22,7 +22,7 @@ import {
   markUndeliverable,
   registerWait,
 } from '../../../functions/src/use-cases/workflow-steps';
-import { testWorld } from '../fakes';
+import { type InMemoryIdempotency, testWorld } from '../fakes';
 import { AGENCY, answer, orderBody, registerMichat, signedAnswer, submit } from '../lifecycle-helpers';
 
 const HOUR = 3_600_000;
@@ -87,6 +87,42 @@ describe('submitOrder', () => {
       body,
     });
     expect(again).toEqual(first);
+    expect(world.orders.orders.size).toBe(1);
+  });
+
+  it('replays a response too large to keep by rebuilding it from the order', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const body = orderBody({}, 0);
+    body.items = Array.from({ length: 200 }, (_, index) => ({
+      kind: 'url' as const,
+      locator: `https://michat.example/${'x'.repeat(2_000)}/${index}`,
+    }));
+    body.evidence = Array.from({ length: 100 }, (_, index) => ({
+      uri: `https://evidence.example/${'e'.repeat(2_000)}/${index}`,
+      sha256: 'a'.repeat(64),
+    }));
+    const first = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'big',
+      rawBody: body,
+      body,
+    });
+    const again = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'big',
+      rawBody: body,
+      body,
+    });
+    expect(again.statusCode).toBe(201);
+    expect((again.body as { id: string }).id).toBe((first.body as { id: string }).id);
+    expect((again.body as { items: unknown[] }).items).toHaveLength(100);
+    const store = world.deps.idempotency as InMemoryIdempotency;
+    expect(store.records.get(`${AGENCY}#big`)?.response).toEqual({
+      statusCode: 201,
+      body: null,
+      orderId: 'order-1',
+    });
     expect(world.orders.orders.size).toBe(1);
   });
 
