@@ -319,9 +319,9 @@ export class DynamoOrderRepository implements OrderRepository {
         KeyConditionExpression: 'gsi1pk = :agency',
         ScanIndexForward: false,
         ExpressionAttributeValues: values,
-        ...(conditions.length > 0
-          ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names }
-          : {}),
+        ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
+        // DynamoDB refuses an empty names map.
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
       },
       page,
       (key) => ({

@@ -163,5 +163,29 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       cursor: null,
     });
     expect(listed.items.map((entry) => entry.id)).toContain(order.id);
+    const byPlatform = await listOrders(world.deps, {
+      agencyId: AGENCY,
+      status: null,
+      platformId: 'michat',
+      limit: 5,
+      cursor: null,
+    });
+    expect(byPlatform.items.map((entry) => entry.id)).toContain(order.id);
+    const none = await listOrders(world.deps, {
+      agencyId: AGENCY,
+      status: null,
+      platformId: 'other',
+      limit: 5,
+      cursor: null,
+    });
+    expect(none.items).toEqual([]);
+    const firstPage = await listOrders(world.deps, {
+      agencyId: AGENCY,
+      status: null,
+      platformId: null,
+      limit: 1,
+      cursor: null,
+    });
+    expect(firstPage.items).toHaveLength(1);
   }, 120_000);
 });
