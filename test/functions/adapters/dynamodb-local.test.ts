@@ -9,11 +9,16 @@ import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { OrderChanged } from '../../../functions/src/domain/errors';
 import { deliverWebhook } from '../../../functions/src/use-cases/deliver-webhook';
+import { listPlatforms, registerPlatform, rotateSecrets } from '../../../functions/src/use-cases/operator';
 import { getAudit, getOrder, listItems, listOrders } from '../../../functions/src/use-cases/read-orders';
+import { recordPlatformResponses } from '../../../functions/src/use-cases/record-platform-responses';
+import { reviewItems } from '../../../functions/src/use-cases/review-items';
+import { submitOrder } from '../../../functions/src/use-cases/submit-order';
+import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
 import { escalate, evaluate, finalize, registerWait } from '../../../functions/src/use-cases/workflow-steps';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
 import { type TestWorld, testWorld } from '../fakes';
-import { AGENCY, answer, orderBody, registerMichat, submit } from '../lifecycle-helpers';
+import { AGENCY, answer, orderBody, registerMichat, signedAnswer, submit } from '../lifecycle-helpers';
 
 // Runs the real DynamoDB adapters against DynamoDB Local, so that every expression, condition and key is checked
 // by DynamoDB itself rather than by a mock.
@@ -187,5 +192,60 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       cursor: null,
     });
     expect(firstPage.items).toHaveLength(1);
+  }, 120_000);
+
+  it('run disputes, review, withdrawal, secret rotation and platform listing', async () => {
+    const world = worldOnDynamo();
+    world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
+    const secrets = await registerPlatform(world.deps, {
+      id: `plat-${Math.random().toString(36).slice(2, 8)}`,
+      name: 'Second',
+      webhookUrl: 'https://hooks.second.example/',
+      contactEmail: 'ops@second.example',
+    });
+    const platformId = secrets.platform.id;
+    const body = orderBody({ platformId }, 3);
+    const order = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'review-key',
+      rawBody: body,
+      body,
+    });
+    const orderId = (order.body as { id: string }).id;
+    await deliverWebhook(world.deps, { orderId, event: 'takedown.requested', attempt: 0 });
+    const signed = signedAnswer(secrets.responseSecret, {
+      takedownRequestId: orderId,
+      items: [
+        { itemId: '000001', outcome: 'rejected', reason: { code: 'legal_objection', explanation: 'Satire' } },
+        {
+          itemId: '000002',
+          outcome: 'rejected',
+          reason: { code: 'manifest_error', explanation: 'Wrong URL' },
+        },
+      ],
+    });
+    await recordPlatformResponses(world.deps, { platformId, ...signed });
+    const review = await reviewItems(world.deps, {
+      agencyId: AGENCY,
+      orderId,
+      itemIds: ['000001', '000002', '000003'],
+      decision: 'uphold',
+      note: 'Not satire',
+      officer: null,
+    });
+    expect(review.results.map((entry) => entry.result)).toEqual(['applied', 'applied', 'not_disputed']);
+    const withdrawn = await withdrawOrder(world.deps, {
+      agencyId: AGENCY,
+      orderId,
+      reason: 'Lifted',
+      officer: null,
+    });
+    expect(withdrawn.itemCounts).toMatchObject({ withdrawn: 3, pending: 0, disputed: 0 });
+    const rotated = await rotateSecrets(world.deps, platformId);
+    expect(rotated.platform.secretsRotatedAt).not.toBeNull();
+    expect((await listPlatforms(world.deps)).items.map((entry) => entry.id)).toContain(platformId);
+    expect(await world.deps.platforms.get(platformId)).toMatchObject({
+      secretsRotatedAt: rotated.platform.secretsRotatedAt,
+    });
   }, 120_000);
 });
