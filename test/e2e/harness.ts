@@ -1,0 +1,439 @@
+/**
+ * Shared helpers for end-to-end tests against the local cloud started by `global-setup.ts` (one per vitest run).
+ * Everything goes through HTTP, as an agency, a platform or an operator would.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { Webhook } from 'standardwebhooks';
+import { inject } from 'vitest';
+
+export interface E2eClient {
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  agency?: string;
+}
+
+/** What the global setup hands to every e2e test file (the shape of `.tenggat/local.json` plus the log path). */
+export interface E2eCloud {
+  apiUrl: string;
+  tokenUrl: string;
+  awsEndpoint: string;
+  dynamodbEndpoint: string;
+  clients: Record<string, E2eClient>;
+  platforms: Record<string, { webhookUrl: string; notificationSecret: string; responseSecret: string }>;
+  /** Every line the local cloud logged (progress lines included), one per line. */
+  progressLogPath: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    tenggatCloud: E2eCloud;
+  }
+}
+
+export class E2eHarnessError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'E2eHarnessError';
+  }
+}
+
+export const AGENCY = 'komdigi-ais';
+export const OTHER_AGENCY = 'polri-siber';
+export const OPERATOR = 'tenggat-operator';
+export const SANDBOX_PLATFORM = 'michat-sandbox';
+export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Tenggat-OrderWorkflow';
+
+export function cloud(): E2eCloud {
+  const provided = inject('tenggatCloud');
+  if (!provided) throw new E2eHarnessError('no local cloud: run e2e tests through the vitest "e2e" project');
+  return provided;
+}
+
+const tokens = new Map<string, { token: string; expiresAt: number }>();
+
+/** An access token for a client declared in `config/agencies.json` (client credentials, HTTP Basic). */
+export async function getToken(clientName: string, target: E2eCloud = cloud()): Promise<string> {
+  const key = `${target.tokenUrl}#${clientName}`;
+  const cached = tokens.get(key);
+  if (cached && cached.expiresAt > Date.now() + 60_000) return cached.token;
+  const client = target.clients[clientName];
+  if (!client) throw new E2eHarnessError(`no client ${clientName} in the local cloud`);
+  const response = await fetch(target.tokenUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await response.json()) as { access_token?: string; expires_in?: number };
+  if (!response.ok || !body.access_token)
+    throw new E2eHarnessError(`token for ${clientName}: ${response.status} ${JSON.stringify(body)}`);
+  tokens.set(key, { token: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 });
+  return body.access_token;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** One call to the REST API; `token` is a bearer token or a client name (then a token is fetched). */
+export async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  options: {
+    token?: string;
+    as?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    target?: E2eCloud;
+  } = {},
+): Promise<ApiResponse<T>> {
+  const target = options.target ?? cloud();
+  const token = options.token ?? (options.as ? await getToken(options.as, target) : undefined);
+  const headers: Record<string, string> = { ...options.headers };
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${target.apiUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+export interface ItemView {
+  id: string;
+  kind: string;
+  locator: string;
+  status: string;
+  outcome: string | null;
+  reason: { code: string; explanation: string } | null;
+  answeredAt: string | null;
+  actedAt: string | null;
+  onTime: boolean | null;
+  deadlineAt: string | null;
+  fineAccrued: number;
+}
+
+export interface OrderView {
+  id: string;
+  agencyId: string;
+  platformId: string;
+  status: string;
+  stage: string;
+  urgency: string;
+  createdAt: string;
+  notifiedAt: string | null;
+  deadlineAt: string | null;
+  itemCounts: { total: number; pending: number; resolved: number; disputed: number; withdrawn: number };
+  items: ItemView[];
+  stageHistory: { stage: string; at: string; deadlineAt: string | null }[];
+  deliveries: {
+    at: string;
+    event: string;
+    stage: string;
+    attempt: number;
+    webhookId: string;
+    httpStatus: number | null;
+    error: string | null;
+  }[];
+  fine: { currency: string; accrued: number };
+  withdrawal: { reason: string; at: string } | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: { kind: string; id: string; officer?: string };
+  action: string;
+  stage: string;
+  details: Record<string, unknown>;
+}
+
+export function orderBody(overrides: Record<string, unknown> = {}, itemCount = 2): Record<string, unknown> {
+  const run = randomBytes(4).toString('hex');
+  return {
+    platformId: SANDBOX_PLATFORM,
+    category: 'gambling',
+    legalBasis: ['UU ITE Pasal 27 ayat (2)'],
+    reason: 'Online gambling promotion reported by the public.',
+    reference: `E2E/${run}`,
+    officer: 'Test Officer',
+    items: Array.from({ length: itemCount }, (_, index) => ({
+      kind: 'url',
+      locator: `https://example.test/${run}/${index + 1}`,
+    })),
+    ...overrides,
+  };
+}
+
+/** Submits an order as `agency` (default komdigi-ais); expects 201 unless `expectStatus` says otherwise. */
+export async function submitOrder(
+  body: Record<string, unknown> = orderBody(),
+  options: { as?: string; idempotencyKey?: string; target?: E2eCloud } = {},
+): Promise<ApiResponse<OrderView>> {
+  return api<OrderView>('POST', '/v1/takedown-requests', {
+    as: options.as ?? AGENCY,
+    body,
+    headers: { 'idempotency-key': options.idempotencyKey ?? randomUUID() },
+    target: options.target,
+  });
+}
+
+export async function getOrder(orderId: string, as = AGENCY, target?: E2eCloud): Promise<OrderView> {
+  const response = await api<OrderView>('GET', `/v1/takedown-requests/${orderId}`, { as, target });
+  if (response.status !== 200)
+    throw new E2eHarnessError(`GET order ${orderId}: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+export async function getAudit(orderId: string, as = AGENCY, target?: E2eCloud): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const response = await api<{ items: AuditEntry[]; nextCursor: string | null }>(
+      'GET',
+      `/v1/takedown-requests/${orderId}/audit${query}`,
+      { as, target },
+    );
+    if (response.status !== 200)
+      throw new E2eHarnessError(`GET audit ${orderId}: ${response.status} ${JSON.stringify(response.body)}`);
+    entries.push(...response.body.items);
+    cursor = response.body.nextCursor;
+  } while (cursor);
+  return entries;
+}
+
+/** Registers a platform as the operator; returns its secrets (shown once). */
+export async function registerPlatform(
+  webhookUrl: string,
+  id = `e2e-${randomBytes(5).toString('hex')}`,
+  target?: E2eCloud,
+): Promise<{ id: string; notificationSecret: string; responseSecret: string }> {
+  const response = await api<{ notificationSecret: string; responseSecret: string }>(
+    'POST',
+    '/v1/platforms',
+    {
+      as: OPERATOR,
+      body: { id, name: `E2E platform ${id}`, webhookUrl, contactEmail: 'e2e@example.com' },
+      target,
+    },
+  );
+  if (response.status !== 201)
+    throw new E2eHarnessError(`register ${id}: ${response.status} ${JSON.stringify(response.body)}`);
+  return { id, ...response.body };
+}
+
+export interface ReceivedWebhook {
+  type: string;
+  webhookId: string;
+  receivedAt: number;
+  /** Whether the Standard Webhooks signature verified against the platform's notification secret. */
+  signatureValid: boolean;
+  body: {
+    type: string;
+    timestamp: string;
+    data: {
+      order: { id: string; stage: string; deadlineAt: string | null } & Record<string, unknown>;
+      items: { id: string; kind: string; locator: string }[];
+      part?: number;
+      parts?: number;
+    } & Record<string, unknown>;
+  };
+}
+
+export interface AnswerInput {
+  itemId: string;
+  outcome: string;
+  reason?: { code: string; explanation: string };
+  actedAt?: string;
+}
+
+export interface PlatformReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  /** The HTTP status to answer notifications with (e.g. 503 to play unreachable). */
+  respondWith: number;
+  /** Connects the receiver to a registered platform (its secrets verify and sign). */
+  attach(platform: { id: string; notificationSecret: string; responseSecret: string }): void;
+  /** Signs and posts an answer to `POST /v1/platforms/{id}/responses`. */
+  answer(
+    orderId: string,
+    items: AnswerInput[],
+    options?: { webhookId?: string },
+  ): Promise<ApiResponse<{ results: { itemId: string; result: string }[] }>>;
+  close(): Promise<void>;
+}
+
+/** A platform of our own on loopback that verifies every notification's signature and answers signed. */
+export async function startPlatformReceiver(target: E2eCloud = cloud()): Promise<PlatformReceiver> {
+  let platform: { id: string; notificationSecret: string; responseSecret: string } | undefined;
+  const received: ReceivedWebhook[] = [];
+  const receiver: Partial<PlatformReceiver> = { received, respondWith: 200 };
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let signatureValid = false;
+      if (platform) {
+        try {
+          new Webhook(platform.notificationSecret).verify(raw, request.headers as Record<string, string>);
+          signatureValid = true;
+        } catch {
+          signatureValid = false;
+        }
+      }
+      const body = JSON.parse(raw) as ReceivedWebhook['body'];
+      received.push({
+        type: body.type,
+        webhookId: String(request.headers['webhook-id'] ?? ''),
+        receivedAt: Date.now(),
+        signatureValid,
+        body,
+      });
+      response.writeHead(receiver.respondWith ?? 200, { 'content-type': 'application/json' });
+      response.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(receiver, {
+    url: `http://127.0.0.1:${port}/webhook`,
+    attach(registered: { id: string; notificationSecret: string; responseSecret: string }) {
+      platform = registered;
+    },
+    async answer(orderId: string, items: AnswerInput[], options: { webhookId?: string } = {}) {
+      if (!platform) throw new E2eHarnessError('attach the receiver to a registered platform first');
+      const body = JSON.stringify({ takedownRequestId: orderId, items });
+      const webhookId = options.webhookId ?? `msg_${randomBytes(12).toString('hex')}`;
+      const now = new Date();
+      return api<{ results: { itemId: string; result: string }[] }>(
+        'POST',
+        `/v1/platforms/${platform.id}/responses`,
+        {
+          body,
+          headers: {
+            'webhook-id': webhookId,
+            'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+            'webhook-signature': new Webhook(platform.responseSecret).sign(webhookId, now, body),
+          },
+          target,
+        },
+      );
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }) as PlatformReceiver;
+}
+
+/** Registers a fresh platform pointing at a new receiver. */
+export async function startRegisteredPlatform(
+  target: E2eCloud = cloud(),
+): Promise<{ platformId: string; receiver: PlatformReceiver }> {
+  const receiver = await startPlatformReceiver(target);
+  const platform = await registerPlatform(receiver.url, undefined, target);
+  receiver.attach(platform);
+  return { platformId: platform.id, receiver };
+}
+
+/** Polls until `predicate` returns a truthy value; returns it. */
+export async function waitFor<T>(
+  predicate: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await predicate();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline)
+      throw new E2eHarnessError(`timed out waiting for ${options.what ?? 'a condition'}`, {
+        cause: lastError,
+      });
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+  }
+}
+
+export async function waitForOrder(
+  orderId: string,
+  accept: (order: OrderView) => boolean,
+  options: { timeoutMs?: number; as?: string; target?: E2eCloud; what?: string } = {},
+): Promise<OrderView> {
+  return waitFor(
+    async () => {
+      const order = await getOrder(orderId, options.as, options.target);
+      return accept(order) ? order : undefined;
+    },
+    { timeoutMs: options.timeoutMs, what: options.what ?? `order ${orderId}` },
+  );
+}
+
+export interface BusEvent {
+  id: string;
+  time: string;
+  eventBusName: string;
+  source: string;
+  detailType: string;
+  detail: { orderId?: string; platformId?: string } & Record<string, unknown>;
+  receivedAt: string;
+}
+
+/** EventBridge events the local cloud recorded (`GET /_local/events`), oldest first. */
+export async function listEvents(
+  filter: { detailType?: string; orderId?: string } = {},
+  target: E2eCloud = cloud(),
+): Promise<BusEvent[]> {
+  const query = filter.detailType ? `?detailType=${encodeURIComponent(filter.detailType)}` : '';
+  const response = await fetch(`${target.awsEndpoint}/_local/events${query}`);
+  const body = (await response.json()) as { events: BusEvent[] };
+  return filter.orderId
+    ? body.events.filter((event) => event.detail.orderId === filter.orderId)
+    : body.events;
+}
+
+/** A Step Functions client pointed at the local cloud's AWS endpoint. */
+export function sfnClient(target: E2eCloud = cloud()): SFNClient {
+  return new SFNClient({
+    endpoint: target.awsEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+  });
+}
+
+/** Every line the local cloud logged so far. */
+export function progressLog(target: E2eCloud = cloud()): string[] {
+  return readFileSync(target.progressLogPath, 'utf8').split('\n').filter(Boolean);
+}
+
+/** Seconds of an ISO 8601 duration as the `fast` policy writes them (`PT6S`, `PT1M`). */
+export function durationSeconds(iso: string): number {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(iso);
+  if (!match) throw new E2eHarnessError(`unsupported duration ${iso}`);
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
+export const fastPolicy = JSON.parse(readFileSync('config/policies/fast.json', 'utf8')) as {
+  deadlines: Record<'urgent' | 'standard', { order: string; st1: string; st2: string }>;
+  deliveryRetrySchedule: string[];
+  fine: { perItemPerPeriod: number; accrualPeriod: string; capPerItem: number };
+};
