@@ -18,7 +18,7 @@ export const handler = apiHandler(async (event) => {
     itemIds: body.itemIds,
     decision: body.decision,
     note: body.note,
-    officer: null,
+    officer: body.officer ?? null,
   });
   return json(200, result);
 });

@@ -17,7 +17,7 @@ export const handler = apiHandler(async (event) => {
     agencyId,
     orderId: pathParam(event, 'id'),
     reason: body.reason,
-    officer: null,
+    officer: body.officer ?? null,
   });
   return json(200, order);
 });

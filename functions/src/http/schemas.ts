@@ -66,13 +66,22 @@ export const submitOrderBodySchema = z
   });
 export type SubmitOrderBody = z.infer<typeof submitOrderBodySchema>;
 
-export const withdrawalBodySchema = z.strictObject({ reason: nonBlank(2_000) });
+const officerField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe('The person acting, recorded in the audit trail');
+
+export const withdrawalBodySchema = z.strictObject({ reason: nonBlank(2_000), officer: officerField });
 export type WithdrawalBody = z.infer<typeof withdrawalBodySchema>;
 
 export const reviewBodySchema = z.strictObject({
   itemIds: z.array(nonBlank(64)).min(1).max(1_000),
   decision: z.enum(['uphold', 'withdraw']),
   note: nonBlank(2_000),
+  officer: officerField,
 });
 export type ReviewBody = z.infer<typeof reviewBodySchema>;
 

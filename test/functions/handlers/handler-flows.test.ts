@@ -421,7 +421,7 @@ describe('withdraw-order handler', () => {
         method: 'POST',
         resource: '/v1/takedown-requests/{id}/withdrawal',
         pathParameters: { id: 'order-1' },
-        body: JSON.stringify({ reason: 'Court order lifted' }),
+        body: JSON.stringify({ reason: 'Court order lifted', officer: 'Rina S.' }),
       }),
       lambdaContext,
     );
@@ -431,6 +431,12 @@ describe('withdraw-order handler', () => {
     expect(Object.values(update?.ExpressionAttributeValues ?? {})).toEqual(
       expect.arrayContaining(['withdrawn', null]),
     );
+    const audit = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.at(-1)
+      ?.Put?.Item;
+    expect(audit).toMatchObject({
+      action: 'order_withdrawn',
+      actor: { kind: 'agency', id: 'komdigi-ais', officer: 'Rina S.' },
+    });
     expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input).toEqual({
       taskToken: 'wait-token',
       output: JSON.stringify({ notify: null }),
