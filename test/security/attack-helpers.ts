@@ -1,0 +1,113 @@
+/**
+ * Helpers for the attack tests on the shared e2e local cloud: what the table holds (read through DynamoDB Local,
+ * not the API), and what a problem document must look like.
+ */
+import { dirname, join } from 'node:path';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  ListTablesCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { expect } from 'vitest';
+import { type ApiResponse, cloud } from '../e2e/harness';
+
+export class AttackHarnessError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AttackHarnessError';
+  }
+}
+
+let client: DynamoDBClient | undefined;
+let tableName: string | undefined;
+
+function dynamodb(): DynamoDBClient {
+  client ??= new DynamoDBClient({
+    endpoint: cloud().dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'attack', secretAccessKey: 'attack' },
+  });
+  return client;
+}
+
+/** The one table of the stack, as the local cloud created it from the template. */
+export async function table(): Promise<string> {
+  if (tableName) return tableName;
+  const listed = await dynamodb().send(new ListTablesCommand({}));
+  const name = listed.TableNames?.find((candidate) => candidate.startsWith('Tenggat'));
+  if (!name) throw new AttackHarnessError(`no Tenggat table in ${JSON.stringify(listed.TableNames)}`);
+  tableName = name;
+  return name;
+}
+
+type Item = Record<string, AttributeValue>;
+
+/** Every record of one partition (an order: marker, items, audit, deliveries), as canonical text for comparison. */
+export async function partition(pk: string): Promise<string[]> {
+  const records: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await dynamodb().send(
+      new QueryCommand({
+        TableName: await table(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk } },
+        ExclusiveStartKey: start,
+      }),
+    );
+    records.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return records.map((record) => JSON.stringify(record, Object.keys(record).sort()));
+}
+
+export const orderPartition = (orderId: string) => partition(`ORDER#${orderId}`);
+
+/**
+ * Keys of every record whose key or any (uncompressed) attribute contains `marker`. Other test files write to the
+ * same table meanwhile, so "nothing written" is asserted for what carries this request's own unique marker.
+ */
+export async function recordsMentioning(marker: string): Promise<string[]> {
+  const found: string[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await dynamodb().send(
+      new ScanCommand({ TableName: await table(), ExclusiveStartKey: start }),
+    );
+    for (const record of page.Items ?? []) {
+      if (JSON.stringify(record).includes(marker)) found.push(`${record.pk?.S} ${record.sk?.S}`);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
+}
+
+/** The local cloud's data dir (the global setup keeps it next to its progress log). */
+export function dataDir(): string {
+  return join(dirname(cloud().progressLogPath), 'data');
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: { field?: string; path?: string; message?: string }[];
+}
+
+/** An RFC 9457 problem document with one of the expected statuses. */
+export function expectProblem(response: ApiResponse<unknown>, statuses: number[]): Problem {
+  expect(statuses, JSON.stringify(response.body)).toContain(response.status);
+  expect(response.headers.get('content-type') ?? '').toMatch(/^application\/problem\+json/);
+  const body = response.body as Problem;
+  expect(typeof body.type).toBe('string');
+  expect(typeof body.title).toBe('string');
+  return body;
+}
+
+/** The field names a 422 problem document names. */
+export function problemFields(problem: Problem): string[] {
+  return (problem.errors ?? []).map((error) => String(error.field ?? error.path ?? ''));
+}
