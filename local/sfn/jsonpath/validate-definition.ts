@@ -148,6 +148,9 @@ const FIELDS_BY_TYPE: Record<StateType, string[]> = {
 
 const COMMON_FIELDS = ['Type', 'Comment', 'QueryLanguage'];
 
+/** `arn:partition:service:region:account:resource`; region and account may be empty (`arn:aws:states:::lambda:invoke`). */
+const RESOURCE_ARN = /^arn:[^:\s]+:[^:\s]+:[^:\s]*:[^:\s]*:\S+$/;
+
 /**
  * Static checks `CreateStateMachine` runs before it accepts a definition. Returns every problem found
  * (empty when valid), in the shape AWS reports them.
@@ -204,6 +207,7 @@ class DefinitionValidator {
 
   /** Checks one `{StartAt, States}` scope: the machine, a Parallel branch or a Map processor. */
   validateMachine(machine: JsonObject, base: string): void {
+    this.checkComment(machine, base);
     const required = ['StartAt', 'States'].filter((field) => machine[field] === undefined);
     if (required.length > 0) {
       this.add(schema(`These fields are required: [${required.join(', ')}]`, base));
@@ -306,6 +310,7 @@ class DefinitionValidator {
       return;
     }
     const stateType = type as StateType;
+    this.checkComment(state, location);
     const language = this.stateLanguage(state, location);
     const allowed = new Set([...COMMON_FIELDS, ...FIELDS_BY_TYPE[stateType]]);
     for (const key of Object.keys(state)) {
@@ -507,8 +512,9 @@ class DefinitionValidator {
     switch (type) {
       case 'Task':
         if (state.Resource === undefined) this.add(schema('These fields are required: [Resource]', location));
-        else if (typeof state.Resource !== 'string')
-          this.add(schema("Field 'Resource' must be a string", `${location}/Resource`));
+        else if (typeof state.Resource !== 'string' || !RESOURCE_ARN.test(state.Resource)) {
+          this.add(schema('Value is not a valid resource ARN', `${location}/Resource`));
+        }
         this.validateExclusive(state, ['TimeoutSeconds', 'TimeoutSecondsPath'], location);
         this.validateExclusive(state, ['HeartbeatSeconds', 'HeartbeatSecondsPath'], location);
         this.validateRetryAndCatch(state, language, location);
@@ -584,6 +590,12 @@ class DefinitionValidator {
         break;
       default:
         break;
+    }
+  }
+
+  private checkComment(holder: JsonObject, location: string): void {
+    if (holder.Comment !== undefined && typeof holder.Comment !== 'string') {
+      this.add(schema("Field 'Comment' must be a string", `${location}/Comment`));
     }
   }
 

@@ -189,6 +189,16 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('requires a resource ARN on Task states and string comments', () => {
+    const definition = machine({ T: { Type: 'Task', Resource: 'my-function', Comment: 5, End: true } });
+    expect(summary(validateDefinition(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED|Field 'Comment' must be a string|/States/T/Comment",
+      'SCHEMA_VALIDATION_FAILED|Value is not a valid resource ARN|/States/T/Resource',
+    ]);
+    const optimized = machine({ T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } });
+    expect(validateDefinition(optimized)).toEqual([]);
+  });
+
   it.runIf(corpusAvailable())('accepts every definition AWS accepted in the recorded corpus', () => {
     const rejected = loadCorpus()
       .map((corpusCase) => ({ name: corpusCase.name, problems: validateDefinition(corpusCase.definition) }))
