@@ -5,16 +5,18 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createEngine } from '../sfn/engine/index';
 import type { StepFunctionsEngine } from '../sfn/service-api';
 import { createApiGateway, type RateLimit } from './api-gateway';
 import { awsEndpointEnvironment, startAwsEndpoint } from './aws-endpoint';
 import { createLocalCognito } from './cognito';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
-import { createLocalEventBridge, formatEventLine } from './eventbridge';
+import { createLocalEventBridge } from './eventbridge';
 import { listen, type RunningServer } from './http-util';
 import { createLambdaService } from './lambda-service';
 import { openProcessRegistry, stopOnSignals } from './processes';
+import { createProgressLog, type OrderParties } from './progress-log';
 import {
   SANDBOX_BEHAVIOURS,
   type SandboxBehaviour,
@@ -143,10 +145,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const awsUrl = `http://127.0.0.1:${aws}`;
     const secrets = createSecretsManager({ databasePath: join(dataDir, 'secrets.sqlite') });
     stops.push(() => secrets.close());
+    const progress = createProgressLog({
+      log,
+      lookupOrder: orderLookup(
+        dynamodb.endpoint,
+        template.functions.find((fn) => fn.environment.TABLE_NAME)?.environment.TABLE_NAME,
+      ),
+    });
     const events = createLocalEventBridge({
       databasePath: join(dataDir, 'events.sqlite'),
       eventBusNames: template.eventBuses.map((bus) => bus.name),
-      onEvent: (event) => log(formatEventLine(event)),
+      onEvent: (event) => progress.onBusEvent(event),
     });
     stops.push(() => events.close());
     const lambda = createLambdaService({
@@ -334,6 +343,31 @@ async function registerStateMachine(
       roleArn: machine.roleArn,
     });
   }
+}
+
+/** Reads an order's agency and platform from its marker (`ORDER#<id>` / `ORDER`) for the progress log. */
+function orderLookup(
+  endpoint: string,
+  tableName: string | undefined,
+): ((orderId: string) => Promise<OrderParties | undefined>) | undefined {
+  if (!tableName) return undefined;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return async (orderId) => {
+    const result = await client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' } },
+        ProjectionExpression: 'agencyId, platformId',
+      }),
+    );
+    return result.Item
+      ? { agencyId: result.Item.agencyId?.S, platformId: result.Item.platformId?.S }
+      : undefined;
+  };
 }
 
 /** Merges the `{ clientId: agencyId }` maps the functions carry (e.g. `AGENCY_CLIENTS`). */

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordedBusEvent } from './eventbridge';
+import { createProgressLog, describeDomainEvent, formatProgressLine } from './progress-log';
+
+const busEvent = (detailType: string, detail: Record<string, unknown>, time = '2026-11-27T12:01:03Z') =>
+  ({
+    id: 'e1',
+    time,
+    eventBusName: 'Tenggat-Events',
+    source: 'tenggat.orders',
+    detailType,
+    detail,
+    resources: [],
+    receivedAt: time,
+  }) satisfies RecordedBusEvent;
+
+describe('formatProgressLine', () => {
+  it('writes time, order, agency → platform, the step and the deadline on one line', () => {
+    expect(
+      formatProgressLine({
+        at: new Date('2026-11-27T12:01:03.456Z'),
+        orderId: '01JD',
+        parties: { agencyId: 'komdigi-ais', platformId: 'michat-sandbox' },
+        what: 'delivered takedown.requested',
+        deadlineAt: '2026-11-27T12:01:09.000Z',
+      }),
+    ).toBe(
+      '12:01:03 order 01JD (komdigi-ais → michat-sandbox) delivered takedown.requested; deadline 12:01:09',
+    );
+  });
+
+  it('leaves out what it does not know', () => {
+    expect(
+      formatProgressLine({
+        at: new Date('2026-11-27T23:59:59Z'),
+        orderId: 'x',
+        parties: {},
+        what: 'finished: complied',
+      }),
+    ).toBe('23:59:59 order x finished: complied');
+  });
+});
+
+describe('describeDomainEvent', () => {
+  it('names each step of an order', () => {
+    expect(
+      describeDomainEvent(busEvent('takedown.notified', { deadlineAt: '2026-11-27T12:01:09Z' })),
+    ).toEqual({
+      what: 'delivered takedown.requested',
+      deadlineAt: '2026-11-27T12:01:09Z',
+    });
+    expect(
+      describeDomainEvent(busEvent('takedown.fine_notice', { pending: 2, deadlineAt: null }))?.what,
+    ).toBe('escalated to ST2, 2 item(s) open: takedown.fine_notice');
+    expect(
+      describeDomainEvent(
+        busEvent('takedown.items_answered', {
+          applied: 1,
+          itemCounts: { total: 3, pending: 1, resolved: 2, disputed: 0 },
+        }),
+      )?.what,
+    ).toBe('platform answered 1 item(s); 2/3 resolved, 1 pending, 0 disputed');
+    expect(describeDomainEvent(busEvent('takedown.complied', {}))?.what).toBe('finished: complied');
+    expect(describeDomainEvent(busEvent('platform.undeliverable', {}))?.what).toContain('operators alerted');
+    expect(describeDomainEvent(busEvent('aws.other', {}))).toBeUndefined();
+  });
+});
+
+describe('createProgressLog', () => {
+  it('looks the agency up once per order and keeps lines in event order', async () => {
+    const lines: string[] = [];
+    let lookups = 0;
+    const progress = createProgressLog({
+      log: (line) => lines.push(line),
+      lookupOrder: async () => {
+        lookups += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { agencyId: 'bpom', platformId: 'michat-sandbox' };
+      },
+    });
+    progress.onBusEvent(busEvent('takedown.notified', { orderId: 'o1', platformId: 'michat-sandbox' }));
+    progress.onBusEvent(busEvent('takedown.complied', { orderId: 'o1' }, '2026-11-27T12:01:05Z'));
+    progress.onBusEvent(busEvent('something.else', { note: 'not an order' }));
+    await progress.flush();
+    expect(lines[0]).toBe('12:01:03 order o1 (bpom → michat-sandbox) delivered takedown.requested');
+    expect(lines[1]).toBe('12:01:05 order o1 (bpom → michat-sandbox) finished: complied');
+    expect(lines[2]).toContain('[event]');
+    expect(lookups).toBe(1);
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * The progress log of `npm start`: one readable line per step of each order, made from the domain events the
+ * functions put on the bus, e.g.
+ * `12:01:03 order 01J… (komdigi-ais → michat-sandbox) delivered takedown.requested; deadline 12:01:09`.
+ * Times are UTC (HH:MM:SS), as the API's timestamps are.
+ */
+import { formatEventLine, type RecordedBusEvent } from './eventbridge';
+
+export interface OrderParties {
+  agencyId?: string;
+  platformId?: string;
+}
+
+export interface ProgressStep {
+  at: Date;
+  orderId: string;
+  parties: OrderParties;
+  /** What happened, e.g. `delivered takedown.requested`. */
+  what: string;
+  /** The deadline that runs after this step, when there is one. */
+  deadlineAt?: string | null;
+}
+
+const clock = (value: Date) => value.toISOString().slice(11, 19);
+
+export function formatProgressLine(step: ProgressStep): string {
+  const parties =
+    step.parties.agencyId || step.parties.platformId
+      ? ` (${step.parties.agencyId ?? '?'} → ${step.parties.platformId ?? '?'})`
+      : '';
+  const deadline =
+    step.deadlineAt && !Number.isNaN(Date.parse(step.deadlineAt))
+      ? `; deadline ${clock(new Date(step.deadlineAt))}`
+      : '';
+  return `${clock(step.at)} order ${step.orderId}${parties} ${step.what}${deadline}`;
+}
+
+interface EventDetail {
+  orderId?: unknown;
+  platformId?: unknown;
+  agencyId?: unknown;
+  deadlineAt?: unknown;
+  stage?: unknown;
+  pending?: unknown;
+  applied?: unknown;
+  itemCounts?: { total?: unknown; pending?: unknown; resolved?: unknown; disputed?: unknown };
+  decision?: unknown;
+  disputed?: unknown;
+  reason?: unknown;
+}
+
+const ESCALATIONS: Record<string, string> = {
+  'takedown.reminder': 'ST1',
+  'takedown.fine_notice': 'ST2',
+  'takedown.blocking_referral': 'ST3',
+};
+
+const FINAL_STATUSES = ['complied', 'complied_late', 'referred_for_blocking', 'undeliverable'];
+
+const count = (value: unknown) =>
+  typeof value === 'number' ? value : Array.isArray(value) ? value.length : '?';
+
+/** What a domain event means for its order, or undefined when it is not an order's step. */
+export function describeDomainEvent(
+  event: Pick<RecordedBusEvent, 'detailType' | 'detail'>,
+): { what: string; deadlineAt?: string | null } | undefined {
+  const detail = (event.detail ?? {}) as EventDetail;
+  const deadlineAt = typeof detail.deadlineAt === 'string' ? detail.deadlineAt : null;
+  const type = event.detailType;
+  const escalation = ESCALATIONS[type];
+  if (escalation) {
+    return { what: `escalated to ${escalation}, ${count(detail.pending)} item(s) open: ${type}`, deadlineAt };
+  }
+  const counts = detail.itemCounts;
+  switch (type) {
+    case 'takedown.notified':
+      return { what: 'delivered takedown.requested', deadlineAt };
+    case 'takedown.items_answered':
+      return {
+        what: `platform answered ${count(detail.applied)} item(s); ${count(counts?.resolved)}/${count(counts?.total)} resolved, ${count(counts?.pending)} pending, ${count(counts?.disputed)} disputed`,
+      };
+    case 'takedown.review_decided':
+      return { what: `agency review: ${String(detail.decision ?? 'decided')}` };
+    case 'takedown.review_reminder':
+      return { what: `review reminder: ${count(detail.disputed)} disputed item(s) wait for the agency` };
+    case 'takedown.withdrawn':
+      return { what: 'withdrawn by the agency' };
+    case 'takedown.referred_for_blocking':
+      return { what: 'referred for blocking' };
+    case 'platform.undeliverable':
+      return { what: 'undeliverable: the platform did not answer any delivery attempt; operators alerted' };
+    default:
+      if (type.startsWith('takedown.') && FINAL_STATUSES.includes(type.slice('takedown.'.length)))
+        return { what: `finished: ${type.slice('takedown.'.length)}` };
+      return type.startsWith('takedown.') ? { what: type } : undefined;
+  }
+}
+
+export interface ProgressLogOptions {
+  log: (line: string) => void;
+  /** Finds an order's agency and platform (events do not all carry the agency). */
+  lookupOrder?: (orderId: string) => Promise<OrderParties | undefined>;
+}
+
+export interface ProgressLog {
+  /** Feed every recorded bus event; lines come out in the order events went in. */
+  onBusEvent(event: RecordedBusEvent): void;
+  /** Resolves once every line so far was written. */
+  flush(): Promise<void>;
+}
+
+export function createProgressLog(options: ProgressLogOptions): ProgressLog {
+  const parties = new Map<string, OrderParties>();
+  let queue: Promise<void> = Promise.resolve();
+
+  const partiesOf = async (orderId: string, detail: EventDetail): Promise<OrderParties> => {
+    const known = parties.get(orderId) ?? {};
+    if (typeof detail.agencyId === 'string') known.agencyId = detail.agencyId;
+    if (typeof detail.platformId === 'string') known.platformId = detail.platformId;
+    if (!known.agencyId && options.lookupOrder) {
+      try {
+        Object.assign(known, await options.lookupOrder(orderId));
+      } catch {
+        // the log line is still worth printing without the agency
+      }
+    }
+    parties.set(orderId, known);
+    return known;
+  };
+
+  return {
+    onBusEvent(event) {
+      const detail = (event.detail ?? {}) as EventDetail;
+      const described = describeDomainEvent(event);
+      const orderId = typeof detail.orderId === 'string' ? detail.orderId : undefined;
+      queue = queue.then(async () => {
+        if (!described || !orderId) {
+          options.log(formatEventLine(event));
+          return;
+        }
+        const at = Number.isNaN(Date.parse(event.time)) ? new Date() : new Date(event.time);
+        options.log(
+          formatProgressLine({ at, orderId, parties: await partiesOf(orderId, detail), ...described }),
+        );
+      });
+    },
+    flush: () => queue,
+  };
+}
