@@ -13,6 +13,7 @@ const envSchema = z.object({
   AGENCY_CLIENTS: z.string().optional(),
   PLATFORM_SECRET_PREFIX: z.string().default('tenggat/platforms/'),
   PLATFORM_SECRET_KMS_KEY_ID: z.string().min(1).optional(),
+  AUDIT_SIGNING_KEY_ID: z.string().min(1).optional(),
   ALLOW_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false'),
   BLOCKED_WEBHOOK_PORTS: z
     .string()
@@ -31,6 +32,8 @@ export interface Config {
   platformSecretPrefix: string;
   /** Customer managed key for new platform secrets; the account default key when absent. */
   platformSecretKmsKeyId: string | null;
+  /** Asymmetric KMS key that signs audit chain heads; heads stay unsigned (and verify as such) when absent. */
+  auditSigningKeyId: string | null;
   allowLoopbackWebhooks: boolean;
   blockedWebhookPorts: number[];
 }
@@ -61,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, needs: readonly Need[]): Conf
     agencyClients,
     platformSecretPrefix: values.PLATFORM_SECRET_PREFIX,
     platformSecretKmsKeyId: values.PLATFORM_SECRET_KMS_KEY_ID ?? null,
+    auditSigningKeyId: values.AUDIT_SIGNING_KEY_ID ?? null,
     allowLoopbackWebhooks: values.ALLOW_LOOPBACK_WEBHOOKS === 'true',
     blockedWebhookPorts: values.BLOCKED_WEBHOOK_PORTS.split(',')
       .map((port) => port.trim())

@@ -1,4 +1,5 @@
 import type { AuditEvent } from './domain/audit';
+import type { ChainedAuditEvent, StoredChainHead } from './domain/audit-chain';
 import type {
   DeliveryAttempt,
   ItemRecord,
@@ -35,7 +36,10 @@ export interface OrderRepository {
   getOrder(orderId: string): Promise<OrderRecord | null>;
   /** Writes items idempotently (overwrites), before the marker exists. */
   putItems(items: ItemRecord[]): Promise<void>;
-  /** Writes the marker and its first audit event; returns false when the marker already exists. */
+  /**
+   * Writes the marker and its first audit event; returns false when the marker already exists. Here and in `commit`
+   * the audit event is chained after the order's head and the new head is signed, in the same transaction.
+   */
   createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>): Promise<boolean>;
   /** Throws ConcurrentChangeError when the version or an item status moved meanwhile. */
   commit(change: OrderChange): Promise<void>;
@@ -54,7 +58,11 @@ export interface OrderRepository {
     filter: { status: string | null; platformId: string | null },
     page: PageRequest,
   ): Promise<Page<OrderRecord>>;
-  listAudit(orderId: string, page: PageRequest): Promise<Page<AuditEvent>>;
+  listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>>;
+  /** Every audit event of the order, in order, and the head stored on the marker. */
+  auditTrail(orderId: string): Promise<{ events: ChainedAuditEvent[]; head: StoredChainHead | null }>;
+  /** Removes the personal data of every event of the order (their digests stay); returns how many were erased. */
+  erasePersonalData(orderId: string, at: Date): Promise<number>;
   recordDelivery(attempt: DeliveryAttempt): Promise<void>;
   listDeliveries(orderId: string, limit: number): Promise<DeliveryAttempt[]>;
 }
@@ -136,6 +144,16 @@ export interface WebhookResult {
 
 export interface WebhookSender {
   send(request: WebhookRequest): Promise<WebhookResult>;
+}
+
+/** Signs audit chain heads (KMS asymmetric key on AWS, a local key on the local cloud). */
+export interface ChainSigner {
+  sign(message: Uint8Array): Promise<{ keyId: string; signature: string }>;
+  /**
+   * Checks a signature against this signer's own key only: a head signed with any other key, whatever key id it
+   * names, does not verify.
+   */
+  verify(message: Uint8Array, signature: string): Promise<boolean>;
 }
 
 export interface Clock {

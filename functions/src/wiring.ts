@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +11,7 @@ import { DynamoOrderRepository } from './adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from './adapters/dynamodb-platforms';
 import { EventBridgePublisher } from './adapters/event-bridge';
 import { HttpWebhookSender } from './adapters/http-webhook-sender';
+import { KmsChainSigner } from './adapters/kms-signer';
 import { SecretsManagerStore } from './adapters/secrets-manager';
 import { StepFunctionsWorkflow } from './adapters/step-functions';
 import type { Config } from './config';
@@ -25,6 +27,7 @@ const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 const sfn = new SFNClient({});
 const secretsManager = new SecretsManagerClient({});
 const eventBridge = new EventBridgeClient({});
+const kms = new KMSClient({});
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -51,8 +54,10 @@ export function buildDeps(config: Config): Deps {
     config.eventBusName === null
       ? { publish: async () => {} }
       : new EventBridgePublisher(eventBridge, config.eventBusName);
+  const chainSigner =
+    config.auditSigningKeyId === null ? null : new KmsChainSigner(kms, config.auditSigningKeyId);
   return {
-    orders: new DynamoOrderRepository(dynamo, config.tableName),
+    orders: new DynamoOrderRepository(dynamo, config.tableName, chainSigner),
     platforms: new DynamoPlatformRepository(dynamo, config.tableName),
     idempotency: new DynamoIdempotencyStore(dynamo, config.tableName, 'IDEMPOTENCY', systemClock),
     webhookIds: new DynamoIdempotencyStore(dynamo, config.tableName, 'WEBHOOK', systemClock),
@@ -68,6 +73,7 @@ export function buildDeps(config: Config): Deps {
     ids: randomIds,
     policy: config.policy,
     webhookRules,
+    chainSigner,
     resolveHost: async (hostname) => (await lookup(hostname, { all: true })).map((entry) => entry.address),
   };
 }

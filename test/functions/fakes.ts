@@ -1,5 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { linkAuditEvent } from '../../functions/src/adapters/audit-chain-links';
 import type { AuditEvent } from '../../functions/src/domain/audit';
+import {
+  type ChainedAuditEvent,
+  erasePersonalData,
+  type StoredChainHead,
+} from '../../functions/src/domain/audit-chain';
 import { ConcurrentChangeError } from '../../functions/src/domain/errors';
 import type { PolicyDocument } from '../../functions/src/domain/policy';
 import type {
@@ -10,6 +16,7 @@ import type {
   PlatformSecrets,
 } from '../../functions/src/domain/records';
 import type {
+  ChainSigner,
   DomainEvent,
   IdempotencyClaim,
   IdempotencyStore,
@@ -30,14 +37,29 @@ import { DEFAULT_POLICY } from './policy-fixture';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+/** A P-256 key in memory, signing like KMS ECDSA_SHA_256 (DER signatures, base64). */
+export class InMemoryChainSigner implements ChainSigner {
+  private readonly keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  constructor(readonly keyId = 'test-audit-key') {}
+  async sign(message: Uint8Array) {
+    return { keyId: this.keyId, signature: sign('sha256', message, this.keys.privateKey).toString('base64') };
+  }
+  async verify(message: Uint8Array, signature: string) {
+    return verify('sha256', message, this.keys.publicKey, Buffer.from(signature, 'base64'));
+  }
+}
+
 /** In-memory repository with the same guarantees as DynamoDB: versioned marker, conditional item writes. */
 export class InMemoryOrders implements OrderRepository {
   orders = new Map<string, OrderRecord>();
   items = new Map<string, Map<string, ItemRecord>>();
-  audit = new Map<string, AuditEvent[]>();
+  audit = new Map<string, ChainedAuditEvent[]>();
+  heads = new Map<string, StoredChainHead>();
   deliveries: DeliveryAttempt[] = [];
   /** Runs once just before the next commit, to simulate another writer slipping in. */
   beforeNextCommit: (() => void) | null = null;
+
+  constructor(private readonly chainSigner: ChainSigner | null = null) {}
 
   async getOrder(orderId: string) {
     const order = this.orders.get(orderId);
@@ -52,14 +74,33 @@ export class InMemoryOrders implements OrderRepository {
   }
   async createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>) {
     if (this.orders.has(order.orderId)) return false;
+    const chain = await linkAuditEvent(
+      this.chainSigner,
+      { ...clone(audit), seq: order.auditSeq },
+      null,
+      new Date(),
+    );
+    if (this.orders.has(order.orderId)) return false;
     this.orders.set(order.orderId, clone(order));
-    this.audit.set(order.orderId, [{ ...audit, seq: order.auditSeq }]);
+    this.audit.set(order.orderId, [chain.event]);
+    this.heads.set(order.orderId, chain.head);
     return true;
   }
   async commit(change: OrderChange) {
     const hook = this.beforeNextCommit;
     this.beforeNextCommit = null;
     hook?.();
+    if (this.orders.get(change.orderId)?.version !== change.expectedVersion)
+      throw new ConcurrentChangeError('version moved');
+    const chain = change.audit
+      ? await linkAuditEvent(
+          this.chainSigner,
+          { ...clone(change.audit), seq: change.auditSeq + 1 },
+          this.heads.get(change.orderId) ?? null,
+          new Date(),
+        )
+      : null;
+    // Checked again after the signing await, as DynamoDB's condition would at write time.
     const order = this.orders.get(change.orderId);
     if (!order || order.version !== change.expectedVersion) throw new ConcurrentChangeError('version moved');
     const items = this.items.get(change.orderId) ?? new Map<string, ItemRecord>();
@@ -72,13 +113,14 @@ export class InMemoryOrders implements OrderRepository {
       if (item) items.set(update.itemId, { ...item, ...clone(update.set) });
     }
     const next = { ...order, ...clone(change.set), version: order.version + 1 };
-    if (change.audit) {
+    if (chain) {
       next.auditSeq = change.auditSeq + 1;
       const events = this.audit.get(change.orderId) ?? [];
       if (events.some((event) => event.seq === next.auditSeq))
         throw new ConcurrentChangeError('audit exists');
-      events.push({ ...clone(change.audit), seq: next.auditSeq });
+      events.push(chain.event);
       this.audit.set(change.orderId, events);
+      this.heads.set(change.orderId, chain.head);
     }
     this.orders.set(change.orderId, next);
   }
@@ -130,6 +172,21 @@ export class InMemoryOrders implements OrderRepository {
       items: all.slice(start, start + page.limit).map(clone),
       nextCursor: start + page.limit < all.length ? String(start + page.limit) : null,
     };
+  }
+  async auditTrail(orderId: string) {
+    return {
+      events: (this.audit.get(orderId) ?? []).map(clone),
+      head: clone(this.heads.get(orderId) ?? null),
+    };
+  }
+  async erasePersonalData(orderId: string, at: Date) {
+    const events = this.audit.get(orderId) ?? [];
+    const erased = events.filter((event) => event.personalData !== null).length;
+    this.audit.set(
+      orderId,
+      events.map((event) => erasePersonalData(event, at)),
+    );
+    return erased;
   }
   async recordDelivery(attempt: DeliveryAttempt) {
     this.deliveries.push(clone(attempt));
@@ -268,7 +325,8 @@ export interface TestWorld {
 
 export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   const clock = new FakeClock();
-  const orders = new InMemoryOrders();
+  const chainSigner = new InMemoryChainSigner();
+  const orders = new InMemoryOrders(chainSigner);
   const platforms = new InMemoryPlatforms();
   const secrets = new InMemorySecrets();
   const workflow = new RecordingWorkflow();
@@ -292,6 +350,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     policy,
     webhookRules: { allowLoopback: false, blockedPorts: [] },
     resolveHost: async () => ['93.184.216.34'],
+    chainSigner,
   };
   return { deps, orders, platforms, secrets, workflow, published, endpoint, clock };
 }

@@ -12,9 +12,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { AuditEvent } from '../domain/audit';
+import type { ChainedAuditEvent, StoredChainHead } from '../domain/audit-chain';
 import { ConcurrentChangeError } from '../domain/errors';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
-import type { OrderChange, OrderRepository, Page, PageRequest } from '../ports';
+import type { ChainSigner, OrderChange, OrderRepository, Page, PageRequest } from '../ports';
+import { linkAuditEvent, storedAuditEvent } from './audit-chain-links';
 
 export const orderPk = (orderId: string): string => `ORDER#${orderId}`;
 export const ORDER_SK = 'ORDER';
@@ -65,6 +67,8 @@ export class DynamoOrderRepository implements OrderRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Signs each new audit chain head; null leaves heads unsigned (reported as such by verification). */
+    private readonly chainSigner: ChainSigner | null = null,
   ) {}
 
   async getOrder(orderId: string): Promise<OrderRecord | null> {
@@ -102,6 +106,7 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>): Promise<boolean> {
+    const chain = await linkAuditEvent(this.chainSigner, { ...audit, seq: order.auditSeq }, null, new Date());
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -115,6 +120,7 @@ export class DynamoOrderRepository implements OrderRepository {
                   gsi1pk: `AGENCY#${order.agencyId}`,
                   gsi1sk: `${order.createdAt}#${order.orderId}`,
                   ...order,
+                  auditHead: chain.head,
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
@@ -122,12 +128,7 @@ export class DynamoOrderRepository implements OrderRepository {
             {
               Put: {
                 TableName: this.tableName,
-                Item: {
-                  pk: orderPk(order.orderId),
-                  sk: auditSk(order.auditSeq),
-                  ...audit,
-                  seq: order.auditSeq,
-                },
+                Item: { pk: orderPk(order.orderId), sk: auditSk(order.auditSeq), ...chain.event },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -141,10 +142,38 @@ export class DynamoOrderRepository implements OrderRepository {
     }
   }
 
+  /** The marker's current chain head, read only to link the next event; a moved version means a lost race. */
+  private async chainHeadFor(orderId: string, expectedVersion: number): Promise<StoredChainHead | null> {
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: ORDER_SK },
+        ProjectionExpression: '#version, auditHead',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ConsistentRead: true,
+      }),
+    );
+    if (result.Item !== undefined && result.Item.version !== expectedVersion)
+      throw new ConcurrentChangeError(`order ${orderId} changed meanwhile`);
+    return (result.Item?.auditHead as StoredChainHead | undefined) ?? null;
+  }
+
   async commit(change: OrderChange): Promise<void> {
     const nextSeq = change.auditSeq + 1;
+    const chain = change.audit
+      ? await linkAuditEvent(
+          this.chainSigner,
+          { ...change.audit, seq: nextSeq },
+          await this.chainHeadFor(change.orderId, change.expectedVersion),
+          new Date(),
+        )
+      : null;
     const order = setExpression(
-      { ...change.set, version: change.expectedVersion + 1, ...(change.audit ? { auditSeq: nextSeq } : {}) },
+      {
+        ...change.set,
+        version: change.expectedVersion + 1,
+        ...(chain ? { auditSeq: nextSeq, auditHead: chain.head } : {}),
+      },
       'o',
     );
     const transactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> =
@@ -174,11 +203,11 @@ export class DynamoOrderRepository implements OrderRepository {
         },
       });
     }
-    if (change.audit) {
+    if (chain) {
       transactItems.push({
         Put: {
           TableName: this.tableName,
-          Item: { pk: orderPk(change.orderId), sk: auditSk(nextSeq), ...change.audit, seq: nextSeq },
+          Item: { pk: orderPk(change.orderId), sk: auditSk(nextSeq), ...chain.event },
           // Audit events are never rewritten.
           ConditionExpression: 'attribute_not_exists(pk)',
         },
@@ -339,8 +368,8 @@ export class DynamoOrderRepository implements OrderRepository {
     );
   }
 
-  listAudit(orderId: string, page: PageRequest): Promise<Page<AuditEvent>> {
-    return this.queryPage<AuditEvent>(
+  async listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>> {
+    const found = await this.queryPage<Record<string, unknown>>(
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -351,6 +380,54 @@ export class DynamoOrderRepository implements OrderRepository {
       (key) => ({ after: String(key.sk) }),
       (cursor) => ({ pk: orderPk(orderId), sk: decodeCursor(cursor, ['after']).after ?? '' }),
     );
+    return { items: found.items.map(storedAuditEvent), nextCursor: found.nextCursor };
+  }
+
+  async auditTrail(orderId: string): Promise<{ events: ChainedAuditEvent[]; head: StoredChainHead | null }> {
+    const events: ChainedAuditEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': 'AUDIT#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) events.push(storedAuditEvent(strip(item)));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    const marker = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: ORDER_SK },
+        ProjectionExpression: 'auditHead',
+        ConsistentRead: true,
+      }),
+    );
+    return { events, head: (marker.Item?.auditHead as StoredChainHead | undefined) ?? null };
+  }
+
+  async erasePersonalData(orderId: string, at: Date): Promise<number> {
+    const { events } = await this.auditTrail(orderId);
+    let erased = 0;
+    for (const event of events) {
+      if (event.personalData === null) continue;
+      // The only change an audit record ever takes: its personal data goes, the digests that chain it stay.
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: auditSk(event.seq) },
+          UpdateExpression: 'REMOVE personalData SET personalDataErasedAt = :at',
+          ConditionExpression: 'attribute_exists(digest)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+      erased += 1;
+    }
+    return erased;
   }
 
   async recordDelivery(attempt: DeliveryAttempt): Promise<void> {

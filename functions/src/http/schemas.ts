@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHAIN_BREAKS } from '../domain/audit-chain';
 import { ITEM_OUTCOMES, ITEM_STATUSES, ORDER_STATUSES, OUTBOUND_EVENTS, STAGES } from '../domain/order-rules';
 import { CATEGORIES } from '../domain/policy';
 
@@ -216,6 +217,7 @@ export const orderListSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 export const itemPageSchema = z.object({ items: z.array(itemViewSchema), nextCursor: z.string().nullable() });
+const sha256Hex = z.string().describe('SHA-256, lowercase hex');
 export const auditPageSchema = z.object({
   items: z.array(
     z.object({
@@ -225,9 +227,42 @@ export const auditPageSchema = z.object({
       action: z.string(),
       stage: z.enum(STAGES),
       details: z.record(z.string(), z.unknown()),
+      digest: sha256Hex.describe(
+        'SHA-256 of the canonical JSON of the event without its personal data, which enters by its own digest',
+      ),
+      previousDigest: sha256Hex.describe("The previous event's digest; 64 zeros for the first event"),
+      personalDataDigest: sha256Hex
+        .nullable()
+        .describe(
+          'SHA-256 of the salted personal data (officer, notes, reasons); null when the event had none',
+        ),
+      personalDataErasedAt: z
+        .string()
+        .nullable()
+        .describe('When the personal data was erased on a lawful request; the digest still chains the event'),
     }),
   ),
   nextCursor: z.string().nullable(),
+  head: z
+    .object({
+      orderId: z.string(),
+      seq: z.number().int(),
+      digest: sha256Hex,
+      signedAt: z.string(),
+      keyId: z.string().nullable(),
+      algorithm: z.literal('ECDSA_SHA_256').optional(),
+      signature: z.string().nullable().describe('DER encoded ECDSA P-256 signature, base64'),
+    })
+    .nullable()
+    .describe('The last event, signed with the audit signing key'),
+  verification: z
+    .object({
+      valid: z.boolean(),
+      checkedEvents: z.number().int(),
+      brokenAt: z.number().int().optional().describe('The sequence number where the chain first breaks'),
+      reason: z.enum(CHAIN_BREAKS).optional(),
+    })
+    .describe('The whole chain checked by the server, whatever page was asked for'),
 });
 
 export const platformResponsesResultSchema = z.object({

@@ -1,6 +1,7 @@
 import type { PolicyDocument } from '../domain/policy';
 import type { WebhookUrlRules } from '../domain/webhook-url-policy';
 import type {
+  ChainSigner,
   Clock,
   EventPublisher,
   IdempotencyStore,
@@ -30,4 +31,6 @@ export interface Deps {
   webhookRules: WebhookUrlRules;
   /** Resolves a host name to its addresses, checked before every delivery. */
   resolveHost: (hostname: string) => Promise<string[]>;
+  /** Verifies audit chain heads on read; null where the function has no key (heads are then reported unsigned). */
+  chainSigner: ChainSigner | null;
 }

@@ -1,8 +1,8 @@
-import type { AuditEvent } from '../domain/audit';
+import { auditEventView } from '../domain/audit-chain';
 import { NotFoundError } from '../domain/errors';
 import type { OrderRecord } from '../domain/records';
-import type { Page } from '../ports';
 import type { Deps } from './deps';
+import { verifyAuditTrail } from './verify-audit-trail';
 import { fineOf, itemView, orderSummary, orderView } from './views';
 
 const FIRST_PAGE = 100;
@@ -58,8 +58,17 @@ export async function listOrders(
 export async function getAudit(
   deps: Deps,
   input: { agencyId: string; orderId: string; limit: number; cursor: string | null },
-): Promise<Page<Omit<AuditEvent, 'orderId'>>> {
+) {
   const order = await ownOrder(deps, input.agencyId, input.orderId);
-  const page = await deps.orders.listAudit(order.orderId, { limit: input.limit, cursor: input.cursor });
-  return { items: page.items.map(({ orderId: _orderId, ...event }) => event), nextCursor: page.nextCursor };
+  const [page, trail] = await Promise.all([
+    deps.orders.listAudit(order.orderId, { limit: input.limit, cursor: input.cursor }),
+    deps.orders.auditTrail(order.orderId),
+  ]);
+  return {
+    items: page.items.map(auditEventView),
+    nextCursor: page.nextCursor,
+    head: trail.head,
+    // Always over the whole chain, whatever page was asked for.
+    verification: await verifyAuditTrail(deps.chainSigner, trail.events, trail.head),
+  };
 }

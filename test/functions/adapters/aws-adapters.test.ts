@@ -47,6 +47,8 @@ describe('DynamoOrderRepository.commit', () => {
   const repository = new DynamoOrderRepository(doc, 'table');
 
   it('guards the marker by version, items by status, and appends the audit event without overwriting', async () => {
+    const previousHead = { orderId: 'o1', seq: 3, digest: 'a'.repeat(64), signedAt: '2026-11-27T00:00:00Z' };
+    documents.on(GetCommand).resolves({ Item: { version: 7, auditHead: previousHead } });
     documents.on(TransactWriteCommand).resolves({});
     await repository.commit({
       orderId: 'o1',
@@ -73,6 +75,35 @@ describe('DynamoOrderRepository.commit', () => {
     expect(items[1]?.Update?.ExpressionAttributeValues).toMatchObject({ ':expectedStatus': 'pending' });
     expect(items[2]?.Put?.Item).toMatchObject({ pk: 'ORDER#o1', sk: 'AUDIT#000000004', seq: 4 });
     expect(items[2]?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    // Chained after the head the marker held, and the marker's head moves to the new event in the same write.
+    const appended = items[2]?.Put?.Item;
+    expect(appended?.previousDigest).toBe('a'.repeat(64));
+    expect(appended?.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.values(items[0]?.Update?.ExpressionAttributeValues ?? {})).toContainEqual(
+      expect.objectContaining({ seq: 4, digest: appended?.digest }),
+    );
+  });
+
+  it('refuses to chain after a marker whose version moved, before signing anything', async () => {
+    documents.on(GetCommand).resolves({ Item: { version: 8 } });
+    await expect(
+      repository.commit({
+        orderId: 'o1',
+        expectedVersion: 7,
+        auditSeq: 3,
+        set: {},
+        items: [],
+        audit: {
+          orderId: 'o1',
+          at: '2026-11-27T00:00:00Z',
+          actor: { kind: 'system', id: 'tenggat-workflow' },
+          action: 'status_changed',
+          stage: 'order',
+          details: {},
+        },
+      }),
+    ).rejects.toThrow(ConcurrentChangeError);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('turns a cancelled transaction into ConcurrentChangeError so the caller re-reads', async () => {

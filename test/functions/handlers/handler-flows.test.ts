@@ -433,10 +433,14 @@ describe('withdraw-order handler', () => {
     );
     const audit = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.at(-1)
       ?.Put?.Item;
+    // The officer's name and the free-text reason are personal data: held apart from the chained fields.
     expect(audit).toMatchObject({
       action: 'order_withdrawn',
-      actor: { kind: 'agency', id: 'komdigi-ais', officer: 'Rina S.' },
+      actor: { kind: 'agency', id: 'komdigi-ais' },
+      personalData: { officer: 'Rina S.', details: { reason: 'Court order lifted' } },
     });
+    expect(audit?.actor).not.toHaveProperty('officer');
+    expect(audit?.details).not.toHaveProperty('reason');
     expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input).toEqual({
       taskToken: 'wait-token',
       output: JSON.stringify({ notify: null }),
