@@ -1,6 +1,6 @@
 /**
  * One HTTP endpoint for every local AWS API except DynamoDB, so all `AWS_ENDPOINT_URL_<SERVICE>` variables can
- * point at it: routes by `X-Amz-Target` prefix (Step Functions, Secrets Manager, EventBridge) and by path (Lambda).
+ * point at it: routes by `X-Amz-Target` prefix (Step Functions, Secrets Manager, EventBridge, KMS) and by path (Lambda).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StepFunctionsEngine } from '../sfn/service-api';
@@ -14,6 +14,8 @@ export interface AwsEndpointOptions {
   secretsManager?: { handle: RequestHandler };
   eventBridge?: { handle: RequestHandler };
   lambda?: { handle: RequestHandler };
+  /** The local KMS (AWS JSON 1.1, `TrentService.<Action>`): the template's signing keys. */
+  kms?: { handle: RequestHandler };
 }
 
 /** The `AWS_ENDPOINT_URL_<SERVICE>` variables that point at this endpoint. */
@@ -26,6 +28,7 @@ export function awsEndpointEnvironment(
     AWS_ENDPOINT_URL_LAMBDA: awsEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: awsEndpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
+    AWS_ENDPOINT_URL_KMS: awsEndpoint,
     ...(dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } : {}),
   };
 }
@@ -48,7 +51,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Run
       ),
     );
   }
-  for (const service of [options.secretsManager, options.eventBridge, options.lambda]) {
+  for (const service of [options.secretsManager, options.eventBridge, options.lambda, options.kms]) {
     if (service) handlers.push(service.handle);
   }
   handlers.push(async (request, response) => {

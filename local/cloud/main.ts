@@ -14,6 +14,7 @@ import { createLocalCognito } from './cognito';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
 import { createLocalEventBridge } from './eventbridge';
 import { listen, type RunningServer } from './http-util';
+import { createLocalKms, readSigningKeys } from './kms';
 import { createLambdaService } from './lambda-service';
 import { openProcessRegistry, stopOnSignals } from './processes';
 import { createProgressLog, type OrderParties } from './progress-log';
@@ -145,6 +146,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const awsUrl = `http://127.0.0.1:${aws}`;
     const secrets = createSecretsManager({ databasePath: join(dataDir, 'secrets.sqlite') });
     stops.push(() => secrets.close());
+    // The template's signing keys (audit chain heads), one P-256 key each, kept in the data dir.
+    const kms = createLocalKms({
+      keysDir: join(dataDir, 'kms'),
+      keys: readSigningKeys(synthResult.cdkOutDir, stackName),
+    });
     const progress = createProgressLog({
       log,
       lookupOrder: orderLookup(
@@ -178,6 +184,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       secretsManager: secrets,
       eventBridge: events,
       lambda,
+      kms,
     });
     stops.push(() => awsServer.close());
     for (const machine of template.stateMachines) {
