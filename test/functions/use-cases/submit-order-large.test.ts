@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { ItemRecord } from '../../../functions/src/domain/records';
+import { IdempotencyInFlightError } from '../../../functions/src/http/errors';
+import { listItems } from '../../../functions/src/use-cases/read-orders';
+import { IDEMPOTENCY_LEASE_MS, submitOrder } from '../../../functions/src/use-cases/submit-order';
+import { type TestWorld, testWorld } from '../fakes';
+import { AGENCY, orderBody, registerMichat } from '../lifecycle-helpers';
+
+class SimulatedCrash extends Error {
+  constructor() {
+    super('simulated crash');
+    this.name = 'SimulatedCrash';
+  }
+}
+
+/** Records the order of writes and how many times each item was written. */
+function instrument(world: TestWorld) {
+  const steps: string[] = [];
+  const writesPerItem = new Map<string, number>();
+  const putItems = world.orders.putItems.bind(world.orders);
+  const createOrder = world.orders.createOrder.bind(world.orders);
+  const start = world.workflow.start.bind(world.workflow);
+  let crashAfterItems: number | null = null;
+  world.orders.putItems = async (items: ItemRecord[]) => {
+    steps.push(`items:${items.length}`);
+    const allowed = crashAfterItems === null ? items : items.slice(0, crashAfterItems);
+    for (const item of allowed) writesPerItem.set(item.itemId, (writesPerItem.get(item.itemId) ?? 0) + 1);
+    await putItems(allowed);
+    if (allowed.length < items.length) throw new SimulatedCrash();
+  };
+  world.orders.createOrder = async (...args) => {
+    steps.push('marker');
+    return createOrder(...args);
+  };
+  world.workflow.start = async (orderId: string) => {
+    steps.push('start');
+    await start(orderId);
+  };
+  return {
+    steps,
+    writesPerItem,
+    crashAfter: (count: number | null) => {
+      crashAfterItems = count;
+    },
+  };
+}
+
+describe('submitOrder with a maximum-size order', () => {
+  it('writes all 10,000 items before the order marker, then starts the workflow', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const probe = instrument(world);
+    const body = orderBody({}, 10_000);
+    const response = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'big',
+      rawBody: body,
+      body,
+    });
+    expect(response.statusCode).toBe(201);
+    expect(probe.steps).toEqual(['items:10000', 'marker', 'start']);
+    const view = response.body as { itemCounts: Record<string, number>; items: unknown[] };
+    expect(view.itemCounts).toMatchObject({ total: 10_000, pending: 10_000 });
+    expect(view.items).toHaveLength(100);
+    // One audit event for the submission, carrying the item count, rather than one per item.
+    const audit = world.orders.audit.get('order-1') ?? [];
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ action: 'order_submitted', details: { items: 10_000 } });
+  });
+
+  it('a crash in the middle of the item writes leaves no order; the retry writes only the rest, once', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const probe = instrument(world);
+    const body = orderBody({}, 10_000);
+    const input = { agencyId: AGENCY, idempotencyKey: 'big', rawBody: body, body };
+
+    probe.crashAfter(6_300);
+    await expect(submitOrder(world.deps, input)).rejects.toBeInstanceOf(SimulatedCrash);
+    expect(world.orders.orders.size).toBe(0);
+    expect(world.workflow.started).toEqual([]);
+    // Within the lease the first attempt may still be alive: the retry must not race it.
+    await expect(submitOrder(world.deps, input)).rejects.toBeInstanceOf(IdempotencyInFlightError);
+
+    probe.crashAfter(null);
+    world.clock.advance(IDEMPOTENCY_LEASE_MS + 1_000);
+    const retry = await submitOrder(world.deps, input);
+    expect(retry.statusCode).toBe(201);
+    expect(probe.steps).toEqual(['items:10000', 'items:3700', 'marker', 'start']);
+    expect([...world.orders.orders.keys()]).toEqual(['order-1']);
+    expect(world.workflow.started).toEqual(['order-1']);
+    expect(probe.writesPerItem.size).toBe(10_000);
+    expect([...probe.writesPerItem.values()].every((count) => count === 1)).toBe(true);
+
+    const page = await listItems(world.deps, {
+      agencyId: AGENCY,
+      orderId: 'order-1',
+      limit: 100,
+      cursor: null,
+    });
+    expect(page.items[0]).toMatchObject({ locator: 'https://michat.example/p/1', status: 'pending' });
+
+    // And a client retrying once more gets the same order, with nothing written again.
+    const again = await submitOrder(world.deps, input);
+    expect((again.body as { id: string }).id).toBe('order-1');
+    expect(probe.steps).toHaveLength(4);
+  });
+});
