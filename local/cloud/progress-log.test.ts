@@ -29,6 +29,18 @@ describe('formatProgressLine', () => {
     );
   });
 
+  it('dates a deadline that falls on another day', () => {
+    expect(
+      formatProgressLine({
+        at: new Date('2026-11-27T20:21:31Z'),
+        orderId: 'o',
+        parties: {},
+        what: 'delivered takedown.requested',
+        deadlineAt: '2026-11-28T20:21:31Z',
+      }),
+    ).toBe('20:21:31 order o delivered takedown.requested; deadline 2026-11-28 20:21:31');
+  });
+
   it('leaves out what it does not know', () => {
     expect(
       formatProgressLine({

@@ -2,7 +2,7 @@
  * The progress log of `npm start`: one readable line per step of each order, made from the domain events the
  * functions put on the bus, e.g.
  * `12:01:03 order 01J… (komdigi-ais → michat-sandbox) delivered takedown.requested; deadline 12:01:09`.
- * Times are UTC (HH:MM:SS), as the API's timestamps are.
+ * Times are UTC (HH:MM:SS, with the date when a deadline falls on another day), as the API's timestamps are.
  */
 import { formatEventLine, type RecordedBusEvent } from './eventbridge';
 
@@ -28,10 +28,13 @@ export function formatProgressLine(step: ProgressStep): string {
     step.parties.agencyId || step.parties.platformId
       ? ` (${step.parties.agencyId ?? '?'} → ${step.parties.platformId ?? '?'})`
       : '';
-  const deadline =
-    step.deadlineAt && !Number.isNaN(Date.parse(step.deadlineAt))
-      ? `; deadline ${clock(new Date(step.deadlineAt))}`
-      : '';
+  let deadline = '';
+  if (step.deadlineAt && !Number.isNaN(Date.parse(step.deadlineAt))) {
+    const due = new Date(step.deadlineAt);
+    // A deadline on another day (the default policy's 24 h) needs its date to be read right.
+    const sameDay = due.toISOString().slice(0, 10) === step.at.toISOString().slice(0, 10);
+    deadline = `; deadline ${sameDay ? '' : `${due.toISOString().slice(0, 10)} `}${clock(due)}`;
+  }
   return `${clock(step.at)} order ${step.orderId}${parties} ${step.what}${deadline}`;
 }
 
