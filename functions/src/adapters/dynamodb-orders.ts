@@ -148,9 +148,16 @@ export class DynamoOrderRepository implements OrderRepository {
   async putItems(items: ItemRecord[]): Promise<void> {
     const records = items.map((item) => ({ pk: orderPk(item.orderId), sk: itemSk(item.itemId), ...item }));
     const chunks = itemWriteChunks(records, ITEMS_PER_WRITE, MAX_ITEM_WRITE_BYTES);
+    let failed = false;
     const workers = Array.from({ length: Math.min(PARALLEL_ITEM_WRITES, chunks.length) }, async () => {
-      for (let chunk = chunks.shift(); chunk !== undefined; chunk = chunks.shift()) {
-        await this.writeItemChunk(chunk);
+      // After one chunk failed the others stop taking work: the caller's retry will write what is missing.
+      for (let chunk = chunks.shift(); chunk !== undefined && !failed; chunk = chunks.shift()) {
+        try {
+          await this.writeItemChunk(chunk);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     });
     await Promise.all(workers);

@@ -127,3 +127,17 @@ describe('DynamoOrderRepository.putItems', () => {
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });
+
+describe('DynamoOrderRepository.putItems after a failed chunk', () => {
+  it('stops sending further chunks once one has failed for good', async () => {
+    const invalid = new TransactionCanceledException({
+      message: 'Transaction cancelled',
+      $metadata: {},
+      CancellationReasons: [{ Code: 'ValidationError' }],
+    });
+    documents.on(TransactWriteCommand).rejects(invalid);
+    await expect(repository().putItems(itemRecords(5_000))).rejects.toBeInstanceOf(ItemWriteError);
+    // The four writers each tried one chunk; none of the other 46 chunks was sent.
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(PARALLEL_ITEM_WRITES);
+  });
+});
