@@ -73,6 +73,12 @@ describe('describeDomainEvent', () => {
       )?.what,
     ).toBe('platform answered 1 item(s); 2/3 resolved, 1 pending, 0 disputed');
     expect(describeDomainEvent(busEvent('takedown.complied', {}))?.what).toBe('finished: complied');
+    expect(describeDomainEvent(busEvent('takedown.referred_for_blocking', { pending: 2 }))?.what).toBe(
+      'referred for blocking',
+    );
+    expect(
+      describeDomainEvent(busEvent('takedown.referred_for_blocking', { itemCounts: { total: 2 } }))?.what,
+    ).toBe('finished: referred_for_blocking');
     expect(describeDomainEvent(busEvent('platform.undeliverable', {}))?.what).toContain('operators alerted');
     expect(describeDomainEvent(busEvent('aws.other', {}))).toBeUndefined();
   });

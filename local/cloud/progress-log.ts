@@ -89,7 +89,8 @@ export function describeDomainEvent(
     case 'takedown.withdrawn':
       return { what: 'withdrawn by the agency' };
     case 'takedown.referred_for_blocking':
-      return { what: 'referred for blocking' };
+      // Both the ST3 escalation (for enforcement systems) and the final status carry this type.
+      return { what: counts ? 'finished: referred_for_blocking' : 'referred for blocking' };
     case 'platform.undeliverable':
       return { what: 'undeliverable: the platform did not answer any delivery attempt; operators alerted' };
     default:
