@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
+import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
+import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
+import { getAudit, getOrder } from '../../../functions/src/use-cases/read-orders';
+import { IDEMPOTENCY_LEASE_MS, submitOrder } from '../../../functions/src/use-cases/submit-order';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
+import { type TestWorld, testWorld } from '../fakes';
+import { AGENCY, orderBody, registerMichat } from '../lifecycle-helpers';
+
+// A maximum-size order against DynamoDB Local: every item must be there exactly once, also after a crash midway.
+// Timing is not asserted here (bench/api-load.bench.ts measures it).
+let database: DynamoDbLocal;
+let directory: string;
+const TABLE = 'tenggat-large-order-test';
+
+class SimulatedCrash extends Error {
+  constructor() {
+    super('simulated crash while writing items');
+    this.name = 'SimulatedCrash';
+  }
+}
+
+function documentClient(crashAfterTransactions: number | null = null): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    endpoint: database.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  if (crashAfterTransactions !== null) {
+    let transactions = 0;
+    // The process "dies" at the n-th transaction: that one and every later one never reaches DynamoDB.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') {
+          transactions += 1;
+          if (transactions > crashAfterTransactions) throw new SimulatedCrash();
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'simulatedCrash' },
+    );
+  }
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+function worldOn(documents: DynamoDBDocumentClient, shared?: TestWorld): TestWorld {
+  const world = testWorld();
+  if (shared) world.clock.set(shared.clock.now());
+  world.deps.orders = new DynamoOrderRepository(documents, TABLE);
+  world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
+  world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
+  world.deps.ids = { ...world.deps.ids, orderId: () => `order-${Math.random().toString(36).slice(2, 10)}` };
+  return world;
+}
+
+async function storedItems(orderId: string) {
+  return new DynamoOrderRepository(documentClient(), TABLE).allItems(orderId);
+}
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'tenggat-large-'));
+  database = await startDynamoDbLocal({ dbPath: directory });
+  const client = new DynamoDBClient({
+    endpoint: database.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byAgency',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  client.destroy();
+  await registerMichat(worldOn(documentClient()));
+}, 120_000);
+
+afterAll(async () => {
+  await database?.stop();
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+describe('a 10,000-item order on DynamoDB Local', () => {
+  it('stores every item once, with its locator, and one submission audit event', async () => {
+    const world = worldOn(documentClient());
+    const body = orderBody({}, 10_000);
+    const response = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'max-size',
+      rawBody: body,
+      body,
+    });
+    expect(response.statusCode).toBe(201);
+    const orderId = (response.body as { id: string }).id;
+
+    const items = await storedItems(orderId);
+    expect(items).toHaveLength(10_000);
+    expect(new Set(items.map((item) => item.itemId)).size).toBe(10_000);
+    expect(new Set(items.map((item) => item.locator))).toEqual(
+      new Set(body.items.map((item) => item.locator)),
+    );
+    expect(items.every((item) => item.status === 'pending')).toBe(true);
+
+    const order = await getOrder(world.deps, { agencyId: AGENCY, orderId });
+    expect(order).toMatchObject({ itemCounts: { total: 10_000, pending: 10_000 } });
+    const audit = await getAudit(world.deps, { agencyId: AGENCY, orderId, limit: 50, cursor: null });
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0]).toMatchObject({ action: 'order_submitted', details: { items: 10_000 } });
+  }, 180_000);
+
+  it('after a crash midway through the items, no order is visible and the retry completes it', async () => {
+    const crashing = worldOn(documentClient(37));
+    const body = orderBody({ reference: 'AIS/2026/11/crash' }, 10_000);
+    const input = { agencyId: AGENCY, idempotencyKey: 'max-size-crash', rawBody: body, body };
+    await expect(submitOrder(crashing.deps, input)).rejects.toMatchObject({
+      cause: expect.any(SimulatedCrash),
+    });
+    const listed = await new DynamoOrderRepository(documentClient(), TABLE).listOrders(
+      AGENCY,
+      { status: null, platformId: null },
+      { limit: 100, cursor: null },
+    );
+    expect(listed.items.filter((order) => order.reference === 'AIS/2026/11/crash')).toEqual([]);
+
+    const survivor = worldOn(documentClient(), crashing);
+    survivor.clock.advance(IDEMPOTENCY_LEASE_MS + 1_000);
+    const retry = await submitOrder(survivor.deps, input);
+    expect(retry.statusCode).toBe(201);
+    const orderId = (retry.body as { id: string }).id;
+    const items = await storedItems(orderId);
+    expect(items).toHaveLength(10_000);
+    expect(items.map((item) => item.locator).sort()).toEqual(body.items.map((item) => item.locator).sort());
+    expect(survivor.workflow.started).toEqual([orderId]);
+  }, 180_000);
+});
