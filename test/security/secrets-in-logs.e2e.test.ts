@@ -16,7 +16,7 @@ import {
   waitFor,
   waitForOrder,
 } from '../e2e/harness';
-import { dataDir } from './attack-helpers';
+import { dataDir, recordsMentioning } from './attack-helpers';
 
 let receiver: PlatformReceiver;
 const secretsSeen: { what: string; value: string }[] = [];
@@ -124,5 +124,16 @@ describe('secrets and personal data in the local cloud’s logs after a full lif
       }
     }
     expect(leaks).toEqual([]);
+  });
+
+  it('keeps platform secrets out of the table after registration and rotation', async () => {
+    const platformSecrets = secretsSeen.filter(
+      (seen) => seen.what.includes('Secret') || seen.what.includes('secret'),
+    );
+    expect(platformSecrets.length).toBeGreaterThanOrEqual(4);
+    for (const { what, value } of platformSecrets) {
+      const key = value.replace(/^whsec_/, '');
+      expect(await recordsMentioning(key), what).toEqual([]);
+    }
   });
 });
