@@ -36,7 +36,11 @@ type Capability =
   | 'readSecrets'
   | 'manageSecrets'
   | 'agencyClients'
-  | 'webhookUrls';
+  | 'webhookUrls'
+  /** Appends audit events: signs the new chain head (kms:Sign on the audit signing key only). */
+  | 'signAudit'
+  /** Reads the audit trail: verifies the chain head (kms:Verify, kms:GetPublicKey). */
+  | 'verifyAudit';
 
 interface FunctionSpec {
   readonly entry: string;
@@ -55,7 +59,7 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 1024,
     timeout: Duration.seconds(28),
     table: 'readWrite',
-    capabilities: ['startExecution', 'agencyClients'],
+    capabilities: ['startExecution', 'agencyClients', 'signAudit'],
   },
   ReadOrdersFunction: {
     entry: 'read-orders.ts',
@@ -63,7 +67,7 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 512,
     timeout: Duration.seconds(10),
     table: 'read',
-    capabilities: ['agencyClients'],
+    capabilities: ['agencyClients', 'verifyAudit'],
   },
   WithdrawOrderFunction: {
     entry: 'withdraw-order.ts',
@@ -71,7 +75,7 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 512,
     timeout: Duration.seconds(10),
     table: 'readWrite',
-    capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients'],
+    capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients', 'signAudit'],
   },
   ReviewItemsFunction: {
     entry: 'review-items.ts',
@@ -79,7 +83,7 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 512,
     timeout: Duration.seconds(10),
     table: 'readWrite',
-    capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients'],
+    capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients', 'signAudit'],
   },
   PlatformResponsesFunction: {
     entry: 'platform-responses.ts',
@@ -87,7 +91,7 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 1024,
     timeout: Duration.seconds(28),
     table: 'readWrite',
-    capabilities: ['sendTaskResult', 'publishEvents', 'readSecrets'],
+    capabilities: ['sendTaskResult', 'publishEvents', 'readSecrets', 'signAudit'],
   },
   OperatorFunction: {
     entry: 'operator.ts',
@@ -95,7 +99,7 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 512,
     timeout: Duration.seconds(15),
     table: 'readWriteScan',
-    capabilities: ['sendTaskResult', 'manageSecrets', 'agencyClients', 'webhookUrls'],
+    capabilities: ['sendTaskResult', 'manageSecrets', 'agencyClients', 'webhookUrls', 'signAudit'],
   },
   WorkflowStepFunction: {
     entry: 'workflow-step.ts',
@@ -103,7 +107,7 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 1024,
     timeout: Duration.seconds(60),
     table: 'readWrite',
-    capabilities: ['publishEvents'],
+    capabilities: ['publishEvents', 'signAudit'],
   },
   DeliverWebhookFunction: {
     entry: 'deliver-webhook.ts',
@@ -111,7 +115,7 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 1024,
     timeout: Duration.minutes(5),
     table: 'readWrite',
-    capabilities: ['publishEvents', 'readSecrets', 'webhookUrls'],
+    capabilities: ['publishEvents', 'readSecrets', 'webhookUrls', 'signAudit'],
   },
 };
 
@@ -121,6 +125,8 @@ export interface TenggatFunctionsProps {
   readonly eventBus: IEventBus;
   /** Customer-managed key: log groups, and the platform secrets the operator function creates at run time. */
   readonly encryptionKey: IKey;
+  /** Asymmetric ECC_NIST_P256 SIGN_VERIFY key that signs the head of every order's audit chain. */
+  readonly auditSigningKey: IKey;
   /** ARN of the order workflow, built from its fixed name (see `orderWorkflowArn`). */
   readonly stateMachineArn: string;
   /** JSON map `{ "<cognito client id>": "<agency id>" }`. */
@@ -197,6 +203,8 @@ export class TenggatFunctions extends Construct {
       if (has('readSecrets') || has('manageSecrets'))
         environment.PLATFORM_SECRET_PREFIX = PLATFORM_SECRET_PREFIX;
       if (has('manageSecrets')) environment.PLATFORM_SECRET_KMS_KEY_ID = props.encryptionKey.keyArn;
+      if (has('signAudit') || has('verifyAudit'))
+        environment.AUDIT_SIGNING_KEY_ID = props.auditSigningKey.keyArn;
       if (has('webhookUrls')) {
         environment.ALLOW_LOOPBACK_WEBHOOKS = String(props.config.allowLoopbackWebhooks);
         environment.BLOCKED_WEBHOOK_PORTS = props.config.blockedWebhookPorts.join(',');
@@ -248,6 +256,14 @@ export class TenggatFunctions extends Construct {
           new PolicyStatement({
             actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
             resources: [props.stateMachineArn],
+          }),
+        );
+      }
+      if (has('signAudit') || has('verifyAudit')) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: has('signAudit') ? ['kms:Sign'] : ['kms:GetPublicKey', 'kms:Verify'],
+            resources: [props.auditSigningKey.keyArn],
           }),
         );
       }

@@ -1,6 +1,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { TenggatApi } from './api';
 import type { TenggatConfig } from './config';
@@ -41,6 +41,16 @@ export class TenggatStack extends Stack {
     // CloudWatch Logs encrypts the log groups of functions, API access logs and the state machine with this key.
     key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
 
+    // Signs the head of every order's audit chain; asymmetric, so readers verify without being able to sign.
+    // KMS does not rotate asymmetric keys: the key id is recorded with every signed head instead.
+    const auditSigningKey = new Key(this, 'AuditSigningKey', {
+      alias: 'alias/tenggat-audit',
+      description: 'Tenggat: signs audit chain heads (ECDSA P-256)',
+      keySpec: KeySpec.ECC_NIST_P256,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     const data = new DataTable(this, 'Data', { encryptionKey: key });
     const events = new DomainEvents(this, 'Events');
     const identity = new Identity(this, 'Identity', {
@@ -52,6 +62,7 @@ export class TenggatStack extends Stack {
       table: data.table,
       eventBus: events.bus,
       encryptionKey: key,
+      auditSigningKey,
       stateMachineArn: orderWorkflowArn(this),
       agencyClientsJson: identity.agencyClientsJson,
       handlersDirectory: props.handlersDirectory,

@@ -15,8 +15,12 @@ interface Statement {
 // One synth for the file (no bundling: these tests read the template, not the bundles).
 const { template } = synthTenggat({ allowLoopbackWebhooks: true, blockedWebhookPorts: '4566,4567' });
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
-// The one customer-managed key: table, logs, execution history and platform secrets all use it.
-const dataKeyLogicalId = Object.keys(template.findResources('AWS::KMS::Key'))[0] ?? 'missing';
+const kmsKeys = Object.entries(template.findResources('AWS::KMS::Key'));
+// The one symmetric customer-managed key: table, logs, execution history and platform secrets all use it.
+const dataKeyLogicalId = kmsKeys.find(([, key]) => key.Properties?.KeySpec === undefined)?.[0] ?? 'missing';
+// The asymmetric key that signs audit chain heads.
+const auditKeyLogicalId =
+  kmsKeys.find(([, key]) => key.Properties?.KeySpec === 'ECC_NIST_P256')?.[0] ?? 'missing';
 
 function environmentOf(functionId: FunctionId): Record<string, unknown> {
   const environment = resourceProperties(template, functionId).Environment as {
@@ -393,9 +397,10 @@ describe('the REST API', () => {
 describe('the customer-managed key', () => {
   const dataKeyArn = { 'Fn::GetAtt': [dataKeyLogicalId, 'Arn'] };
 
-  it('is the only KMS key and rotates', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
+  it('is the only symmetric KMS key and rotates; the other key is the audit signing key', () => {
+    template.resourceCountIs('AWS::KMS::Key', 2);
     expect(resourceProperties(template, dataKeyLogicalId).EnableKeyRotation).toBe(true);
+    expect(auditKeyLogicalId).not.toBe('missing');
   });
 
   it('encrypts the execution history of the state machine', () => {
@@ -415,6 +420,64 @@ describe('the customer-managed key', () => {
       expect(resourcesFor(reader, 'kms:Decrypt'), reader).toContain(
         `arn:aws:lambda:ap-southeast-3:123456789012:function:${dataKeyLogicalId}`,
       );
+    }
+  });
+});
+
+describe('the audit signing key', () => {
+  const auditKeyArn = { 'Fn::GetAtt': [auditKeyLogicalId, 'Arn'] };
+  const kmsStatements = (functionId: FunctionId) =>
+    statementsOf(functionId).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('kms:')),
+    );
+  const appenders: FunctionId[] = FUNCTION_IDS.filter((functionId) => functionId !== 'ReadOrdersFunction');
+
+  it('is an asymmetric ECC_NIST_P256 signing key with an alias, kept when the stack goes', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/tenggat-audit',
+      TargetKeyId: auditKeyArn,
+    });
+  });
+
+  it('lets exactly the functions that append audit events sign with it, and nothing else', () => {
+    for (const functionId of FUNCTION_IDS) {
+      const signing = kmsStatements(functionId).filter((statement) =>
+        [statement.Action].flat().includes('kms:Sign'),
+      );
+      if (appenders.includes(functionId)) {
+        expect(signing, functionId).toEqual([
+          expect.objectContaining({ Action: 'kms:Sign', Resource: auditKeyArn }),
+        ]);
+      } else expect(signing, functionId).toEqual([]);
+      expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toEqual(auditKeyArn);
+    }
+  });
+
+  it('lets the reader only verify and read the public key, never sign', () => {
+    const onAuditKey = kmsStatements('ReadOrdersFunction').filter(
+      (statement) => JSON.stringify(statement.Resource) === JSON.stringify(auditKeyArn),
+    );
+    expect(onAuditKey.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
+      'kms:GetPublicKey',
+      'kms:Verify',
+    ]);
+  });
+
+  it('is used by no function for encryption, and the data key signs nothing', () => {
+    for (const functionId of FUNCTION_IDS) {
+      for (const statement of kmsStatements(functionId)) {
+        const actions = [statement.Action].flat();
+        const onAuditKey = JSON.stringify(statement.Resource) === JSON.stringify(auditKeyArn);
+        if (onAuditKey)
+          expect(
+            actions.every((action) => ['kms:Sign', 'kms:Verify', 'kms:GetPublicKey'].includes(action)),
+          ).toBe(true);
+        else expect(actions).not.toContain('kms:Sign');
+      }
     }
   });
 });
