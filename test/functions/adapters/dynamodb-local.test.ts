@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
-import { OrderChanged } from '../../../functions/src/domain/errors';
+import { ConcurrentChangeError, OrderChanged } from '../../../functions/src/domain/errors';
 import { deliverWebhook } from '../../../functions/src/use-cases/deliver-webhook';
+import { eraseAuditPersonalData } from '../../../functions/src/use-cases/erase-audit-personal-data';
 import { listPlatforms, registerPlatform, rotateSecrets } from '../../../functions/src/use-cases/operator';
 import { getAudit, getOrder, listItems, listOrders } from '../../../functions/src/use-cases/read-orders';
 import { recordPlatformResponses } from '../../../functions/src/use-cases/record-platform-responses';
@@ -73,7 +74,7 @@ function worldOnDynamo(): TestWorld {
   const world = testWorld();
   const suffix = Math.random().toString(36).slice(2, 8);
   let counter = 0;
-  world.deps.orders = new DynamoOrderRepository(documents, TABLE);
+  world.deps.orders = new DynamoOrderRepository(documents, TABLE, world.deps.chainSigner);
   world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
   world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
   world.deps.webhookIds = new DynamoIdempotencyStore(documents, TABLE, 'WEBHOOK', world.clock);
@@ -247,5 +248,67 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     expect(await world.deps.platforms.get(platformId)).toMatchObject({
       secretsRotatedAt: rotated.platform.secretsRotatedAt,
     });
+  }, 120_000);
+});
+
+describe('the audit trail on DynamoDB Local', () => {
+  it('chains and signs every event, refuses to overwrite one, and still verifies after erasure', async () => {
+    const world = worldOnDynamo();
+    const platform = await registerPlatform(world.deps, {
+      id: `audit-${Math.random().toString(36).slice(2, 8)}`,
+      name: 'Audit',
+      webhookUrl: 'https://hooks.audit.example/',
+      contactEmail: 'ops@audit.example',
+    });
+    const order = await submit(
+      world,
+      orderBody({ platformId: platform.platform.id, officer: 'Rina Susanti' }, 2),
+      'audit-key',
+    );
+    await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 });
+    await withdrawOrder(world.deps, {
+      agencyId: AGENCY,
+      orderId: order.id,
+      reason: 'Putusan pengadilan',
+      officer: 'Budi Santoso',
+    });
+    const read = () =>
+      getAudit(world.deps, { agencyId: AGENCY, orderId: order.id, limit: 100, cursor: null });
+    const before = await read();
+    expect(before.verification).toEqual({ valid: true, checkedEvents: before.items.length });
+    expect(before.head?.signature).toEqual(expect.any(String));
+
+    // A writer that believes the audit counter is one lower would overwrite the last event: DynamoDB refuses.
+    const marker = await world.deps.orders.getOrder(order.id);
+    if (marker === null) throw new Error('order vanished');
+    await expect(
+      world.deps.orders.commit({
+        orderId: order.id,
+        expectedVersion: marker.version,
+        auditSeq: marker.auditSeq - 1,
+        set: {},
+        items: [],
+        audit: {
+          orderId: order.id,
+          at: new Date().toISOString(),
+          actor: { kind: 'operator', id: 'intruder' },
+          action: 'rewritten',
+          stage: 'order',
+          details: {},
+        },
+      }),
+    ).rejects.toThrow(ConcurrentChangeError);
+    expect((await read()).items.map((event) => event.digest)).toEqual(
+      before.items.map((event) => event.digest),
+    );
+
+    await eraseAuditPersonalData(world.deps, {
+      orderId: order.id,
+      operatorId: 'ops-1',
+      requestReference: 'PDP/2026/0007',
+    });
+    const after = await read();
+    expect(JSON.stringify(after.items)).not.toMatch(/Rina|Budi|Putusan/);
+    expect(after.verification).toEqual({ valid: true, checkedEvents: before.items.length + 1 });
   }, 120_000);
 });
