@@ -1168,6 +1168,12 @@ export class ExecutionRunner {
       });
       row = { ...newRow, status: 'PENDING', output: null, error: null, cause: null };
     }
+    // Resolves only when the task's own clock runs out, so the invoke phase can stop early on a timeout
+    // while an answer that arrives meanwhile waits until TaskSubmitted is committed.
+    let signalExpiry: (outcome: ResourceOutcome) => void = () => {};
+    const expired = new Promise<ResourceOutcome>((resolve) => {
+      signalExpiry = resolve;
+    });
     const answer = new Promise<ResourceOutcome>((resolve) => {
       const settle = (settled: TaskTokenRow) => {
         if (settled.status === 'SUCCEEDED') resolve({ result: JSON.parse(settled.output ?? 'null') });
@@ -1186,6 +1192,7 @@ export class ExecutionRunner {
         if (store.answerToken({ token, status: 'TIMED_OUT', output: null, error, cause: null })) {
           this.services.tokenWaiters.delete(token);
           resolve({ error, cause: '' });
+          signalExpiry({ error, cause: '' });
         }
       };
       if (row.deadlineMs !== null) {
@@ -1213,6 +1220,9 @@ export class ExecutionRunner {
       // Replay: the event is already in the history; emitting it again keeps the event order in step.
       this.emit(run.branch, 'TaskSubmitted', undefined);
     } else if (row.status === 'PENDING') {
+      // The invoked function may answer its own token before the invoke returns (SendTaskSuccess from
+      // inside the function). AWS still records TaskSubmitted first, so the answer is held (it only
+      // resolves `answer`) until the submission is committed; only a timeout ends this phase early.
       const invoked = await cancellation.race(
         Promise.race([
           runResource(
@@ -1223,12 +1233,14 @@ export class ExecutionRunner {
             this.identity.arn,
             abort.signal,
           ),
-          answer,
+          expired,
         ]),
       );
       if ('error' in invoked) return invoked;
       const names = historyResourceNames(task.resource);
-      if (!this.journal.has(submittedKey) && store.getToken(token)?.status === 'PENDING') {
+      const status = store.getToken(token)?.status;
+      const stillOpen = status === 'PENDING' || status === 'SUCCEEDED' || status === 'FAILED';
+      if (!this.journal.has(submittedKey) && stillOpen) {
         this.emit(run.branch, 'TaskSubmitted', 'taskSubmittedEventDetails', {
           resourceType: names.resourceType,
           resource: names.resource,

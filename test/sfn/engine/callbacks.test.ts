@@ -24,6 +24,21 @@ beforeEach(async () => {
       tokensByOrder.set(orderId, token);
       return { body: '{"registered":true}' };
     },
+    // Answers its own token before returning, then returns late: the answer reaches the engine first.
+    answerOwnTokenFirst: async (event) => {
+      const { token, fail } = event as { token: string; fail?: boolean };
+      if (fail) {
+        await engine.dispatch('SendTaskFailure', {
+          taskToken: token,
+          error: 'Refused',
+          cause: 'by the function',
+        });
+      } else {
+        await engine.dispatch('SendTaskSuccess', { taskToken: token, output: '{"answeredBy":"function"}' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { body: '{"submitted":true}' };
+    },
   });
   engine = await createEngine({ dataPath: ':memory:', lambdaEndpoint });
 });
@@ -87,6 +102,74 @@ describe('callback tasks (.waitForTaskToken)', () => {
       'TaskSucceeded',
       'TaskStateExited',
       'ExecutionSucceeded',
+    ]);
+  });
+
+  it('records TaskSubmitted before the answer when the function answers its own token before returning', async () => {
+    const machineArn = await createMachine(engine, 'SelfAnswer', {
+      QueryLanguage: 'JSONata',
+      StartAt: 'AwaitAnswer',
+      States: {
+        AwaitAnswer: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Arguments: {
+            FunctionName: 'answerOwnTokenFirst',
+            Payload: { token: '{% $states.context.Task.Token %}' },
+          },
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn: machineArn });
+    const described = await waitForStatus(engine, String(executionArn));
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(String(described.output))).toEqual({ answeredBy: 'function' });
+    const history = await engine.dispatch('GetExecutionHistory', { executionArn, maxResults: 1000 });
+    const events = history.events as { type: string; taskSubmittedEventDetails?: { output: string } }[];
+    expect(events.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+    const submitted = events.find((event) => event.type === 'TaskSubmitted');
+    expect(JSON.parse(submitted?.taskSubmittedEventDetails?.output ?? '{}')).toMatchObject({
+      Payload: { submitted: true },
+    });
+  });
+
+  it('applies a SendTaskFailure that arrives before the invoke returns, after TaskSubmitted', async () => {
+    const machineArn = await createMachine(engine, 'SelfRefusal', {
+      QueryLanguage: 'JSONata',
+      StartAt: 'AwaitAnswer',
+      States: {
+        AwaitAnswer: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Arguments: {
+            FunctionName: 'answerOwnTokenFirst',
+            Payload: { token: '{% $states.context.Task.Token %}', fail: true },
+          },
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn: machineArn });
+    const described = await waitForStatus(engine, String(executionArn));
+    expect(described).toMatchObject({ status: 'FAILED', error: 'Refused', cause: 'by the function' });
+    expect(await historyTypes(engine, String(executionArn))).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskFailed',
+      'ExecutionFailed',
     ]);
   });
 
