@@ -19,6 +19,18 @@ export interface CorpusCase {
   expected: { status: string; output?: unknown; error?: string; cause?: unknown };
   events: string[] | null;
   time_relative_input?: string;
+  /** Where the case was recorded; only the fields the runner reads. */
+  source?: { test_file?: string; snapshot_entry?: string };
+}
+
+/**
+ * How the recording test started an Express execution: the `*_async.py` tests used StartExecution and read
+ * the result from the execution's end event, the others StartSyncExecution. The two differ (an async
+ * execution's context object has `Execution.RedriveCount`, a synchronous one's has not).
+ */
+export function startsSynchronously(corpusCase: CorpusCase): boolean {
+  if (corpusCase.state_machine_type !== 'EXPRESS') return false;
+  return !/_async\.py$/.test(corpusCase.source?.test_file ?? '');
 }
 
 export interface ExecutionResult {

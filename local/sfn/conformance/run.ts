@@ -28,6 +28,7 @@ import {
   loadCases,
   loadCheckCase,
   regenerateInput,
+  startsSynchronously,
 } from './corpus';
 import {
   behaviourFromDescription,
@@ -224,21 +225,17 @@ async function execute(
     }),
   );
   const input = JSON.stringify(regenerateInput(corpusCase));
-  if (corpusCase.state_machine_type === 'EXPRESS') {
-    try {
-      const output = await client.send(
-        new StartSyncExecutionCommand({
-          stateMachineArn: created.stateMachineArn,
-          name: `run-${index}`,
-          input,
-        }),
-      );
-      return { result: toResult(output), history: null };
-    } catch (error) {
-      // Without synchronous Express support, run it like a Standard execution and poll for the result.
-      if (!(error instanceof Error && error.name === 'UnknownOperationException')) throw error;
-    }
+  if (startsSynchronously(corpusCase)) {
+    const output = await client.send(
+      new StartSyncExecutionCommand({
+        stateMachineArn: created.stateMachineArn,
+        name: `run-${index}`,
+        input,
+      }),
+    );
+    return { result: toResult(output), history: null };
   }
+  // Standard executions and asynchronous Express ones: start, then poll for the end.
   const started = await client.send(
     new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: `run-${index}`, input }),
   );

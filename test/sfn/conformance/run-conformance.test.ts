@@ -143,3 +143,78 @@ describe('conformance runner', () => {
     expect(lines[3]).toMatch(/^TOTAL\s+3\/4\s+75\.0%\s+2\/4\s+50\.0%\s+1\/2\s+50\.0%$/);
   });
 });
+
+/** Express cases: the output says whether the context object has RedriveCount, which only async runs have. */
+function expressCase(name: string, testFile: string, expectedRedriveCount: boolean) {
+  return {
+    name,
+    area: 'express',
+    tags: ['state:Pass'],
+    state_machine_type: 'EXPRESS',
+    definition: {
+      QueryLanguage: 'JSONata',
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Pass',
+          Output: {
+            hasRedriveCount: '{% $exists($states.context.Execution.RedriveCount) %}',
+            kind: "{% $contains($states.context.Execution.Id, ':express:') ? 'express' : 'standard' %}",
+          },
+          End: true,
+        },
+      },
+    },
+    input: {},
+    lambdas: null,
+    expected: { status: 'SUCCEEDED', output: { hasRedriveCount: expectedRedriveCount, kind: 'express' } },
+    events: null,
+    source: { test_file: testFile },
+  };
+}
+
+describe('conformance runner with Express cases', () => {
+  let corpusDir: string;
+
+  beforeAll(() => {
+    corpusDir = mkdtempSync(join(tmpdir(), 'corpus-express-'));
+    writeFileSync(join(corpusDir, 'compare.mjs'), COMPARATOR);
+    const cases = [
+      expressCase(
+        'express/test_express_async.py::started asynchronously',
+        'tests/aws/services/stepfunctions/v2/express/test_express_async.py',
+        true,
+      ),
+      expressCase(
+        'express/test_express_sync.py::started synchronously',
+        'tests/aws/services/stepfunctions/v2/express/test_express_sync.py',
+        false,
+      ),
+    ];
+    writeFileSync(join(corpusDir, 'cases.jsonl'), `${cases.map((c) => JSON.stringify(c)).join('\n')}\n`);
+  });
+
+  afterAll(() => rmSync(corpusDir, { recursive: true, force: true }));
+
+  it('starts async-test cases with StartExecution and sync-test cases with StartSyncExecution', async () => {
+    const reports = await runConformance({
+      corpusDir,
+      concurrency: 2,
+      checkKnown: false,
+      caseTimeoutSeconds: 30,
+    });
+    reports.sort((a, b) => a.name.localeCompare(b.name));
+    expect(reports.map((report) => [report.name, report.result.output, report.lenient])).toEqual([
+      [
+        'express/test_express_async.py::started asynchronously',
+        { hasRedriveCount: true, kind: 'express' },
+        true,
+      ],
+      [
+        'express/test_express_sync.py::started synchronously',
+        { hasRedriveCount: false, kind: 'express' },
+        true,
+      ],
+    ]);
+  });
+});
