@@ -276,9 +276,10 @@ function evaluateCall(call: IntrinsicCall, scope: IntrinsicScope): unknown {
 
   switch (call.name) {
     case 'States.Format': {
-      if (values.length < 1 || call.args[0]?.kind !== 'string')
-        return fail('the first argument must be a string literal');
-      const template = call.args[0].raw;
+      const first = call.args[0];
+      if (!first) return fail('expected a format string');
+      // A literal keeps its escapes for the template; a variable or path (AWS accepts both) gives its string.
+      const template = first.kind === 'string' ? first.raw : stringAt(0);
       return formatTemplate(template, values.slice(1), fail);
     }
     case 'States.StringToJson': {

@@ -25,6 +25,20 @@ describe('evaluateIntrinsic', () => {
     );
   });
 
+  it('takes the format string from a variable or a path, as AWS does', () => {
+    const scope = { input: { template: '{} and {}' }, context: { Map: { Item: { Value: 'Pikachu' } } } };
+    expect(
+      evaluateIntrinsic('States.Format($AnswerTemplate, $$.Map.Item.Value)', {
+        ...scope,
+        variables: { AnswerTemplate: "It's {}!" },
+      }),
+    ).toBe("It's Pikachu!");
+    expect(evaluateIntrinsic('States.Format($.template, 1, 2)', scope)).toBe('1 and 2');
+    expect(failureOf(() => run('States.Format($.template, 1)', { template: 42 })).error).toBe(
+      'States.IntrinsicFailure',
+    );
+  });
+
   it('converts between strings and JSON', () => {
     expect(run('States.StringToJson($.s)', { s: '{"number": 20}' })).toEqual({ number: 20 });
     expect(run('States.StringToJson($.s)', { s: '' })).toBeNull();
