@@ -152,7 +152,7 @@ async function writeOrder(
     ? new Set((await deps.orders.allItems(orderId)).map((item) => item.itemId))
     : new Set();
   await deps.orders.putItems(items.filter((item) => !written.has(item.itemId)));
-  await deps.orders.createOrder(order, {
+  const created = await deps.orders.createOrder(order, {
     orderId,
     at: createdAt,
     actor: { kind: 'agency', id: agencyId, ...(body.officer ? { officer: body.officer } : {}) },
@@ -166,7 +166,8 @@ async function writeOrder(
     },
   });
   await deps.workflow.start(orderId);
-  const stored = (await deps.orders.getOrder(orderId)) ?? order;
+  // Only an order committed by an earlier attempt needs reading back; one just created is what we wrote.
+  const stored = created ? order : ((await deps.orders.getOrder(orderId)) ?? order);
   const firstPage = items.slice(0, FIRST_PAGE);
   const nextCursor =
     items.length > FIRST_PAGE ? encodeCursor({ after: firstPage.at(-1)?.itemId ?? '' }) : null;

@@ -105,4 +105,29 @@ describe('submitOrder with a maximum-size order', () => {
     expect((again.body as { id: string }).id).toBe('order-1');
     expect(probe.steps).toHaveLength(4);
   });
+
+  it('a retry after a crash past the marker writes nothing again and answers with the order as it is now', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const probe = instrument(world);
+    const body = orderBody({}, 2_500);
+    const input = { agencyId: AGENCY, idempotencyKey: 'after-marker', rawBody: body, body };
+    const start = world.workflow.start;
+    world.workflow.start = async () => {
+      throw new SimulatedCrash();
+    };
+    await expect(submitOrder(world.deps, input)).rejects.toBeInstanceOf(SimulatedCrash);
+    world.workflow.start = start;
+    // Meanwhile the order moved on (as if its workflow had already notified the platform).
+    const committed = world.orders.orders.get('order-1');
+    if (committed === undefined) throw new Error('the marker should have been written');
+    committed.status = 'awaiting_platform';
+
+    world.clock.advance(IDEMPOTENCY_LEASE_MS + 1_000);
+    const retry = await submitOrder(world.deps, input);
+    expect(retry.body).toMatchObject({ id: 'order-1', status: 'awaiting_platform' });
+    expect(probe.steps).toEqual(['items:2500', 'marker', 'items:0', 'marker', 'start']);
+    expect([...probe.writesPerItem.values()].every((count) => count === 1)).toBe(true);
+    expect(world.orders.audit.get('order-1')).toHaveLength(1);
+  });
 });
