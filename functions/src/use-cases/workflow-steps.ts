@@ -260,10 +260,7 @@ export async function finalize(
       },
     };
   });
-  // The withdrawal and the ST3 escalation already put `takedown.withdrawn` / `takedown.referred_for_blocking` on
-  // the bus; announcing them again would hand enforcement systems a second referral for the same order.
-  const alreadyAnnounced = result.status === 'withdrawn' || result.status === 'referred_for_blocking';
-  if (before.finalizedAt === null && !alreadyAnnounced) {
+  if (before.finalizedAt === null) {
     await deps.events.publish([
       {
         type: `takedown.${result.status}`,
