@@ -201,7 +201,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (restApi) {
       const gateway = createApiGateway({
         api: restApi,
-        invoke: (name, payload) => lambda.invoke(name, payload),
+        invoke: async (name, payload) => {
+          const result = await lambda.invoke(name, payload);
+          progress.onApiCall(payload, result.payload.toString('utf8'));
+          return result;
+        },
         verifyAccessToken: cognito.verifyAccessToken,
         rateLimit: options.rateLimit,
         onRequest: (line) => log(`[api] ${line}`),

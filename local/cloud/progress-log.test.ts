@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedBusEvent } from './eventbridge';
-import { createProgressLog, describeDomainEvent, formatProgressLine } from './progress-log';
+import {
+  createProgressLog,
+  describeDomainEvent,
+  describeSubmission,
+  formatProgressLine,
+} from './progress-log';
 
 const busEvent = (detailType: string, detail: Record<string, unknown>, time = '2026-11-27T12:01:03Z') =>
   ({
@@ -104,5 +109,59 @@ describe('createProgressLog', () => {
     expect(lines[1]).toBe('12:01:05 order o1 (bpom → michat-sandbox) finished: complied');
     expect(lines[2]).toContain('[event]');
     expect(lookups).toBe(1);
+  });
+});
+
+const submitCall = (statusCode: number, path = '/prod/v1/takedown-requests') => ({
+  request: JSON.stringify({ httpMethod: 'POST', path, body: '{}' }),
+  response: JSON.stringify({
+    statusCode,
+    body: JSON.stringify({
+      id: 'o9',
+      agencyId: 'polri-siber',
+      platformId: 'michat-sandbox',
+      urgency: 'urgent',
+      createdAt: '2026-11-27T12:00:00.000Z',
+      itemCounts: { total: 3 },
+    }),
+  }),
+});
+
+describe('describeSubmission', () => {
+  it('turns a 201 answer to POST /v1/takedown-requests into the submitted step', () => {
+    const call = submitCall(201);
+    expect(describeSubmission(call.request, call.response)).toEqual({
+      orderId: 'o9',
+      parties: { agencyId: 'polri-siber', platformId: 'michat-sandbox' },
+      what: 'submitted: 3 item(s), urgent; notifying the platform',
+      at: new Date('2026-11-27T12:00:00.000Z'),
+    });
+  });
+
+  it('ignores refused submissions and other routes', () => {
+    const refused = submitCall(422);
+    expect(describeSubmission(refused.request, refused.response)).toBeUndefined();
+    const other = submitCall(201, '/prod/v1/takedown-requests/o9/withdrawal');
+    expect(describeSubmission(other.request, other.response)).toBeUndefined();
+    expect(describeSubmission('not json', '{}')).toBeUndefined();
+  });
+
+  it('logs an idempotent replay of the same order once, and knows its agency afterwards without a lookup', async () => {
+    const lines: string[] = [];
+    const progress = createProgressLog({
+      log: (line) => lines.push(line),
+      lookupOrder: async () => {
+        throw new Error('no lookup expected');
+      },
+    });
+    const call = submitCall(201);
+    progress.onApiCall(call.request, call.response);
+    progress.onApiCall(call.request, call.response);
+    progress.onBusEvent(busEvent('takedown.notified', { orderId: 'o9' }, '2026-11-27T12:00:01Z'));
+    await progress.flush();
+    expect(lines).toEqual([
+      '12:00:00 order o9 (polri-siber → michat-sandbox) submitted: 3 item(s), urgent; notifying the platform',
+      '12:00:01 order o9 (polri-siber → michat-sandbox) delivered takedown.requested',
+    ]);
   });
 });

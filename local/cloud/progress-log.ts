@@ -1,6 +1,6 @@
 /**
- * The progress log of `npm start`: one readable line per step of each order, made from the domain events the
- * functions put on the bus, e.g.
+ * The progress log of `npm start`: one readable line per step of each order, made from the API's answers to new
+ * orders and the domain events the functions put on the bus, e.g.
  * `12:01:03 order 01J… (komdigi-ais → michat-sandbox) delivered takedown.requested; deadline 12:01:09`.
  * Times are UTC (HH:MM:SS, with the date when a deadline falls on another day), as the API's timestamps are.
  */
@@ -100,6 +100,44 @@ export function describeDomainEvent(
   }
 }
 
+/**
+ * A new order from one API call (the proxy event and the function's proxy result), or undefined for any other
+ * call. Answers with `201` to `POST .../v1/takedown-requests` carry the order.
+ */
+export function describeSubmission(
+  request: string,
+  response: string,
+): { orderId: string; parties: OrderParties; what: string; at: Date } | undefined {
+  try {
+    const event = JSON.parse(request) as { httpMethod?: string; path?: string };
+    if (event.httpMethod !== 'POST' || !event.path?.replace(/\/+$/, '').endsWith('/v1/takedown-requests'))
+      return undefined;
+    const result = JSON.parse(response) as { statusCode?: number; body?: string };
+    if (result.statusCode !== 201 || typeof result.body !== 'string') return undefined;
+    const order = JSON.parse(result.body) as {
+      id?: unknown;
+      agencyId?: unknown;
+      platformId?: unknown;
+      urgency?: unknown;
+      createdAt?: unknown;
+      itemCounts?: { total?: unknown };
+    };
+    if (typeof order.id !== 'string') return undefined;
+    const createdAt = typeof order.createdAt === 'string' ? Date.parse(order.createdAt) : Number.NaN;
+    return {
+      orderId: order.id,
+      parties: {
+        ...(typeof order.agencyId === 'string' ? { agencyId: order.agencyId } : {}),
+        ...(typeof order.platformId === 'string' ? { platformId: order.platformId } : {}),
+      },
+      what: `submitted: ${count(order.itemCounts?.total)} item(s), ${String(order.urgency ?? '?')}; notifying the platform`,
+      at: Number.isNaN(createdAt) ? new Date() : new Date(createdAt),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ProgressLogOptions {
   log: (line: string) => void;
   /** Finds an order's agency and platform (events do not all carry the agency). */
@@ -109,12 +147,15 @@ export interface ProgressLogOptions {
 export interface ProgressLog {
   /** Feed every recorded bus event; lines come out in the order events went in. */
   onBusEvent(event: RecordedBusEvent): void;
+  /** Feed every API call (proxy event and proxy result as JSON); new orders get a line, once each. */
+  onApiCall(request: string, response: string): void;
   /** Resolves once every line so far was written. */
   flush(): Promise<void>;
 }
 
 export function createProgressLog(options: ProgressLogOptions): ProgressLog {
   const parties = new Map<string, OrderParties>();
+  const submittedOrders = new Set<string>();
   let queue: Promise<void> = Promise.resolve();
 
   const partiesOf = async (orderId: string, detail: EventDetail): Promise<OrderParties> => {
@@ -147,6 +188,14 @@ export function createProgressLog(options: ProgressLogOptions): ProgressLog {
           formatProgressLine({ at, orderId, parties: await partiesOf(orderId, detail), ...described }),
         );
       });
+    },
+    onApiCall(request, response) {
+      const submitted = describeSubmission(request, response);
+      // An idempotent replay answers 201 with the same order: it is not a new step.
+      if (!submitted || submittedOrders.has(submitted.orderId)) return;
+      submittedOrders.add(submitted.orderId);
+      parties.set(submitted.orderId, { ...submitted.parties });
+      queue = queue.then(() => options.log(formatProgressLine(submitted)));
     },
     flush: () => queue,
   };

@@ -39,6 +39,9 @@ describe('an order as a Step Functions execution', () => {
 
     // The local cloud logged this order's progress, one line per step.
     const lines = progressLog().filter((line) => line.includes(`order ${orderId}`));
+    expect(lines.some((line) => line.includes('(komdigi-ais → michat-sandbox) submitted: 2 item(s)'))).toBe(
+      true,
+    );
     expect(lines.some((line) => line.includes('delivered takedown.requested'))).toBe(true);
     expect(lines.some((line) => line.includes('complied'))).toBe(true);
   });
