@@ -81,6 +81,8 @@ interface Branch {
   visits: Map<string, number>;
   cancellation: Cancellation;
   mapItem?: { Index: number; Value: unknown };
+  /** A branch of a Parallel state (AWS aborts a Task whose failure ends such a branch). */
+  parallelBranch?: boolean;
 }
 
 interface StepRecord {
@@ -459,6 +461,8 @@ export class ExecutionRunner {
         throw error;
       }
       const failure = this.asFailure(error, run);
+      // AWS records TaskStateAborted after the TaskFailed of a Task whose uncaught error ends a Parallel branch.
+      if (type === 'Task' && branch.parallelBranch) this.emit(branch, 'TaskStateAborted', undefined);
       return { error: failure.error, cause: failure.causeText, ...snapshot() };
     }
   }
@@ -1279,6 +1283,7 @@ export class ExecutionRunner {
       const settled = await Promise.allSettled(
         branches.map(async (definition, index) => {
           const child = this.newBranch(branch, `${run.stepKey}:a${attempt}:b${index}/`, group);
+          child.parallelBranch = true;
           try {
             return await this.runStates(definition, child, input, run.ql);
           } catch (error) {

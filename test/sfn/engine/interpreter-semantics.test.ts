@@ -247,6 +247,50 @@ describe('Map, Parallel and integrations', () => {
     expect(outputOf(result)).toEqual([8, 16]);
   });
 
+  it('aborts a Task whose failure leaves its Parallel branch, and records the caught Parallel failure as AWS does', async () => {
+    const result = await run({
+      QueryLanguage: 'JSONata',
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Parallel',
+          Branches: [
+            {
+              StartAt: 'CallMissing',
+              States: {
+                CallMissing: {
+                  Type: 'Task',
+                  Resource: 'arn:aws:states:::lambda:invoke',
+                  Arguments: { FunctionName: 'missingFunction', Payload: {} },
+                  End: true,
+                },
+              },
+            },
+          ],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Fallback' }],
+          End: true,
+        },
+        Fallback: { Type: 'Pass', Output: '{% $states.input.Error %}', End: true },
+      },
+    });
+    expect(outputOf(result)).toBe('Lambda.ResourceNotFoundException');
+    expect(result.history).toEqual([
+      'ExecutionStarted',
+      'ParallelStateEntered',
+      'ParallelStateStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'TaskStateAborted',
+      'ParallelStateFailed',
+      'ParallelStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
   it('records events:putEvents entries and returns AWS-shaped entry ids', async () => {
     const result = await run({
       QueryLanguage: 'JSONata',
