@@ -48,10 +48,17 @@ describe('an order the platform complies with', () => {
 
       const audit = await getAudit(orderId, AGENCY);
       const actions = audit.map((entry) => entry.action);
-      expect(actions[0]).toBe('order_submitted');
-      expect(actions).toContain('platform_notified');
-      expect(audit.some((entry) => entry.actor.kind === 'platform')).toBe(true);
-      expect(actions.at(-1)).toBe('finalized');
+      expect(actions).toEqual(['order_submitted', 'platform_notified', 'items_answered', 'finalized']);
+      expect(audit.map((entry) => entry.actor.id)).toEqual([
+        AGENCY,
+        'tenggat-workflow',
+        platformId,
+        'tenggat-workflow',
+      ]);
+      expect(audit[0]?.actor.officer).toBe('Test Officer');
+      expect(audit.every((entry) => entry.stage === 'order')).toBe(true);
+      const times = audit.map((entry) => Date.parse(entry.at));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
       // Sequence numbers have no gaps: nothing was rewritten or lost.
       expect(audit.map((entry) => entry.seq)).toEqual(audit.map((_, index) => (audit[0]?.seq ?? 1) + index));
       expect(await getOrder(orderId)).toMatchObject({ status: 'complied' });
