@@ -69,6 +69,12 @@ export const ROUTES: readonly Route[] = [
     functionId: 'OperatorFunction',
     access: 'admin',
   },
+  {
+    path: '/v1/takedown-requests/{id}/personal-data-erasure',
+    method: 'POST',
+    functionId: 'OperatorFunction',
+    access: 'admin',
+  },
   { path: '/v1/platforms', method: 'POST', functionId: 'OperatorFunction', access: 'admin' },
   { path: '/v1/platforms', method: 'GET', functionId: 'OperatorFunction', access: 'admin' },
   {

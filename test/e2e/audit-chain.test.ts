@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, orderBody, startRegisteredPlatform, submitOrder, waitForOrder } from './harness';
+import { api, OPERATOR, orderBody, startRegisteredPlatform, submitOrder, waitForOrder } from './harness';
 
 interface AuditResponse {
   items: {
@@ -15,7 +15,7 @@ interface AuditResponse {
 }
 
 describe('the audit trail on the local cloud', () => {
-  it('is a hash chain whose head the local KMS key signed, verified by the API', async () => {
+  it('is a hash chain whose head the local KMS key signed, verified by the API, and survives an erasure', async () => {
     const { platformId, receiver } = await startRegisteredPlatform();
     try {
       const submitted = await submitOrder(orderBody({ platformId, officer: 'Rina Susanti' }));
@@ -42,6 +42,24 @@ describe('the audit trail on the local cloud', () => {
       expect(head?.keyId).toMatch(/^arn:aws:kms:us-east-1:000000000000:key\//);
       expect(head?.signature).toEqual(expect.any(String));
       expect(verification).toEqual({ valid: true, checkedEvents: items.length });
+
+      // An agency cannot erase; the operator can, on a lawful request, and the chain still verifies.
+      const path = `/v1/takedown-requests/${orderId}/personal-data-erasure`;
+      const body = { requestReference: 'PDP/2026/0007' };
+      // The gateway refuses the agency's token (no takedown/admin scope) before the handler runs.
+      expect([401, 403]).toContain((await api('POST', path, { as: 'komdigi-ais', body })).status);
+      const erasure = await api('POST', path, { as: OPERATOR, body });
+      expect(erasure.status).toBe(200);
+      expect(erasure.body).toMatchObject({ orderId, erasedEvents: expect.any(Number) });
+      const after = await api<AuditResponse>('GET', `/v1/takedown-requests/${orderId}/audit`, {
+        as: 'komdigi-ais',
+      });
+      expect(JSON.stringify(after.body.items)).not.toMatch(/Rina|Budi|Court order annulled/);
+      expect(after.body.items.slice(0, items.length).map((event) => event.digest)).toEqual(
+        items.map((event) => event.digest),
+      );
+      expect(after.body.items.at(-1)?.action).toBe('personal_data_erased');
+      expect(after.body.verification).toEqual({ valid: true, checkedEvents: after.body.items.length });
     } finally {
       await receiver.close();
     }

@@ -14,6 +14,7 @@ describe('docs/openapi.json', () => {
     expect(Object.keys(submit?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '409', '413', '422']),
     );
-    expect(Object.keys(document.paths ?? {})).toHaveLength(10);
+    expect(Object.keys(document.paths ?? {})).toHaveLength(11);
+    expect(document.paths).toHaveProperty(['/v1/takedown-requests/{id}/personal-data-erasure']);
   });
 });

@@ -320,6 +320,7 @@ describe('the REST API', () => {
       ['POST /v1/takedown-requests/{id}/withdrawal', 'WithdrawOrderFunction', 'takedown/write'],
       ['POST /v1/takedown-requests/{id}/review', 'ReviewItemsFunction', 'takedown/write'],
       ['POST /v1/takedown-requests/{id}/redelivery', 'OperatorFunction', 'takedown/admin'],
+      ['POST /v1/takedown-requests/{id}/personal-data-erasure', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['GET /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/secret-rotation', 'OperatorFunction', 'takedown/admin'],

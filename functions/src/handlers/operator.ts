@@ -3,7 +3,8 @@ import { NotFoundError } from '../domain/errors';
 import { apiHandler, pathParam } from '../http/api-handler';
 import { callerOf } from '../http/auth';
 import { json, validate } from '../http/middleware';
-import { registerPlatformBodySchema } from '../http/schemas';
+import { personalDataErasureBodySchema, registerPlatformBodySchema } from '../http/schemas';
+import { eraseAuditPersonalData } from '../use-cases/erase-audit-personal-data';
 import { listPlatforms, redeliver, registerPlatform, rotateSecrets } from '../use-cases/operator';
 import { buildDeps } from '../wiring';
 
@@ -20,6 +21,17 @@ export const handler = apiHandler(async (event) => {
   }
   if (method === 'POST' && resource.endsWith('/redelivery')) {
     return json(202, await redeliver(deps, { orderId: pathParam(event, 'id'), operatorId }));
+  }
+  if (method === 'POST' && resource.endsWith('/personal-data-erasure')) {
+    const body = validate(personalDataErasureBodySchema, event.jsonBody);
+    return json(
+      200,
+      await eraseAuditPersonalData(deps, {
+        orderId: pathParam(event, 'id'),
+        operatorId,
+        requestReference: body.requestReference,
+      }),
+    );
   }
   if (method === 'GET' && resource === '/v1/platforms') return json(200, await listPlatforms(deps));
   if (method === 'POST' && resource === '/v1/platforms') {

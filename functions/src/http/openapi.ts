@@ -8,6 +8,8 @@ import {
   orderListSchema,
   orderViewSchema,
   pageQuerySchema,
+  personalDataErasureBodySchema,
+  personalDataErasureResultSchema,
   platformResponsesBodySchema,
   platformResponsesResultSchema,
   platformSecretsViewSchema,
@@ -196,6 +198,24 @@ export function buildOpenApiDocument() {
     responses: {
       '202': json(z.object({ id: z.string(), status: z.string() }), 'Redelivery started'),
       ...problems(401, 403, 404, 409),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/takedown-requests/{id}/personal-data-erasure',
+    summary: "Erase the personal data in an order's audit trail on a lawful request",
+    description:
+      'Removes officer names, notes and free-text reasons from every audit event of the order; their salted ' +
+      'digests stay, so the hash chain still verifies. The erasure is itself recorded as an audit event.',
+    security: agency('takedown/admin'),
+    request: {
+      params: idParam,
+      body: { content: { 'application/json': { schema: personalDataErasureBodySchema } } },
+    },
+    responses: {
+      '200': json(personalDataErasureResultSchema, 'Personal data erased'),
+      ...problems(400, 401, 403, 404, 422),
     },
   });
 

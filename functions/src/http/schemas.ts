@@ -116,6 +116,16 @@ export const platformResponsesBodySchema = z.strictObject({
 });
 export type PlatformResponsesBody = z.infer<typeof platformResponsesBodySchema>;
 
+export const personalDataErasureBodySchema = z.strictObject({
+  requestReference: nonBlank(200).describe(
+    'Reference of the lawful erasure request (UU PDP 27/2022) being carried out; recorded in the audit trail',
+  ),
+});
+export const personalDataErasureResultSchema = z.object({
+  orderId: z.string(),
+  erasedEvents: z.number().int().describe('Audit events whose personal data was removed'),
+});
+
 export const registerPlatformBodySchema = z.strictObject({
   id: z
     .string()

@@ -6,6 +6,7 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,7 +21,7 @@ import {
   type SignedChainHead,
 } from '../../../functions/src/domain/audit-chain';
 import type { OrderRecord } from '../../../functions/src/domain/records';
-import { apiEvent, lambdaContext, setFunctionEnv } from './api-event';
+import { apiEvent, lambdaContext, OPERATOR_CLIENT, setFunctionEnv } from './api-event';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const kms = mockClient(KMSClient);
@@ -29,11 +30,14 @@ const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 let readHandler: ApiHandler;
+let operatorHandler: ApiHandler;
 
 beforeAll(async () => {
   setFunctionEnv();
   process.env.AUDIT_SIGNING_KEY_ID = KEY_ARN;
   readHandler = (await import('../../../functions/src/handlers/read-orders'))
+    .handler as unknown as ApiHandler;
+  operatorHandler = (await import('../../../functions/src/handlers/operator'))
     .handler as unknown as ApiHandler;
 });
 
@@ -82,7 +86,16 @@ function storedTrail(count: number) {
 
 function serve(events: ChainedAuditEvent[], head: SignedChainHead) {
   documents.on(GetCommand).resolves({
-    Item: { pk: 'ORDER#order-1', sk: 'ORDER', orderId: 'order-1', agencyId: 'komdigi-ais', auditHead: head },
+    Item: {
+      pk: 'ORDER#order-1',
+      sk: 'ORDER',
+      orderId: 'order-1',
+      agencyId: 'komdigi-ais',
+      stage: 'order',
+      version: 5,
+      auditSeq: head.seq,
+      auditHead: head,
+    },
   });
   documents.on(QueryCommand).resolves({
     Items: events.map((event) => ({
@@ -196,6 +209,54 @@ describe('appending an audit event (repository with the KMS signer, mocked)', ()
       orderId: 'order-9',
       seq: 1,
       digest: audit?.Put?.Item?.digest,
+    });
+  });
+});
+
+describe('POST /v1/takedown-requests/{id}/personal-data-erasure (operator handler, mocked)', () => {
+  const erase = (body: unknown) =>
+    operatorHandler(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/takedown-requests/{id}/personal-data-erasure',
+        pathParameters: { id: 'order-1' },
+        body: JSON.stringify(body),
+        clientId: OPERATOR_CLIENT,
+        scope: 'takedown/admin',
+      }),
+      lambdaContext,
+    );
+
+  it('refuses a body without the request reference with 422, erasing nothing', async () => {
+    const response = await erase({});
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toContain('requestReference');
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('removes the personal data of each event that has some and appends a signed erasure event', async () => {
+    const { events, head } = storedTrail(3);
+    serve(events, head);
+    documents.on(UpdateCommand).resolves({});
+    documents.on(TransactWriteCommand).resolves({});
+    kms.on(SignCommand).resolves({ KeyId: KEY_ARN, Signature: Buffer.from('sig') });
+    const response = await erase({ requestReference: 'PDP/2026/0007' });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ orderId: 'order-1', erasedEvents: 3 });
+    const updates = documents.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(updates).toHaveLength(3);
+    expect(updates[0]).toMatchObject({
+      Key: { pk: 'ORDER#order-1', sk: 'AUDIT#000000001' },
+      UpdateExpression: 'REMOVE personalData SET personalDataErasedAt = :at',
+    });
+    const appended = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.at(-1)
+      ?.Put?.Item;
+    expect(appended).toMatchObject({
+      seq: 4,
+      action: 'personal_data_erased',
+      actor: { kind: 'operator' },
+      details: { erasedEvents: 3, requestReference: 'PDP/2026/0007' },
+      previousDigest: head.digest,
     });
   });
 });
