@@ -161,6 +161,8 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     });
     expect(audit.items.map((event) => event.seq)).toEqual(audit.items.map((_, index) => index + 1));
     expect(audit.items.at(-1)?.action).toBe('finalized');
+    // Every event of the lifecycle (answers, escalations, finalization) survives DynamoDB's round trip unchanged.
+    expect(audit.verification).toEqual({ valid: true, checkedEvents: audit.head?.seq });
     const listed = await listOrders(world.deps, {
       agencyId: AGENCY,
       status: 'complied_late',
