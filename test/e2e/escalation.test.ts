@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  api,
   durationSeconds,
   fastPolicy,
   listEvents,
@@ -74,6 +75,26 @@ describe('a platform that never answers (fast policy)', () => {
         { what: 'takedown.referred_for_blocking on the bus' },
       );
       expect(referral.detail.platformId).toBe(platformId);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('gives an urgent category the urgent deadline from the moment of delivery', async () => {
+    const { platformId, receiver } = await startRegisteredPlatform();
+    try {
+      const submitted = await submitOrder(orderBody({ platformId, category: 'terrorism' }, 1));
+      expect(submitted.body.urgency).toBe('urgent');
+      const notified = await waitForOrder(submitted.body.id, (order) => order.deadlineAt !== null);
+      expect(Date.parse(notified.deadlineAt ?? '') - Date.parse(notified.notifiedAt ?? '')).toBe(
+        durationSeconds(fastPolicy.deadlines.urgent.order) * 1000,
+      );
+      // Nothing more to see here: end the order rather than escalate it beside the other tests.
+      const withdrawal = await api('POST', `/v1/takedown-requests/${submitted.body.id}/withdrawal`, {
+        as: 'komdigi-ais',
+        body: { reason: 'Urgency check done.' },
+      });
+      expect(withdrawal.status).toBe(200);
     } finally {
       await receiver.close();
     }
