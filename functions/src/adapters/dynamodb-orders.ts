@@ -143,7 +143,8 @@ export class DynamoOrderRepository implements OrderRepository {
    * Writes items as transactions of up to 100 puts, a few at once. Each chunk lands whole or not at all, and on
    * DynamoDB Local one transaction is one disk commit (a batch write commits per item, ~30x slower), which keeps a
    * 10,000-item order within the API's 29 s. Puts are unconditional: rewriting an item with the same content is
-   * harmless, so a retry after a crash may overlap what was written.
+   * harmless, so a retry after a crash may overlap what was written. On AWS a transactional put costs 2 WCU per KB
+   * against 1 for a batch put, and one order's items share a partition (1,000 WCU/s until DynamoDB splits it).
    */
   async putItems(items: ItemRecord[]): Promise<void> {
     const records = items.map((item) => ({ pk: orderPk(item.orderId), sk: itemSk(item.itemId), ...item }));
