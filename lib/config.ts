@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseDurationMs } from '../functions/src/domain/duration';
+import { CATEGORIES, type PolicyDocument, policyDocumentSchema } from '../functions/src/domain/policy';
 
 /** Thrown when a configuration file is missing, unreadable or breaks its schema; synth stops with this message. */
 export class ConfigurationError extends Error {
@@ -10,70 +12,28 @@ export class ConfigurationError extends Error {
   }
 }
 
-// ISO 8601 durations limited to what a policy needs: days, hours, minutes and (whole or decimal) seconds.
-const isoDurationPattern = /^P(?!$)(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
-
-/** Converts an ISO 8601 duration such as `PT4H` or `P1D` into seconds. */
+/** Converts an ISO 8601 duration such as `PT4H` or `P1D` into seconds, with the functions' own parser. */
 export function durationToSeconds(duration: string): number {
-  const match = isoDurationPattern.exec(duration);
-  if (!match) {
-    throw new ConfigurationError(`"${duration}" is not an ISO 8601 duration like PT4H, P1D or PT30S`);
+  try {
+    return parseDurationMs(duration) / 1000;
+  } catch (cause) {
+    throw new ConfigurationError(`"${duration}" is not an ISO 8601 duration like PT4H, P1D or PT30S`, {
+      cause,
+    });
   }
-  const [, days, hours, minutes, seconds] = match;
-  return (
-    Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3_600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)
-  );
 }
 
-const isoDuration = z
-  .string()
-  .regex(isoDurationPattern, 'must be an ISO 8601 duration like PT4H, P1D or PT30S');
-// zod runs refinements even after the pattern failed; the guard keeps a bad value to one clear message.
-const positiveDuration = isoDuration.refine(
-  (value) => !isoDurationPattern.test(value) || durationToSeconds(value) > 0,
-  'must be longer than zero',
-);
 const identifier = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (at most 63)');
 
-export const categories = [
-  'csam',
-  'terrorism',
-  'public_order',
-  'illegal_drugs_food_cosmetics',
-  'pornography',
-  'prostitution',
-  'gambling',
-  'fraud',
-  'illegal_lending',
-  'hoax',
-  'other',
-] as const;
+export const categories = CATEGORIES;
 
-const stageDeadlines = z.strictObject({
-  order: positiveDuration,
-  st1: positiveDuration,
-  st2: positiveDuration,
-});
-
-export const policySchema = z.strictObject({
-  name: identifier,
-  version: z.string().min(1).max(64),
-  urgentCategories: z.array(z.enum(categories)).min(1),
-  deadlines: z.strictObject({ urgent: stageDeadlines, standard: stageDeadlines }),
-  deliveryRetrySchedule: z.array(isoDuration).min(1).max(50),
-  reviewReminderPeriod: positiveDuration,
-  fine: z.strictObject({
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
-    perItemPerPeriod: z.number().int().nonnegative(),
-    accrualPeriod: positiveDuration,
-    capPerItem: z.number().int().nonnegative(),
-  }),
-});
+/** The same schema the functions apply to their `POLICY` variable: one definition, so synth refuses what they would. */
+export const policySchema = policyDocumentSchema;
 
 /** The escalation policy handed to the functions as the `POLICY` environment variable. */
-export type EscalationPolicy = z.infer<typeof policySchema>;
+export type EscalationPolicy = PolicyDocument;
 
 const principal = z.strictObject({ id: identifier, name: z.string().min(1).max(200) });
 

@@ -28,22 +28,40 @@ const isoDuration = z.string().refine(
       throw error;
     }
   },
-  { message: 'must be an ISO 8601 duration such as PT4H or P1D' },
+  { message: 'must be an ISO 8601 duration such as PT4H, P1D or PT30S' },
 );
+// zod runs refinements even after the pattern failed; the guard keeps a bad value to one clear message.
+const positiveDuration = isoDuration.refine((text) => {
+  try {
+    return parseDurationMs(text) > 0;
+  } catch {
+    return true;
+  }
+}, 'must be longer than zero');
 
-const stageDeadlines = z.strictObject({ order: isoDuration, st1: isoDuration, st2: isoDuration });
+const stageDeadlines = z.strictObject({
+  order: positiveDuration,
+  st1: positiveDuration,
+  st2: positiveDuration,
+});
 
+/**
+ * The escalation policy document: read by the CDK app at synth time (which refuses a bad file) and by every
+ * function from its `POLICY` environment variable, so both sides accept exactly the same documents.
+ */
 export const policyDocumentSchema = z.strictObject({
-  name: z.string().min(1),
-  version: z.string().min(1),
-  urgentCategories: z.array(z.enum(CATEGORIES)),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (at most 63)'),
+  version: z.string().min(1).max(64),
+  urgentCategories: z.array(z.enum(CATEGORIES)).min(1),
   deadlines: z.strictObject({ urgent: stageDeadlines, standard: stageDeadlines }),
-  deliveryRetrySchedule: z.array(isoDuration).min(1),
-  reviewReminderPeriod: isoDuration,
+  deliveryRetrySchedule: z.array(isoDuration).min(1).max(50),
+  reviewReminderPeriod: positiveDuration,
   fine: z.strictObject({
-    currency: z.string().length(3),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
     perItemPerPeriod: z.number().int().nonnegative(),
-    accrualPeriod: isoDuration,
+    accrualPeriod: positiveDuration,
     capPerItem: z.number().int().nonnegative(),
   }),
 });
