@@ -326,12 +326,8 @@ export class TenggatFunctions extends Construct {
       'dynamodb:DescribeTable',
       ...(access === 'readWriteScan' ? ['dynamodb:Scan'] : []),
     ];
-    const writeActions = [
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:BatchWriteItem',
-    ];
+    // Items are written with TransactWriteItems, which IAM authorises through PutItem/UpdateItem/ConditionCheckItem.
+    const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: access === 'read' ? readActions : [...readActions, ...writeActions],

@@ -206,7 +206,8 @@ describe('grants', () => {
   it('keep the read function read-only and scope table access to the table and its byAgency index', () => {
     expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:PutItem');
     expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:UpdateItem');
-    expect(actionsOf('SubmitOrderFunction')).toContain('dynamodb:BatchWriteItem');
+    expect(actionsOf('SubmitOrderFunction')).toContain('dynamodb:PutItem');
+    expect(actionsOf('SubmitOrderFunction')).not.toContain('dynamodb:BatchWriteItem');
     const scanners = FUNCTION_IDS.filter((functionId) => actionsOf(functionId).includes('dynamodb:Scan'));
     expect(scanners).toEqual(['OperatorFunction']);
     for (const functionId of FUNCTION_IDS) {
