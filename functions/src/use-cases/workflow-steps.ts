@@ -260,7 +260,10 @@ export async function finalize(
       },
     };
   });
-  if (before.finalizedAt === null) {
+  // The withdrawal and the ST3 escalation already put `takedown.withdrawn` / `takedown.referred_for_blocking` on
+  // the bus; announcing them again would hand enforcement systems a second referral for the same order.
+  const alreadyAnnounced = result.status === 'withdrawn' || result.status === 'referred_for_blocking';
+  if (before.finalizedAt === null && !alreadyAnnounced) {
     await deps.events.publish([
       {
         type: `takedown.${result.status}`,

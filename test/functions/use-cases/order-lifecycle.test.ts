@@ -484,6 +484,8 @@ describe('workflow steps', () => {
     const open = view.items.find((item) => item.id === '000002');
     expect(open?.fineAccrued).toBe(15_000_000);
     expect(await finalize(world.deps, orderId)).toEqual({ status: 'referred_for_blocking', notify: null });
+    // One referral per order on the bus: the escalation's, not a second one from finalize.
+    expect(world.published.filter((event) => event.type === 'takedown.referred_for_blocking')).toHaveLength(1);
   });
 
   it('disputes pause escalation; uphold gives a fresh deadline, withdraw closes the item', async () => {
@@ -557,6 +559,7 @@ describe('workflow steps', () => {
       status: 'withdrawn',
       notify: 'takedown.withdrawn',
     });
+    expect(world.published.filter((event) => event.type === 'takedown.withdrawn')).toHaveLength(1);
     expect(
       await deliverWebhook(world.deps, { orderId, event: 'takedown.reminder', attempt: 0 }),
     ).toMatchObject({ cancelled: true });
