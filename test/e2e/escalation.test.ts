@@ -8,6 +8,7 @@ import {
   startRegisteredPlatform,
   submitOrder,
   waitFor,
+  waitForExecutionEnd,
   waitForOrder,
 } from './harness';
 
@@ -75,6 +76,9 @@ describe('a platform that never answers (fast policy)', () => {
         { what: 'takedown.referred_for_blocking on the bus' },
       );
       expect(referral.detail.platformId).toBe(platformId);
+      // Enforcement systems get one referral per order.
+      expect(await waitForExecutionEnd(orderId)).toBe('SUCCEEDED');
+      expect(await listEvents({ detailType: 'takedown.referred_for_blocking', orderId })).toHaveLength(1);
     } finally {
       await receiver.close();
     }

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
 
@@ -437,3 +437,16 @@ export const fastPolicy = JSON.parse(readFileSync('config/policies/fast.json', '
   deliveryRetrySchedule: string[];
   fine: { perItemPerPeriod: number; accrualPeriod: string; capPerItem: number };
 };
+
+/** Waits until the order's execution ended (every event its steps publish is on the bus by then); its status. */
+export async function waitForExecutionEnd(orderId: string, target: E2eCloud = cloud()): Promise<string> {
+  const client = sfnClient(target);
+  const executionArn = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${orderId}`;
+  return waitFor(
+    async () => {
+      const { status } = await client.send(new DescribeExecutionCommand({ executionArn }));
+      return status !== 'RUNNING' ? status : undefined;
+    },
+    { what: `the execution of ${orderId} to end` },
+  );
+}

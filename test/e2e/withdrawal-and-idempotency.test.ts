@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   api,
+  listEvents,
   OTHER_AGENCY,
   orderBody,
   startRegisteredPlatform,
   submitOrder,
   waitFor,
+  waitForExecutionEnd,
   waitForOrder,
 } from './harness';
 
@@ -30,6 +32,8 @@ describe('withdrawal', () => {
         { what: 'takedown.withdrawn' },
       );
       expect(told.signatureValid).toBe(true);
+      expect(await waitForExecutionEnd(orderId)).toBe('SUCCEEDED');
+      expect(await listEvents({ detailType: 'takedown.withdrawn', orderId })).toHaveLength(1);
 
       const again = await api('POST', `/v1/takedown-requests/${orderId}/withdrawal`, {
         as: 'komdigi-ais',
