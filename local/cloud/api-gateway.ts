@@ -36,6 +36,7 @@ const RESPONSE_TYPES: Record<string, { status: number; errorType: string }> = {
   REQUEST_TOO_LARGE: { status: 413, errorType: 'RequestTooLargeException' },
   THROTTLED: { status: 429, errorType: 'TooManyRequestsException' },
   BAD_REQUEST_BODY: { status: 400, errorType: 'BadRequestException' },
+  BAD_REQUEST_PARAMETERS: { status: 400, errorType: 'BadRequestException' },
   AUTHORIZER_CONFIGURATION_ERROR: { status: 500, errorType: 'AuthorizerConfigurationException' },
   API_CONFIGURATION_ERROR: { status: 500, errorType: 'InternalServerErrorException' },
   INTEGRATION_FAILURE: { status: 502, errorType: 'InternalServerErrorException' },
@@ -79,11 +80,20 @@ interface Match {
 /** Splits `/a/{b}/{proxy+}` into segments; the root is `[]`. */
 const segmentsOf = (path: string) => path.split('/').filter(Boolean);
 
+/** A path segment as text; a malformed percent-encoding (`%ED%A0%80`, `%FF`) is the client's error. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (cause) {
+    throw new ApiGatewayError('BAD_REQUEST_PARAMETERS', 'Invalid request path', { cause });
+  }
+}
+
 function matchRoute(routes: Route[], httpMethod: string, segments: string[]): Match | undefined {
   let best: { match: Match; score: number[] } | undefined;
   for (const route of routes) {
     if (route.method.httpMethod !== httpMethod && route.method.httpMethod !== 'ANY') continue;
-    const parameters: Record<string, string> = {};
+    const parameters: Record<string, string> = Object.create(null);
     const score: number[] = [];
     let matched = true;
     for (let i = 0; i < route.segments.length; i++) {
@@ -91,7 +101,7 @@ function matchRoute(routes: Route[], httpMethod: string, segments: string[]): Ma
       const greedy = /^\{(.+)\+\}$/.exec(pattern);
       if (greedy?.[1]) {
         if (i >= segments.length) matched = false;
-        else parameters[greedy[1]] = segments.slice(i).map(decodeURIComponent).join('/');
+        else parameters[greedy[1]] = segments.slice(i).map(decodePathSegment).join('/');
         score.push(0);
         break;
       }
@@ -102,7 +112,7 @@ function matchRoute(routes: Route[], httpMethod: string, segments: string[]): Ma
       }
       const parameter = /^\{(.+)\}$/.exec(pattern);
       if (parameter?.[1]) {
-        parameters[parameter[1]] = decodeURIComponent(segment);
+        parameters[parameter[1]] = decodePathSegment(segment);
         score.push(1);
       } else if (pattern === segment) {
         score.push(2);
@@ -376,16 +386,17 @@ export function buildProxyEvent(
   url: URL,
   input: EventInput,
 ): Record<string, unknown> {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // No prototype: a header or query parameter named `__proto__` is data like any other name.
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i] ?? '';
     const value = request.rawHeaders[i + 1] ?? '';
     headers[name] = value;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
+  const query: Record<string, string> = Object.create(null);
+  const multiValueQuery: Record<string, string[]> = Object.create(null);
   for (const [name, value] of url.searchParams) {
     query[name] = value;
     multiValueQuery[name] = [...(multiValueQuery[name] ?? []), value];
