@@ -106,7 +106,8 @@ export interface IdempotencyStore {
 }
 
 export interface SecretStore {
-  get(platformId: string): Promise<PlatformSecrets | null>;
+  /** `fresh`: bypass a cache (e.g. a signature failed right after a rotation); a store may bound how often. */
+  get(platformId: string, options?: { fresh?: boolean }): Promise<PlatformSecrets | null>;
   put(platformId: string, secrets: PlatformSecrets): Promise<void>;
 }
 

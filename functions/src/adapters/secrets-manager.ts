@@ -26,7 +26,7 @@ const named = (error: unknown, name: string): boolean => error instanceof Error 
 
 /** One secret per platform (`PLATFORM_SECRET_PREFIX` + id) holding both directions' secrets as JSON. */
 export class SecretsManagerStore implements SecretStore {
-  private readonly cache = new Map<string, { value: PlatformSecrets; until: number }>();
+  private readonly cache = new Map<string, { value: PlatformSecrets; until: number; readAt: number }>();
 
   constructor(
     private readonly client: SecretsManagerClient,
@@ -35,9 +35,13 @@ export class SecretsManagerStore implements SecretStore {
     private readonly cacheMs = 30_000,
   ) {}
 
-  async get(platformId: string): Promise<PlatformSecrets | null> {
+  async get(platformId: string, options: { fresh?: boolean } = {}): Promise<PlatformSecrets | null> {
     const cached = this.cache.get(platformId);
-    if (cached !== undefined && cached.until > Date.now()) return cached.value;
+    // A fresh read at most once a second per platform, so forged requests cannot multiply Secrets Manager calls.
+    const reuse = options.fresh
+      ? cached !== undefined && Date.now() - cached.readAt < 1_000
+      : cached !== undefined;
+    if (cached !== undefined && reuse && cached.until > Date.now()) return cached.value;
     let text: string | undefined;
     try {
       text = (await this.client.send(new GetSecretValueCommand({ SecretId: this.prefix + platformId })))
@@ -55,7 +59,7 @@ export class SecretsManagerStore implements SecretStore {
         cause,
       });
     }
-    this.cache.set(platformId, { value, until: Date.now() + this.cacheMs });
+    this.cache.set(platformId, { value, until: Date.now() + this.cacheMs, readAt: Date.now() });
     return value;
   }
 

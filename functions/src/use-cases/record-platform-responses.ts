@@ -4,7 +4,7 @@ import { BadRequestError, NotFoundError, UnauthorizedError } from '../domain/err
 import { accruedFine } from '../domain/fines';
 import { acceptsAnswer, isFinalOrderStatus, isOnTime, statusAfterOutcome } from '../domain/order-rules';
 import type { ItemRecord, PlatformSecrets } from '../domain/records';
-import { IdempotencyInFlightError } from '../http/errors';
+import { IdempotencyInFlightError, MalformedJsonError } from '../http/errors';
 import { validate } from '../http/middleware';
 import { platformResponsesBodySchema } from '../http/schemas';
 import { type IdempotentResponse, MAX_ITEMS_PER_CHANGE } from '../ports';
@@ -44,13 +44,31 @@ export function verifySignature(secrets: string[], rawBody: string, headers: Rec
   throw new UnauthorizedError('the webhook signature or timestamp is not valid');
 }
 
+/** The signed body as JSON; blank is a missing body (422 from the schema), anything else unparsable is a 400. */
+function parseAnswerBody(rawBody: string): unknown {
+  if (rawBody.trim() === '') return undefined;
+  try {
+    return JSON.parse(rawBody);
+  } catch (cause) {
+    throw new MalformedJsonError('the body is not valid JSON', { cause });
+  }
+}
+
 export async function recordPlatformResponses(
   deps: Deps,
   input: PlatformResponsesInput,
 ): Promise<IdempotentResponse> {
   const secrets = await deps.secrets.get(input.platformId);
   if (secrets === null) throw new UnauthorizedError('the webhook signature or timestamp is not valid');
-  verifySignature(responseSecretsInForce(secrets, deps.clock.now()), input.rawBody, input.headers);
+  try {
+    verifySignature(responseSecretsInForce(secrets, deps.clock.now()), input.rawBody, input.headers);
+  } catch (error) {
+    if (!(error instanceof UnauthorizedError)) throw error;
+    // The cached secrets may predate a rotation: read them again (the store bounds how often) and retry once.
+    const fresh = await deps.secrets.get(input.platformId, { fresh: true });
+    if (fresh === null) throw error;
+    verifySignature(responseSecretsInForce(fresh, deps.clock.now()), input.rawBody, input.headers);
+  }
   const webhookId = input.headers['webhook-id'] ?? '';
   // It becomes part of a table key, so its length is bounded.
   if (webhookId.length > 200) throw new BadRequestError('webhook-id is longer than 200 characters');
@@ -69,7 +87,7 @@ export async function recordPlatformResponses(
   if (claim.state === 'in_flight')
     throw new IdempotencyInFlightError('this webhook-id is still being processed');
   try {
-    const body = validate(platformResponsesBodySchema, JSON.parse(input.rawBody));
+    const body = validate(platformResponsesBodySchema, parseAnswerBody(input.rawBody));
     const response = await applyAnswers(deps, input.platformId, body.takedownRequestId, body.items);
     await deps.webhookIds.complete(key, response, WEBHOOK_ID_TTL_SECONDS);
     return response;
