@@ -34,8 +34,9 @@ beforeAll(async () => {
   otherPlatform = { platformId: otherSecrets.id, receiver: otherReceiver };
   const liveSubmitted = await submitOrder(orderBody({ platformId: livePlatform.platformId }));
   expect(liveSubmitted.status).toBe(201);
+  // Generous: the whole e2e suite shares two cores with this wait.
   completed = await waitForOrder(submitted.body.id, (order) => order.status === 'complied', {
-    timeoutMs: 30_000,
+    timeoutMs: 90_000,
   });
   live = await waitForOrder(liveSubmitted.body.id, (order) => order.notifiedAt !== null);
 });
