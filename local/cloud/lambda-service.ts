@@ -106,7 +106,8 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
       file = createWriteStream(join(logDir, `${functionName}.log`), { flags: 'a' });
       logFiles.set(functionName, file);
     }
-    file.write(`${line}\n`);
+    // An invocation still running while the service stops must not write to a closed log (an unhandled error).
+    if (!file.writableEnded && !file.destroyed) file.write(`${line}\n`);
     options.onLog?.(functionName, line);
   };
 
