@@ -111,3 +111,10 @@ export function expectProblem(response: ApiResponse<unknown>, statuses: number[]
 export function problemFields(problem: Problem): string[] {
   return (problem.errors ?? []).map((error) => String(error.field ?? error.path ?? ''));
 }
+
+/**
+ * A closed order after its platform answered every item: on time or, on a machine busy with the whole e2e suite,
+ * past the `fast` policy's few-second deadline (`complied_late`, or escalated to the end).
+ */
+export const isAnsweredAndClosed = (order: { status: string }) =>
+  ['complied', 'complied_late', 'referred_for_blocking'].includes(order.status);

@@ -15,7 +15,7 @@ import {
   submitOrder,
   waitForOrder,
 } from '../e2e/harness';
-import { orderPartition, recordsMentioning } from './attack-helpers';
+import { isAnsweredAndClosed, orderPartition, recordsMentioning } from './attack-helpers';
 
 const SEED = 20261127;
 
@@ -247,7 +247,7 @@ beforeAll(async () => {
   receiver.attach(platform);
   const closed = await submitOrder(orderBody());
   const onOurPlatform = await submitOrder(orderBody({ platformId: platform.id }));
-  closedOrder = await waitForOrder(closed.body.id, (order) => order.status === 'complied', {
+  closedOrder = await waitForOrder(closed.body.id, isAnsweredAndClosed, {
     timeoutMs: 90_000,
   });
   await waitForOrder(onOurPlatform.body.id, (order) => order.notifiedAt !== null);
@@ -255,7 +255,7 @@ beforeAll(async () => {
     onOurPlatform.body.id,
     onOurPlatform.body.items.map((item) => ({ itemId: item.id, outcome: 'removed' })),
   );
-  platformOrder = await waitForOrder(onOurPlatform.body.id, (order) => order.status === 'complied');
+  platformOrder = await waitForOrder(onOurPlatform.body.id, isAnsweredAndClosed);
 });
 
 afterAll(async () => {

@@ -16,7 +16,7 @@ import {
   waitFor,
   waitForOrder,
 } from '../e2e/harness';
-import { dataDir, recordsMentioning } from './attack-helpers';
+import { dataDir, isAnsweredAndClosed, recordsMentioning } from './attack-helpers';
 
 let receiver: PlatformReceiver;
 const secretsSeen: { what: string; value: string }[] = [];
@@ -68,7 +68,7 @@ beforeAll(async () => {
     submitted.body.items.map((item) => ({ itemId: item.id, outcome: 'removed' })),
   );
   expect(answered.status).toBe(200);
-  await waitForOrder(submitted.body.id, (order) => order.status === 'complied');
+  await waitForOrder(submitted.body.id, isAnsweredAndClosed);
   const withdrawal = await api('POST', `/v1/takedown-requests/${withdrawn.body.id}/withdrawal`, {
     as: AGENCY,
     body: { reason: 'withdrawn in the log test' },

@@ -15,7 +15,7 @@ import {
   submitOrder,
   waitForOrder,
 } from '../e2e/harness';
-import { expectProblem, orderPartition, recordsMentioning } from './attack-helpers';
+import { expectProblem, isAnsweredAndClosed, orderPartition, recordsMentioning } from './attack-helpers';
 
 let completed: OrderView;
 let live: OrderView;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   const liveSubmitted = await submitOrder(orderBody({ platformId: livePlatform.platformId }));
   expect(liveSubmitted.status).toBe(201);
   // Generous: the whole e2e suite shares two cores with this wait.
-  completed = await waitForOrder(submitted.body.id, (order) => order.status === 'complied', {
+  completed = await waitForOrder(submitted.body.id, isAnsweredAndClosed, {
     timeoutMs: 90_000,
   });
   live = await waitForOrder(liveSubmitted.body.id, (order) => order.notifiedAt !== null);
