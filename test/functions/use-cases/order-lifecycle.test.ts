@@ -485,7 +485,9 @@ describe('workflow steps', () => {
     expect(open?.fineAccrued).toBe(15_000_000);
     expect(await finalize(world.deps, orderId)).toEqual({ status: 'referred_for_blocking', notify: null });
     // One referral per order on the bus: the escalation's, not a second one from finalize.
-    expect(world.published.filter((event) => event.type === 'takedown.referred_for_blocking')).toHaveLength(1);
+    expect(world.published.filter((event) => event.type === 'takedown.referred_for_blocking')).toHaveLength(
+      1,
+    );
   });
 
   it('disputes pause escalation; uphold gives a fresh deadline, withdraw closes the item', async () => {
