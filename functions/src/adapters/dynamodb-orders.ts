@@ -383,22 +383,28 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async allItems(orderId: string): Promise<ItemRecord[]> {
-    const items: ItemRecord[] = [];
+    const records = await this.allUnder(orderId, 'ITEM#');
+    return records.map((record) => strip<ItemRecord>(record));
+  }
+
+  /** Every record of one order whose sort key starts with `prefix`, read consistently across all pages. */
+  private async allUnder(orderId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const records: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const result = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': 'ITEM#' },
+          ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': prefix },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of result.Items ?? []) items.push(strip<ItemRecord>(item));
+      records.push(...(result.Items ?? []));
       startKey = result.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return items;
+    return records;
   }
 
   listOrders(
@@ -461,21 +467,8 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async auditTrail(orderId: string): Promise<{ events: ChainedAuditEvent[]; head: StoredChainHead | null }> {
-    const events: ChainedAuditEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': 'AUDIT#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) events.push(storedAuditEvent(strip(item)));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    const records = await this.allUnder(orderId, 'AUDIT#');
+    const events: ChainedAuditEvent[] = records.map((record) => storedAuditEvent(strip(record)));
     const marker = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
