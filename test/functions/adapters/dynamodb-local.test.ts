@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
@@ -17,57 +14,28 @@ import { reviewItems } from '../../../functions/src/use-cases/review-items';
 import { submitOrder } from '../../../functions/src/use-cases/submit-order';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
 import { escalate, evaluate, finalize, registerWait } from '../../../functions/src/use-cases/workflow-steps';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
 import { type TestWorld, testWorld } from '../fakes';
 import { AGENCY, answer, orderBody, registerMichat, signedAnswer, submit } from '../lifecycle-helpers';
+import { type LocalTable, startLocalTable } from './local-table';
 
 // Runs the real DynamoDB adapters against DynamoDB Local, so that every expression, condition and key is checked
 // by DynamoDB itself rather than by a mock.
-let database: DynamoDbLocal;
-let directory: string;
+let table: LocalTable;
 let documents: DynamoDBDocumentClient;
 const TABLE = 'tenggat-adapter-test';
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'tenggat-ddb-'));
-  database = await startDynamoDbLocal({ dbPath: directory });
+  table = await startLocalTable(TABLE);
   const client = new DynamoDBClient({
-    endpoint: database.endpoint,
+    endpoint: table.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'gsi1pk', AttributeType: 'S' },
-        { AttributeName: 'gsi1sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byAgency',
-          KeySchema: [
-            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
   documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }, 120_000);
 
 afterAll(async () => {
-  await database?.stop();
-  if (directory) rmSync(directory, { recursive: true, force: true });
+  await table?.stop();
 });
 
 function worldOnDynamo(): TestWorld {

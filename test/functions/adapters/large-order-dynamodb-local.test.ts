@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
@@ -9,14 +6,13 @@ import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { getAudit, getOrder } from '../../../functions/src/use-cases/read-orders';
 import { IDEMPOTENCY_LEASE_MS, submitOrder } from '../../../functions/src/use-cases/submit-order';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
 import { type TestWorld, testWorld } from '../fakes';
 import { AGENCY, orderBody, registerMichat } from '../lifecycle-helpers';
+import { type LocalTable, startLocalTable } from './local-table';
 
 // A maximum-size order against DynamoDB Local: every item must be there exactly once, also after a crash midway.
 // Timing is not asserted here (bench/api-load.bench.ts measures it).
-let database: DynamoDbLocal;
-let directory: string;
+let table: LocalTable;
 const TABLE = 'tenggat-large-order-test';
 
 class SimulatedCrash extends Error {
@@ -28,7 +24,7 @@ class SimulatedCrash extends Error {
 
 function documentClient(crashAfterTransactions: number | null = null): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
-    endpoint: database.endpoint,
+    endpoint: table.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -64,46 +60,12 @@ async function storedItems(orderId: string) {
 }
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'tenggat-large-'));
-  database = await startDynamoDbLocal({ dbPath: directory });
-  const client = new DynamoDBClient({
-    endpoint: database.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'gsi1pk', AttributeType: 'S' },
-        { AttributeName: 'gsi1sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byAgency',
-          KeySchema: [
-            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
-  client.destroy();
+  table = await startLocalTable(TABLE);
   await registerMichat(worldOn(documentClient()));
 }, 120_000);
 
 afterAll(async () => {
-  await database?.stop();
-  if (directory) rmSync(directory, { recursive: true, force: true });
+  await table?.stop();
 });
 
 describe('large orders on DynamoDB Local', () => {

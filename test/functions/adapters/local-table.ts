@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { localDynamoDbClient, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
+
+/** A DynamoDB Local with one table laid out as the stack's (pk/sk, the byAgency index), for adapter tests. */
+export interface LocalTable {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalTable(tableName: string): Promise<LocalTable> {
+  const directory = mkdtempSync(join(tmpdir(), 'tenggat-ddb-'));
+  const database = await startDynamoDbLocal({ dbPath: directory });
+  const client = localDynamoDbClient(database.endpoint);
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byAgency',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  client.destroy();
+  return {
+    endpoint: database.endpoint,
+    async stop() {
+      await database.stop();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
