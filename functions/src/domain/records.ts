@@ -23,7 +23,8 @@ export interface OrderRecord {
   urgent: boolean;
   urgencyReason: string | null;
   legalBasis: string[];
-  reason: string;
+  /** Free-text statement of reasons; null once erased on a lawful request. */
+  reason: string | null;
   reference: string;
   territorialScope: string[];
   officer: string | null;
@@ -46,7 +47,10 @@ export interface OrderRecord {
   lastReviewReminderAt: string | null;
   disputedSince: string | null;
   finalizedAt: string | null;
-  withdrawal: { reason: string; at: string; by: Actor } | null;
+  /** `reason` and `by.officer` go with an erasure, like the order's own `reason` and `officer`. */
+  withdrawal: { reason: string | null; at: string; by: Actor } | null;
+  /** When `officer` and `reason` (and the items' locators and notes) were erased; absent on records never erased. */
+  personalDataErasedAt?: string | null;
 }
 
 export interface ItemRecord {
@@ -54,7 +58,8 @@ export interface ItemRecord {
   itemId: string;
   seq: number;
   kind: 'account' | 'url' | 'content';
-  locator: string;
+  /** null once erased on a lawful request, as is `note`. */
+  locator: string | null;
   note: string | null;
   status: ItemStatus;
   outcome: ItemOutcome | null;
@@ -69,6 +74,7 @@ export interface ItemRecord {
   fineSettled: number;
   fineAccruingSince: string | null;
   review: { decision: 'uphold' | 'withdraw'; note: string; at: string } | null;
+  personalDataErasedAt?: string | null;
 }
 
 export interface DeliveryAttempt {

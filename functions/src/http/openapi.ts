@@ -204,10 +204,14 @@ export function buildOpenApiDocument() {
   registry.registerPath({
     method: 'post',
     path: '/v1/takedown-requests/{id}/personal-data-erasure',
-    summary: "Erase the personal data in an order's audit trail on a lawful request",
+    summary: "Erase a finished order's personal data on a lawful request",
     description:
-      'Removes officer names, notes and free-text reasons from every audit event of the order; their salted ' +
-      'digests stay, so the hash chain still verifies. The erasure is itself recorded as an audit event.',
+      'Removes officer names, notes and free-text reasons from every audit event of the order (their salted ' +
+      "digests stay, so the hash chain still verifies), blanks the order's officer, reason and withdrawal reason " +
+      "and every item's locator and note (null, with `personalDataErasedAt`); ids, statuses, outcomes, deadlines " +
+      'and counts stay. Only for orders in a final status (409 otherwise: an order still being enforced needs ' +
+      'its locators). The erasure is recorded as one audit event; a repeated request changes nothing and ' +
+      'answers what the first one did.',
     security: agency('takedown/admin'),
     request: {
       params: idParam,
@@ -215,7 +219,7 @@ export function buildOpenApiDocument() {
     },
     responses: {
       '200': json(personalDataErasureResultSchema, 'Personal data erased'),
-      ...problems(400, 401, 403, 404, 422),
+      ...problems(400, 401, 403, 404, 409, 422),
     },
   });
 

@@ -124,6 +124,8 @@ export const personalDataErasureBodySchema = z.strictObject({
 export const personalDataErasureResultSchema = z.object({
   orderId: z.string(),
   erasedEvents: z.number().int().describe('Audit events whose personal data was removed'),
+  erasedItems: z.number().int().describe('Items whose locator and note were removed'),
+  erasedAt: z.string().describe('When the erasure was carried out; a repeated request answers the first one'),
 });
 
 export const registerPlatformBodySchema = z.strictObject({
@@ -161,7 +163,7 @@ export const itemCountsSchema = z.object({
 export const itemViewSchema = z.object({
   id: z.string(),
   kind: z.enum(['account', 'url', 'content']),
-  locator: z.string(),
+  locator: z.string().nullable().describe('null once erased on a lawful personal data erasure request'),
   status: z.enum(ITEM_STATUSES),
   outcome: z.enum(ITEM_OUTCOMES).nullable(),
   reason: z.object({ code: z.string(), explanation: z.string() }).nullable(),
@@ -208,9 +210,13 @@ export const orderSummarySchema = z.object({
 
 export const orderViewSchema = orderSummarySchema.extend({
   legalBasis: z.array(z.string()),
-  reason: z.string(),
+  reason: z.string().nullable().describe('null once erased on a lawful personal data erasure request'),
   territorialScope: z.array(z.string()),
   officer: z.string().nullable(),
+  personalDataErasedAt: z
+    .string()
+    .nullable()
+    .describe("When officer, reason and the items' locators were erased; null if never"),
   evidence: z.array(z.object({ uri: z.string(), sha256: z.string() })),
   policy: z.object({ name: z.string(), version: z.string() }),
   fine: z.object({ currency: z.string(), accrued: z.number().int() }),
@@ -218,7 +224,7 @@ export const orderViewSchema = orderSummarySchema.extend({
   nextItemsCursor: z.string().nullable(),
   stageHistory: z.array(stageEntrySchema),
   deliveries: z.array(deliveryAttemptViewSchema),
-  withdrawal: z.object({ reason: z.string(), at: z.string() }).nullable(),
+  withdrawal: z.object({ reason: z.string().nullable(), at: z.string() }).nullable(),
 });
 export type OrderView = z.infer<typeof orderViewSchema>;
 

@@ -1,34 +1,111 @@
-import { NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import { isFinalOrderStatus } from '../domain/order-rules';
+import type { ItemRecord, OrderRecord } from '../domain/records';
+import { MAX_ITEMS_PER_CHANGE } from '../ports';
 import type { Deps } from './deps';
 import { changeOrder } from './order-changes';
 
+export interface PersonalDataErasure {
+  orderId: string;
+  erasedEvents: number;
+  erasedItems: number;
+  erasedAt: string;
+}
+
+const ERASURE_ACTION = 'personal_data_erased';
+
 /**
- * Erases the personal data held in an order's audit trail on a lawful request (UU PDP 27/2022): officer names,
- * notes and free-text reasons go, the digests that chain the events stay, so the trail still verifies. The erasure
- * itself is recorded as an audit event by the operator who carried it out.
+ * Erases the personal data of a finished order on a lawful request (UU PDP 27/2022): the officer names, notes and
+ * free-text reasons of the audit trail (their digests stay, so the chain still verifies), the order's `officer`,
+ * `reason` and withdrawal reason and officer, and every item's `locator` and `note`. Ids, statuses, outcomes,
+ * deadlines and counts stay. Only final orders: an order still being enforced needs its locators. The erasure is
+ * recorded as one audit event, and a repeated request changes nothing and answers what the first one did.
  */
 export async function eraseAuditPersonalData(
   deps: Pick<Deps, 'orders' | 'clock'>,
   input: { orderId: string; operatorId: string; requestReference: string },
-): Promise<{ orderId: string; erasedEvents: number }> {
-  if ((await deps.orders.getOrder(input.orderId)) === null)
-    throw new NotFoundError(`order ${input.orderId} does not exist`);
+): Promise<PersonalDataErasure> {
+  const order = await deps.orders.getOrder(input.orderId);
+  if (order === null) throw new NotFoundError(`order ${input.orderId} does not exist`);
+  if (!isFinalOrderStatus(order.status))
+    throw new ConflictError(
+      `the order is still ${order.status}; its personal data can be erased once it is final, as its locators are still enforced`,
+    );
+  if (isErased(order)) return previousErasure(deps, order);
+
   const now = deps.clock.now();
+  const erasedAt = now.toISOString();
   const erasedEvents = await deps.orders.erasePersonalData(input.orderId, now);
-  await changeOrder(deps, input.orderId, async (order) => ({
-    result: null,
-    change: {
-      set: {},
-      items: [],
-      audit: {
-        orderId: order.orderId,
-        at: now.toISOString(),
-        actor: { kind: 'operator', id: input.operatorId },
-        action: 'personal_data_erased',
-        stage: order.stage,
-        details: { erasedEvents, requestReference: input.requestReference },
+  const erasedItems = await eraseItems(deps, input.orderId, erasedAt);
+  const { result } = await changeOrder(deps, input.orderId, async (current) => {
+    // Another request finished the erasure meanwhile: it stands, and this one answers the same.
+    if (isErased(current)) return { change: null, result: null };
+    return {
+      result: { orderId: input.orderId, erasedEvents, erasedItems, erasedAt },
+      change: {
+        set: {
+          officer: null,
+          reason: null,
+          withdrawal: current.withdrawal ? erasedWithdrawal(current.withdrawal) : null,
+          personalDataErasedAt: erasedAt,
+        },
+        items: [],
+        audit: {
+          orderId: current.orderId,
+          at: erasedAt,
+          actor: { kind: 'operator', id: input.operatorId },
+          action: ERASURE_ACTION,
+          stage: current.stage,
+          details: { erasedEvents, erasedItems, requestReference: input.requestReference },
+        },
       },
-    },
-  }));
-  return { orderId: input.orderId, erasedEvents };
+    };
+  });
+  return result ?? previousErasure(deps, order);
+}
+
+function isErased(order: OrderRecord): boolean {
+  return order.personalDataErasedAt !== undefined && order.personalDataErasedAt !== null;
+}
+
+function erasedWithdrawal(withdrawal: NonNullable<OrderRecord['withdrawal']>): OrderRecord['withdrawal'] {
+  return { reason: null, at: withdrawal.at, by: { kind: withdrawal.by.kind, id: withdrawal.by.id } };
+}
+
+const holdsPersonalData = (item: ItemRecord): boolean => item.locator !== null || item.note !== null;
+
+/** Blanks the items in batches a transaction can hold; returns how many items are erased in all. */
+async function eraseItems(deps: Pick<Deps, 'orders'>, orderId: string, erasedAt: string): Promise<number> {
+  const items = await deps.orders.allItems(orderId);
+  const pending = items.filter(holdsPersonalData);
+  for (let start = 0; start < pending.length; start += MAX_ITEMS_PER_CHANGE) {
+    const batch = pending.slice(start, start + MAX_ITEMS_PER_CHANGE);
+    await changeOrder(deps, orderId, async () => ({
+      result: null,
+      change: {
+        set: {},
+        items: batch.map((item) => ({
+          itemId: item.itemId,
+          expectedStatus: item.status,
+          set: { locator: null, note: null, personalDataErasedAt: erasedAt },
+        })),
+        audit: null,
+      },
+    }));
+  }
+  // Items blanked by an earlier attempt that crashed before marking the order count too.
+  return items.length;
+}
+
+/** The answer of the erasure already carried out, read back from its audit event. */
+async function previousErasure(deps: Pick<Deps, 'orders'>, order: OrderRecord): Promise<PersonalDataErasure> {
+  const { events } = await deps.orders.auditTrail(order.orderId);
+  const recorded = events.findLast((event) => event.action === ERASURE_ACTION);
+  const details = recorded?.details ?? {};
+  return {
+    orderId: order.orderId,
+    erasedEvents: typeof details.erasedEvents === 'number' ? details.erasedEvents : 0,
+    erasedItems: typeof details.erasedItems === 'number' ? details.erasedItems : 0,
+    erasedAt: order.personalDataErasedAt ?? recorded?.at ?? '',
+  };
 }

@@ -56,6 +56,7 @@ export function orderView(
     reason: order.reason,
     territorialScope: order.territorialScope,
     officer: order.officer,
+    personalDataErasedAt: order.personalDataErasedAt ?? null,
     evidence: order.evidence,
     policy: { name: order.policy.name, version: order.policy.version },
     fine: { currency: order.policy.fine.currency, accrued: fineAccrued },

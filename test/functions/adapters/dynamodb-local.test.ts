@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
@@ -163,6 +163,56 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       cursor: null,
     });
     expect(firstPage.items).toHaveLength(1);
+
+    // A lawful erasure of the finished order blanks the marker and all 250 items (three transactions) in the table.
+    const erasure = await eraseAuditPersonalData(world.deps, {
+      orderId: order.id,
+      operatorId: 'ops-1',
+      requestReference: 'PDP/2026/0009',
+    });
+    expect(erasure).toMatchObject({ orderId: order.id, erasedItems: 250 });
+    const readMarker = async () =>
+      (
+        await documents.send(
+          new GetCommand({
+            TableName: TABLE,
+            Key: { pk: `ORDER#${order.id}`, sk: 'ORDER' },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+    const storedMarker = await readMarker();
+    expect(storedMarker).toMatchObject({
+      officer: null,
+      reason: null,
+      personalDataErasedAt: erasure.erasedAt,
+      status: 'complied_late',
+      reference: 'AIS/2026/11/0042',
+      itemCounts: { total: 250, resolved: 250 },
+    });
+    const storedItems = await world.deps.orders.allItems(order.id);
+    expect(storedItems).toHaveLength(250);
+    expect(storedItems.filter((item) => item.locator !== null || item.note !== null)).toEqual([]);
+    expect(storedItems.every((item) => item.personalDataErasedAt === erasure.erasedAt)).toBe(true);
+    expect(
+      storedItems.filter((item) => item.status === 'resolved' && item.outcome === 'removed'),
+    ).toHaveLength(250);
+    const erasedAudit = await getAudit(world.deps, {
+      agencyId: AGENCY,
+      orderId: order.id,
+      limit: 100,
+      cursor: null,
+    });
+    expect(erasedAudit.items.at(-1)?.action).toBe('personal_data_erased');
+    expect(erasedAudit.verification).toEqual({ valid: true, checkedEvents: (audit.head?.seq ?? 0) + 1 });
+    // A repeated request answers the same and writes nothing.
+    const repeated = await eraseAuditPersonalData(world.deps, {
+      orderId: order.id,
+      operatorId: 'ops-1',
+      requestReference: 'PDP/2026/0009',
+    });
+    expect(repeated).toEqual(erasure);
+    expect(await readMarker()).toEqual(storedMarker);
   }, 120_000);
 
   it('run disputes, review, withdrawal, secret rotation and platform listing', async () => {

@@ -84,13 +84,14 @@ function storedTrail(count: number) {
   return { events, head };
 }
 
-function serve(events: ChainedAuditEvent[], head: SignedChainHead) {
+function serve(events: ChainedAuditEvent[], head: SignedChainHead, status = 'pending') {
   documents.on(GetCommand).resolves({
     Item: {
       pk: 'ORDER#order-1',
       sk: 'ORDER',
       orderId: 'order-1',
       agencyId: 'komdigi-ais',
+      status,
       stage: 'order',
       version: 5,
       auditSeq: head.seq,
@@ -234,15 +235,36 @@ describe('POST /v1/takedown-requests/{id}/personal-data-erasure (operator handle
     expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
+  it('refuses an order still being enforced with a 409 problem, erasing nothing', async () => {
+    const { events, head } = storedTrail(3);
+    serve(events, head, 'pending');
+    const response = await erase({ requestReference: 'PDP/2026/0007' });
+    expect(response.statusCode).toBe(409);
+    expect(response.headers?.['content-type']).toContain('application/problem+json');
+    expect(JSON.parse(response.body)).toMatchObject({ status: 409 });
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
   it('removes the personal data of each event that has some and appends a signed erasure event', async () => {
     const { events, head } = storedTrail(3);
-    serve(events, head);
+    serve(events, head, 'withdrawn');
+    documents
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'ORDER#order-1', ':prefix': 'ITEM#' } })
+      .resolves({
+        Items: [],
+      });
     documents.on(UpdateCommand).resolves({});
     documents.on(TransactWriteCommand).resolves({});
     kms.on(SignCommand).resolves({ KeyId: KEY_ARN, Signature: Buffer.from('sig') });
     const response = await erase({ requestReference: 'PDP/2026/0007' });
     expect(response.statusCode, response.body).toBe(200);
-    expect(JSON.parse(response.body)).toEqual({ orderId: 'order-1', erasedEvents: 3 });
+    expect(JSON.parse(response.body)).toEqual({
+      orderId: 'order-1',
+      erasedEvents: 3,
+      erasedItems: 0,
+      erasedAt: expect.any(String),
+    });
     const updates = documents.commandCalls(UpdateCommand).map((call) => call.args[0].input);
     expect(updates).toHaveLength(3);
     expect(updates[0]).toMatchObject({

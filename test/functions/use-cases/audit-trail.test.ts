@@ -1,17 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { chainHeadMessage } from '../../../functions/src/domain/audit-chain';
-import { NotFoundError } from '../../../functions/src/domain/errors';
+import { ConflictError, NotFoundError } from '../../../functions/src/domain/errors';
 import { eraseAuditPersonalData } from '../../../functions/src/use-cases/erase-audit-personal-data';
-import { getAudit } from '../../../functions/src/use-cases/read-orders';
+import { getAudit, getOrder, listItems } from '../../../functions/src/use-cases/read-orders';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
 import { InMemoryChainSigner, type TestWorld, testWorld } from '../fakes';
 import { AGENCY, orderBody, registerMichat, submit } from '../lifecycle-helpers';
 
 /** An order submitted and withdrawn by a named officer: three or more audit events, two with personal data. */
-async function withdrawnOrder(): Promise<{ world: TestWorld; orderId: string }> {
+async function withdrawnOrder(itemCount = 2): Promise<{ world: TestWorld; orderId: string }> {
   const world = testWorld();
   await registerMichat(world);
-  const order = await submit(world, orderBody({ officer: 'Rina Susanti' }, 2));
+  const body = orderBody(
+    { officer: 'Rina Susanti', reason: 'Akun milik Andi Wijaya mempromosikan judi' },
+    itemCount,
+  );
+  const order = await submit(world, {
+    ...body,
+    items: body.items.map((item, index) => ({ ...item, note: `dilaporkan oleh warga ${index + 1}` })),
+  });
   await withdrawOrder(world.deps, {
     agencyId: AGENCY,
     orderId: order.id,
@@ -94,15 +101,14 @@ describe('GET audit (use case)', () => {
   });
 });
 
+const erase = (world: TestWorld, orderId: string, requestReference = 'PDP/2026/0007') =>
+  eraseAuditPersonalData(world.deps, { orderId, operatorId: 'ops-1', requestReference });
+
 describe('eraseAuditPersonalData', () => {
-  it('erases officer names and reasons, records the erasure, and the chain still verifies', async () => {
+  it('erases officer names and reasons from the trail, records the erasure, and the chain still verifies', async () => {
     const { world, orderId } = await withdrawnOrder();
     const before = await readAudit(world, orderId);
-    const result = await eraseAuditPersonalData(world.deps, {
-      orderId,
-      operatorId: 'ops-1',
-      requestReference: 'PDP/2026/0007',
-    });
+    const result = await erase(world, orderId);
     expect(result.erasedEvents).toBeGreaterThanOrEqual(2);
     const after = await readAudit(world, orderId);
     const text = JSON.stringify(after.items);
@@ -115,15 +121,82 @@ describe('eraseAuditPersonalData', () => {
     expect(after.items.at(-1)).toMatchObject({
       action: 'personal_data_erased',
       actor: { kind: 'operator', id: 'ops-1' },
-      details: { erasedEvents: result.erasedEvents },
+      details: { erasedEvents: result.erasedEvents, erasedItems: 2, requestReference: 'PDP/2026/0007' },
     });
     expect(after.verification).toEqual({ valid: true, checkedEvents: before.items.length + 1 });
   });
 
+  it("blanks the order's officer and reasons and every item's locator and note, keeping what enforcement recorded", async () => {
+    const { world, orderId } = await withdrawnOrder();
+    const orderBefore = await getOrder(world.deps, { agencyId: AGENCY, orderId });
+    const result = await erase(world, orderId);
+    const order = await getOrder(world.deps, { agencyId: AGENCY, orderId });
+    expect(order).toMatchObject({
+      officer: null,
+      reason: null,
+      withdrawal: { reason: null, at: orderBefore.withdrawal?.at },
+      personalDataErasedAt: result.erasedAt,
+      status: 'withdrawn',
+      reference: orderBefore.reference,
+      deadlineAt: orderBefore.deadlineAt,
+      itemCounts: orderBefore.itemCounts,
+      stageHistory: orderBefore.stageHistory,
+    });
+    expect(order.items.map((item) => ({ ...item, locator: 'kept' }))).toEqual(
+      orderBefore.items.map((item) => ({ ...item, locator: 'kept' })),
+    );
+    expect(order.items.map((item) => item.locator)).toEqual([null, null]);
+    const stored = [...(world.orders.items.get(orderId)?.values() ?? [])];
+    expect(stored).toHaveLength(2);
+    for (const item of stored) {
+      expect(item).toMatchObject({ locator: null, note: null, personalDataErasedAt: result.erasedAt });
+    }
+    const storedOrder = world.orders.orders.get(orderId);
+    expect(storedOrder?.withdrawal?.by).toEqual({ kind: 'agency', id: AGENCY });
+    const everything = JSON.stringify([storedOrder, stored, world.orders.audit.get(orderId)]);
+    for (const personal of ['Rina', 'Budi', 'Andi', 'Putusan', 'michat.example/p', 'warga']) {
+      expect(everything).not.toContain(personal);
+    }
+  });
+
+  it('erases every item of an order larger than one transaction holds', async () => {
+    const { world, orderId } = await withdrawnOrder(130);
+    const result = await erase(world, orderId);
+    expect(result.erasedItems).toBe(130);
+    const page = await listItems(world.deps, { agencyId: AGENCY, orderId, limit: 200, cursor: null });
+    expect(page.items).toHaveLength(130);
+    expect(page.items.filter((item) => item.locator !== null)).toEqual([]);
+    expect((await readAudit(world, orderId)).verification.valid).toBe(true);
+  });
+
+  it('answers a repeated request as the first and changes nothing', async () => {
+    const { world, orderId } = await withdrawnOrder();
+    const first = await erase(world, orderId);
+    const orderAfterFirst = structuredClone(world.orders.orders.get(orderId));
+    const auditAfterFirst = structuredClone(world.orders.audit.get(orderId));
+    world.clock.advance(60_000);
+    const second = await erase(world, orderId, 'PDP/2026/0008');
+    expect(second).toEqual(first);
+    expect(world.orders.orders.get(orderId)).toEqual(orderAfterFirst);
+    expect(world.orders.audit.get(orderId)).toEqual(auditAfterFirst);
+  });
+
+  it('refuses an order still being enforced with a conflict, erasing nothing', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const submitted = await submit(world, orderBody({ officer: 'Rina Susanti' }, 2));
+    const orderBefore = structuredClone(world.orders.orders.get(submitted.id));
+    const auditBefore = structuredClone(world.orders.audit.get(submitted.id));
+    await expect(erase(world, submitted.id)).rejects.toThrow(ConflictError);
+    expect(world.orders.orders.get(submitted.id)).toEqual(orderBefore);
+    expect(world.orders.audit.get(submitted.id)).toEqual(auditBefore);
+    const order = await getOrder(world.deps, { agencyId: AGENCY, orderId: submitted.id });
+    expect(order.officer).toBe('Rina Susanti');
+    expect(order.items.every((item) => item.locator !== null)).toBe(true);
+  });
+
   it('answers 404 for an order that does not exist, erasing nothing', async () => {
     const world = testWorld();
-    await expect(
-      eraseAuditPersonalData(world.deps, { orderId: 'nope', operatorId: 'ops-1', requestReference: 'x' }),
-    ).rejects.toThrow(NotFoundError);
+    await expect(erase(world, 'nope')).rejects.toThrow(NotFoundError);
   });
 });
