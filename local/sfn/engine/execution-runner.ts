@@ -545,6 +545,23 @@ export class ExecutionRunner {
     return { context: run.context, variables: visibleVariables(run.branch) };
   }
 
+  /** The value a Wait state's SecondsPath / TimestampPath selects, failing the way AWS does when it selects nothing. */
+  private waitPathValue(
+    field: 'SecondsPath' | 'TimestampPath',
+    path: string,
+    data: unknown,
+    run: StateRun,
+  ): unknown {
+    try {
+      return evaluatePath(path, data, this.pathScope(run));
+    } catch {
+      throw new StatesError(
+        'States.Runtime',
+        `The ${field} parameter does not reference an input value: ${path}`,
+      );
+    }
+  }
+
   /** InputPath / OutputPath / ItemsPath: `null` gives `{}`, a missing path is a States.Runtime failure. */
   private selectPath(path: unknown, data: unknown, run: StateRun): unknown {
     if (path === null) return {};
@@ -778,15 +795,7 @@ export class ExecutionRunner {
     const effective = this.selectPath(state.InputPath, run.input, run);
     if (typeof state.SecondsPath === 'string') {
       const path = state.SecondsPath;
-      let value: unknown;
-      try {
-        value = evaluatePath(path, effective, this.pathScope(run));
-      } catch {
-        throw new StatesError(
-          'States.Runtime',
-          `The SecondsPath parameter does not reference an input value: ${path}`,
-        );
-      }
+      const value = this.waitPathValue('SecondsPath', path, effective, run);
       if (typeof value !== 'number' || !Number.isInteger(value)) {
         throw new StatesError(
           'States.Runtime',
@@ -803,15 +812,7 @@ export class ExecutionRunner {
     }
     if (typeof state.TimestampPath === 'string') {
       const path = state.TimestampPath;
-      let value: unknown;
-      try {
-        value = evaluatePath(path, effective, this.pathScope(run));
-      } catch {
-        throw new StatesError(
-          'States.Runtime',
-          `The TimestampPath parameter does not reference an input value: ${path}`,
-        );
-      }
+      const value = this.waitPathValue('TimestampPath', path, effective, run);
       const ms = typeof value === 'string' ? parseIsoOffsetDateTime(value) : undefined;
       if (ms === undefined) {
         const shown = typeof value === 'string' ? value : JSON.stringify(value);
