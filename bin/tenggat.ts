@@ -10,6 +10,8 @@ try {
     policy: app.node.tryGetContext('tenggat:policy'),
     allowLoopbackWebhooks: app.node.tryGetContext('tenggat:allowLoopbackWebhooks'),
     blockedWebhookPorts: app.node.tryGetContext('tenggat:blockedWebhookPorts'),
+    mailFrom: app.node.tryGetContext('tenggat:mailFrom'),
+    publicApiUrl: app.node.tryGetContext('tenggat:publicApiUrl'),
   });
   new TenggatStack(app, 'Tenggat', {
     config,

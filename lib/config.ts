@@ -36,11 +36,13 @@ export const policySchema = policyDocumentSchema;
 export type EscalationPolicy = PolicyDocument;
 
 const principal = z.strictObject({ id: identifier, name: z.string().min(1).max(200) });
+/** Operators may give an address: the operator alerts topic subscribes it by email. */
+const operator = principal.extend({ email: z.email().optional() });
 
 export const agenciesSchema = z
   .strictObject({
     agencies: z.array(principal).min(1),
-    operators: z.array(principal).min(1),
+    operators: z.array(operator).min(1),
   })
   .superRefine((value, context) => {
     const seen = new Set<string>();
@@ -67,6 +69,10 @@ export interface TenggatConfig {
   readonly allowLoopbackWebhooks: boolean;
   /** Loopback ports a webhook URL may never use (the local cloud's own). */
   readonly blockedWebhookPorts: readonly number[];
+  /** Sender of the notice emails; its domain is the SES identity. */
+  readonly mailFrom: string;
+  /** Base URL platforms answer to, printed in notice emails; null = the API stage URL. */
+  readonly publicApiUrl: string | null;
 }
 
 /** Where to find the configuration and which context values were given. */
@@ -79,6 +85,40 @@ export interface LoadConfigOptions {
   readonly allowLoopbackWebhooks?: unknown;
   /** Value of context `tenggat:blockedWebhookPorts` (comma list or array of ports). @default none */
   readonly blockedWebhookPorts?: unknown;
+  /** Value of context `tenggat:mailFrom`. @default DEFAULT_MAIL_FROM */
+  readonly mailFrom?: unknown;
+  /** Value of context `tenggat:publicApiUrl` (an https URL, or http on loopback). @default the API stage URL */
+  readonly publicApiUrl?: unknown;
+}
+
+export const DEFAULT_MAIL_FROM = 'takedown@tenggat.example';
+
+function parseMailFrom(value: unknown): string {
+  if (value === undefined || value === null || value === '') return DEFAULT_MAIL_FROM;
+  const parsed = z.email().safeParse(value);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      `Context tenggat:mailFrom must be an email address, got ${JSON.stringify(value)}`,
+    );
+  }
+  return parsed.data;
+}
+
+function parsePublicApiUrl(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch (cause) {
+    throw new ConfigurationError(`Context tenggat:publicApiUrl must be a URL, got ${JSON.stringify(value)}`, {
+      cause,
+    });
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
+  if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) {
+    throw new ConfigurationError('Context tenggat:publicApiUrl must use https (http only on loopback)');
+  }
+  return url.toString().replace(/\/$/, '');
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -166,5 +206,7 @@ export function loadConfig(options: LoadConfigOptions = {}): TenggatConfig {
     policy,
     allowLoopbackWebhooks: parseBoolean(options.allowLoopbackWebhooks, 'tenggat:allowLoopbackWebhooks'),
     blockedWebhookPorts: parsePorts(options.blockedWebhookPorts),
+    mailFrom: parseMailFrom(options.mailFrom),
+    publicApiUrl: parsePublicApiUrl(options.publicApiUrl),
   };
 }

@@ -13,6 +13,18 @@ import { Construct } from 'constructs';
 /** Logical id of the table in the template; never change it, or CloudFormation would replace the data. */
 export const TABLE_LOGICAL_ID = 'TenggatTable';
 export const BY_AGENCY_INDEX = 'byAgency';
+export const BY_OPEN_ORDER_INDEX = 'byOpenOrder';
+/** Attributes the open-orders index carries besides its keys: what the reconciler and dashboards read. */
+export const OPEN_ORDER_ATTRIBUTES = [
+  'orderId',
+  'status',
+  'stage',
+  'executionArn',
+  'platformId',
+  'agencyId',
+  'deadlineAt',
+  'createdAt',
+];
 
 export interface DataTableProps {
   /** Customer-managed key that encrypts the table at rest. */
@@ -47,6 +59,15 @@ export class DataTable extends Construct {
       partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
       sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
+    });
+    // Only non-final order markers carry gsi2pk/gsi2sk (sharded OPEN#0..7): the reconciler finds open orders
+    // without scanning the table.
+    this.table.addGlobalSecondaryIndex({
+      indexName: BY_OPEN_ORDER_INDEX,
+      partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: OPEN_ORDER_ATTRIBUTES,
     });
     (this.table.node.defaultChild as CfnTable).overrideLogicalId(TABLE_LOGICAL_ID);
   }

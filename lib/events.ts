@@ -3,6 +3,9 @@ import type { CfnEventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 
+/** `Source` of every Tenggat domain event (the functions' publisher uses the same value). */
+export const EVENT_SOURCE = 'tenggat.orders';
+
 export interface DomainEventsProps {
   /**
    * Name of the bus that carries `takedown.*` and `platform.*` events.

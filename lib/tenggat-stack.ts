@@ -2,12 +2,14 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { OperatorAlerts } from './alerts';
 import { TenggatApi } from './api';
 import type { TenggatConfig } from './config';
 import { DataTable } from './data-table';
 import { DomainEvents } from './events';
 import { TenggatFunctions } from './functions';
 import { Identity } from './identity';
+import { NoticeMail } from './mail';
 import { Observability } from './observability';
 import { ApiFirewall } from './waf';
 import { OrderWorkflow, orderWorkflowArn } from './workflow';
@@ -82,11 +84,18 @@ export class TenggatStack extends Stack {
       stageName: api.stageName,
       encryptionKey: key,
     });
-    new Observability(this, 'Observability', {
+    const mail = new NoticeMail(this, 'Mail', { mailFrom: props.config.mailFrom });
+    const observability = new Observability(this, 'Observability', {
       functions: functions.byId,
       stateMachine: workflow.stateMachine,
       restApi: api.restApi,
       table: data.table,
+    });
+    const alerts = new OperatorAlerts(this, 'Alerts', {
+      operatorEmails: props.config.agencies.operators.flatMap((operator) => operator.email ?? []),
+      eventBus: events.bus,
+      stateMachineArn: workflow.stateMachine.stateMachineArn,
+      alarms: observability.alarms,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the Tenggat API' });
@@ -108,5 +117,10 @@ export class TenggatStack extends Stack {
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
+    new CfnOutput(this, 'OperatorAlertsTopicArn', { value: alerts.topic.topicArn });
+    new CfnOutput(this, 'MailFrom', {
+      value: mail.mailFrom,
+      description: 'Sender of notice emails: publish the DKIM records of its domain identity',
+    });
   }
 }

@@ -16,8 +16,8 @@ interface Statement {
 const { template } = synthTenggat({ allowLoopbackWebhooks: true, blockedWebhookPorts: '4566,4567' });
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
 const kmsKeys = Object.entries(template.findResources('AWS::KMS::Key'));
-// The one symmetric customer-managed key: table, logs, execution history and platform secrets all use it.
-const dataKeyLogicalId = kmsKeys.find(([, key]) => key.Properties?.KeySpec === undefined)?.[0] ?? 'missing';
+// The data key: table, logs, execution history and platform secrets all use it.
+const dataKeyLogicalId = kmsKeys.find(([logicalId]) => logicalId.startsWith('DataKey'))?.[0] ?? 'missing';
 // The asymmetric key that signs audit chain heads.
 const auditKeyLogicalId =
   kmsKeys.find(([, key]) => key.Properties?.KeySpec === 'ECC_NIST_P256')?.[0] ?? 'missing';
@@ -67,6 +67,14 @@ describe('the DynamoDB table', () => {
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'byOpenOrder',
+            KeySchema: [
+              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.arrayWith(['executionArn']) },
           },
         ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -399,9 +407,15 @@ describe('the REST API', () => {
 describe('the customer-managed key', () => {
   const dataKeyArn = { 'Fn::GetAtt': [dataKeyLogicalId, 'Arn'] };
 
-  it('is the only symmetric KMS key and rotates; the other key is the audit signing key', () => {
-    template.resourceCountIs('AWS::KMS::Key', 2);
-    expect(resourceProperties(template, dataKeyLogicalId).EnableKeyRotation).toBe(true);
+  it('rotates, as the alerts topic key does; the third key is the audit signing key', () => {
+    template.resourceCountIs('AWS::KMS::Key', 3);
+    const symmetric = kmsKeys.filter(([, key]) => key.Properties?.KeySpec === undefined);
+    expect(symmetric.map(([logicalId]) => logicalId)).toEqual(
+      expect.arrayContaining([dataKeyLogicalId, expect.stringMatching(/^AlertsKey/)]),
+    );
+    expect(symmetric).toHaveLength(2);
+    for (const [logicalId] of symmetric)
+      expect(resourceProperties(template, logicalId).EnableKeyRotation).toBe(true);
     expect(auditKeyLogicalId).not.toBe('missing');
   });
 
