@@ -102,9 +102,8 @@ describe('operator alerts (SNS)', () => {
 
   it('lets CloudWatch and EventBridge use the topic key, and nothing else outside the account', () => {
     const keyLogicalId = Object.keys(resources).find((id) => id.startsWith('AlertsKey')) ?? 'missing';
-    const statements = (
-      resources[keyLogicalId]?.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }
-    ).Statement;
+    const policy = resources[keyLogicalId]?.Properties.KeyPolicy as { Statement: Record<string, unknown>[] };
+    const statements = policy.Statement;
     const services = statements.flatMap((statement) => {
       const principal = statement.Principal as { Service?: string } | undefined;
       return principal?.Service ? [principal.Service] : [];

@@ -58,6 +58,12 @@ export const policyDocumentSchema = z.strictObject({
   deadlines: z.strictObject({ urgent: stageDeadlines, standard: stageDeadlines }),
   deliveryRetrySchedule: z.array(isoDuration).min(1).max(50),
   reviewReminderPeriod: positiveDuration,
+  /** How long a notice's webhook may fail before the notice is emailed to the platform's contact address. */
+  serviceGracePeriod: z
+    .strictObject({ urgent: positiveDuration, standard: positiveDuration })
+    .default({ urgent: 'PT15M', standard: 'PT1H' }),
+  /** Clarification requests an order may have (TCO Art. 3(8)); one more is refused. */
+  maxClarifications: z.number().int().min(0).max(10).default(2),
   fine: z.strictObject({
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
     perItemPerPeriod: z.number().int().nonnegative(),
@@ -65,7 +71,8 @@ export const policyDocumentSchema = z.strictObject({
     capPerItem: z.number().int().nonnegative(),
   }),
 });
-export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
+/** A policy as the functions use it: every optional field filled with its default. */
+export type PolicyDocument = z.output<typeof policyDocumentSchema>;
 
 export class InvalidPolicyError extends Error {
   override name = 'InvalidPolicyError';

@@ -1,0 +1,152 @@
+/**
+ * The legal clock of an order: it starts when the order is served (by webhook or by email), it stops while a
+ * clarification is open (TCO Art. 3(8)) and runs again, for the full time of the stage, once the platform received
+ * the answer. Fines do not accrue while it is stopped. Pure functions over the order's clock fields.
+ */
+import { parseDurationMs } from './duration';
+import { deadlineFor, type Stage } from './order-rules';
+import type { PolicyDocument, Urgency } from './policy';
+
+export type ServiceChannel = 'webhook' | 'email';
+
+export interface ClockPause {
+  from: string;
+  /** null while the pause lasts. */
+  to: string | null;
+}
+
+export interface Clarification {
+  seq: number;
+  question: string;
+  askedAt: string;
+  answer: string | null;
+  answeredAt: string | null;
+  /** When the platform received the answer (its notice delivered or emailed): the clock runs again from here. */
+  receivedAt: string | null;
+}
+
+/** The clock fields of an order marker. */
+export interface OrderClock {
+  urgency: Urgency;
+  stage: Stage;
+  policy: PolicyDocument;
+  servedAt: string | null;
+  servedVia: ServiceChannel | null;
+  notifiedAt: string | null;
+  deadlineAt: string | null;
+  clockPausedSince: string | null;
+  clockPauses: ClockPause[];
+  clarification: Clarification | null;
+  clarifications: Clarification[];
+}
+
+export interface StageEntry {
+  stage: Stage;
+  at: string;
+  deadlineAt: string | null;
+}
+
+/**
+ * What serving the order changes: the first service starts the first stage's deadline; a later webhook success
+ * after an email service only records `notifiedAt` (the first webhook acknowledgement), never a new deadline.
+ */
+export function serve(
+  clock: Pick<OrderClock, 'policy' | 'urgency' | 'servedAt' | 'notifiedAt'>,
+  via: ServiceChannel,
+  at: Date,
+): {
+  servedAt?: string;
+  servedVia?: ServiceChannel;
+  notifiedAt?: string;
+  deadlineAt?: string | null;
+  stageHistory?: StageEntry[];
+} | null {
+  const notified = via === 'webhook' && clock.notifiedAt === null ? { notifiedAt: at.toISOString() } : {};
+  if (clock.servedAt !== null) return Object.keys(notified).length === 0 ? null : notified;
+  const deadline = deadlineFor(clock.policy, clock.urgency, 'order', at)?.toISOString() ?? null;
+  return {
+    ...notified,
+    servedAt: at.toISOString(),
+    servedVia: via,
+    deadlineAt: deadline,
+    stageHistory: [{ stage: 'order', at: at.toISOString(), deadlineAt: deadline }],
+  };
+}
+
+export const clockRunning = (clock: Pick<OrderClock, 'servedAt' | 'clockPausedSince'>): boolean =>
+  clock.servedAt !== null && clock.clockPausedSince === null;
+
+/** Stops the clock for a clarification request; the deadline is void until the answer is received. */
+export function pauseForClarification(
+  clock: Pick<OrderClock, 'clarifications' | 'clockPauses'>,
+  question: string,
+  at: Date,
+): Pick<OrderClock, 'clarification' | 'clockPausedSince' | 'clockPauses' | 'deadlineAt'> {
+  const iso = at.toISOString();
+  return {
+    clarification: {
+      seq: clock.clarifications.length + 1,
+      question,
+      askedAt: iso,
+      answer: null,
+      answeredAt: null,
+      receivedAt: null,
+    },
+    clockPausedSince: iso,
+    clockPauses: [...clock.clockPauses, { from: iso, to: null }],
+    deadlineAt: null,
+  };
+}
+
+/** The platform received the answer: the full time of the current stage runs again from `at`. */
+export function resumeAfterClarification(
+  clock: Pick<
+    OrderClock,
+    'policy' | 'urgency' | 'stage' | 'clarification' | 'clarifications' | 'clockPauses'
+  >,
+  at: Date,
+): Pick<
+  OrderClock,
+  'clarification' | 'clarifications' | 'clockPausedSince' | 'clockPauses' | 'deadlineAt'
+> | null {
+  if (clock.clarification === null || clock.clarification.answer === null) return null;
+  const iso = at.toISOString();
+  return {
+    clarification: null,
+    clarifications: [...clock.clarifications, { ...clock.clarification, receivedAt: iso }],
+    clockPausedSince: null,
+    clockPauses: clock.clockPauses.map((pause) => (pause.to === null ? { ...pause, to: iso } : pause)),
+    deadlineAt: deadlineFor(clock.policy, clock.urgency, clock.stage, at)?.toISOString() ?? null,
+  };
+}
+
+/** Milliseconds of [since, until] during which the clock ran (pauses subtracted). */
+export function runningMs(since: Date, until: Date, pauses: readonly ClockPause[]): number {
+  const start = since.getTime();
+  const end = until.getTime();
+  if (end <= start) return 0;
+  let paused = 0;
+  for (const pause of pauses) {
+    const from = Math.max(start, new Date(pause.from).getTime());
+    const to = Math.min(end, pause.to === null ? end : new Date(pause.to).getTime());
+    if (to > from) paused += to - from;
+  }
+  return end - start - paused;
+}
+
+/**
+ * Fine for one item for one run of being pending at ST2 or later: every accrual period of running clock that has
+ * started since `since` costs `perItemPerPeriod` (the fine notice itself opens the first period), capped per item.
+ */
+export function accruedFineOverClock(
+  policy: PolicyDocument,
+  since: Date,
+  until: Date,
+  pauses: readonly ClockPause[],
+): number {
+  if (until.getTime() < since.getTime()) return 0;
+  const elapsed = runningMs(since, until, pauses);
+  const period = parseDurationMs(policy.fine.accrualPeriod);
+  const periods = period <= 0 ? 1 : Math.floor(elapsed / period) + 1;
+  return Math.min(policy.fine.capPerItem, periods * policy.fine.perItemPerPeriod);
+}
