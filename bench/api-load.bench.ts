@@ -21,36 +21,11 @@ export class ApiBenchError extends Error {
   }
 }
 
-/** The part of autocannon's API used here (the package ships no types). */
-interface CannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
-interface CannonClient {
-  on(event: 'response', listener: (statusCode: number, bytes: number, responseTime: number) => void): void;
-}
-interface CannonOptions {
-  url: string;
-  connections: number;
-  duration: number;
-  timeout: number;
-  method?: string;
-  headers?: Record<string, string>;
-  requests?: (CannonRequest & { setupRequest?: (request: CannonRequest) => CannonRequest })[];
-  setupClient?: (client: CannonClient) => void;
-}
-interface CannonResult {
-  duration: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  statusCodeStats: Record<string, { count: number }>;
-}
-type Autocannon = (options: CannonOptions) => Promise<CannonResult>;
-
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+// autocannon is CommonJS (`export =`); its types come from @types/autocannon.
+const autocannon = createRequire(import.meta.url)('autocannon') as typeof import('autocannon');
+type CannonOptions = import('autocannon').Options;
+type CannonRequest = import('autocannon').Request;
+type CannonResult = import('autocannon').Result;
 
 const AGENCY_CLIENT = 'komdigi-ais';
 const ORDERS_PATH = '/v1/takedown-requests';
@@ -134,9 +109,9 @@ function row(scenario: string, connections: number, measurement: Measurement): B
     'p99 ms': round(percentile(latencies, 0.99)),
     'max ms': round(latencies.at(-1) ?? Number.NaN),
     ok,
-    'non-2xx': Object.entries(result.statusCodeStats)
+    'non-2xx': Object.entries(result.statusCodeStats ?? {})
       .filter(([status]) => !status.startsWith('2'))
-      .map(([status, stats]) => `${status}x${stats.count}`)
+      .map(([status, stats]) => `${status}x${stats.count ?? 0}`)
       .join(' '),
     errors: result.errors,
   };
@@ -162,7 +137,7 @@ export const run: BenchRun = async ({ quick }) => {
     const token = await agencyToken(cloud);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const seconds = quick ? 4 : 10;
-    const submitRequest = {
+    const submitRequest: CannonRequest = {
       method: 'POST',
       path: ORDERS_PATH,
       // A fresh key and body per request: 1 to 10 items, as most real orders are small.
@@ -193,7 +168,7 @@ export const run: BenchRun = async ({ quick }) => {
     const ids = (listed.items ?? []).map((order) => order.id);
     if (ids.length === 0) throw new ApiBenchError(`no orders to read (listing answered ${listing.status})`);
     let next = 0;
-    const getRequest = {
+    const getRequest: CannonRequest = {
       method: 'GET',
       setupRequest: (request: CannonRequest): CannonRequest => ({
         ...request,

@@ -119,6 +119,9 @@ const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
 };
 
+/** The handler file of a function, in `functions/src/handlers/`. */
+export const handlerEntry = (functionId: FunctionId): string => FUNCTION_SPECS[functionId].entry;
+
 export interface TenggatFunctionsProps {
   readonly config: TenggatConfig;
   readonly table: ITable;

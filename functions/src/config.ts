@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PolicyDocument, parsePolicy } from './domain/policy';
 
 export class ConfigurationError extends Error {
@@ -39,9 +39,16 @@ export interface Config {
 }
 
 export type Need = 'stateMachine' | 'eventBus' | 'agencyClients';
+interface NeededFields {
+  stateMachine: 'stateMachineArn';
+  eventBus: 'eventBusName';
+  agencyClients: never;
+}
+/** The configuration with the variables a function needs known to be there. */
+export type ConfigWith<N extends Need> = Config & { [K in NeededFields[N]]: string };
 
 /** Parsed once per cold start; a missing or malformed variable stops the function before it serves anything. */
-export function loadConfig(env: NodeJS.ProcessEnv, needs: readonly Need[]): Config {
+export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readonly N[]): ConfigWith<N> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigurationError(`invalid environment: ${z.prettifyError(parsed.error)}`, {
@@ -71,15 +78,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, needs: readonly Need[]): Conf
       .filter((port) => port !== '')
       .map(Number),
   };
-  if (needs.includes('stateMachine') && config.stateMachineArn === null) {
+  const needed = needs as readonly Need[];
+  if (needed.includes('stateMachine') && config.stateMachineArn === null) {
     throw new ConfigurationError('STATE_MACHINE_ARN is required');
   }
-  if (needs.includes('eventBus') && config.eventBusName === null)
+  if (needed.includes('eventBus') && config.eventBusName === null)
     throw new ConfigurationError('EVENT_BUS_NAME is required');
-  if (needs.includes('agencyClients') && values.AGENCY_CLIENTS === undefined) {
+  if (needed.includes('agencyClients') && values.AGENCY_CLIENTS === undefined) {
     throw new ConfigurationError('AGENCY_CLIENTS is required');
   }
-  return config;
+  return config as ConfigWith<N>;
 }
 
 function safeJson(text: string): unknown {

@@ -3,6 +3,7 @@ import type { ChainedAuditEvent, StoredChainHead } from './domain/audit-chain';
 import type {
   DeliveryAttempt,
   ItemRecord,
+  ItemUpdate,
   OrderRecord,
   PlatformRecord,
   PlatformSecrets,
@@ -25,7 +26,7 @@ export interface OrderChange {
   /** The audit counter as read with `expectedVersion`; the audit event gets the next number. */
   auditSeq: number;
   set: Partial<Omit<OrderRecord, 'orderId' | 'version'>>;
-  items: { itemId: string; expectedStatus: ItemRecord['status']; set: Partial<ItemRecord> }[];
+  items: ItemUpdate[];
   audit: Omit<AuditEvent, 'seq'> | null;
 }
 
@@ -79,12 +80,12 @@ export type IdempotencyClaim =
   | { state: 'claimed'; payload: Record<string, unknown> }
   | { state: 'reused' }
   | { state: 'in_flight' }
-  | { state: 'completed'; requestHash: string; response: IdempotentResponse };
+  | { state: 'completed'; requestHash: string; stored: IdempotentResult };
 
-export interface IdempotentResponse {
-  statusCode: number;
-  /** null when the response was too large to keep; it is then rebuilt from `orderId`. */
-  body: unknown;
+/** What a completed request produced, kept so that its retries get the same. */
+export interface IdempotentResult {
+  /** null when it was too large to keep; it is then rebuilt from `orderId`. */
+  result: unknown;
   orderId?: string;
 }
 
@@ -101,7 +102,7 @@ export interface IdempotencyStore {
     leaseMs: number;
     ttlSeconds: number;
   }): Promise<IdempotencyClaim>;
-  complete(key: string, response: IdempotentResponse, ttlSeconds: number): Promise<void>;
+  complete(key: string, stored: IdempotentResult, ttlSeconds: number): Promise<void>;
   release(key: string): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import {
   erasePersonalData,
   type StoredChainHead,
 } from '../../functions/src/domain/audit-chain';
-import { ConcurrentChangeError } from '../../functions/src/domain/errors';
+import { ConcurrentChangeError, InvalidCursorError } from '../../functions/src/domain/errors';
 import type { PolicyDocument } from '../../functions/src/domain/policy';
 import type {
   DeliveryAttempt,
@@ -20,7 +20,7 @@ import type {
   DomainEvent,
   IdempotencyClaim,
   IdempotencyStore,
-  IdempotentResponse,
+  IdempotentResult,
   OrderChange,
   OrderRepository,
   Page,
@@ -36,6 +36,13 @@ import type { Deps } from '../../functions/src/use-cases/deps';
 import { DEFAULT_POLICY } from './policy-fixture';
 
 const clone = <T>(value: T): T => structuredClone(value);
+
+/** Page offsets are the fake's cursors; like the real store, it refuses a cursor it did not issue. */
+function offsetOf(cursor: string | null): number {
+  if (cursor === null) return 0;
+  if (!/^\d+$/.test(cursor)) throw new InvalidCursorError('the cursor is not valid');
+  return Number(cursor);
+}
 
 /** A P-256 key in memory, signing like KMS ECDSA_SHA_256 (DER signatures, base64). */
 export class InMemoryChainSigner implements ChainSigner {
@@ -142,7 +149,7 @@ export class InMemoryOrders implements OrderRepository {
   }
   async listItems(orderId: string, page: PageRequest): Promise<Page<ItemRecord>> {
     const all = this.sortedItems(orderId);
-    const start = page.cursor === null ? 0 : Number(page.cursor);
+    const start = offsetOf(page.cursor);
     const items = all.slice(start, start + page.limit).map(clone);
     return { items, nextCursor: start + page.limit < all.length ? String(start + page.limit) : null };
   }
@@ -159,7 +166,7 @@ export class InMemoryOrders implements OrderRepository {
       .filter((order) => filter.status === null || order.status === filter.status)
       .filter((order) => filter.platformId === null || order.platformId === filter.platformId)
       .sort((left, right) => right.createdAt.localeCompare(left.createdAt));
-    const start = page.cursor === null ? 0 : Number(page.cursor);
+    const start = offsetOf(page.cursor);
     return {
       items: all.slice(start, start + page.limit).map(clone),
       nextCursor: start + page.limit < all.length ? String(start + page.limit) : null,
@@ -167,7 +174,7 @@ export class InMemoryOrders implements OrderRepository {
   }
   async listAudit(orderId: string, page: PageRequest) {
     const all = this.audit.get(orderId) ?? [];
-    const start = page.cursor === null ? 0 : Number(page.cursor);
+    const start = offsetOf(page.cursor);
     return {
       items: all.slice(start, start + page.limit).map(clone),
       nextCursor: start + page.limit < all.length ? String(start + page.limit) : null,
@@ -223,7 +230,7 @@ export class InMemoryIdempotency implements IdempotencyStore {
       requestHash: string;
       payload: Record<string, unknown>;
       leaseUntil: number;
-      response: IdempotentResponse | null;
+      stored: IdempotentResult | null;
     }
   >();
   constructor(private readonly clock: FakeClock) {}
@@ -240,20 +247,20 @@ export class InMemoryIdempotency implements IdempotencyStore {
         requestHash: input.requestHash,
         payload: input.payload,
         leaseUntil: now + input.leaseMs,
-        response: null,
+        stored: null,
       });
       return { state: 'claimed', payload: input.payload };
     }
     if (record.requestHash !== input.requestHash) return { state: 'reused' };
-    if (record.response)
-      return { state: 'completed', requestHash: record.requestHash, response: clone(record.response) };
+    if (record.stored)
+      return { state: 'completed', requestHash: record.requestHash, stored: clone(record.stored) };
     if (record.leaseUntil > now) return { state: 'in_flight' };
     record.leaseUntil = now + input.leaseMs;
     return { state: 'claimed', payload: record.payload };
   }
-  async complete(key: string, response: IdempotentResponse) {
+  async complete(key: string, stored: IdempotentResult) {
     const record = this.records.get(key);
-    if (record) record.response = clone(response);
+    if (record) record.stored = clone(stored);
   }
   async release(key: string) {
     this.records.delete(key);
@@ -353,4 +360,35 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     chainSigner,
   };
   return { deps, orders, platforms, secrets, workflow, published, endpoint, clock };
+}
+
+/** Counts every write the fakes receive (table, idempotency, secrets, workflow, bus), for tests that must see none. */
+export function countWrites(world: TestWorld): () => number {
+  let writes = 0;
+  const count = () => {
+    writes += 1;
+  };
+  counting(
+    world.orders,
+    ['putItems', 'createOrder', 'commit', 'storeTaskToken', 'erasePersonalData', 'recordDelivery'],
+    count,
+  );
+  counting(world.platforms, ['create', 'update'], count);
+  counting(world.secrets, ['put'], count);
+  counting(world.workflow, ['start', 'wake'], count);
+  for (const store of [world.deps.idempotency, world.deps.webhookIds]) {
+    counting(store, ['claim', 'complete', 'release'], count);
+  }
+  return () => writes + world.published.length;
+}
+
+function counting<T extends object>(target: T, methods: readonly (keyof T)[], count: () => void): void {
+  for (const method of methods) {
+    const original = target[method];
+    if (typeof original !== 'function') throw new TypeError(`${String(method)} is not a method`);
+    target[method] = ((...args: unknown[]) => {
+      count();
+      return original.apply(target, args);
+    }) as T[keyof T];
+  }
 }

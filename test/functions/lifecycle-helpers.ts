@@ -1,5 +1,7 @@
 import { Webhook } from 'standardwebhooks';
-import type { SubmitOrderBody } from '../../functions/src/http/schemas';
+import { MalformedJsonError } from '../../functions/src/http/errors';
+import { validate } from '../../functions/src/http/middleware';
+import { platformResponsesBodySchema, type SubmitOrderBody } from '../../functions/src/http/schemas';
 import { registerPlatform } from '../../functions/src/use-cases/operator';
 import { recordPlatformResponses } from '../../functions/src/use-cases/record-platform-responses';
 import { submitOrder } from '../../functions/src/use-cases/submit-order';
@@ -32,14 +34,26 @@ export async function registerMichat(world: TestWorld) {
   });
 }
 
-export async function submit(world: TestWorld, body = orderBody(), key = 'key-1') {
-  const response = await submitOrder(world.deps, {
-    agencyId: AGENCY,
+export async function submit(world: TestWorld, body = orderBody(), key = 'key-1', agencyId = AGENCY) {
+  return submitOrder(world.deps, {
+    agencyId,
     idempotencyKey: key,
-    rawBody: body,
-    body,
+    request: body,
+    order: body,
   });
-  return response.body as { id: string; status: string; items: { id: string }[] };
+}
+
+/** Reads a signed answer's body as the platform responses handler does: JSON, then the schema. */
+export function answersIn(rawBody: string) {
+  return () => {
+    let value: unknown;
+    try {
+      value = rawBody.trim() === '' ? undefined : JSON.parse(rawBody);
+    } catch (cause) {
+      throw new MalformedJsonError('the body is not valid JSON', { cause });
+    }
+    return validate(platformResponsesBodySchema, value);
+  };
 }
 
 let webhookCounter = 0;
@@ -50,6 +64,7 @@ export function signedAnswer(secret: string, body: unknown, webhookId = `msg_ans
   const timestamp = new Date();
   return {
     rawBody,
+    readAnswers: answersIn(rawBody),
     headers: {
       'webhook-id': webhookId,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
@@ -66,6 +81,5 @@ export async function answer(
   webhookId?: string,
 ) {
   const signed = signedAnswer(responseSecret, { takedownRequestId: orderId, items }, webhookId);
-  const response = await recordPlatformResponses(world.deps, { platformId: 'michat', ...signed });
-  return response.body as { results: { itemId: string; result: string }[] };
+  return recordPlatformResponses(world.deps, { platformId: 'michat', ...signed });
 }

@@ -2,15 +2,16 @@ import type { IncomingMessage } from 'node:http';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Webhook } from 'standardwebhooks';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerStore } from '../../functions/src/adapters/secrets-manager';
-import { UnauthorizedError } from '../../functions/src/domain/errors';
+import { InvalidSignatureError } from '../../functions/src/domain/errors';
 import type { PlatformSecrets } from '../../functions/src/domain/records';
 import { rotateSecrets } from '../../functions/src/use-cases/operator';
 import { recordPlatformResponses } from '../../functions/src/use-cases/record-platform-responses';
 import { buildProxyEvent } from '../../local/cloud/api-gateway';
 import { testWorld } from '../functions/fakes';
-import { registerMichat, submit } from '../functions/lifecycle-helpers';
+import { apiEvent, lambdaContext, setFunctionEnv } from '../functions/handlers/api-event';
+import { answersIn, registerMichat, submit } from '../functions/lifecycle-helpers';
 
 describe('buildProxyEvent (local API Gateway)', () => {
   it('passes query parameters and headers named like Object.prototype members as plain data', () => {
@@ -59,25 +60,36 @@ describe('buildProxyEvent (local API Gateway)', () => {
   });
 });
 
-describe('recordPlatformResponses with a validly signed but empty body', () => {
+describe('the platform responses handler with a validly signed but empty body', () => {
+  let makeHandler: typeof import('../../functions/src/handlers/platform-responses').makeHandler;
+  beforeAll(async () => {
+    // The module wires its own handler from the environment when it loads.
+    setFunctionEnv();
+    ({ makeHandler } = await import('../../functions/src/handlers/platform-responses'));
+  });
+
   it.each(['', '   ', '\n'])('answers a client error for %j, not a crash', async (rawBody) => {
     const world = testWorld();
     const secrets = await registerMichat(world);
     const webhookId = 'msg_empty_body';
     const now = new Date();
-    const outcome = recordPlatformResponses(world.deps, {
-      platformId: 'michat',
-      rawBody,
-      headers: {
-        'webhook-id': webhookId,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': new Webhook(secrets.responseSecret).sign(webhookId, now, rawBody),
-      },
-    });
-    await expect(outcome).rejects.toSatisfy(
-      (error: Error) => ['ValidationError', 'MalformedJsonError', 'UnauthorizedError'].includes(error.name),
-      'a 422, 400 or 401 error',
+    const response = await makeHandler(world.deps)(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/platforms/{platformId}/responses',
+        pathParameters: { platformId: 'michat' },
+        clientId: null,
+        body: rawBody,
+        headers: {
+          'webhook-id': webhookId,
+          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'webhook-signature': new Webhook(secrets.responseSecret).sign(webhookId, now, rawBody),
+        },
+      }),
+      lambdaContext,
     );
+    expect([400, 401, 422], response.body).toContain(response.statusCode);
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
   });
 });
 
@@ -136,12 +148,22 @@ describe('platform secrets cached by a warm function', () => {
       'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
       'webhook-signature': new Webhook(rotated.responseSecret).sign('msg_after_rotation', now, rawBody),
     };
-    const response = await recordPlatformResponses(world.deps, { platformId: 'michat', rawBody, headers });
-    expect(response.statusCode).toBe(200);
+    const result = await recordPlatformResponses(world.deps, {
+      platformId: 'michat',
+      rawBody,
+      headers,
+      readAnswers: answersIn(rawBody),
+    });
+    expect(result.results.map((entry) => entry.result)).toEqual(['applied']);
     // A signature that matches no secret, fresh or cached, is still refused.
     const forged = { ...headers, 'webhook-id': 'msg_forged', 'webhook-signature': 'v1,AAAA' };
     await expect(
-      recordPlatformResponses(world.deps, { platformId: 'michat', rawBody, headers: forged }),
-    ).rejects.toBeInstanceOf(UnauthorizedError);
+      recordPlatformResponses(world.deps, {
+        platformId: 'michat',
+        rawBody,
+        headers: forged,
+        readAnswers: answersIn(rawBody),
+      }),
+    ).rejects.toBeInstanceOf(InvalidSignatureError);
   });
 });

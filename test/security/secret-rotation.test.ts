@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { UnauthorizedError } from '../../functions/src/domain/errors';
+import { InvalidSignatureError } from '../../functions/src/domain/errors';
 import type { WebhookRequest } from '../../functions/src/ports';
 import { deliverWebhook } from '../../functions/src/use-cases/deliver-webhook';
 import { registerPlatform, rotateSecrets } from '../../functions/src/use-cases/operator';
@@ -41,8 +41,8 @@ describe('platform secret rotation (24 h overlap, fake clock)', () => {
       items: [{ itemId: secondItem.itemId, outcome: 'removed' }],
     });
     for (const signed of [withOld, withNew]) {
-      const response = await recordPlatformResponses(world.deps, { platformId: 'michat', ...signed });
-      expect(response.statusCode).toBe(200);
+      const result = await recordPlatformResponses(world.deps, { platformId: 'michat', ...signed });
+      expect(result.results.map((entry) => entry.result)).toEqual(['applied']);
     }
     const items = await world.orders.allItems(order.id);
     expect(items.filter((item) => item.status === 'resolved')).toHaveLength(2);
@@ -59,13 +59,13 @@ describe('platform secret rotation (24 h overlap, fake clock)', () => {
         platformId: 'michat',
         ...signedAnswer(original.responseSecret, body),
       }),
-    ).rejects.toBeInstanceOf(UnauthorizedError);
+    ).rejects.toBeInstanceOf(InvalidSignatureError);
     expect((await world.orders.allItems(order.id))[0]?.status).toBe('pending');
     const accepted = await recordPlatformResponses(world.deps, {
       platformId: 'michat',
       ...signedAnswer(rotated.responseSecret, body),
     });
-    expect(accepted.statusCode).toBe(200);
+    expect(accepted.results.map((entry) => entry.result)).toEqual(['applied']);
     expect((await world.orders.allItems(order.id))[0]?.status).toBe('resolved');
   });
 
@@ -113,7 +113,7 @@ describe('platform secret rotation (24 h overlap, fake clock)', () => {
         platformId: 'michat',
         ...signedAnswer(other.responseSecret, body),
       }),
-    ).rejects.toBeInstanceOf(UnauthorizedError);
+    ).rejects.toBeInstanceOf(InvalidSignatureError);
     expect((await world.orders.allItems(order.id))[0]?.status).toBe('pending');
   });
 });

@@ -7,13 +7,15 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Clock, IdempotencyClaim, IdempotencyStore, IdempotentResponse } from '../ports';
+import type { Clock, IdempotencyClaim, IdempotencyStore, IdempotentResult } from '../ports';
 
-/** Responses are kept gzipped: 10,000 per-item results compress far below DynamoDB's 400 KB item limit. */
-function unpackResponse(stored: unknown): IdempotentResponse {
-  if (stored instanceof Uint8Array)
-    return JSON.parse(gunzipSync(stored).toString('utf8')) as IdempotentResponse;
-  return stored as IdempotentResponse;
+/** Results are kept gzipped: 10,000 per-item results compress far below DynamoDB's 400 KB item limit. */
+function unpackResult(stored: unknown): IdempotentResult {
+  const value = (
+    stored instanceof Uint8Array ? JSON.parse(gunzipSync(stored).toString('utf8')) : stored
+  ) as IdempotentResult & { body?: unknown };
+  // Records completed before results were stored as such held `{ statusCode, body }` (they expire within 24 h).
+  return { result: value.result ?? value.body ?? null, ...(value.orderId ? { orderId: value.orderId } : {}) };
 }
 
 const isConditionFailure = (error: unknown): boolean =>
@@ -76,7 +78,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       return {
         state: 'completed',
         requestHash: String(record.requestHash),
-        response: unpackResponse(record.response),
+        stored: unpackResult(record.response),
       };
     }
     if (Number(record.leaseUntil) > now) return { state: 'in_flight' };
@@ -103,7 +105,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async complete(key: string, response: IdempotentResponse, ttlSeconds: number): Promise<void> {
+  async complete(key: string, stored: IdempotentResult, ttlSeconds: number): Promise<void> {
     const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
     await this.client.send(
       new UpdateCommand({
@@ -113,7 +115,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
         ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
         ExpressionAttributeValues: {
           ':completed': 'completed',
-          ':response': gzipSync(JSON.stringify(response)),
+          ':response': gzipSync(JSON.stringify(stored)),
           ':expiresAt': nowSeconds + ttlSeconds,
         },
       }),

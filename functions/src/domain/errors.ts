@@ -1,10 +1,14 @@
-/** Named failures the HTTP layer turns into problem documents. */
+/**
+ * Named failures of the domain and the use cases. They say what went wrong, never how to answer it: the HTTP layer
+ * maps each class to a problem document in one table (`http/problems.ts`), the state machine catches some by name.
+ */
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
 export class ConflictError extends Error {
   override name = 'ConflictError';
 }
+/** The request is well formed but cannot be carried out; `fieldErrors` name the fields at fault. */
 export class UnprocessableError extends Error {
   override name = 'UnprocessableError';
   constructor(
@@ -15,14 +19,25 @@ export class UnprocessableError extends Error {
     super(message, options);
   }
 }
-export class UnauthorizedError extends Error {
-  override name = 'UnauthorizedError';
+/** An idempotency key came back with a different request. */
+export class IdempotencyKeyReusedError extends Error {
+  override name = 'IdempotencyKeyReusedError';
 }
-export class ForbiddenError extends Error {
-  override name = 'ForbiddenError';
+/** The first request under an idempotency key (or webhook-id) is still being processed. */
+export class IdempotencyInFlightError extends Error {
+  override name = 'IdempotencyInFlightError';
 }
-export class BadRequestError extends Error {
-  override name = 'BadRequestError';
+/** A platform's answer is not signed with a secret in force, or its timestamp is out of tolerance. */
+export class InvalidSignatureError extends Error {
+  override name = 'InvalidSignatureError';
+}
+/** A webhook-id we cannot keep: it becomes part of a table key, so its length is bounded. */
+export class InvalidWebhookIdError extends Error {
+  override name = 'InvalidWebhookIdError';
+}
+/** A pagination cursor that we did not issue. */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
 }
 /** Another writer changed the order between our read and our conditional write. */
 export class ConcurrentChangeError extends Error {

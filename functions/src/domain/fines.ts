@@ -24,3 +24,39 @@ export function totalFine(
   const running = accruingSince === null ? 0 : accruedFine(policy, accruingSince, now);
   return Math.min(policy.fine.capPerItem, settled + running);
 }
+
+/** The parts of an order and an item that decide its fine. */
+export interface FineState {
+  order: { policy: PolicyDocument; st2At: string | null; finalizedAt: string | null };
+  item: { status: string; fineSettled: number; fineAccruingSince: string | null };
+}
+
+/**
+ * When the item's current run of fines began, or null when none is running: fines accrue on items still pending
+ * once the order reached ST2, from the fine notice or, for an item upheld after it, from the uphold.
+ */
+export function fineAccruingSince(
+  order: Pick<FineState['order'], 'st2At'>,
+  item: Pick<FineState['item'], 'status' | 'fineAccruingSince'>,
+): Date | null {
+  if (item.status !== 'pending' || order.st2At === null) return null;
+  return new Date(item.fineAccruingSince ?? order.st2At);
+}
+
+/** The item's fine at `now`: what is settled plus the running part, which stops when the order is final. */
+export function itemFine({ order, item }: FineState, now: Date): number {
+  const until = order.finalizedAt !== null ? new Date(order.finalizedAt) : now;
+  return totalFine(order.policy, item.fineSettled, fineAccruingSince(order, item), until);
+}
+
+/** The fine an item keeps once answered at `at`: a late removal stops the fine from growing, what accrued stays. */
+export function fineSettledAt({ order, item }: FineState, at: Date): number {
+  const since = fineAccruingSince(order, item);
+  if (since === null) return item.fineSettled;
+  return Math.min(order.policy.fine.capPerItem, item.fineSettled + accruedFine(order.policy, since, at));
+}
+
+/** An item that becomes pending again at `at` (an upheld dispute) starts a new run if the order is past ST2. */
+export function fineRestartFor(order: Pick<FineState['order'], 'st2At'>, at: Date): string | null {
+  return order.st2At === null ? null : at.toISOString();
+}

@@ -39,23 +39,35 @@ export const OUTBOUND_EVENTS = [
 ] as const;
 export type OutboundEvent = (typeof OUTBOUND_EVENTS)[number];
 
-/** The escalation ladder: what comes after each stage and which webhook announces it. */
+/**
+ * The escalation ladder, in order: each stage and the webhook that announces it (none for the first one: the order
+ * itself was the announcement). The last stage ends in a blocking referral.
+ */
+const LADDER: readonly { stage: Stage; announcedBy: OutboundEvent | null }[] = [
+  { stage: 'order', announcedBy: null },
+  { stage: 'st1', announcedBy: 'takedown.reminder' },
+  { stage: 'st2', announcedBy: 'takedown.fine_notice' },
+  { stage: 'st3', announcedBy: 'takedown.blocking_referral' },
+];
+
+/** The webhook that announced a stage; null for the first stage. */
+export function announcingEvent(stage: Stage): OutboundEvent | null {
+  return LADDER.find((rung) => rung.stage === stage)?.announcedBy ?? null;
+}
+
+/** Whether a stage is the last one (nothing comes after it, and it has no deadline). */
+export const isLastStage = (stage: Stage): stage is 'st3' => LADDER.at(-1)?.stage === stage;
+
+/** What comes after a stage, the webhook that announces it, and whether it is the last; null after the last. */
 export function nextStage(stage: Stage): { stage: Stage; event: OutboundEvent; final: boolean } | null {
-  switch (stage) {
-    case 'order':
-      return { stage: 'st1', event: 'takedown.reminder', final: false };
-    case 'st1':
-      return { stage: 'st2', event: 'takedown.fine_notice', final: false };
-    case 'st2':
-      return { stage: 'st3', event: 'takedown.blocking_referral', final: true };
-    case 'st3':
-      return null;
-  }
+  const next = LADDER[LADDER.findIndex((rung) => rung.stage === stage) + 1];
+  if (next === undefined || next.announcedBy === null) return null;
+  return { stage: next.stage, event: next.announcedBy, final: isLastStage(next.stage) };
 }
 
 /** How long the platform has at a stage; ST3 has no deadline because it ends in a blocking referral. */
 export function stageDurationMs(policy: PolicyDocument, urgency: Urgency, stage: Stage): number | null {
-  if (stage === 'st3') return null;
+  if (isLastStage(stage)) return null;
   return parseDurationMs(policy.deadlines[urgency][stage]);
 }
 
@@ -106,7 +118,7 @@ export function finalOrderStatus(input: {
 }): OrderStatus {
   if (input.currentStatus === 'withdrawn' || input.currentStatus === 'undeliverable')
     return input.currentStatus;
-  if (input.stage === 'st3') return 'referred_for_blocking';
+  if (isLastStage(input.stage)) return 'referred_for_blocking';
   const resolved = input.items.filter((item) => item.status === 'resolved');
   if (resolved.length === 0) return 'withdrawn';
   const allOnTime = resolved.every((item) => item.onTime === true);

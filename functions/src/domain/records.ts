@@ -77,6 +77,13 @@ export interface ItemRecord {
   personalDataErasedAt?: string | null;
 }
 
+/** A change of one item, applied only if the item is still in `expectedStatus`. */
+export interface ItemUpdate {
+  itemId: string;
+  expectedStatus: ItemStatus;
+  set: Partial<ItemRecord>;
+}
+
 export interface DeliveryAttempt {
   orderId: string;
   at: string;
@@ -100,6 +107,14 @@ export interface PlatformRecord {
   createdAt: string;
   secretsRotatedAt: string | null;
   disabledAt: string | null;
+}
+
+/** A platform as an operator registers it. */
+export interface NewPlatform {
+  id: string;
+  name: string;
+  webhookUrl: string;
+  contactEmail: string;
 }
 
 export interface PlatformSecretPair {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { itemFine } from './fines';
 import type { OutboundEvent, Stage } from './order-rules';
+import type { ItemRecord, OrderRecord } from './records';
 
 export const MAX_ITEMS_PER_PART = 1_000;
 
@@ -16,4 +18,80 @@ export function splitIntoParts<T>(items: readonly T[], size = MAX_ITEMS_PER_PART
   const parts: T[][] = [];
   for (let start = 0; start < items.length; start += size) parts.push(items.slice(start, start + size));
   return parts;
+}
+
+/** One open item as a webhook carries it; the fine notice adds what it accrued so far. */
+export interface WebhookItem {
+  id: string;
+  kind: ItemRecord['kind'];
+  locator: string | null;
+  fineAccrued?: number;
+}
+
+/**
+ * The open items an event carries at `now`: every pending item (none for a withdrawal), each with its fine on the
+ * fine notice.
+ */
+export function openItemsFor(
+  order: OrderRecord,
+  items: readonly ItemRecord[],
+  event: OutboundEvent,
+  now: Date,
+): WebhookItem[] {
+  if (event === 'takedown.withdrawn') return [];
+  return items
+    .filter((item) => item.status === 'pending')
+    .map((item) => ({
+      id: item.itemId,
+      kind: item.kind,
+      locator: item.locator,
+      ...(event === 'takedown.fine_notice' ? { fineAccrued: itemFine({ order, item }, now) } : {}),
+    }));
+}
+
+/**
+ * The JSON body of one part of an event (see docs/webhooks.md): the order's facts, the part's items, and how many
+ * items are open in all. The order's deadline only starts once `takedown.requested` is delivered.
+ */
+export function webhookPayload(
+  order: OrderRecord,
+  event: OutboundEvent,
+  part: { items: readonly WebhookItem[]; part: number; parts: number; totalOpenItems: number },
+  timestamp: Date,
+) {
+  const { fine } = order.policy;
+  return {
+    type: event,
+    timestamp: timestamp.toISOString(),
+    data: {
+      order: {
+        id: order.orderId,
+        reference: order.reference,
+        category: order.category,
+        urgency: order.urgency,
+        legalBasis: order.legalBasis,
+        reason: order.reason,
+        territorialScope: order.territorialScope,
+        deadlineAt: event === 'takedown.requested' ? null : order.deadlineAt,
+        stage: order.stage,
+        ...(event === 'takedown.fine_notice'
+          ? {
+              fine: {
+                currency: fine.currency,
+                perItemPerPeriod: fine.perItemPerPeriod,
+                accrualPeriod: fine.accrualPeriod,
+                capPerItem: fine.capPerItem,
+              },
+            }
+          : {}),
+        ...(event === 'takedown.withdrawn' && order.withdrawal
+          ? { withdrawalReason: order.withdrawal.reason }
+          : {}),
+      },
+      items: part.items,
+      part: part.part,
+      parts: part.parts,
+      totalOpenItems: part.totalOpenItems,
+    },
+  };
 }

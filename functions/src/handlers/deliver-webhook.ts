@@ -1,16 +1,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
-import { loadConfig } from '../config';
+import * as z from 'zod';
 import { OUTBOUND_EVENTS } from '../domain/order-rules';
-import { logger, metrics } from '../observability';
-import { type DeliverResult, deliverWebhook } from '../use-cases/deliver-webhook';
-import { buildDeps } from '../wiring';
+import { logger, metrics, tracer } from '../observability';
+import { type DeliverResult, type DeliverWebhookDeps, deliverWebhook } from '../use-cases/deliver-webhook';
+import { wireDeliverWebhook } from '../wiring/wire-deliver-webhook';
 
-const config = loadConfig(process.env, ['eventBus']);
-const deps = buildDeps(config);
+export type DeliverWebhookHandlerDeps = DeliverWebhookDeps;
 
 export const deliverInputSchema = z.object({
   orderId: z.string().min(1).max(80),
@@ -23,21 +22,25 @@ export class InvalidDeliveryInputError extends Error {
   override name = 'InvalidDeliveryInputError';
 }
 
-async function deliver(input: unknown): Promise<DeliverResult> {
-  const parsed = deliverInputSchema.safeParse(input);
-  if (!parsed.success)
-    throw new InvalidDeliveryInputError(z.prettifyError(parsed.error), { cause: parsed.error });
-  logger.appendKeys({ orderId: parsed.data.orderId, event: parsed.data.event, attempt: parsed.data.attempt });
-  const { event, ...rest } = parsed.data;
-  const result: DeliverResult =
-    event === null
-      ? { delivered: true, retryInSeconds: null, cancelled: false }
-      : await deliverWebhook(deps, { ...rest, event });
-  metrics.addMetric(result.delivered ? 'WebhookDelivered' : 'WebhookFailed', MetricUnit.Count, 1);
-  logger.info('delivery attempt', { ...result });
-  return result;
+/** One delivery attempt of one event, all its parts, for the state machine's Deliver state. */
+export function makeHandler(deps: DeliverWebhookHandlerDeps) {
+  return middy(async (input: unknown): Promise<DeliverResult> => {
+    const parsed = deliverInputSchema.safeParse(input);
+    if (!parsed.success)
+      throw new InvalidDeliveryInputError(z.prettifyError(parsed.error), { cause: parsed.error });
+    const { event, ...rest } = parsed.data;
+    logger.appendKeys({ orderId: rest.orderId, event, attempt: rest.attempt });
+    const result: DeliverResult =
+      event === null
+        ? { delivered: true, retryInSeconds: null, cancelled: false }
+        : await deliverWebhook(deps, { ...rest, event });
+    metrics.addMetric(result.delivered ? 'WebhookDelivered' : 'WebhookFailed', MetricUnit.Count, 1);
+    logger.info('delivery attempt', { ...result });
+    return result;
+  })
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
 }
 
-export const handler = middy(deliver)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+export const handler = makeHandler(wireDeliverWebhook());

@@ -1,42 +1,94 @@
-import { loadConfig } from '../config';
-import { NotFoundError } from '../domain/errors';
 import { apiHandler, pathParam } from '../http/api-handler';
-import { callerOf } from '../http/auth';
-import { json, validate } from '../http/middleware';
-import { personalDataErasureBodySchema, registerPlatformBodySchema } from '../http/schemas';
-import { eraseAuditPersonalData } from '../use-cases/erase-audit-personal-data';
-import { listPlatforms, redeliver, registerPlatform, rotateSecrets } from '../use-cases/operator';
-import { buildDeps } from '../wiring';
+import { type AgencyDirectory, callerOf } from '../http/auth';
+import { type HttpEvent, json, validate } from '../http/middleware';
+import type { Route } from '../http/router';
+import {
+  type PersonalDataErasureResultBody,
+  type PlatformSecretsViewBody,
+  type PlatformViewBody,
+  personalDataErasureBodySchema,
+  registerPlatformBodySchema,
+} from '../http/schemas';
+import {
+  type EraseAuditPersonalDataDeps,
+  eraseAuditPersonalData,
+} from '../use-cases/erase-audit-personal-data';
+import {
+  listPlatforms,
+  type RedeliverDeps,
+  type RegisterPlatformDeps,
+  type RotateSecretsDeps,
+  redeliver,
+  registerPlatform,
+  rotateSecrets,
+} from '../use-cases/operator';
+import { wireOperator } from '../wiring/wire-operator';
 
-const config = loadConfig(process.env, ['stateMachine']);
-const deps = buildDeps(config);
+export type OperatorHandlerDeps = RegisterPlatformDeps &
+  RotateSecretsDeps &
+  RedeliverDeps &
+  EraseAuditPersonalDataDeps &
+  AgencyDirectory;
 
-export const handler = apiHandler(async (event) => {
+/** Requires the admin scope; answers the operator acting (its name in AGENCY_CLIENTS, else its client id). */
+function authorizeOperator(event: HttpEvent, deps: OperatorHandlerDeps): string {
   const caller = callerOf(event, 'takedown/admin');
-  const operatorId = config.agencyClients[caller.clientId] ?? caller.clientId;
-  const resource = event.resource ?? '';
-  const method = event.httpMethod ?? '';
-  if (method === 'POST' && resource.endsWith('/secret-rotation')) {
-    return json(200, await rotateSecrets(deps, pathParam(event, 'platformId')));
-  }
-  if (method === 'POST' && resource.endsWith('/redelivery')) {
-    return json(202, await redeliver(deps, { orderId: pathParam(event, 'id'), operatorId }));
-  }
-  if (method === 'POST' && resource.endsWith('/personal-data-erasure')) {
-    const body = validate(personalDataErasureBodySchema, event.jsonBody);
-    return json(
-      200,
-      await eraseAuditPersonalData(deps, {
-        orderId: pathParam(event, 'id'),
+  return deps.agencyClients[caller.clientId] ?? caller.clientId;
+}
+
+export const routes: readonly Route<OperatorHandlerDeps>[] = [
+  {
+    method: 'POST',
+    resource: '/v1/platforms',
+    handler: async (event, deps) => {
+      authorizeOperator(event, deps);
+      const body = validate(registerPlatformBodySchema, event.jsonBody);
+      return json<PlatformSecretsViewBody>(201, await registerPlatform(deps, body), {
+        'cache-control': 'no-store',
+      });
+    },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/platforms',
+    handler: async (event, deps) => {
+      authorizeOperator(event, deps);
+      return json<{ items: PlatformViewBody[] }>(200, await listPlatforms(deps));
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/platforms/{platformId}/secret-rotation',
+    handler: async (event, deps) => {
+      authorizeOperator(event, deps);
+      return json<PlatformSecretsViewBody>(200, await rotateSecrets(deps, pathParam(event, 'platformId')));
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/takedown-requests/{id}/redelivery',
+    handler: async (event, deps) => {
+      const operatorId = authorizeOperator(event, deps);
+      return json(202, await redeliver(deps, { orderId: pathParam(event, 'id'), operatorId }));
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/takedown-requests/{id}/personal-data-erasure',
+    handler: async (event, deps) => {
+      const operatorId = authorizeOperator(event, deps);
+      const orderId = pathParam(event, 'id');
+      const body = validate(personalDataErasureBodySchema, event.jsonBody);
+      const erasure = await eraseAuditPersonalData(deps, {
+        orderId,
         operatorId,
         requestReference: body.requestReference,
-      }),
-    );
-  }
-  if (method === 'GET' && resource === '/v1/platforms') return json(200, await listPlatforms(deps));
-  if (method === 'POST' && resource === '/v1/platforms') {
-    const body = validate(registerPlatformBodySchema, event.jsonBody);
-    return json(201, await registerPlatform(deps, body), { 'cache-control': 'no-store' });
-  }
-  throw new NotFoundError('no such route');
-});
+      });
+      return json<PersonalDataErasureResultBody>(200, erasure);
+    },
+  },
+];
+
+export const makeHandler = (deps: OperatorHandlerDeps) => apiHandler(routes, deps);
+
+export const handler = makeHandler(wireOperator());

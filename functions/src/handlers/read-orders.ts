@@ -1,45 +1,82 @@
-import { loadConfig } from '../config';
-import { NotFoundError } from '../domain/errors';
 import { apiHandler, pathParam } from '../http/api-handler';
-import { agencyOf, callerOf } from '../http/auth';
-import { json, validate } from '../http/middleware';
-import { listOrdersQuerySchema, pageQuerySchema } from '../http/schemas';
-import { getAudit, getOrder, listItems, listOrders } from '../use-cases/read-orders';
-import { buildDeps } from '../wiring';
+import { type AgencyDirectory, agencyOf, callerOf } from '../http/auth';
+import { type HttpEvent, json, validate } from '../http/middleware';
+import type { Route } from '../http/router';
+import {
+  type AuditPageBody,
+  type ItemPageBody,
+  listOrdersQuerySchema,
+  type OrderListBody,
+  type OrderViewBody,
+  pageQuerySchema,
+} from '../http/schemas';
+import { getAudit, getOrder, listItems, listOrders, type ReadOrdersDeps } from '../use-cases/read-orders';
+import { wireReadOrders } from '../wiring/wire-read-orders';
 
-const config = loadConfig(process.env, ['agencyClients']);
-const deps = buildDeps(config);
+export type ReadOrdersHandlerDeps = ReadOrdersDeps & AgencyDirectory;
 
-export const handler = apiHandler(async (event) => {
-  const agencyId = agencyOf(callerOf(event, 'takedown/read'), config.agencyClients);
-  const query = event.queryStringParameters ?? {};
-  const orderId = event.pathParameters?.id === undefined ? '' : pathParam(event, 'id');
-  const resource = event.resource ?? '';
-  if (resource.endsWith('/items')) {
-    const page = validate(pageQuerySchema, query);
-    return json(
-      200,
-      await listItems(deps, { agencyId, orderId, limit: page.limit, cursor: page.cursor ?? null }),
-    );
-  }
-  if (resource.endsWith('/audit')) {
-    const page = validate(pageQuerySchema, query);
-    return json(
-      200,
-      await getAudit(deps, { agencyId, orderId, limit: page.limit, cursor: page.cursor ?? null }),
-    );
-  }
-  if (orderId !== '') return json(200, await getOrder(deps, { agencyId, orderId }));
-  if (resource !== '' && resource !== '/v1/takedown-requests') throw new NotFoundError('no such route');
-  const filter = validate(listOrdersQuerySchema, query);
-  return json(
-    200,
-    await listOrders(deps, {
-      agencyId,
-      status: filter.status ?? null,
-      platformId: filter.platformId ?? null,
-      limit: filter.limit,
-      cursor: filter.cursor ?? null,
-    }),
-  );
-});
+const readerOf = (event: HttpEvent, deps: ReadOrdersHandlerDeps): string =>
+  agencyOf(callerOf(event, 'takedown/read'), deps.agencyClients);
+
+export const routes: readonly Route<ReadOrdersHandlerDeps>[] = [
+  {
+    method: 'GET',
+    resource: '/v1/takedown-requests',
+    handler: async (event, deps) => {
+      const agencyId = readerOf(event, deps);
+      const filter = validate(listOrdersQuerySchema, event.queryStringParameters ?? {});
+      const page = await listOrders(deps, {
+        agencyId,
+        status: filter.status ?? null,
+        platformId: filter.platformId ?? null,
+        limit: filter.limit,
+        cursor: filter.cursor ?? null,
+      });
+      return json<OrderListBody>(200, page);
+    },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/takedown-requests/{id}',
+    handler: async (event, deps) => {
+      const agencyId = readerOf(event, deps);
+      return json<OrderViewBody>(200, await getOrder(deps, { agencyId, orderId: pathParam(event, 'id') }));
+    },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/takedown-requests/{id}/items',
+    handler: async (event, deps) => {
+      const agencyId = readerOf(event, deps);
+      const orderId = pathParam(event, 'id');
+      const page = validate(pageQuerySchema, event.queryStringParameters ?? {});
+      const items = await listItems(deps, {
+        agencyId,
+        orderId,
+        limit: page.limit,
+        cursor: page.cursor ?? null,
+      });
+      return json<ItemPageBody>(200, items);
+    },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/takedown-requests/{id}/audit',
+    handler: async (event, deps) => {
+      const agencyId = readerOf(event, deps);
+      const orderId = pathParam(event, 'id');
+      const page = validate(pageQuerySchema, event.queryStringParameters ?? {});
+      const audit = await getAudit(deps, {
+        agencyId,
+        orderId,
+        limit: page.limit,
+        cursor: page.cursor ?? null,
+      });
+      return json<AuditPageBody>(200, audit);
+    },
+  },
+];
+
+export const makeHandler = (deps: ReadOrdersHandlerDeps) => apiHandler(routes, deps);
+
+export const handler = makeHandler(wireReadOrders());

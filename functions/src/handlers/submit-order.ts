@@ -1,27 +1,38 @@
-import { loadConfig } from '../config';
 import { apiHandler } from '../http/api-handler';
-import { agencyOf, callerOf } from '../http/auth';
+import { type AgencyDirectory, agencyOf, callerOf } from '../http/auth';
 import { MissingIdempotencyKeyError } from '../http/errors';
 import { header, json, validate } from '../http/middleware';
-import { submitOrderBodySchema } from '../http/schemas';
-import { submitOrder } from '../use-cases/submit-order';
-import { buildDeps } from '../wiring';
+import type { Route } from '../http/router';
+import { type OrderViewBody, submitOrderBodySchema } from '../http/schemas';
+import { logger } from '../observability';
+import { type SubmitOrderDeps, submitOrder } from '../use-cases/submit-order';
+import { wireSubmitOrder } from '../wiring/wire-submit-order';
 
-const config = loadConfig(process.env, ['stateMachine', 'agencyClients']);
-const deps = buildDeps(config);
+export type SubmitOrderHandlerDeps = SubmitOrderDeps & AgencyDirectory;
 
-export const handler = apiHandler(async (event) => {
-  const agencyId = agencyOf(callerOf(event, 'takedown/write'), config.agencyClients);
-  const idempotencyKey = header(event, 'idempotency-key')?.trim() ?? '';
-  if (idempotencyKey === '' || idempotencyKey.length > 255) {
-    throw new MissingIdempotencyKeyError('the Idempotency-Key header (1 to 255 characters) is required');
-  }
-  const body = validate(submitOrderBodySchema, event.jsonBody);
-  const response = await submitOrder(deps, { agencyId, idempotencyKey, rawBody: event.jsonBody, body });
-  const location = (response.body as { id?: string }).id;
-  return json(
-    response.statusCode,
-    response.body,
-    location ? { location: `/v1/takedown-requests/${location}` } : {},
-  );
-});
+export const routes: readonly Route<SubmitOrderHandlerDeps>[] = [
+  {
+    method: 'POST',
+    resource: '/v1/takedown-requests',
+    handler: async (event, deps) => {
+      const agencyId = agencyOf(callerOf(event, 'takedown/write'), deps.agencyClients);
+      const idempotencyKey = header(event, 'idempotency-key')?.trim() ?? '';
+      if (idempotencyKey === '' || idempotencyKey.length > 255) {
+        throw new MissingIdempotencyKeyError('the Idempotency-Key header (1 to 255 characters) is required');
+      }
+      const body = validate(submitOrderBodySchema, event.jsonBody);
+      const order = await submitOrder(deps, {
+        agencyId,
+        idempotencyKey,
+        request: event.jsonBody,
+        order: body,
+      });
+      logger.appendKeys({ orderId: order.id });
+      return json<OrderViewBody>(201, order, { location: `/v1/takedown-requests/${order.id}` });
+    },
+  },
+];
+
+export const makeHandler = (deps: SubmitOrderHandlerDeps) => apiHandler(routes, deps);
+
+export const handler = makeHandler(wireSubmitOrder());

@@ -1,23 +1,31 @@
-import { loadConfig } from '../config';
 import { apiHandler, pathParam } from '../http/api-handler';
-import { agencyOf, callerOf } from '../http/auth';
+import { type AgencyDirectory, agencyOf, callerOf } from '../http/auth';
 import { json, validate } from '../http/middleware';
-import { withdrawalBodySchema } from '../http/schemas';
-import { withdrawOrder } from '../use-cases/withdraw-order';
-import { buildDeps } from '../wiring';
+import type { Route } from '../http/router';
+import { type OrderViewBody, withdrawalBodySchema } from '../http/schemas';
+import { type WithdrawOrderDeps, withdrawOrder } from '../use-cases/withdraw-order';
+import { wireWithdrawOrder } from '../wiring/wire-withdraw-order';
 
-const config = loadConfig(process.env, ['stateMachine', 'agencyClients']);
-const deps = buildDeps(config);
+export type WithdrawOrderHandlerDeps = WithdrawOrderDeps & AgencyDirectory;
 
-export const handler = apiHandler(async (event) => {
-  const caller = callerOf(event, 'takedown/write');
-  const agencyId = agencyOf(caller, config.agencyClients);
-  const body = validate(withdrawalBodySchema, event.jsonBody);
-  const order = await withdrawOrder(deps, {
-    agencyId,
-    orderId: pathParam(event, 'id'),
-    reason: body.reason,
-    officer: body.officer ?? null,
-  });
-  return json(200, order);
-});
+export const routes: readonly Route<WithdrawOrderHandlerDeps>[] = [
+  {
+    method: 'POST',
+    resource: '/v1/takedown-requests/{id}/withdrawal',
+    handler: async (event, deps) => {
+      const agencyId = agencyOf(callerOf(event, 'takedown/write'), deps.agencyClients);
+      const body = validate(withdrawalBodySchema, event.jsonBody);
+      const order = await withdrawOrder(deps, {
+        agencyId,
+        orderId: pathParam(event, 'id'),
+        reason: body.reason,
+        officer: body.officer ?? null,
+      });
+      return json<OrderViewBody>(200, order);
+    },
+  },
+];
+
+export const makeHandler = (deps: WithdrawOrderHandlerDeps) => apiHandler(routes, deps);
+
+export const handler = makeHandler(wireWithdrawOrder());

@@ -1,13 +1,19 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
-import { loadConfig } from '../config';
-import { logger } from '../observability';
-import { escalate, evaluate, finalize, markUndeliverable, registerWait } from '../use-cases/workflow-steps';
-import { buildDeps } from '../wiring';
+import * as z from 'zod';
+import { logger, tracer } from '../observability';
+import {
+  escalate,
+  evaluate,
+  finalize,
+  markUndeliverable,
+  registerWait,
+  type WorkflowStepDeps,
+} from '../use-cases/workflow-steps';
+import { wireWorkflowStep } from '../wiring/wire-workflow-step';
 
-const config = loadConfig(process.env, ['eventBus']);
-const deps = buildDeps(config);
+export type WorkflowStepHandlerDeps = WorkflowStepDeps;
 
 const orderId = z.string().min(1).max(80);
 export const workflowStepSchema = z.discriminatedUnion('action', [
@@ -23,17 +29,13 @@ export const workflowStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('finalize'), orderId }),
   z.object({ action: z.literal('markUndeliverable'), orderId }),
 ]);
+type WorkflowStep = z.infer<typeof workflowStepSchema>;
 
 export class InvalidWorkflowInputError extends Error {
   override name = 'InvalidWorkflowInputError';
 }
 
-async function step(event: unknown): Promise<unknown> {
-  const parsed = workflowStepSchema.safeParse(event);
-  if (!parsed.success)
-    throw new InvalidWorkflowInputError(z.prettifyError(parsed.error), { cause: parsed.error });
-  const input = parsed.data;
-  logger.appendKeys({ orderId: input.orderId, action: input.action });
+function run(deps: WorkflowStepHandlerDeps, input: WorkflowStep): Promise<object> {
   switch (input.action) {
     case 'evaluate':
       return evaluate(deps, input.orderId);
@@ -48,5 +50,19 @@ async function step(event: unknown): Promise<unknown> {
   }
 }
 
-// Errors propagate by name (e.g. OrderChanged) so that the state machine can catch them.
-export const handler = middy(step).use(injectLambdaContext(logger, { resetKeys: true }));
+/** One step of the order workflow; errors propagate by name (e.g. OrderChanged) for the state machine to catch. */
+export function makeHandler(deps: WorkflowStepHandlerDeps) {
+  return middy(async (event: unknown): Promise<object> => {
+    const parsed = workflowStepSchema.safeParse(event);
+    if (!parsed.success)
+      throw new InvalidWorkflowInputError(z.prettifyError(parsed.error), { cause: parsed.error });
+    logger.appendKeys({ orderId: parsed.data.orderId, action: parsed.data.action });
+    const result = await run(deps, parsed.data);
+    logger.info('workflow step', { result });
+    return result;
+  })
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }));
+}
+
+export const handler = makeHandler(wireWorkflowStep());

@@ -1,7 +1,12 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ForbiddenError, UnauthorizedError } from '../domain/errors';
+import { ForbiddenError, UnauthorizedError } from './errors';
 
 export type Scope = 'takedown/read' | 'takedown/write' | 'takedown/admin';
+
+/** `AGENCY_CLIENTS`: which agency (or operator) each Cognito app client acts for. */
+export interface AgencyDirectory {
+  agencyClients: Readonly<Record<string, string>>;
+}
 
 export interface Caller {
   clientId: string;

@@ -1,5 +1,15 @@
 import type { FieldError } from './problems';
 
+/** Failures of the HTTP exchange itself (who calls, what was sent); `problems.ts` maps each to its status. */
+export class UnauthorizedError extends Error {
+  override name = 'UnauthorizedError';
+}
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+}
+export class BadRequestError extends Error {
+  override name = 'BadRequestError';
+}
 export class MalformedJsonError extends Error {
   override name = 'MalformedJsonError';
 }
@@ -18,9 +28,7 @@ export class ValidationError extends Error {
 export class MissingIdempotencyKeyError extends Error {
   override name = 'MissingIdempotencyKeyError';
 }
-export class IdempotencyKeyReusedError extends Error {
-  override name = 'IdempotencyKeyReusedError';
-}
-export class IdempotencyInFlightError extends Error {
-  override name = 'IdempotencyInFlightError';
+/** No route of this function matches the request's method and resource. */
+export class UnknownRouteError extends Error {
+  override name = 'UnknownRouteError';
 }

@@ -3,24 +3,8 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import {
-  BadRequestError,
-  ConcurrentChangeError,
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  UnauthorizedError,
-  UnprocessableError,
-} from '../domain/errors';
-import {
-  IdempotencyInFlightError,
-  IdempotencyKeyReusedError,
-  MalformedJsonError,
-  MissingIdempotencyKeyError,
-  PayloadTooLargeError,
-  ValidationError,
-} from './errors';
-import { fieldErrorsOf, type Problem, problem, problemResponse } from './problems';
+import { MalformedJsonError, PayloadTooLargeError, ValidationError } from './errors';
+import { fieldErrorsOf, problem, problemFor, problemResponse } from './problems';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -60,40 +44,6 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.outp
   return result.data;
 }
 
-export function problemFor(error: unknown): { problem: Problem; headers?: Record<string, string> } | null {
-  if (error instanceof MalformedJsonError) return { problem: problem('malformed-json', 400, error.message) };
-  if (error instanceof PayloadTooLargeError)
-    return { problem: problem('payload-too-large', 413, error.message) };
-  if (error instanceof ValidationError)
-    return { problem: problem('validation', 422, 'The request breaks the schema', error.fieldErrors) };
-  if (error instanceof UnprocessableError)
-    return {
-      problem: problem(
-        'validation',
-        422,
-        error.message,
-        error.fieldErrors.length > 0 ? error.fieldErrors : undefined,
-      ),
-    };
-  if (error instanceof MissingIdempotencyKeyError)
-    return { problem: problem('missing-idempotency-key', 400, error.message) };
-  if (error instanceof IdempotencyKeyReusedError)
-    return { problem: problem('idempotency-key-reused', 422, error.message) };
-  if (error instanceof IdempotencyInFlightError)
-    return { problem: problem('idempotency-in-flight', 409, error.message), headers: { 'retry-after': '1' } };
-  if (error instanceof NotFoundError) return { problem: problem('not-found', 404, error.message) };
-  if (error instanceof ConflictError) return { problem: problem('conflict', 409, error.message) };
-  if (error instanceof ConcurrentChangeError)
-    return {
-      problem: problem('conflict', 409, 'The order is changing under heavy concurrency; retry shortly'),
-      headers: { 'retry-after': '1' },
-    };
-  if (error instanceof UnauthorizedError) return { problem: problem('unauthorized', 401, error.message) };
-  if (error instanceof ForbiddenError) return { problem: problem('forbidden', 403, error.message) };
-  if (error instanceof BadRequestError) return { problem: problem('bad-request', 400, error.message) };
-  return null;
-}
-
 /** Named errors become their problem document; anything else a 500 that reveals nothing. */
 export function problemErrors(
   logger: Logger,
@@ -101,7 +51,7 @@ export function problemErrors(
   return {
     onError: (request) => {
       const mapped = problemFor(request.error);
-      if (mapped) {
+      if (mapped !== null) {
         logger.info('request refused', { status: mapped.problem.status, type: mapped.problem.type });
         request.response = problemResponse(mapped.problem, mapped.headers);
         return;
@@ -133,9 +83,10 @@ export function countResponses(
   };
 }
 
-export function json(
+/** A JSON response; `T` names the contract type the body must fit (the schema's, for views). */
+export function json<T>(
   statusCode: number,
-  body: unknown,
+  body: T,
   headers: Record<string, string> = {},
 ): APIGatewayProxyResult {
   return {

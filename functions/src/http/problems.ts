@@ -1,5 +1,26 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
+import {
+  ConcurrentChangeError,
+  ConflictError,
+  IdempotencyInFlightError,
+  IdempotencyKeyReusedError,
+  InvalidCursorError,
+  InvalidSignatureError,
+  InvalidWebhookIdError,
+  NotFoundError,
+  UnprocessableError,
+} from '../domain/errors';
+import {
+  BadRequestError,
+  ForbiddenError,
+  MalformedJsonError,
+  MissingIdempotencyKeyError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnknownRouteError,
+  ValidationError,
+} from './errors';
 
 export const PROBLEM_BASE = 'https://tenggat.dev/problems/';
 
@@ -16,7 +37,8 @@ export interface Problem {
   errors?: FieldError[];
 }
 
-const TITLES: Record<string, string> = {
+/** Every kind of problem we answer, with its title; the `type` URI is the base plus the kind. */
+const TITLES = {
   'malformed-json': 'Malformed JSON',
   validation: 'Validation failed',
   'payload-too-large': 'Payload too large',
@@ -28,17 +50,77 @@ const TITLES: Record<string, string> = {
   unauthorized: 'Unauthorized',
   forbidden: 'Forbidden',
   'bad-request': 'Bad request',
-  'unsupported-media-type': 'Unsupported media type',
   internal: 'Internal error',
-};
+} as const;
+export type ProblemKind = keyof typeof TITLES;
 
-export function problem(kind: string, status: number, detail?: string, errors?: FieldError[]): Problem {
+interface ProblemRule {
+  kind: ProblemKind;
+  status: number;
+  /** The detail shown instead of the error's own message. */
+  detail?: string;
+  headers?: Record<string, string>;
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+const RETRY_SHORTLY = { 'retry-after': '1' };
+
+/**
+ * The one mapping from a named error to the problem document it answers; an error that is not here is a 500 that
+ * reveals nothing. Field errors travel with the error (`fieldErrors`) and are shown when there are any.
+ */
+const RULES = new Map<ErrorClass, ProblemRule>([
+  [MalformedJsonError, { kind: 'malformed-json', status: 400 }],
+  [BadRequestError, { kind: 'bad-request', status: 400 }],
+  [InvalidCursorError, { kind: 'bad-request', status: 400 }],
+  [InvalidWebhookIdError, { kind: 'bad-request', status: 400 }],
+  [MissingIdempotencyKeyError, { kind: 'missing-idempotency-key', status: 400 }],
+  [UnauthorizedError, { kind: 'unauthorized', status: 401 }],
+  [InvalidSignatureError, { kind: 'unauthorized', status: 401 }],
+  [ForbiddenError, { kind: 'forbidden', status: 403 }],
+  [NotFoundError, { kind: 'not-found', status: 404 }],
+  [UnknownRouteError, { kind: 'not-found', status: 404 }],
+  [ConflictError, { kind: 'conflict', status: 409 }],
+  [
+    ConcurrentChangeError,
+    {
+      kind: 'conflict',
+      status: 409,
+      detail: 'The order is changing under heavy concurrency; retry shortly',
+      headers: RETRY_SHORTLY,
+    },
+  ],
+  [IdempotencyInFlightError, { kind: 'idempotency-in-flight', status: 409, headers: RETRY_SHORTLY }],
+  [PayloadTooLargeError, { kind: 'payload-too-large', status: 413 }],
+  [ValidationError, { kind: 'validation', status: 422, detail: 'The request breaks the schema' }],
+  [UnprocessableError, { kind: 'validation', status: 422 }],
+  [IdempotencyKeyReusedError, { kind: 'idempotency-key-reused', status: 422 }],
+]);
+
+export function problem(kind: ProblemKind, status: number, detail?: string, errors?: FieldError[]): Problem {
   return {
     type: `${PROBLEM_BASE}${kind}`,
-    title: TITLES[kind] ?? kind,
+    title: TITLES[kind],
     status,
     ...(detail === undefined ? {} : { detail }),
     ...(errors === undefined ? {} : { errors }),
+  };
+}
+
+/** The problem a named error answers with its extra headers, or null for an error we do not explain. */
+export function problemFor(error: unknown): { problem: Problem; headers: Record<string, string> } | null {
+  if (!(error instanceof Error)) return null;
+  const rule = RULES.get(error.constructor as ErrorClass);
+  if (rule === undefined) return null;
+  const fieldErrors = (error as { fieldErrors?: FieldError[] }).fieldErrors ?? [];
+  return {
+    problem: problem(
+      rule.kind,
+      rule.status,
+      rule.detail ?? error.message,
+      fieldErrors.length > 0 ? fieldErrors : undefined,
+    ),
+    headers: rule.headers ?? {},
   };
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHAIN_BREAKS } from '../domain/audit-chain';
 import { ITEM_OUTCOMES, ITEM_STATUSES, ORDER_STATUSES, OUTBOUND_EVENTS, STAGES } from '../domain/order-rules';
 import { CATEGORIES } from '../domain/policy';
@@ -127,6 +127,7 @@ export const personalDataErasureResultSchema = z.object({
   erasedItems: z.number().int().describe('Items whose locator and note were removed'),
   erasedAt: z.string().describe('When the erasure was carried out; a repeated request answers the first one'),
 });
+export type PersonalDataErasureResultBody = z.infer<typeof personalDataErasureResultSchema>;
 
 export const registerPlatformBodySchema = z.strictObject({
   id: z
@@ -226,13 +227,15 @@ export const orderViewSchema = orderSummarySchema.extend({
   deliveries: z.array(deliveryAttemptViewSchema),
   withdrawal: z.object({ reason: z.string().nullable(), at: z.string() }).nullable(),
 });
-export type OrderView = z.infer<typeof orderViewSchema>;
+export type OrderViewBody = z.infer<typeof orderViewSchema>;
 
 export const orderListSchema = z.object({
   items: z.array(orderSummarySchema),
   nextCursor: z.string().nullable(),
 });
+export type OrderListBody = z.infer<typeof orderListSchema>;
 export const itemPageSchema = z.object({ items: z.array(itemViewSchema), nextCursor: z.string().nullable() });
+export type ItemPageBody = z.infer<typeof itemPageSchema>;
 const sha256Hex = z.string().describe('SHA-256, lowercase hex');
 export const auditPageSchema = z.object({
   items: z.array(
@@ -281,12 +284,16 @@ export const auditPageSchema = z.object({
     .describe('The whole chain checked by the server, whatever page was asked for'),
 });
 
+export type AuditPageBody = z.infer<typeof auditPageSchema>;
+
 export const platformResponsesResultSchema = z.object({
   takedownRequestId: z.string(),
   results: z.array(
     z.object({ itemId: z.string(), result: z.enum(['applied', 'already_final', 'not_found']) }),
   ),
 });
+
+export type PlatformResponsesResultBody = z.infer<typeof platformResponsesResultSchema>;
 
 export const platformViewSchema = z.object({
   id: z.string(),
@@ -304,6 +311,9 @@ export const platformSecretsViewSchema = z.object({
   responseSecret: z.string().describe('Sign your answers to us with this'),
   previousSecretsValidUntil: z.string().nullable(),
 });
+
+export type PlatformSecretsViewBody = z.infer<typeof platformSecretsViewSchema>;
+export type PlatformViewBody = z.infer<typeof platformViewSchema>;
 
 export const problemSchema = z.object({
   type: z.string(),

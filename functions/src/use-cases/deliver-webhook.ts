@@ -2,12 +2,12 @@ import { Webhook } from 'standardwebhooks';
 import { SYSTEM_ACTOR } from '../domain/audit';
 import { parseDurationMs } from '../domain/duration';
 import { deadlineFor, type OutboundEvent } from '../domain/order-rules';
-import type { OrderRecord, PlatformSecrets } from '../domain/records';
+import { secretsInForce } from '../domain/platform-secrets';
+import type { OrderRecord } from '../domain/records';
 import { checkAddress, checkWebhookUrl, UnsafeWebhookUrlError } from '../domain/webhook-url-policy';
-import { splitIntoParts, webhookIdFor } from '../domain/webhooks';
+import { openItemsFor, splitIntoParts, webhookIdFor, webhookPayload } from '../domain/webhooks';
 import type { Deps } from './deps';
 import { changeOrder } from './order-changes';
-import { fineOf } from './views';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -23,15 +23,12 @@ export interface DeliverResult {
   cancelled: boolean;
 }
 
-/** During a rotation we sign with every notification secret in force: both signatures go in one header. */
-export function notificationSecretsInForce(secrets: PlatformSecrets, now: Date): string[] {
-  const list = [secrets.current.notificationSecret];
-  if (secrets.previous !== null && new Date(secrets.previous.validUntil).getTime() > now.getTime()) {
-    list.push(secrets.previous.notificationSecret);
-  }
-  return list;
-}
+export type DeliverWebhookDeps = Pick<
+  Deps,
+  'orders' | 'platforms' | 'secrets' | 'events' | 'webhooks' | 'clock' | 'webhookRules' | 'resolveHost'
+>;
 
+/** During a rotation we sign with every notification secret in force: both signatures go in one header. */
 export function signatureHeader(secrets: string[], webhookId: string, timestamp: Date, body: string): string {
   return secrets.map((secret) => new Webhook(secret).sign(webhookId, timestamp, body)).join(' ');
 }
@@ -49,7 +46,7 @@ export function retryDelaySeconds(
 }
 
 /** One attempt at delivering one event (all its parts) to the order's platform. */
-export async function deliverWebhook(deps: Deps, input: DeliverInput): Promise<DeliverResult> {
+export async function deliverWebhook(deps: DeliverWebhookDeps, input: DeliverInput): Promise<DeliverResult> {
   const order = await deps.orders.getOrder(input.orderId);
   if (order === null) return { delivered: false, retryInSeconds: null, cancelled: true };
   // A withdrawal cancels every other pending notification; only the withdrawal notice itself still goes out.
@@ -63,55 +60,21 @@ export async function deliverWebhook(deps: Deps, input: DeliverInput): Promise<D
     return { delivered: false, retryInSeconds: null, cancelled: false };
   }
   const now = deps.clock.now();
-  const items = await deps.orders.allItems(order.orderId);
-  const open = items
-    .filter((item) => item.status === 'pending')
-    .map((item) => ({
-      id: item.itemId,
-      kind: item.kind,
-      locator: item.locator,
-      ...(input.event === 'takedown.fine_notice' ? { fineAccrued: fineOf(order, item, now) } : {}),
-    }));
-  const parts = splitIntoParts(input.event === 'takedown.withdrawn' ? [] : open);
-  const signWith = notificationSecretsInForce(secrets, now);
+  const open = openItemsFor(order, await deps.orders.allItems(order.orderId), input.event, now);
+  const parts = splitIntoParts(open);
+  const signWith = secretsInForce(secrets, 'notificationSecret', now);
   for (const [index, partItems] of parts.entries()) {
     const part = index + 1;
     const webhookId = webhookIdFor(order.orderId, input.event, order.stage, part);
     const timestamp = deps.clock.now();
-    const body = JSON.stringify({
-      type: input.event,
-      timestamp: timestamp.toISOString(),
-      data: {
-        order: {
-          id: order.orderId,
-          reference: order.reference,
-          category: order.category,
-          urgency: order.urgency,
-          legalBasis: order.legalBasis,
-          reason: order.reason,
-          territorialScope: order.territorialScope,
-          deadlineAt: input.event === 'takedown.requested' ? null : order.deadlineAt,
-          stage: order.stage,
-          ...(input.event === 'takedown.fine_notice'
-            ? {
-                fine: {
-                  currency: order.policy.fine.currency,
-                  perItemPerPeriod: order.policy.fine.perItemPerPeriod,
-                  accrualPeriod: order.policy.fine.accrualPeriod,
-                  capPerItem: order.policy.fine.capPerItem,
-                },
-              }
-            : {}),
-          ...(input.event === 'takedown.withdrawn' && order.withdrawal
-            ? { withdrawalReason: order.withdrawal.reason }
-            : {}),
-        },
-        items: partItems,
-        part,
-        parts: parts.length,
-        totalOpenItems: input.event === 'takedown.withdrawn' ? 0 : open.length,
-      },
-    });
+    const body = JSON.stringify(
+      webhookPayload(
+        order,
+        input.event,
+        { items: partItems, part, parts: parts.length, totalOpenItems: open.length },
+        timestamp,
+      ),
+    );
     const outcome = await sendOne(
       deps,
       platform.webhookUrl,
@@ -161,7 +124,7 @@ export async function deliverWebhook(deps: Deps, input: DeliverInput): Promise<D
   return { delivered: true, retryInSeconds: null, cancelled: false };
 }
 
-async function sendOne(deps: Deps, url: string, headers: Record<string, string>, body: string) {
+async function sendOne(deps: DeliverWebhookDeps, url: string, headers: Record<string, string>, body: string) {
   try {
     const parsed = checkWebhookUrl(url, deps.webhookRules);
     const addresses = await deps.resolveHost(parsed.hostname.replace(/^\[|\]$/g, ''));
@@ -174,7 +137,7 @@ async function sendOne(deps: Deps, url: string, headers: Record<string, string>,
   return deps.webhooks.send({ url, headers, body, timeoutMs: WEBHOOK_TIMEOUT_MS });
 }
 
-function failedAttempt(deps: Deps, order: OrderRecord, input: DeliverInput, error: string) {
+function failedAttempt(deps: Pick<Deps, 'clock'>, order: OrderRecord, input: DeliverInput, error: string) {
   return {
     orderId: order.orderId,
     at: deps.clock.now().toISOString(),
@@ -191,7 +154,10 @@ function failedAttempt(deps: Deps, order: OrderRecord, input: DeliverInput, erro
 }
 
 /** The first successful delivery of the order is the proof of notification: deadline = delivered + policy. */
-async function startLegalClock(deps: Deps, orderId: string): Promise<void> {
+async function startLegalClock(
+  deps: Pick<Deps, 'orders' | 'events' | 'clock'>,
+  orderId: string,
+): Promise<void> {
   const { before, after } = await changeOrder(deps, orderId, async (order) => {
     if (order.notifiedAt !== null) return { result: null, change: null };
     const now = deps.clock.now();

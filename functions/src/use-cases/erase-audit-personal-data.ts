@@ -1,9 +1,8 @@
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { isFinalOrderStatus } from '../domain/order-rules';
 import type { ItemRecord, OrderRecord } from '../domain/records';
-import { MAX_ITEMS_PER_CHANGE } from '../ports';
 import type { Deps } from './deps';
-import { changeOrder } from './order-changes';
+import { changeOrder, changeOrderInChunks } from './order-changes';
 
 export interface PersonalDataErasure {
   orderId: string;
@@ -14,6 +13,8 @@ export interface PersonalDataErasure {
 
 const ERASURE_ACTION = 'personal_data_erased';
 
+export type EraseAuditPersonalDataDeps = Pick<Deps, 'orders' | 'clock'>;
+
 /**
  * Erases the personal data of a finished order on a lawful request (UU PDP 27/2022): the officer names, notes and
  * free-text reasons of the audit trail (their digests stay, so the chain still verifies), the order's `officer`,
@@ -22,7 +23,7 @@ const ERASURE_ACTION = 'personal_data_erased';
  * recorded as one audit event, and a repeated request changes nothing and answers what the first one did.
  */
 export async function eraseAuditPersonalData(
-  deps: Pick<Deps, 'orders' | 'clock'>,
+  deps: EraseAuditPersonalDataDeps,
   input: { orderId: string; operatorId: string; requestReference: string },
 ): Promise<PersonalDataErasure> {
   const order = await deps.orders.getOrder(input.orderId);
@@ -77,22 +78,26 @@ const holdsPersonalData = (item: ItemRecord): boolean => item.locator !== null |
 /** Blanks the items in batches a transaction can hold; returns how many items are erased in all. */
 async function eraseItems(deps: Pick<Deps, 'orders'>, orderId: string, erasedAt: string): Promise<number> {
   const items = await deps.orders.allItems(orderId);
-  const pending = items.filter(holdsPersonalData);
-  for (let start = 0; start < pending.length; start += MAX_ITEMS_PER_CHANGE) {
-    const batch = pending.slice(start, start + MAX_ITEMS_PER_CHANGE);
-    await changeOrder(deps, orderId, async () => ({
-      result: null,
-      change: {
-        set: {},
-        items: batch.map((item) => ({
-          itemId: item.itemId,
-          expectedStatus: item.status,
-          set: { locator: null, note: null, personalDataErasedAt: erasedAt },
-        })),
-        audit: null,
-      },
-    }));
-  }
+  const byId = new Map(items.filter(holdsPersonalData).map((item) => [item.itemId, item]));
+  await changeOrderInChunks(deps, orderId, [...byId.keys()], async (_order, chunkIds) => ({
+    result: null,
+    change: {
+      set: {},
+      items: chunkIds.flatMap((itemId) => {
+        const item = byId.get(itemId);
+        return item === undefined
+          ? []
+          : [
+              {
+                itemId,
+                expectedStatus: item.status,
+                set: { locator: null, note: null, personalDataErasedAt: erasedAt },
+              },
+            ];
+      }),
+      audit: null,
+    },
+  }));
   // Items blanked by an earlier attempt that crashed before marking the order count too.
   return items.length;
 }

@@ -1,11 +1,16 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors';
-import type { PlatformRecord, PlatformSecrets } from '../domain/records';
+import { rotatedSecrets } from '../domain/platform-secrets';
+import type { NewPlatform, PlatformRecord, PlatformSecrets } from '../domain/records';
 import { checkAddress, checkWebhookUrl, UnsafeWebhookUrlError } from '../domain/webhook-url-policy';
-import type { RegisterPlatformBody } from '../http/schemas';
 import type { Deps } from './deps';
 import { changeOrder, wakeIfWaiting } from './order-changes';
 
-export const SECRET_OVERLAP_MS = 24 * 3600 * 1000;
+export type RegisterPlatformDeps = Pick<
+  Deps,
+  'platforms' | 'secrets' | 'clock' | 'ids' | 'webhookRules' | 'resolveHost'
+>;
+export type RotateSecretsDeps = Pick<Deps, 'platforms' | 'secrets' | 'clock' | 'ids'>;
+export type RedeliverDeps = Pick<Deps, 'orders' | 'platforms' | 'workflow' | 'clock'>;
 
 export function platformView(platform: PlatformRecord) {
   return {
@@ -20,7 +25,10 @@ export function platformView(platform: PlatformRecord) {
 }
 
 /** Refuses URLs we must never call: plain http (outside loopback when allowed), private and metadata addresses. */
-async function assertSafeWebhookUrl(deps: Deps, text: string): Promise<void> {
+async function assertSafeWebhookUrl(
+  deps: Pick<Deps, 'webhookRules' | 'resolveHost'>,
+  text: string,
+): Promise<void> {
   try {
     const url = checkWebhookUrl(text, deps.webhookRules);
     let addresses: string[] = [];
@@ -40,7 +48,7 @@ async function assertSafeWebhookUrl(deps: Deps, text: string): Promise<void> {
   }
 }
 
-export async function registerPlatform(deps: Deps, body: RegisterPlatformBody) {
+export async function registerPlatform(deps: RegisterPlatformDeps, body: NewPlatform) {
   await assertSafeWebhookUrl(deps, body.webhookUrl);
   const now = deps.clock.now().toISOString();
   const platform: PlatformRecord = {
@@ -70,37 +78,33 @@ export async function registerPlatform(deps: Deps, body: RegisterPlatformBody) {
   };
 }
 
-export async function listPlatforms(deps: Deps) {
+export async function listPlatforms(deps: Pick<Deps, 'platforms'>) {
   return { items: (await deps.platforms.list()).map(platformView) };
 }
 
 /** New secrets; the old pair stays valid (we sign with both, accept either) for 24 hours. */
-export async function rotateSecrets(deps: Deps, platformId: string) {
+export async function rotateSecrets(deps: RotateSecretsDeps, platformId: string) {
   const platform = await deps.platforms.get(platformId);
   const current = await deps.secrets.get(platformId);
   if (platform === null || current === null) throw new NotFoundError(`platform ${platformId} does not exist`);
   const now = deps.clock.now();
-  const validUntil = new Date(now.getTime() + SECRET_OVERLAP_MS).toISOString();
-  const secrets: PlatformSecrets = {
-    current: {
-      notificationSecret: deps.ids.secret(),
-      responseSecret: deps.ids.secret(),
-      createdAt: now.toISOString(),
-    },
-    previous: { ...current.current, validUntil },
-  };
+  const secrets = rotatedSecrets(
+    current,
+    { notificationSecret: deps.ids.secret(), responseSecret: deps.ids.secret() },
+    now,
+  );
   await deps.secrets.put(platformId, secrets);
   await deps.platforms.update(platformId, { secretsRotatedAt: now.toISOString() });
   return {
     platform: platformView({ ...platform, secretsRotatedAt: now.toISOString() }),
     notificationSecret: secrets.current.notificationSecret,
     responseSecret: secrets.current.responseSecret,
-    previousSecretsValidUntil: validUntil,
+    previousSecretsValidUntil: secrets.previous?.validUntil ?? null,
   };
 }
 
 /** Retries an undeliverable order's notification: the parked workflow goes back to delivering. */
-export async function redeliver(deps: Deps, input: { orderId: string; operatorId: string }) {
+export async function redeliver(deps: RedeliverDeps, input: { orderId: string; operatorId: string }) {
   const now = deps.clock.now();
   const { before, after } = await changeOrder(deps, input.orderId, async (order) => {
     if (order.status !== 'undeliverable')

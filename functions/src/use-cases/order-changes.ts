@@ -1,9 +1,21 @@
 import { ConcurrentChangeError, NotFoundError } from '../domain/errors';
 import type { OrderRecord } from '../domain/records';
-import type { OrderChange } from '../ports';
+import { MAX_ITEMS_PER_CHANGE, type OrderChange } from '../ports';
 import type { Deps } from './deps';
 
 const MAX_ATTEMPTS = 15;
+
+/** What a plan decides from the order it read: the change to commit (none: nothing to do) and its result. */
+export type ChangePlan<T> = {
+  change: Omit<OrderChange, 'orderId' | 'expectedVersion' | 'auditSeq'> | null;
+  result: T;
+};
+
+export interface Changed<T> {
+  result: T;
+  before: OrderRecord;
+  after: OrderRecord;
+}
 
 /**
  * Reads the order, lets `plan` decide the change from what it read, and commits it conditionally; another writer
@@ -12,10 +24,8 @@ const MAX_ATTEMPTS = 15;
 export async function changeOrder<T>(
   deps: Pick<Deps, 'orders'>,
   orderId: string,
-  plan: (
-    order: OrderRecord,
-  ) => Promise<{ change: Omit<OrderChange, 'orderId' | 'expectedVersion' | 'auditSeq'> | null; result: T }>,
-): Promise<{ result: T; before: OrderRecord; after: OrderRecord }> {
+  plan: (order: OrderRecord) => Promise<ChangePlan<T>>,
+): Promise<Changed<T>> {
   for (let attempt = 1; ; attempt += 1) {
     const order = await deps.orders.getOrder(orderId);
     if (order === null) throw new NotFoundError(`order ${orderId} does not exist`);
@@ -40,6 +50,26 @@ export async function changeOrder<T>(
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
+}
+
+/**
+ * Changes many items of one order as a series of `changeOrder`s, one per chunk of ids a transaction can hold, in
+ * order; stops early once `until` (epoch ms) has passed. The plan gets the ids of its chunk and reads them itself,
+ * inside the retry loop, so that a concurrent change to them is seen on the next pass.
+ */
+export async function changeOrderInChunks<T>(
+  deps: Pick<Deps, 'orders'>,
+  orderId: string,
+  itemIds: readonly string[],
+  plan: (order: OrderRecord, chunkIds: readonly string[]) => Promise<ChangePlan<T>>,
+  until = Number.POSITIVE_INFINITY,
+): Promise<Changed<T>[]> {
+  const changes: Changed<T>[] = [];
+  for (let start = 0; start < itemIds.length && Date.now() < until; start += MAX_ITEMS_PER_CHANGE) {
+    const chunkIds = itemIds.slice(start, start + MAX_ITEMS_PER_CHANGE);
+    changes.push(await changeOrder(deps, orderId, (order) => plan(order, chunkIds)));
+  }
+  return changes;
 }
 
 /** Ends the workflow's wait after a change that cleared the token (the token is single use). */

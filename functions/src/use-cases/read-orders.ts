@@ -1,21 +1,27 @@
 import { auditEventView } from '../domain/audit-chain';
 import { NotFoundError } from '../domain/errors';
+import { itemFine } from '../domain/fines';
 import type { OrderRecord } from '../domain/records';
 import type { Deps } from './deps';
 import { verifyAuditTrail } from './verify-audit-trail';
-import { fineOf, itemView, orderSummary, orderView } from './views';
+import { itemView, orderSummary, orderView } from './views';
 
 const FIRST_PAGE = 100;
 
+export type ReadOrdersDeps = Pick<Deps, 'orders' | 'clock' | 'chainSigner'>;
+
 /** Another agency's order is reported as missing, so that ids reveal nothing. */
-async function ownOrder(deps: Deps, agencyId: string, orderId: string): Promise<OrderRecord> {
+async function ownOrder(deps: Pick<Deps, 'orders'>, agencyId: string, orderId: string): Promise<OrderRecord> {
   const order = await deps.orders.getOrder(orderId);
   if (order === null || order.agencyId !== agencyId)
     throw new NotFoundError(`order ${orderId} does not exist`);
   return order;
 }
 
-export async function getOrder(deps: Deps, input: { agencyId: string; orderId: string }) {
+export async function getOrder(
+  deps: Pick<Deps, 'orders' | 'clock'>,
+  input: { agencyId: string; orderId: string },
+) {
   const order = await ownOrder(deps, input.agencyId, input.orderId);
   const now = deps.clock.now();
   const [page, deliveries, allItems] = await Promise.all([
@@ -23,12 +29,12 @@ export async function getOrder(deps: Deps, input: { agencyId: string; orderId: s
     deps.orders.listDeliveries(order.orderId, 100),
     order.st2At === null ? Promise.resolve([]) : deps.orders.allItems(order.orderId),
   ]);
-  const fine = allItems.reduce((sum, item) => sum + fineOf(order, item, now), 0);
+  const fine = allItems.reduce((sum, item) => sum + itemFine({ order, item }, now), 0);
   return orderView(order, page.items, page.nextCursor, deliveries, fine, now);
 }
 
 export async function listItems(
-  deps: Deps,
+  deps: Pick<Deps, 'orders' | 'clock'>,
   input: { agencyId: string; orderId: string; limit: number; cursor: string | null },
 ) {
   const order = await ownOrder(deps, input.agencyId, input.orderId);
@@ -38,7 +44,7 @@ export async function listItems(
 }
 
 export async function listOrders(
-  deps: Deps,
+  deps: Pick<Deps, 'orders'>,
   input: {
     agencyId: string;
     status: string | null;
@@ -56,7 +62,7 @@ export async function listOrders(
 }
 
 export async function getAudit(
-  deps: Deps,
+  deps: Pick<Deps, 'orders' | 'chainSigner'>,
   input: { agencyId: string; orderId: string; limit: number; cursor: string | null },
 ) {
   const order = await ownOrder(deps, input.agencyId, input.orderId);

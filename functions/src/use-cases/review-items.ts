@@ -1,96 +1,61 @@
 import { ConflictError, NotFoundError } from '../domain/errors';
-import { deadlineFor, isFinalOrderStatus } from '../domain/order-rules';
-import type { ItemRecord } from '../domain/records';
-import { MAX_ITEMS_PER_CHANGE } from '../ports';
+import { isFinalOrderStatus } from '../domain/order-rules';
+import type { OrderRecord } from '../domain/records';
+import { type ReviewDecision, reviewDisputedItems } from '../domain/review';
 import type { Deps } from './deps';
-import { changeOrder, wakeIfWaiting } from './order-changes';
+import { changeOrderInChunks, wakeIfWaiting } from './order-changes';
 import { getOrder } from './read-orders';
+
+export type ReviewItemsDeps = Pick<Deps, 'orders' | 'workflow' | 'events' | 'clock'>;
 
 export interface ReviewInput {
   agencyId: string;
   orderId: string;
   itemIds: string[];
-  decision: 'uphold' | 'withdraw';
+  decision: ReviewDecision;
   note: string;
   officer: string | null;
 }
 
-/**
- * The agency's answer to rejected (disputed) items: uphold makes them pending again with a fresh deadline at the
- * current stage, withdraw closes them. Items that are not disputed are reported, not changed.
- */
-export async function reviewItems(deps: Deps, input: ReviewInput) {
+/** The agency's answer to rejected (disputed) items; answers the result per item and the order. */
+export async function reviewItems(deps: ReviewItemsDeps, input: ReviewInput) {
   const actor = {
     kind: 'agency' as const,
     id: input.agencyId,
     ...(input.officer ? { officer: input.officer } : {}),
   };
   const uniqueIds = [...new Set(input.itemIds)];
-  const results: { itemId: string; result: 'applied' | 'not_disputed' | 'not_found' }[] = [];
-  let firstBefore = null;
-  for (let start = 0; start < uniqueIds.length; start += MAX_ITEMS_PER_CHANGE) {
-    const chunkIds = uniqueIds.slice(start, start + MAX_ITEMS_PER_CHANGE);
-    const { result, before } = await changeOrder(deps, input.orderId, async (order) => {
-      if (order.agencyId !== input.agencyId) throw new NotFoundError(`order ${input.orderId} does not exist`);
-      if (isFinalOrderStatus(order.status)) throw new ConflictError(`the order is already ${order.status}`);
-      const found = new Map(
-        (await deps.orders.getItems(order.orderId, chunkIds)).map((item) => [item.itemId, item]),
-      );
-      const now = deps.clock.now();
-      const fresh =
-        input.decision === 'uphold'
-          ? deadlineFor(order.policy, order.urgency, order.stage, now)?.toISOString()
-          : null;
-      const counts = { ...order.itemCounts };
-      const updates: { itemId: string; expectedStatus: ItemRecord['status']; set: Partial<ItemRecord> }[] =
-        [];
-      const chunkResults = chunkIds.map((itemId) => {
-        const item = found.get(itemId);
-        if (item === undefined) return { itemId, result: 'not_found' as const };
-        if (item.status !== 'disputed') return { itemId, result: 'not_disputed' as const };
-        const status = input.decision === 'uphold' ? ('pending' as const) : ('withdrawn' as const);
-        counts.disputed -= 1;
-        counts[status] += 1;
-        updates.push({
-          itemId,
-          expectedStatus: 'disputed',
-          set: {
-            status,
-            review: { decision: input.decision, note: input.note, at: now.toISOString() },
-            ...(status === 'pending'
-              ? {
-                  deadlineAt: fresh ?? null,
-                  outcome: null,
-                  answeredAt: null,
-                  onTime: null,
-                  fineAccruingSince: order.st2At === null ? null : now.toISOString(),
-                }
-              : {}),
-          },
-        });
-        return { itemId, result: 'applied' as const };
-      });
-      if (updates.length === 0) return { result: chunkResults, change: null };
-      return {
-        result: chunkResults,
-        change: {
-          set: { itemCounts: counts, taskToken: null, taskPurpose: null },
-          items: updates,
-          audit: {
-            orderId: order.orderId,
-            at: now.toISOString(),
-            actor,
-            action: input.decision === 'uphold' ? 'review_upheld' : 'review_withdrawn',
-            stage: order.stage,
-            details: { itemIds: updates.map((update) => update.itemId), note: input.note },
-          },
+  const changes = await changeOrderInChunks(deps, input.orderId, uniqueIds, async (order, chunkIds) => {
+    if (order.agencyId !== input.agencyId) throw new NotFoundError(`order ${input.orderId} does not exist`);
+    if (isFinalOrderStatus(order.status)) throw new ConflictError(`the order is already ${order.status}`);
+    const found = new Map(
+      (await deps.orders.getItems(order.orderId, chunkIds)).map((item) => [item.itemId, item]),
+    );
+    const now = deps.clock.now();
+    const reviewed = reviewDisputedItems(order, found, chunkIds, input, now);
+    if (reviewed.updates.length === 0) return { result: reviewed.results, change: null };
+    return {
+      result: reviewed.results,
+      change: {
+        set: { itemCounts: reviewed.itemCounts, taskToken: null, taskPurpose: null },
+        items: reviewed.updates,
+        audit: {
+          orderId: order.orderId,
+          at: now.toISOString(),
+          actor,
+          action: input.decision === 'uphold' ? 'review_upheld' : 'review_withdrawn',
+          stage: order.stage,
+          details: { itemIds: reviewed.updates.map((update) => update.itemId), note: input.note },
         },
-      };
-    });
-    results.push(...result);
-    if (result.some((entry) => entry.result === 'applied')) firstBefore ??= before;
-  }
-  if (firstBefore !== null) {
+      },
+    };
+  });
+  const results = changes.flatMap((change) => change.result);
+  // The first change that applied anything cleared the workflow's token: that one wakes it.
+  const firstBefore: OrderRecord | undefined = changes.find((change) =>
+    change.result.some((entry) => entry.result === 'applied'),
+  )?.before;
+  if (firstBefore !== undefined) {
     await deps.events.publish([
       {
         type: 'takedown.review_decided',

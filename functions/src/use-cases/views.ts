@@ -1,6 +1,8 @@
-import { totalFine } from '../domain/fines';
+import { itemFine } from '../domain/fines';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
-import type { OrderView } from '../http/schemas';
+
+// The read models the use cases answer with; `http/schemas.ts` describes them to clients, and the handlers check
+// at compile time that each view fits its schema.
 
 export function itemView(order: OrderRecord, item: ItemRecord, now: Date) {
   return {
@@ -14,15 +16,8 @@ export function itemView(order: OrderRecord, item: ItemRecord, now: Date) {
     actedAt: item.actedAt,
     onTime: item.onTime,
     deadlineAt: item.deadlineAt ?? (item.status === 'pending' ? order.deadlineAt : null),
-    fineAccrued: fineOf(order, item, now),
+    fineAccrued: itemFine({ order, item }, now),
   };
-}
-
-export function fineOf(order: OrderRecord, item: ItemRecord, now: Date): number {
-  const since =
-    item.status === 'pending' && order.st2At !== null ? (item.fineAccruingSince ?? order.st2At) : null;
-  const until = order.finalizedAt !== null ? new Date(order.finalizedAt) : now;
-  return totalFine(order.policy, item.fineSettled, since === null ? null : new Date(since), until);
 }
 
 export function orderSummary(order: OrderRecord) {
@@ -49,7 +44,7 @@ export function orderView(
   deliveries: DeliveryAttempt[],
   fineAccrued: number,
   now: Date,
-): OrderView {
+) {
   return {
     ...orderSummary(order),
     legalBasis: order.legalBasis,
@@ -68,3 +63,5 @@ export function orderView(
       order.withdrawal === null ? null : { reason: order.withdrawal.reason, at: order.withdrawal.at },
   };
 }
+
+export type OrderView = ReturnType<typeof orderView>;

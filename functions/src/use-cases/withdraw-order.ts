@@ -1,19 +1,27 @@
 import type { Actor } from '../domain/audit';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { isFinalOrderStatus } from '../domain/order-rules';
-import { MAX_ITEMS_PER_CHANGE } from '../ports';
+import type { ItemRecord } from '../domain/records';
 import type { Deps } from './deps';
-import { changeOrder, wakeIfWaiting } from './order-changes';
+import { changeOrder, changeOrderInChunks, wakeIfWaiting } from './order-changes';
 import { getOrder } from './read-orders';
+
+export type WithdrawOrderDeps = Pick<Deps, 'orders' | 'workflow' | 'events' | 'clock'>;
+
+export interface WithdrawOrderInput {
+  agencyId: string;
+  orderId: string;
+  reason: string;
+  officer: string | null;
+}
+
+const WITHDRAW_ITEM_BUDGET_MS = 5_000;
 
 /**
  * Marks the order withdrawn (which ends the workflow at any point: the woken wait evaluates to done and finalize
- * tells the platform), then closes every open item.
+ * tells the platform), then closes every open item; answers the withdrawn order.
  */
-export async function withdrawOrder(
-  deps: Deps,
-  input: { agencyId: string; orderId: string; reason: string; officer: string | null },
-) {
+export async function withdrawOrder(deps: WithdrawOrderDeps, input: WithdrawOrderInput) {
   const now = deps.clock.now();
   const actor: Actor = {
     kind: 'agency',
@@ -58,24 +66,23 @@ export async function withdrawOrder(
   return getOrder(deps, { agencyId: input.agencyId, orderId: input.orderId });
 }
 
-const WITHDRAW_ITEM_BUDGET_MS = 5_000;
+const isOpen = (item: ItemRecord): boolean => item.status === 'pending' || item.status === 'disputed';
 
 /** Marks every still open item of a withdrawn order withdrawn, chunk by chunk, until done or out of time. */
 export async function closeOpenItems(
-  deps: Deps,
+  deps: Pick<Deps, 'orders' | 'clock'>,
   orderId: string,
   actor: Actor,
-  until = Infinity,
+  until = Number.POSITIVE_INFINITY,
 ): Promise<void> {
-  const items = await deps.orders.allItems(orderId);
-  const open = items.filter((item) => item.status === 'pending' || item.status === 'disputed');
-  for (let start = 0; start < open.length && Date.now() < until; start += MAX_ITEMS_PER_CHANGE) {
-    const chunkIds = open.slice(start, start + MAX_ITEMS_PER_CHANGE).map((item) => item.itemId);
-    await changeOrder(deps, orderId, async (order) => {
-      // Read again inside the retry loop: an answer may have closed some of them meanwhile.
-      const chunk = (await deps.orders.getItems(orderId, chunkIds)).filter(
-        (item) => item.status === 'pending' || item.status === 'disputed',
-      );
+  const open = (await deps.orders.allItems(orderId)).filter(isOpen).map((item) => item.itemId);
+  await changeOrderInChunks(
+    deps,
+    orderId,
+    open,
+    async (order, chunkIds) => {
+      // An answer may have closed some of them meanwhile.
+      const chunk = (await deps.orders.getItems(orderId, chunkIds)).filter(isOpen);
       if (chunk.length === 0) return { result: null, change: null };
       const now = deps.clock.now();
       const counts = { ...order.itemCounts };
@@ -102,6 +109,7 @@ export async function closeOpenItems(
           },
         },
       };
-    });
-  }
+    },
+    until,
+  );
 }

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -173,12 +174,11 @@ describe('DynamoIdempotencyStore', () => {
   });
 });
 
-describe('DynamoIdempotencyStore responses', () => {
+describe('DynamoIdempotencyStore results', () => {
   it('keeps 10,000 per-item results gzipped well under the 400 KB item limit and reads them back', async () => {
     const store = new DynamoIdempotencyStore(doc, 'table', 'WEBHOOK', { now: () => new Date() });
-    const response = {
-      statusCode: 200,
-      body: {
+    const result = {
+      result: {
         results: Array.from({ length: 10_000 }, (_, index) => ({
           itemId: String(index).padStart(6, '0'),
           result: 'applied',
@@ -186,7 +186,7 @@ describe('DynamoIdempotencyStore responses', () => {
       },
     };
     documents.on(UpdateCommand).resolves({});
-    await store.complete('michat#msg_1', response, 60);
+    await store.complete('michat#msg_1', result, 60);
     const stored =
       documents.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':response'];
     expect(stored).toBeInstanceOf(Uint8Array);
@@ -202,7 +202,22 @@ describe('DynamoIdempotencyStore responses', () => {
       leaseMs: 1,
       ttlSeconds: 1,
     });
-    expect(claim).toEqual({ state: 'completed', requestHash: 'h', response });
+    expect(claim).toEqual({ state: 'completed', requestHash: 'h', stored: result });
+  });
+
+  it('reads a record completed before results were stored as such (`{ statusCode, body }`)', async () => {
+    const store = new DynamoIdempotencyStore(doc, 'table', 'IDEMPOTENCY', { now: () => new Date() });
+    const older = gzipSync(JSON.stringify({ statusCode: 201, body: null, orderId: 'order-7' }));
+    documents
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' }));
+    documents.on(GetCommand).resolves({ Item: { requestHash: 'h', state: 'completed', response: older } });
+    const claim = await store.claim({ key: 'k', requestHash: 'h', payload: {}, leaseMs: 1, ttlSeconds: 1 });
+    expect(claim).toEqual({
+      state: 'completed',
+      requestHash: 'h',
+      stored: { result: null, orderId: 'order-7' },
+    });
   });
 });
 

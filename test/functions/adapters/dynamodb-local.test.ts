@@ -229,10 +229,10 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     const order = await submitOrder(world.deps, {
       agencyId: AGENCY,
       idempotencyKey: 'review-key',
-      rawBody: body,
-      body,
+      request: body,
+      order: body,
     });
-    const orderId = (order.body as { id: string }).id;
+    const orderId = order.id;
     await deliverWebhook(world.deps, { orderId, event: 'takedown.requested', attempt: 0 });
     const signed = signedAnswer(secrets.responseSecret, {
       takedownRequestId: orderId,

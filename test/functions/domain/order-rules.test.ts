@@ -1,14 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  announcingEvent,
   countItems,
   deadlineFor,
   effectiveDeadline,
   finalOrderStatus,
   ITEM_STATUSES,
+  isLastStage,
   isOnTime,
   nextStage,
   openOrderStatus,
+  STAGES,
   statusAfterOutcome,
 } from '../../../functions/src/domain/order-rules';
 import { DEFAULT_POLICY } from '../policy-fixture';
@@ -42,6 +45,17 @@ describe('nextStage', () => {
     expect(nextStage('st1')).toEqual({ stage: 'st2', event: 'takedown.fine_notice', final: false });
     expect(nextStage('st2')).toEqual({ stage: 'st3', event: 'takedown.blocking_referral', final: true });
     expect(nextStage('st3')).toBeNull();
+  });
+});
+
+describe('the stage ladder', () => {
+  it('announces each stage with the event that escalated to it, and only the last has nothing after it', () => {
+    for (const stage of STAGES) {
+      const next = nextStage(stage);
+      if (next !== null) expect(announcingEvent(next.stage)).toBe(next.event);
+      expect(next === null).toBe(isLastStage(stage));
+    }
+    expect(announcingEvent('order')).toBeNull();
   });
 });
 

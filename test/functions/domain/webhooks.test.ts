@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalHash, canonicalJson } from '../../../functions/src/domain/canonical-json';
-import { splitIntoParts, webhookIdFor } from '../../../functions/src/domain/webhooks';
+import {
+  openItemsFor,
+  splitIntoParts,
+  webhookIdFor,
+  webhookPayload,
+} from '../../../functions/src/domain/webhooks';
+import { at, HOUR, notifiedOrder, T0 } from './records-fixture';
 
 describe('webhookIdFor', () => {
   it('gives a retry the same id and any other delivery a different one', () => {
@@ -51,5 +57,31 @@ describe('canonicalJson', () => {
         (value) => canonicalJson(JSON.parse(canonicalJson(value))) === canonicalJson(value),
       ),
     );
+  });
+});
+
+describe('webhook bodies', () => {
+  const { order, items } = notifiedOrder(2, { stage: 'st2', st2At: T0.toISOString() });
+  const closed = items.map((item) =>
+    item.itemId === '000002' ? { ...item, status: 'resolved' as const } : item,
+  );
+
+  it('carries the pending items, with their fines on the fine notice and none on a withdrawal', () => {
+    expect(openItemsFor(order, closed, 'takedown.reminder', at(HOUR))).toEqual([
+      { id: '000001', kind: 'url', locator: 'u1' },
+    ]);
+    expect(openItemsFor(order, closed, 'takedown.fine_notice', at(HOUR))).toEqual([
+      { id: '000001', kind: 'url', locator: 'u1', fineAccrued: order.policy.fine.perItemPerPeriod },
+    ]);
+    expect(openItemsFor(order, closed, 'takedown.withdrawn', at(HOUR))).toEqual([]);
+  });
+
+  it('names no deadline before delivery, and the fine terms on the fine notice', () => {
+    const part = { items: [], part: 1, parts: 1, totalOpenItems: 0 };
+    const requested = webhookPayload(order, 'takedown.requested', part, at(HOUR));
+    expect(requested).toMatchObject({ type: 'takedown.requested', timestamp: at(HOUR).toISOString() });
+    expect(requested.data.order.deadlineAt).toBeNull();
+    const notice = webhookPayload(order, 'takedown.fine_notice', part, at(HOUR));
+    expect(notice.data.order).toMatchObject({ deadlineAt: order.deadlineAt, fine: { currency: 'IDR' } });
   });
 });

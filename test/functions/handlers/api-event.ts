@@ -1,17 +1,22 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { TestWorld } from '../fakes';
 import { POLICY_JSON } from '../policy-fixture';
 
 export const AGENCY_CLIENT = 'client-komdigi';
 export const OPERATOR_CLIENT = 'client-operator';
+export const AGENCY_CLIENTS = { [AGENCY_CLIENT]: 'komdigi-ais', [OPERATOR_CLIENT]: 'tenggat-operator' };
 
-/** The environment the CDK stack gives the functions, pointed at nothing: every SDK call is mocked. */
+/**
+ * The environment the CDK stack gives the functions, pointed at nothing. Each handler module wires its own handler
+ * from it when it loads; tests then build handlers over the in-memory fakes with `makeHandler`.
+ */
 export function setFunctionEnv(): void {
   Object.assign(process.env, {
     TABLE_NAME: 'tenggat-test',
     POLICY: POLICY_JSON,
     STATE_MACHINE_ARN: 'arn:aws:states:ap-southeast-3:123456789012:stateMachine:OrderWorkflow',
     EVENT_BUS_NAME: 'tenggat-test-bus',
-    AGENCY_CLIENTS: JSON.stringify({ [AGENCY_CLIENT]: 'komdigi-ais', [OPERATOR_CLIENT]: 'tenggat-operator' }),
+    AGENCY_CLIENTS: JSON.stringify(AGENCY_CLIENTS),
     PLATFORM_SECRET_PREFIX: 'tenggat/platforms/',
     ALLOW_LOOPBACK_WEBHOOKS: 'false',
     BLOCKED_WEBHOOK_PORTS: '',
@@ -23,6 +28,22 @@ export function setFunctionEnv(): void {
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
   });
+}
+
+/** Every function's handler over one world of fakes, as `makeHandler` builds it. */
+export async function handlersOver(world: TestWorld) {
+  setFunctionEnv();
+  const deps = { ...world.deps, agencyClients: AGENCY_CLIENTS };
+  return {
+    submit: (await import('../../../functions/src/handlers/submit-order')).makeHandler(deps),
+    read: (await import('../../../functions/src/handlers/read-orders')).makeHandler(deps),
+    withdraw: (await import('../../../functions/src/handlers/withdraw-order')).makeHandler(deps),
+    review: (await import('../../../functions/src/handlers/review-items')).makeHandler(deps),
+    responses: (await import('../../../functions/src/handlers/platform-responses')).makeHandler(deps),
+    operator: (await import('../../../functions/src/handlers/operator')).makeHandler(deps),
+    step: (await import('../../../functions/src/handlers/workflow-step')).makeHandler(deps),
+    deliver: (await import('../../../functions/src/handlers/deliver-webhook')).makeHandler(deps),
+  };
 }
 
 export const lambdaContext = {

@@ -1,17 +1,7 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient, KMSInvalidSignatureException, SignCommand, VerifyCommand } from '@aws-sdk/client-kms';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { KMSClient, KMSInvalidSignatureException, VerifyCommand } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { KmsChainSigner } from '../../../functions/src/adapters/kms-signer';
 import {
   CHAIN_GENESIS,
@@ -21,28 +11,19 @@ import {
   type SignedChainHead,
 } from '../../../functions/src/domain/audit-chain';
 import type { OrderRecord } from '../../../functions/src/domain/records';
-import { apiEvent, lambdaContext, OPERATOR_CLIENT, setFunctionEnv } from './api-event';
+import { type TestWorld, testWorld } from '../fakes';
+import { AGENCY, registerMichat, submit } from '../lifecycle-helpers';
+import { apiEvent, handlersOver, lambdaContext, OPERATOR_CLIENT } from './api-event';
 
-const documents = mockClient(DynamoDBDocumentClient);
 const kms = mockClient(KMSClient);
 const KEY_ARN = 'arn:aws:kms:ap-southeast-3:123456789012:key/1111-audit';
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
-type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-let readHandler: ApiHandler;
-let operatorHandler: ApiHandler;
+let world: TestWorld;
+let handlers: Awaited<ReturnType<typeof handlersOver>>;
+let orderId: string;
 
-beforeAll(async () => {
-  setFunctionEnv();
-  process.env.AUDIT_SIGNING_KEY_ID = KEY_ARN;
-  readHandler = (await import('../../../functions/src/handlers/read-orders'))
-    .handler as unknown as ApiHandler;
-  operatorHandler = (await import('../../../functions/src/handlers/operator'))
-    .handler as unknown as ApiHandler;
-});
-
-beforeEach(() => {
-  documents.reset();
+beforeEach(async () => {
   kms.reset();
   // KMS as AWS behaves: a valid signature verifies, anything else is KMSInvalidSignatureException.
   kms.on(VerifyCommand).callsFake((input: { KeyId: string; Message: Uint8Array; Signature: Uint8Array }) => {
@@ -51,19 +32,28 @@ beforeEach(() => {
       throw new KMSInvalidSignatureException({ message: 'invalid', $metadata: {} });
     return { KeyId: KEY_ARN, SignatureValid: true, SigningAlgorithm: 'ECDSA_SHA_256' };
   });
+  world = testWorld();
+  // The read function verifies heads with the KMS adapter (over a mocked KMS), as it does on AWS.
+  world.deps.chainSigner = new KmsChainSigner(
+    new KMSClient({ region: 'ap-southeast-3', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
+    KEY_ARN,
+  );
+  await registerMichat(world);
+  orderId = (await submit(world)).id;
+  handlers = await handlersOver(world);
 });
 
-/** A stored trail of `count` events and a head signed with our key. */
-function storedTrail(count: number) {
+/** A trail of `count` events and a head signed with the KMS key, stored for the order in `status`. */
+function storeTrail(count: number, status: OrderRecord['status'] = 'awaiting_platform') {
   const events: ChainedAuditEvent[] = [];
   let previous = CHAIN_GENESIS;
   for (let seq = 1; seq <= count; seq += 1) {
     const event = chainAuditEvent(
       {
         seq,
-        orderId: 'order-1',
+        orderId,
         at: `2026-11-27T00:00:0${seq}.000Z`,
-        actor: { kind: 'agency', id: 'komdigi-ais', officer: 'Rina Susanti' },
+        actor: { kind: 'agency', id: AGENCY, officer: 'Rina Susanti' },
         action: seq === 1 ? 'order_submitted' : 'order_withdrawn',
         stage: 'order',
         details: seq === 1 ? { items: 1 } : { reason: 'Putusan pengadilan' },
@@ -74,45 +64,30 @@ function storedTrail(count: number) {
     events.push(event);
     previous = event.digest;
   }
-  const unsigned = { orderId: 'order-1', seq: count, digest: previous, signedAt: '2026-11-27T01:00:00.000Z' };
+  const unsigned = { orderId, seq: count, digest: previous, signedAt: '2026-11-27T01:00:00.000Z' };
   const head: SignedChainHead = {
     ...unsigned,
     keyId: KEY_ARN,
     algorithm: 'ECDSA_SHA_256',
     signature: sign('sha256', chainHeadMessage(unsigned), keys.privateKey).toString('base64'),
   };
-  return { events, head };
-}
-
-function serve(events: ChainedAuditEvent[], head: SignedChainHead, status = 'pending') {
-  documents.on(GetCommand).resolves({
-    Item: {
-      pk: 'ORDER#order-1',
-      sk: 'ORDER',
-      orderId: 'order-1',
-      agencyId: 'komdigi-ais',
-      status,
-      stage: 'order',
-      version: 5,
-      auditSeq: head.seq,
-      auditHead: head,
-    },
-  });
-  documents.on(QueryCommand).resolves({
-    Items: events.map((event) => ({
-      pk: 'ORDER#order-1',
-      sk: `AUDIT#${String(event.seq).padStart(9, '0')}`,
-      ...event,
-    })),
-  });
+  const store = (trail: ChainedAuditEvent[], stored: SignedChainHead) => {
+    const marker = world.orders.orders.get(orderId);
+    if (marker === undefined) throw new Error('no order');
+    world.orders.orders.set(orderId, { ...marker, status, auditSeq: stored.seq });
+    world.orders.audit.set(orderId, trail);
+    world.orders.heads.set(orderId, stored);
+  };
+  store(events, head);
+  return { events, head, store };
 }
 
 const readAudit = async () => {
-  const response = await readHandler(
+  const response = await handlers.read(
     apiEvent({
       method: 'GET',
       resource: '/v1/takedown-requests/{id}/audit',
-      pathParameters: { id: 'order-1' },
+      pathParameters: { id: orderId },
     }),
     lambdaContext,
   );
@@ -121,8 +96,7 @@ const readAudit = async () => {
 
 describe('GET /v1/takedown-requests/{id}/audit (handler, KMS mocked)', () => {
   it('answers the events with digests and personal data, the signed head and a valid verification', async () => {
-    const { events, head } = storedTrail(3);
-    serve(events, head);
+    const { events, head } = storeTrail(3);
     const { status, body } = await readAudit();
     expect(status).toBe(200);
     expect(body.items).toHaveLength(3);
@@ -143,9 +117,11 @@ describe('GET /v1/takedown-requests/{id}/audit (handler, KMS mocked)', () => {
   });
 
   it('reports an edited event as broken at its sequence number', async () => {
-    const { events, head } = storedTrail(3);
-    const tampered = events.map((event) => (event.seq === 2 ? { ...event, action: 'review_upheld' } : event));
-    serve(tampered, head);
+    const { events, head, store } = storeTrail(3);
+    store(
+      events.map((event) => (event.seq === 2 ? { ...event, action: 'review_upheld' } : event)),
+      head,
+    );
     const { status, body } = await readAudit();
     expect(status).toBe(200);
     expect(body.verification).toEqual({
@@ -157,127 +133,66 @@ describe('GET /v1/takedown-requests/{id}/audit (handler, KMS mocked)', () => {
   });
 
   it('reports a head whose signature KMS rejects', async () => {
-    const { events, head } = storedTrail(3);
+    const { events, head, store } = storeTrail(3);
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const forged = sign('sha256', chainHeadMessage(head), other.privateKey).toString('base64');
-    serve(events, { ...head, signature: forged });
+    store(events, {
+      ...head,
+      signature: sign('sha256', chainHeadMessage(head), other.privateKey).toString('base64'),
+    });
     const { body } = await readAudit();
     expect(body.verification).toMatchObject({ valid: false, brokenAt: 3, reason: 'head_signature_invalid' });
   });
 });
 
-describe('appending an audit event (repository with the KMS signer, mocked)', () => {
-  it('signs the new head with the audit key and stores it on the marker in the same transaction', async () => {
-    const signature = Buffer.from('der-signature');
-    kms.on(SignCommand).resolves({ KeyId: KEY_ARN, Signature: signature, SigningAlgorithm: 'ECDSA_SHA_256' });
-    documents.on(TransactWriteCommand).resolves({});
-    const region = { region: 'ap-southeast-3', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
-    const repository = new DynamoOrderRepository(
-      DynamoDBDocumentClient.from(new DynamoDBClient(region)),
-      'table',
-      new KmsChainSigner(new KMSClient(region), KEY_ARN),
-    );
-    const order = {
-      orderId: 'order-9',
-      agencyId: 'komdigi-ais',
-      createdAt: '2026-11-27T00:00:00.000Z',
-      auditSeq: 1,
-    };
-    await repository.createOrder(order as OrderRecord, {
-      orderId: 'order-9',
-      at: '2026-11-27T00:00:00.000Z',
-      actor: { kind: 'agency', id: 'komdigi-ais' },
-      action: 'order_submitted',
-      stage: 'order',
-      details: { items: 1 },
-    });
-    const sent = kms.commandCalls(SignCommand)[0]?.args[0].input;
-    expect(sent).toMatchObject({ KeyId: KEY_ARN, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' });
-    const [marker, audit] =
-      documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(audit?.Put?.Item).toMatchObject({ seq: 1, previousDigest: CHAIN_GENESIS });
-    expect(marker?.Put?.Item?.auditHead).toEqual({
-      orderId: 'order-9',
-      seq: 1,
-      digest: audit?.Put?.Item?.digest,
-      signedAt: expect.any(String),
-      keyId: KEY_ARN,
-      algorithm: 'ECDSA_SHA_256',
-      signature: signature.toString('base64'),
-    });
-    const signedMessage = new TextDecoder().decode(sent?.Message);
-    expect(JSON.parse(signedMessage)).toMatchObject({
-      orderId: 'order-9',
-      seq: 1,
-      digest: audit?.Put?.Item?.digest,
-    });
-  });
-});
-
-describe('POST /v1/takedown-requests/{id}/personal-data-erasure (operator handler, mocked)', () => {
+describe('POST /v1/takedown-requests/{id}/personal-data-erasure (operator handler)', () => {
   const erase = (body: unknown) =>
-    operatorHandler(
+    handlers.operator(
       apiEvent({
         method: 'POST',
         resource: '/v1/takedown-requests/{id}/personal-data-erasure',
-        pathParameters: { id: 'order-1' },
+        pathParameters: { id: orderId },
         body: JSON.stringify(body),
         clientId: OPERATOR_CLIENT,
         scope: 'takedown/admin',
       }),
       lambdaContext,
     );
+  const personalDataOf = () => world.orders.audit.get(orderId)?.map((event) => event.personalData);
 
   it('refuses a body without the request reference with 422, erasing nothing', async () => {
+    storeTrail(3, 'withdrawn');
     const response = await erase({});
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain('requestReference');
-    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(personalDataOf()?.every((data) => data !== null)).toBe(true);
   });
 
   it('refuses an order still being enforced with a 409 problem, erasing nothing', async () => {
-    const { events, head } = storedTrail(3);
-    serve(events, head, 'pending');
+    storeTrail(3);
     const response = await erase({ requestReference: 'PDP/2026/0007' });
     expect(response.statusCode).toBe(409);
     expect(response.headers?.['content-type']).toContain('application/problem+json');
     expect(JSON.parse(response.body)).toMatchObject({ status: 409 });
-    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(personalDataOf()?.every((data) => data !== null)).toBe(true);
   });
 
-  it('removes the personal data of each event that has some and appends a signed erasure event', async () => {
-    const { events, head } = storedTrail(3);
-    serve(events, head, 'withdrawn');
-    documents
-      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'ORDER#order-1', ':prefix': 'ITEM#' } })
-      .resolves({
-        Items: [],
-      });
-    documents.on(UpdateCommand).resolves({});
-    documents.on(TransactWriteCommand).resolves({});
-    kms.on(SignCommand).resolves({ KeyId: KEY_ARN, Signature: Buffer.from('sig') });
+  it('removes the personal data of each event that has some and appends the erasure event', async () => {
+    const { head } = storeTrail(3, 'withdrawn');
     const response = await erase({ requestReference: 'PDP/2026/0007' });
     expect(response.statusCode, response.body).toBe(200);
     expect(JSON.parse(response.body)).toEqual({
-      orderId: 'order-1',
+      orderId,
       erasedEvents: 3,
-      erasedItems: 0,
+      erasedItems: 3,
       erasedAt: expect.any(String),
     });
-    const updates = documents.commandCalls(UpdateCommand).map((call) => call.args[0].input);
-    expect(updates).toHaveLength(3);
-    expect(updates[0]).toMatchObject({
-      Key: { pk: 'ORDER#order-1', sk: 'AUDIT#000000001' },
-      UpdateExpression: 'REMOVE personalData SET personalDataErasedAt = :at',
-    });
-    const appended = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.at(-1)
-      ?.Put?.Item;
-    expect(appended).toMatchObject({
+    const trail = world.orders.audit.get(orderId) ?? [];
+    expect(trail.slice(0, 3).every((event) => event.personalData === null)).toBe(true);
+    expect(trail[3]).toMatchObject({
       seq: 4,
       action: 'personal_data_erased',
-      actor: { kind: 'operator' },
-      details: { erasedEvents: 3, requestReference: 'PDP/2026/0007' },
+      actor: { kind: 'operator', id: 'tenggat-operator' },
+      details: { erasedEvents: 3, erasedItems: 3, requestReference: 'PDP/2026/0007' },
       previousDigest: head.digest,
     });
   });

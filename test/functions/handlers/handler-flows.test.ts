@@ -1,133 +1,34 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import {
-  ExecutionAlreadyExists,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { Webhook } from 'standardwebhooks';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { OrderRecord } from '../../../functions/src/domain/records';
-import { DEFAULT_POLICY } from '../policy-fixture';
-import { apiEvent, lambdaContext, OPERATOR_CLIENT, setFunctionEnv } from './api-event';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { deliverWebhook } from '../../../functions/src/use-cases/deliver-webhook';
+import { type InMemoryIdempotency, type TestWorld, testWorld } from '../fakes';
+import { AGENCY, orderBody, registerMichat, signedAnswer, submit } from '../lifecycle-helpers';
+import { apiEvent, handlersOver, lambdaContext, OPERATOR_CLIENT } from './api-event';
 
-const documents = mockClient(DynamoDBDocumentClient);
-const dynamo = mockClient(DynamoDBClient);
-const sfn = mockClient(SFNClient);
-const secrets = mockClient(SecretsManagerClient);
-const events = mockClient(EventBridgeClient);
+let world: TestWorld;
+let handlers: Awaited<ReturnType<typeof handlersOver>>;
 
-type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-type StepHandler = (event: unknown, context: Context) => Promise<unknown>;
-
-let submitHandler: ApiHandler;
-let readHandler: ApiHandler;
-let stepHandler: StepHandler;
-let deliverHandler: StepHandler;
-let responsesHandler: ApiHandler;
-let withdrawHandler: ApiHandler;
-let operatorHandler: ApiHandler;
-
-beforeAll(async () => {
-  setFunctionEnv();
-  submitHandler = (await import('../../../functions/src/handlers/submit-order'))
-    .handler as unknown as ApiHandler;
-  readHandler = (await import('../../../functions/src/handlers/read-orders'))
-    .handler as unknown as ApiHandler;
-  stepHandler = (await import('../../../functions/src/handlers/workflow-step'))
-    .handler as unknown as StepHandler;
-  deliverHandler = (await import('../../../functions/src/handlers/deliver-webhook'))
-    .handler as unknown as StepHandler;
-  responsesHandler = (await import('../../../functions/src/handlers/platform-responses'))
-    .handler as unknown as ApiHandler;
-  withdrawHandler = (await import('../../../functions/src/handlers/withdraw-order'))
-    .handler as unknown as ApiHandler;
-  operatorHandler = (await import('../../../functions/src/handlers/operator'))
-    .handler as unknown as ApiHandler;
+beforeEach(async () => {
+  world = testWorld();
+  handlers = await handlersOver(world);
 });
 
-beforeEach(() => {
-  for (const mock of [documents, dynamo, sfn, secrets, events]) mock.reset();
-});
-
-const platformItem = {
-  pk: 'PLATFORM#michat',
-  sk: 'PLATFORM',
-  platformId: 'michat',
-  name: 'MiChat',
-  webhookUrl: 'https://hooks.michat.example/',
-  contactEmail: 'legal@michat.example',
-  status: 'active',
-  createdAt: '2026-11-27T00:00:00.000Z',
-  secretsRotatedAt: null,
-  disabledAt: null,
+const problemType = (response: APIGatewayProxyResult): string => {
+  expect(response.headers?.['content-type']).toBe('application/problem+json');
+  return (JSON.parse(response.body) as { type: string }).type;
 };
 
-function orderMarker(overrides: Partial<OrderRecord> = {}): OrderRecord & { pk: string; sk: string } {
-  return {
-    pk: 'ORDER#order-1',
-    sk: 'ORDER',
-    orderId: 'order-1',
-    agencyId: 'komdigi-ais',
-    platformId: 'michat',
-    category: 'gambling',
-    urgency: 'standard',
-    urgent: false,
-    urgencyReason: null,
-    legalBasis: ['UU ITE'],
-    reason: 'Gambling',
-    reference: 'R-1',
-    territorialScope: ['ID'],
-    officer: null,
-    evidence: [],
-    status: 'awaiting_platform',
-    stage: 'order',
-    createdAt: '2026-11-27T00:00:00.000Z',
-    notifiedAt: '2026-11-27T00:00:00.000Z',
-    deadlineAt: '2026-11-28T00:00:00.000Z',
-    st2At: null,
-    stageHistory: [],
-    itemCounts: { total: 1, pending: 1, resolved: 0, disputed: 0, withdrawn: 0 },
-    policy: DEFAULT_POLICY,
-    version: 4,
-    auditSeq: 2,
-    taskToken: null,
-    taskPurpose: null,
-    lastReviewReminderAt: null,
-    disputedSince: null,
-    finalizedAt: null,
-    withdrawal: null,
-    ...overrides,
-  };
+/** A registered platform and an order it was notified of; answers are signed with its response secret. */
+async function notifiedOrder(itemCount = 1) {
+  const secrets = await registerMichat(world);
+  const order = await submit(world, orderBody({}, itemCount));
+  await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 });
+  return { secrets, orderId: order.id };
 }
 
 describe('submit-order handler', () => {
-  it('writes items before the marker, starts the execution named by the order id, and answers 201', async () => {
-    documents.resolves({});
-    documents
-      .on(GetCommand)
-      .callsFake((input: { Key: { pk: string } }) =>
-        input.Key.pk === 'PLATFORM#michat' ? { Item: platformItem } : {},
-      );
-    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+  it('stores the order, starts the execution named by the order id and answers 201 with its location', async () => {
+    await registerMichat(world);
     const body = {
       platformId: 'michat',
       category: 'terrorism',
@@ -139,7 +40,7 @@ describe('submit-order handler', () => {
         { kind: 'account', locator: '@recruiter' },
       ],
     };
-    const response = await submitHandler(
+    const response = await handlers.submit(
       apiEvent({
         method: 'POST',
         resource: '/v1/takedown-requests',
@@ -157,26 +58,25 @@ describe('submit-order handler', () => {
     };
     expect(view).toMatchObject({ urgency: 'urgent', status: 'notifying' });
     expect(view.items).toHaveLength(2);
-    // Items go out as one transaction of puts, the marker in the transaction after it.
-    const [itemWrite, markerWrite] = documents.commandCalls(TransactWriteCommand);
-    const itemKeys = itemWrite?.args[0].input.TransactItems?.map((action) => action.Put?.Item?.sk);
-    expect(itemKeys).toEqual(['ITEM#000001', 'ITEM#000002']);
-    const marker = markerWrite?.args[0].input.TransactItems?.[0]?.Put;
-    expect(marker?.Item).toMatchObject({ pk: `ORDER#${view.id}`, sk: 'ORDER', gsi1pk: 'AGENCY#komdigi-ais' });
-    expect(marker?.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toMatchObject({
-      name: view.id,
-      input: JSON.stringify({ orderId: view.id }),
-    });
-    const idempotency = documents.commandCalls(PutCommand)[0]?.args[0].input.Item;
-    expect(idempotency).toMatchObject({ pk: 'IDEMPOTENCY#komdigi-ais#abc', sk: 'IDEMPOTENCY' });
-    expect(
-      documents.commandCalls(UpdateCommand).at(-1)?.args[0].input.ExpressionAttributeValues?.[':completed'],
-    ).toBe('completed');
+    expect(response.headers?.location).toBe(`/v1/takedown-requests/${view.id}`);
+    expect(world.orders.orders.get(view.id)?.agencyId).toBe('komdigi-ais');
+    expect(world.orders.items.get(view.id)?.size).toBe(2);
+    expect(world.workflow.started).toEqual([view.id]);
+    expect((world.deps.idempotency as InMemoryIdempotency).records.has('komdigi-ais#abc')).toBe(true);
+    const retry = await handlers.submit(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/takedown-requests',
+        headers: { 'Idempotency-Key': 'abc' },
+        body: JSON.stringify(body),
+      }),
+      lambdaContext,
+    );
+    expect(retry.statusCode).toBe(201);
+    expect(JSON.parse(retry.body)).toEqual(view);
   });
 
   it('answers 422 naming platformId for an unknown platform', async () => {
-    documents.resolves({});
     const body = {
       platformId: 'nope',
       category: 'fraud',
@@ -185,7 +85,7 @@ describe('submit-order handler', () => {
       reference: 'r',
       items: [{ kind: 'url', locator: 'u' }],
     };
-    const response = await submitHandler(
+    const response = await handlers.submit(
       apiEvent({
         method: 'POST',
         resource: '/v1/takedown-requests',
@@ -203,22 +103,24 @@ describe('submit-order handler', () => {
 
 describe('read-orders handler', () => {
   it("answers 404 for another agency's order", async () => {
-    documents.on(GetCommand).resolves({ Item: orderMarker({ agencyId: 'bpom' }) });
-    const response = await readHandler(
+    await registerMichat(world);
+    const order = await submit(world, orderBody(), 'k', 'bpom');
+    const response = await handlers.read(
       apiEvent({
         method: 'GET',
         resource: '/v1/takedown-requests/{id}',
-        pathParameters: { id: 'order-1' },
+        pathParameters: { id: order.id },
         scope: 'takedown/read',
       }),
       lambdaContext,
     );
     expect(response.statusCode).toBe(404);
-    expect(response.headers?.['content-type']).toBe('application/problem+json');
+    expect(problemType(response)).toBe('https://tenggat.dev/problems/not-found');
   });
 
   it('answers 404 without touching the table for an id that cannot be a key', async () => {
-    const response = await readHandler(
+    const getOrder = vi.spyOn(world.orders, 'getOrder');
+    const response = await handlers.read(
       apiEvent({
         method: 'GET',
         resource: '/v1/takedown-requests/{id}',
@@ -227,82 +129,88 @@ describe('read-orders handler', () => {
       lambdaContext,
     );
     expect(response.statusCode).toBe(404);
-    expect(documents.calls()).toHaveLength(0);
+    expect(getOrder).not.toHaveBeenCalled();
   });
 
   it('answers 400 for a forged cursor and 422 for a bad limit, never 500', async () => {
-    documents.resolves({ Items: [] });
-    const forged = await readHandler(
+    const forged = await handlers.read(
       apiEvent({ method: 'GET', resource: '/v1/takedown-requests', query: { cursor: 'not-base64-json' } }),
       lambdaContext,
     );
     expect(forged.statusCode).toBe(400);
-    const badLimit = await readHandler(
+    expect(problemType(forged)).toBe('https://tenggat.dev/problems/bad-request');
+    const badLimit = await handlers.read(
       apiEvent({ method: 'GET', resource: '/v1/takedown-requests', query: { limit: 'many' } }),
       lambdaContext,
     );
     expect(badLimit.statusCode).toBe(422);
   });
 
-  it('hides internals behind a 500 problem when DynamoDB fails', async () => {
-    documents.rejects(new Error('ProvisionedThroughputExceeded at table arn:aws:dynamodb:secret'));
-    const response = await readHandler(
+  it('hides internals behind a 500 problem when the store fails', async () => {
+    world.orders.getOrder = async () => {
+      throw new Error('ProvisionedThroughputExceeded at table arn:aws:dynamodb:secret');
+    };
+    const response = await handlers.read(
       apiEvent({ method: 'GET', resource: '/v1/takedown-requests/{id}', pathParameters: { id: 'order-1' } }),
       lambdaContext,
     );
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toMatch(/arn:aws/);
-    expect(JSON.parse(response.body).type).toBe('https://tenggat.dev/problems/internal');
+    expect(problemType(response)).toBe('https://tenggat.dev/problems/internal');
+  });
+});
+
+describe('routing', () => {
+  it('answers 404 for a method or resource outside the function’s route table', async () => {
+    const misrouted = [
+      handlers.read(apiEvent({ method: 'POST', resource: '/v1/takedown-requests' }), lambdaContext),
+      handlers.read(
+        apiEvent({ method: 'GET', resource: '/v1/takedown-requests/{id}/secrets' }),
+        lambdaContext,
+      ),
+      handlers.submit(apiEvent({ method: 'GET', resource: '/v1/takedown-requests' }), lambdaContext),
+      handlers.operator(
+        apiEvent({
+          method: 'DELETE',
+          resource: '/v1/platforms',
+          clientId: OPERATOR_CLIENT,
+          scope: 'takedown/admin',
+        }),
+        lambdaContext,
+      ),
+    ];
+    for (const response of await Promise.all(misrouted)) {
+      expect(response.statusCode).toBe(404);
+      expect(problemType(response)).toBe('https://tenggat.dev/problems/not-found');
+    }
   });
 });
 
 describe('workflow-step handler', () => {
   it('throws OrderChanged (by name, for the state machine to catch) when the version moved', async () => {
-    documents.on(UpdateCommand).rejects(
-      Object.assign(new Error('The conditional request failed'), {
-        name: 'ConditionalCheckFailedException',
-      }),
-    );
+    const { orderId } = await notifiedOrder();
+    const version = (await world.orders.getOrder(orderId))?.version ?? 0;
     await expect(
-      stepHandler(
-        { action: 'registerWait', orderId: 'order-1', taskToken: 't', version: 3, purpose: 'answers' },
+      handlers.step(
+        { action: 'registerWait', orderId, taskToken: 't', version: version - 1, purpose: 'answers' },
         lambdaContext,
       ),
     ).rejects.toMatchObject({ name: 'OrderChanged' });
   });
 
   it('evaluates an order and reports how long to wait', async () => {
-    const now = Date.now();
-    documents
-      .on(GetCommand)
-      .resolves({ Item: orderMarker({ deadlineAt: new Date(now + 3_600_000).toISOString() }) });
-    documents.resolves({
-      Items: [
-        {
-          pk: 'ORDER#order-1',
-          sk: 'ITEM#000001',
-          orderId: 'order-1',
-          itemId: '000001',
-          seq: 1,
-          status: 'pending',
-          deadlineAt: null,
-        },
-      ],
-    });
-    documents
-      .on(GetCommand)
-      .resolves({ Item: orderMarker({ deadlineAt: new Date(now + 3_600_000).toISOString() }) });
-    const result = (await stepHandler({ action: 'evaluate', orderId: 'order-1' }, lambdaContext)) as {
+    const { orderId } = await notifiedOrder();
+    world.clock.advance(23 * 3_600_000);
+    const result = (await handlers.step({ action: 'evaluate', orderId }, lambdaContext)) as {
       waitSeconds: number;
       done: boolean;
     };
     expect(result.done).toBe(false);
-    expect(result.waitSeconds).toBeGreaterThan(3_590);
-    expect(result.waitSeconds).toBeLessThanOrEqual(3_600);
+    expect(result.waitSeconds).toBe(3_600);
   });
 
   it('refuses an unknown action', async () => {
-    await expect(stepHandler({ action: 'explode', orderId: 'o' }, lambdaContext)).rejects.toMatchObject({
+    await expect(handlers.step({ action: 'explode', orderId: 'o' }, lambdaContext)).rejects.toMatchObject({
       name: 'InvalidWorkflowInputError',
     });
   });
@@ -310,167 +218,135 @@ describe('workflow-step handler', () => {
 
 describe('deliver-webhook handler', () => {
   it('cancels delivery for a withdrawn order without calling the platform', async () => {
-    documents.on(GetCommand).resolves({ Item: orderMarker({ status: 'withdrawn' }) });
-    const result = await deliverHandler(
-      { orderId: 'order-1', event: 'takedown.reminder', attempt: 0 },
+    await registerMichat(world);
+    const order = await submit(world);
+    const marker = world.orders.orders.get(order.id);
+    if (marker) marker.status = 'withdrawn';
+    const result = await handlers.deliver(
+      { orderId: order.id, event: 'takedown.reminder', attempt: 0 },
       lambdaContext,
     );
     expect(result).toEqual({ delivered: false, retryInSeconds: null, cancelled: true });
-    expect(events.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(world.endpoint.received).toHaveLength(0);
+    expect(world.published).toHaveLength(0);
   });
 
   it('sends nothing for an escalation without a new event and lets the machine evaluate', async () => {
-    const result = await deliverHandler({ orderId: 'order-1', event: null, attempt: 0 }, lambdaContext);
+    const getOrder = vi.spyOn(world.orders, 'getOrder');
+    const result = await handlers.deliver({ orderId: 'order-1', event: null, attempt: 0 }, lambdaContext);
     expect(result).toEqual({ delivered: true, retryInSeconds: null, cancelled: false });
-    expect(documents.calls()).toHaveLength(0);
+    expect(getOrder).not.toHaveBeenCalled();
   });
 
   it('refuses an event type outside the contract', async () => {
     await expect(
-      deliverHandler({ orderId: 'order-1', event: 'takedown.party', attempt: 0 }, lambdaContext),
-    ).rejects.toMatchObject({
-      name: 'InvalidDeliveryInputError',
-    });
+      handlers.deliver({ orderId: 'order-1', event: 'takedown.party', attempt: 0 }, lambdaContext),
+    ).rejects.toMatchObject({ name: 'InvalidDeliveryInputError' });
   });
 });
 
 describe('platform-responses handler', () => {
-  const responseSecret = `whsec_${Buffer.from('response-secret-of-michat-32-bytes!').toString('base64')}`;
-
-  function signed(body: unknown, webhookId: string) {
-    const rawBody = JSON.stringify(body);
-    const now = new Date();
-    return {
-      rawBody,
-      headers: {
-        'webhook-id': webhookId,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': new Webhook(responseSecret).sign(webhookId, now, rawBody),
-      },
-    };
-  }
-
-  it('verifies the signature, applies the answer in one conditional transaction and publishes it', async () => {
-    secrets.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({
-        current: { notificationSecret: 'whsec_bm90aWZ5', responseSecret, createdAt: '2026-11-27T00:00:00Z' },
-        previous: null,
-      }),
-    });
-    documents.resolves({});
-    documents.on(GetCommand).resolves({ Item: orderMarker() });
-    documents.on(BatchGetCommand).resolves({
-      Responses: {
-        'tenggat-test': [
-          {
-            pk: 'ORDER#order-1',
-            sk: 'ITEM#000001',
-            orderId: 'order-1',
-            itemId: '000001',
-            seq: 1,
-            status: 'pending',
-            deadlineAt: null,
-            fineSettled: 0,
-            fineAccruingSince: null,
-          },
-        ],
-      },
-    });
-    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
-    const { rawBody, headers } = signed(
-      { takedownRequestId: 'order-1', items: [{ itemId: '000001', outcome: 'removed' }] },
+  it('verifies the signature, applies the answer, wakes the wait and publishes it', async () => {
+    const { secrets, orderId } = await notifiedOrder();
+    const version = (await world.orders.getOrder(orderId))?.version ?? 0;
+    await world.orders.storeTaskToken(orderId, version, 'wait-token', 'answers');
+    const signed = signedAnswer(
+      secrets.responseSecret,
+      { takedownRequestId: orderId, items: [{ itemId: '000001', outcome: 'removed' }] },
       'msg_answer_1',
     );
-    const response = await responsesHandler(
+    const response = await handlers.responses(
       apiEvent({
         method: 'POST',
         resource: '/v1/platforms/{platformId}/responses',
         pathParameters: { platformId: 'michat' },
         clientId: null,
-        headers,
-        body: rawBody,
+        headers: signed.headers,
+        body: signed.rawBody,
       }),
       lambdaContext,
     );
     expect(response.statusCode, response.body).toBe(200);
     expect(JSON.parse(response.body).results).toEqual([{ itemId: '000001', result: 'applied' }]);
-    const transaction = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(transaction[0]?.Update?.ExpressionAttributeValues?.[':expectedVersion']).toBe(4);
-    expect(transaction[1]?.Update?.ExpressionAttributeValues?.[':expectedStatus']).toBe('pending');
-    expect(documents.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
-      pk: 'WEBHOOK#michat#msg_answer_1',
-      sk: 'WEBHOOK',
-    });
-    expect(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.DetailType).toBe(
-      'takedown.items_answered',
+    expect(world.orders.items.get(orderId)?.get('000001')?.status).toBe('resolved');
+    expect(world.workflow.woken).toEqual([{ taskToken: 'wait-token', output: { notify: null } }]);
+    expect(world.published.map((event) => event.type)).toContain('takedown.items_answered');
+  });
+
+  it('refuses a webhook-id longer than 200 characters with 400 once the signature holds', async () => {
+    const { secrets, orderId } = await notifiedOrder();
+    const signed = signedAnswer(
+      secrets.responseSecret,
+      { takedownRequestId: orderId, items: [{ itemId: '000001', outcome: 'removed' }] },
+      `msg_${'x'.repeat(200)}`,
     );
+    const response = await handlers.responses(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/platforms/{platformId}/responses',
+        pathParameters: { platformId: 'michat' },
+        clientId: null,
+        headers: signed.headers,
+        body: signed.rawBody,
+      }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(problemType(response)).toBe('https://tenggat.dev/problems/bad-request');
   });
 });
 
 describe('withdraw-order handler', () => {
-  it('withdraws, clears the stored task token in the guarded write and wakes the workflow', async () => {
-    documents.resolves({ Items: [] });
-    documents
-      .on(GetCommand)
-      .resolves({ Item: orderMarker({ taskToken: 'wait-token', taskPurpose: 'answers' }) });
-    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
-    sfn.on(SendTaskSuccessCommand).resolves({});
-    const response = await withdrawHandler(
+  it('withdraws, clears the stored task token and wakes the workflow, keeping the officer apart', async () => {
+    const { orderId } = await notifiedOrder();
+    const version = (await world.orders.getOrder(orderId))?.version ?? 0;
+    await world.orders.storeTaskToken(orderId, version, 'wait-token', 'answers');
+    const response = await handlers.withdraw(
       apiEvent({
         method: 'POST',
         resource: '/v1/takedown-requests/{id}/withdrawal',
-        pathParameters: { id: 'order-1' },
+        pathParameters: { id: orderId },
         body: JSON.stringify({ reason: 'Court order lifted', officer: 'Rina S.' }),
       }),
       lambdaContext,
     );
     expect(response.statusCode, response.body).toBe(200);
-    const update = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
-    expect(update?.ConditionExpression).toBe('#version = :expectedVersion');
-    expect(Object.values(update?.ExpressionAttributeValues ?? {})).toEqual(
-      expect.arrayContaining(['withdrawn', null]),
-    );
-    const audit = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.at(-1)
-      ?.Put?.Item;
+    expect(JSON.parse(response.body)).toMatchObject({ status: 'withdrawn' });
+    expect(world.orders.orders.get(orderId)).toMatchObject({ status: 'withdrawn', taskToken: null });
+    const audit = world.orders.audit.get(orderId)?.find((event) => event.action === 'order_withdrawn');
     // The officer's name and the free-text reason are personal data: held apart from the chained fields.
     expect(audit).toMatchObject({
-      action: 'order_withdrawn',
-      actor: { kind: 'agency', id: 'komdigi-ais' },
+      actor: { kind: 'agency', id: AGENCY },
       personalData: { officer: 'Rina S.', details: { reason: 'Court order lifted' } },
     });
     expect(audit?.actor).not.toHaveProperty('officer');
     expect(audit?.details).not.toHaveProperty('reason');
-    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input).toEqual({
-      taskToken: 'wait-token',
-      output: JSON.stringify({ notify: null }),
-    });
+    expect(world.workflow.woken).toEqual([{ taskToken: 'wait-token', output: { notify: null } }]);
   });
 
-  it('answers 409 for an order that is already final', async () => {
-    documents.on(GetCommand).resolves({ Item: orderMarker({ status: 'complied' }) });
-    const response = await withdrawHandler(
+  it('answers 409 for an order that is already final, changing nothing', async () => {
+    const { orderId } = await notifiedOrder();
+    const marker = world.orders.orders.get(orderId);
+    if (marker) marker.status = 'complied';
+    const commit = vi.spyOn(world.orders, 'commit');
+    const response = await handlers.withdraw(
       apiEvent({
         method: 'POST',
         resource: '/v1/takedown-requests/{id}/withdrawal',
-        pathParameters: { id: 'order-1' },
+        pathParameters: { id: orderId },
         body: JSON.stringify({ reason: 'late' }),
       }),
       lambdaContext,
     );
     expect(response.statusCode).toBe(409);
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
-    expect(sfn.calls()).toHaveLength(0);
+    expect(commit).not.toHaveBeenCalled();
+    expect(world.workflow.woken).toHaveLength(0);
   });
 });
 
 describe('operator handler', () => {
-  it('registers a platform: secrets go to Secrets Manager only, the record to the table, both secrets to the caller once', async () => {
-    documents.resolves({});
-    secrets
-      .on(PutSecretValueCommand)
-      .rejects(new ResourceNotFoundException({ message: 'missing', $metadata: {} }));
-    secrets.on(CreateSecretCommand).resolves({});
-    const response = await operatorHandler(
+  it('registers a platform: secrets to the secret store only, both to the caller once, never cached', async () => {
+    const response = await handlers.operator(
       apiEvent({
         method: 'POST',
         resource: '/v1/platforms',
@@ -488,22 +364,46 @@ describe('operator handler', () => {
     expect(response.statusCode, response.body).toBe(201);
     const body = JSON.parse(response.body) as { notificationSecret: string; responseSecret: string };
     expect(body.notificationSecret).toMatch(/^whsec_/);
-    const stored = JSON.parse(
-      String(secrets.commandCalls(CreateSecretCommand)[0]?.args[0].input.SecretString),
-    );
-    expect(stored.current.responseSecret).toBe(body.responseSecret);
-    const record = documents.commandCalls(PutCommand)[0]?.args[0].input.Item;
-    expect(record).toMatchObject({ pk: 'PLATFORM#michat', sk: 'PLATFORM' });
-    expect(JSON.stringify(record)).not.toContain('whsec_');
+    expect(world.secrets.secrets.get('michat')?.current.responseSecret).toBe(body.responseSecret);
+    expect(JSON.stringify(world.platforms.platforms.get('michat'))).not.toContain('whsec_');
     expect(response.headers?.['cache-control']).toBe('no-store');
   });
 
-  it('refuses agency tokens without the admin scope', async () => {
-    const response = await operatorHandler(
+  it('refuses agency tokens without the admin scope, reading nothing', async () => {
+    const list = vi.spyOn(world.platforms, 'list');
+    const response = await handlers.operator(
       apiEvent({ method: 'GET', resource: '/v1/platforms', scope: 'takedown/read takedown/write' }),
       lambdaContext,
     );
     expect(response.statusCode).toBe(403);
-    expect(documents.calls()).toHaveLength(0);
+    expect(list).not.toHaveBeenCalled();
+  });
+
+  it('signs the redelivered order with the operator named in AGENCY_CLIENTS', async () => {
+    await notifiedOrder();
+    const order = [...world.orders.orders.values()][0];
+    if (!order) throw new Error('no order');
+    world.orders.orders.set(order.orderId, {
+      ...order,
+      status: 'undeliverable',
+      taskToken: 't',
+      taskPurpose: 'redelivery',
+    });
+    const response = await handlers.operator(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/takedown-requests/{id}/redelivery',
+        pathParameters: { id: order.orderId },
+        clientId: OPERATOR_CLIENT,
+        scope: 'takedown/admin',
+      }),
+      lambdaContext,
+    );
+    expect(response.statusCode, response.body).toBe(202);
+    const audit = world.orders.audit.get(order.orderId)?.at(-1);
+    expect(audit).toMatchObject({
+      action: 'redelivery_requested',
+      actor: { kind: 'operator', id: 'tenggat-operator' },
+    });
   });
 });

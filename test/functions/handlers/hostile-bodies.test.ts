@@ -1,24 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiEvent, lambdaContext, OPERATOR_CLIENT, setFunctionEnv } from './api-event';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { countWrites, type TestWorld, testWorld } from '../fakes';
+import { registerMichat, submit } from '../lifecycle-helpers';
+import { apiEvent, handlersOver, lambdaContext, OPERATOR_CLIENT } from './api-event';
 
-const documents = mockClient(DynamoDBDocumentClient);
-const dynamo = mockClient(DynamoDBClient);
-const sfn = mockClient(SFNClient);
-const secrets = mockClient(SecretsManagerClient);
-const events = mockClient(EventBridgeClient);
-
-type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type Handlers = Awaited<ReturnType<typeof handlersOver>>;
 
 interface Route {
   name: string;
-  module: string;
+  handler: 'submit' | 'withdraw' | 'review' | 'operator' | 'responses';
   method: string;
   resource: string;
   pathParameters?: Record<string, string>;
@@ -41,7 +31,7 @@ const validOrder = {
 const ROUTES: Route[] = [
   {
     name: 'submit order',
-    module: 'submit-order',
+    handler: 'submit',
     method: 'POST',
     resource: '/v1/takedown-requests',
     headers: { 'Idempotency-Key': 'k-1' },
@@ -50,7 +40,7 @@ const ROUTES: Route[] = [
   },
   {
     name: 'withdrawal',
-    module: 'withdraw-order',
+    handler: 'withdraw',
     method: 'POST',
     resource: '/v1/takedown-requests/{id}/withdrawal',
     pathParameters: { id: 'order-1' },
@@ -59,7 +49,7 @@ const ROUTES: Route[] = [
   },
   {
     name: 'review',
-    module: 'review-items',
+    handler: 'review',
     method: 'POST',
     resource: '/v1/takedown-requests/{id}/review',
     pathParameters: { id: 'order-1' },
@@ -68,7 +58,7 @@ const ROUTES: Route[] = [
   },
   {
     name: 'register platform',
-    module: 'operator',
+    handler: 'operator',
     method: 'POST',
     resource: '/v1/platforms',
     clientId: OPERATOR_CLIENT,
@@ -84,38 +74,21 @@ const ROUTES: Route[] = [
   },
 ];
 
-const handlers = new Map<string, Handler>();
+let world: TestWorld;
+let handlers: Handlers;
+let writes: () => number;
 
-beforeAll(async () => {
-  setFunctionEnv();
-  for (const name of ['submit-order', 'withdraw-order', 'review-items', 'operator', 'platform-responses']) {
-    const module = (await import(`../../../functions/src/handlers/${name}`)) as { handler: Handler };
-    handlers.set(name, module.handler);
-  }
+beforeEach(async () => {
+  world = testWorld();
+  // An existing platform and order, so that nothing but the body can be the reason for refusal.
+  await registerMichat(world);
+  await submit(world);
+  handlers = await handlersOver(world);
+  writes = countWrites(world);
 });
-
-beforeEach(() => {
-  for (const mock of [documents, dynamo, sfn, secrets, events]) mock.reset();
-  // Reads find an existing order and platform, so that nothing but the body can be the reason for refusal.
-  documents.resolves({});
-});
-
-function writes(): number {
-  const writeNames = ['Put', 'Update', 'Delete', 'BatchWrite', 'TransactWrite'];
-  return (
-    documents
-      .calls()
-      .filter((call) => writeNames.some((name) => call.args[0].constructor.name.startsWith(name))).length +
-    sfn.calls().length +
-    secrets.calls().filter((call) => !call.args[0].constructor.name.startsWith('GetSecretValue')).length +
-    events.calls().length
-  );
-}
 
 async function send(route: Route, body: string): Promise<APIGatewayProxyResult> {
-  const handler = handlers.get(route.module);
-  if (!handler) throw new Error(`no handler ${route.module}`);
-  return handler(
+  return handlers[route.handler](
     apiEvent({
       method: route.method,
       resource: route.resource,
@@ -179,10 +152,20 @@ describe.each(ROUTES)('$name handler refuses hostile bodies without writing', (r
   });
 });
 
+describe('the write counter these tests rely on', () => {
+  it('sees the writes of a valid request', async () => {
+    const route = ROUTES[0];
+    if (!route) throw new Error('no route');
+    const response = await send(route, JSON.stringify(validOrder));
+    expect(response.statusCode, response.body).toBe(201);
+    expect(writes()).toBeGreaterThan(0);
+  });
+});
+
 describe('platform responses handler', () => {
   const route: Route = {
     name: 'platform responses',
-    module: 'platform-responses',
+    handler: 'responses',
     method: 'POST',
     resource: '/v1/platforms/{platformId}/responses',
     pathParameters: { platformId: 'michat' },
@@ -197,16 +180,6 @@ describe('platform responses handler', () => {
   });
 
   it('refuses an unsigned answer with 401 and writes nothing', async () => {
-    secrets.resolves({
-      SecretString: JSON.stringify({
-        current: {
-          notificationSecret: 'whsec_bm90aWZpY2F0aW9u',
-          responseSecret: 'whsec_cmVzcG9uc2U=',
-          createdAt: '2026-11-27T00:00:00Z',
-        },
-        previous: null,
-      }),
-    });
     const response = await send(
       route,
       JSON.stringify({ takedownRequestId: 'order-1', items: [{ itemId: '1', outcome: 'removed' }] }),
@@ -221,9 +194,8 @@ describe('authorization on agency routes', () => {
   it('answers 403 without the write scope and 401 without claims, never touching the table', async () => {
     const route = ROUTES[0];
     if (!route) throw new Error('no route');
-    const handler = handlers.get('submit-order');
-    if (!handler) throw new Error('no handler');
-    const readOnly = await handler(
+    const platformReads = vi.spyOn(world.platforms, 'get');
+    const readOnly = await handlers.submit(
       apiEvent({
         method: 'POST',
         resource: route.resource,
@@ -233,7 +205,7 @@ describe('authorization on agency routes', () => {
       lambdaContext,
     );
     expect(readOnly.statusCode).toBe(403);
-    const anonymous = await handler(
+    const anonymous = await handlers.submit(
       apiEvent({
         method: 'POST',
         resource: route.resource,
@@ -243,13 +215,12 @@ describe('authorization on agency routes', () => {
       lambdaContext,
     );
     expect(anonymous.statusCode).toBe(401);
-    expect(documents.calls()).toHaveLength(0);
+    expect(platformReads).not.toHaveBeenCalled();
+    expect(writes()).toBe(0);
   });
 
   it('answers 400 when the Idempotency-Key header is missing', async () => {
-    const handler = handlers.get('submit-order');
-    if (!handler) throw new Error('no handler');
-    const response = await handler(
+    const response = await handlers.submit(
       apiEvent({ method: 'POST', resource: '/v1/takedown-requests', body: JSON.stringify(validOrder) }),
       lambdaContext,
     );
@@ -259,10 +230,8 @@ describe('authorization on agency routes', () => {
   });
 
   it('names duplicate locators in a 422', async () => {
-    const handler = handlers.get('submit-order');
-    if (!handler) throw new Error('no handler');
     const body = { ...validOrder, items: [validOrder.items[0], validOrder.items[0]] };
-    const response = await handler(
+    const response = await handlers.submit(
       apiEvent({
         method: 'POST',
         resource: '/v1/takedown-requests',

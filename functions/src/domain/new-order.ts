@@ -1,0 +1,111 @@
+import type { Actor, AuditEvent } from './audit';
+import { countItems } from './order-rules';
+import { type Category, type PolicyDocument, urgencyOf } from './policy';
+import type { Evidence, ItemRecord, OrderRecord } from './records';
+
+/** One item of an order as the agency submits it. */
+export interface NewItem {
+  kind: ItemRecord['kind'];
+  locator: string;
+  note?: string;
+}
+
+/** An order as the agency submits it (the HTTP body, validated, has exactly this shape). */
+export interface NewOrder {
+  platformId: string;
+  category: Category;
+  urgent?: boolean;
+  urgencyReason?: string;
+  legalBasis: string[];
+  reason: string;
+  reference: string;
+  territorialScope: string[];
+  officer?: string;
+  items: NewItem[];
+  evidence?: Evidence[];
+}
+
+/** Item ids are the position in the order, zero-padded: stable across retries of the same submission. */
+export const itemIdFor = (seq: number): string => String(seq).padStart(6, '0');
+
+/**
+ * The records a submission becomes: every item pending, the marker `notifying` at the first stage (the clock starts
+ * on delivery), and its first audit event. Derived from the submission alone, so a retry rebuilds the same records.
+ */
+export function newOrderRecords(
+  submitted: NewOrder,
+  identity: { orderId: string; agencyId: string; createdAt: string; policy: PolicyDocument },
+): { order: OrderRecord; items: ItemRecord[]; audit: Omit<AuditEvent, 'seq'> } {
+  const { orderId, agencyId, createdAt, policy } = identity;
+  const items: ItemRecord[] = submitted.items.map((item, index) => ({
+    orderId,
+    itemId: itemIdFor(index + 1),
+    seq: index + 1,
+    kind: item.kind,
+    locator: item.locator,
+    note: item.note ?? null,
+    status: 'pending',
+    outcome: null,
+    reason: null,
+    answeredAt: null,
+    actedAt: null,
+    onTime: null,
+    answeredAtStage: null,
+    deadlineAt: null,
+    fineSettled: 0,
+    fineAccruingSince: null,
+    review: null,
+  }));
+  const urgent = submitted.urgent === true;
+  const order: OrderRecord = {
+    orderId,
+    agencyId,
+    platformId: submitted.platformId,
+    category: submitted.category,
+    urgency: urgencyOf(policy, submitted.category, urgent),
+    urgent,
+    urgencyReason: submitted.urgencyReason ?? null,
+    legalBasis: submitted.legalBasis,
+    reason: submitted.reason,
+    reference: submitted.reference,
+    territorialScope: submitted.territorialScope,
+    officer: submitted.officer ?? null,
+    evidence: submitted.evidence ?? [],
+    status: 'notifying',
+    stage: 'order',
+    createdAt,
+    notifiedAt: null,
+    deadlineAt: null,
+    st2At: null,
+    stageHistory: [],
+    itemCounts: countItems(items.map((item) => item.status)),
+    policy,
+    version: 1,
+    auditSeq: 1,
+    taskToken: null,
+    taskPurpose: null,
+    lastReviewReminderAt: null,
+    disputedSince: null,
+    finalizedAt: null,
+    withdrawal: null,
+  };
+  const actor: Actor = {
+    kind: 'agency',
+    id: agencyId,
+    ...(submitted.officer ? { officer: submitted.officer } : {}),
+  };
+  const audit: Omit<AuditEvent, 'seq'> = {
+    orderId,
+    at: createdAt,
+    actor,
+    action: 'order_submitted',
+    stage: 'order',
+    details: {
+      platformId: submitted.platformId,
+      items: items.length,
+      urgency: order.urgency,
+      reference: submitted.reference,
+    },
+  };
+  return { order, items, audit };
+}

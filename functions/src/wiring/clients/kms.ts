@@ -1,0 +1,4 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { tracer } from '../../observability';
+
+export const kmsClient = tracer.captureAWSv3Client(new KMSClient({}));

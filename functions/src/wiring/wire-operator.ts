@@ -1,0 +1,25 @@
+import { loadConfig } from '../config';
+import type { OperatorHandlerDeps } from '../handlers/operator';
+import { platformSecretStore } from './secrets';
+import { auditSigner, orderRepository, platformRepository } from './stores';
+import { randomIds, resolveHost, systemClock, webhookRulesOf } from './system';
+import { stepFunctionsWorkflow } from './workflow';
+
+/**
+ * The table (platforms, orders) and audit key, the platforms' secrets to create and rotate, Step Functions to wake
+ * a parked order for redelivery.
+ */
+export function wireOperator(env: NodeJS.ProcessEnv = process.env): OperatorHandlerDeps {
+  const config = loadConfig(env, ['stateMachine']);
+  return {
+    orders: orderRepository(config, auditSigner(config)),
+    platforms: platformRepository(config),
+    secrets: platformSecretStore(config),
+    workflow: stepFunctionsWorkflow(config.stateMachineArn),
+    clock: systemClock,
+    ids: randomIds,
+    webhookRules: webhookRulesOf(config),
+    resolveHost,
+    agencyClients: config.agencyClients,
+  };
+}
