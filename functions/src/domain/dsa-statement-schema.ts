@@ -220,6 +220,12 @@ const equals = (field: string, value: string): Schema => ({
   properties: { [field]: { const: value } },
   required: [field],
 });
+// JSON Schema's if/then, built so that the object is not mistaken for a promise ("thenable").
+const when = (condition: Schema, consequence: Schema): Schema =>
+  Object.fromEntries([
+    ['if', condition],
+    ['then', consequence],
+  ]);
 const present = (field: string): Schema => ({
   properties: { [field]: { not: { type: 'null' } } },
   required: [field],
@@ -289,23 +295,18 @@ export function dsaStatementSchema(options: { prefill?: boolean } = {}): Schema 
           present('decision_account'),
         ],
       },
-      {
-        if: equals('decision_ground', 'DECISION_GROUND_ILLEGAL_CONTENT'),
-        then: { required: ['illegal_content_legal_ground', 'illegal_content_explanation'] },
-      },
-      {
-        if: equals('decision_ground', 'DECISION_GROUND_INCOMPATIBLE_CONTENT'),
-        then: { required: ['incompatible_content_ground', 'incompatible_content_explanation'] },
-      },
-      {
-        if: containsValue('decision_visibility', 'DECISION_VISIBILITY_OTHER'),
-        then: present('decision_visibility_other'),
-      },
-      { if: containsValue('content_type', 'CONTENT_TYPE_OTHER'), then: present('content_type_other') },
-      {
-        if: equals('decision_monetary', 'DECISION_MONETARY_OTHER'),
-        then: present('decision_monetary_other'),
-      },
+      when(equals('decision_ground', 'DECISION_GROUND_ILLEGAL_CONTENT'), {
+        required: ['illegal_content_legal_ground', 'illegal_content_explanation'],
+      }),
+      when(equals('decision_ground', 'DECISION_GROUND_INCOMPATIBLE_CONTENT'), {
+        required: ['incompatible_content_ground', 'incompatible_content_explanation'],
+      }),
+      when(
+        containsValue('decision_visibility', 'DECISION_VISIBILITY_OTHER'),
+        present('decision_visibility_other'),
+      ),
+      when(containsValue('content_type', 'CONTENT_TYPE_OTHER'), present('content_type_other')),
+      when(equals('decision_monetary', 'DECISION_MONETARY_OTHER'), present('decision_monetary_other')),
     ],
   };
 }

@@ -131,7 +131,7 @@ describe('DSA Transparency Database prefill', () => {
     const [entry] =
       dsaPrefill({ orders: [{ order, items: [itemRecord('long', 1, acted('removed'))] }], ...input })
         .batches[0]?.statements ?? [];
-    expect((entry?.statement.illegal_content_legal_ground as string).length).toBe(500);
+    expect(String(entry?.statement.illegal_content_legal_ground).length).toBe(500);
     expect(entry?.warnings[0]).toMatch(/^illegal_content_legal_ground shortened from \d+ to 500/);
     expect(validateStatement(complete(entry as PrefilledStatement)), errorsOf(validateStatement)).toBe(true);
   });
