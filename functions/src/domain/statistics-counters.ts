@@ -67,6 +67,8 @@ export const C = {
   reachedSt2: 'reached.st2',
   reachedSt3: 'reached.st3',
   fineFinal: 'fineFinal.',
+  /** Orders per fine currency, so that a currency with no fine yet still shows (as 0). */
+  currency: 'currency.',
   contested: 'contested',
   contestUpheld: 'contestUpheld',
   contestWithdrawn: 'contestWithdrawn',
@@ -115,6 +117,7 @@ function add(counters: Counters, name: string, amount = 1): void {
 function orderCounters(order: StatsOrder, counters: Counters): void {
   add(counters, C.orders);
   add(counters, `${C.orderStatus}${order.status}`);
+  add(counters, `${C.currency}${fineModelOf(order.policy).currency}`);
   const stages = new Set(order.stageHistory.map((entry) => entry.stage));
   if (stages.has('st1')) add(counters, C.reachedSt1);
   if (stages.has('st2')) add(counters, C.reachedSt2);

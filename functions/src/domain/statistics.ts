@@ -164,8 +164,10 @@ function block(counters: Counters, growing: Map<string, number>): StatisticsBloc
   const latency = buckets(counters, C.latencyBucket);
   const seconds = (bucket: number | null) => rounded(bucket === null ? null : bucket / 1000, 0);
   const currencies = new Set<string>([...growing.keys()]);
-  for (const name of Object.keys(counters))
+  for (const name of Object.keys(counters)) {
     if (name.startsWith(C.fineFinal)) currencies.add(name.slice(C.fineFinal.length));
+    if (name.startsWith(C.currency) && get(counters, name) > 0) currencies.add(name.slice(C.currency.length));
+  }
   const contested = get(counters, C.contested);
   const upheld = get(counters, C.contestUpheld);
   const withdrawn = get(counters, C.contestWithdrawn);
