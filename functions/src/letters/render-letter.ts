@@ -37,8 +37,7 @@ const CELL_PADDING = 2;
 
 // Controls and invisible formatting characters (bidi overrides, zero-width) in a locator are shown by code
 // point, so that what the letter prints is what the platform received and cannot be disguised.
-const INVISIBLE =
-  /[\u0000-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g;
+const INVISIBLE = /[\p{Cc}\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/gu;
 export const printable = (text: string): string =>
   text.replace(
     INVISIBLE,
@@ -128,11 +127,9 @@ function tableHeader(doc: Doc): void {
       .font('bold')
       .fontSize(TABLE_FONT_SIZE)
       .text(column.title.id, x + CELL_PADDING, top + CELL_PADDING, { lineBreak: false });
-    doc
-      .font('oblique')
-      .text(column.title.en, x + CELL_PADDING, top + CELL_PADDING + TABLE_FONT_SIZE + 1.5, {
-        lineBreak: false,
-      });
+    doc.font('oblique').text(column.title.en, x + CELL_PADDING, top + CELL_PADDING + TABLE_FONT_SIZE + 1.5, {
+      lineBreak: false,
+    });
     x += column.width;
   }
   const bottom = top + 2 * TABLE_FONT_SIZE + 2 * CELL_PADDING + 4;
