@@ -67,7 +67,21 @@ function program(environment: CliEnvironment): Command {
       environment.fetch ?? fetch,
     );
   const json = () => root.opts<{ json?: boolean }>().json === true;
+  const context: CommandContext = { io, stdout: environment.stdout, client, json };
+  addSubmit(root, context);
+  addReaders(root, context);
+  return root;
+}
 
+/** What each command needs: output, the API client (made on first use) and the --json flag. */
+interface CommandContext {
+  io: Io;
+  stdout: NodeJS.WritableStream;
+  client: () => ApiClient;
+  json: () => boolean;
+}
+
+function addSubmit(root: Command, { io, stdout, client, json }: CommandContext): void {
   root
     .command('submit')
     .description('send every item of a CSV (header: locator[,kind][,note]) as orders of at most 10,000 items')
@@ -110,11 +124,13 @@ function program(environment: CliEnvironment): Command {
           ...(entry as object),
         })),
       );
-      environment.stdout.write(
+      stdout.write(
         `${json() ? JSON.stringify({ orders: results, duplicates }, null, 2) : summary(results)}\n`,
       );
     });
+}
 
+function addReaders(root: Command, { io, client, json }: CommandContext): void {
   root
     .command('status <id>')
     .description('one order: status, stage, deadline, counts, fine')
@@ -177,7 +193,6 @@ function program(environment: CliEnvironment): Command {
     .requiredOption('--to <date>', 'last day, YYYY-MM-DD', isoDate('--to'))
     .requiredOption('-o, --output <file>', 'where to write it')
     .action((kind: string, options) => exportTo(client(), kind, options, io));
-  return root;
 }
 
 /** Runs one command line; resolves to the exit code. */

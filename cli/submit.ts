@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import { type ApiClient, CliError, problemText } from './connection';
-import { type CsvSummary, type PartLimits, readParts, validateCsv } from './csv-input';
+import { type CsvItem, type CsvSummary, type PartLimits, readParts, validateCsv } from './csv-input';
 
 /**
  * `tenggat submit`: validates the whole file first (refusing it, naming each bad line, before sending anything),
@@ -135,6 +135,57 @@ function progressBar(io: Io, total: number) {
   return bar;
 }
 
+/** One part as one order (a 201, or the first response again for a repeated idempotency key). */
+async function sendPart(
+  client: ApiClient,
+  input: {
+    options: SubmitOptions;
+    summary: CsvSummary;
+    part: number;
+    reference: string;
+    items: CsvItem[];
+    earlier: number;
+  },
+): Promise<PartResult> {
+  const { options, part, reference, items } = input;
+  const body = {
+    platformId: options.platform,
+    category: options.category,
+    legalBasis: options.legalBasis,
+    reason: options.reason,
+    reference,
+    ...(options.territorialScope ? { territorialScope: options.territorialScope } : {}),
+    ...(options.officer ? { officer: options.officer } : {}),
+    ...(options.urgent ? { urgent: true, urgencyReason: options.urgencyReason } : {}),
+    items: items.map(({ kind, locator, note }) => ({ kind, locator, ...(note ? { note } : {}) })),
+  };
+  const response = await client.call<{ id: string; status: string; duplicates?: unknown[] }>(
+    'POST',
+    '/v1/takedown-requests',
+    {
+      body,
+      headers: { 'idempotency-key': idempotencyKey(input.summary, options, part) },
+    },
+  );
+  if (response.status !== 201 && response.status !== 200 && response.status !== 202) {
+    const resume =
+      input.earlier > 0 ? '; the parts before it were sent: run the same command again to continue' : '';
+    throw new CliError(
+      `part ${part} (${reference}): HTTP ${response.status} ${problemText(response.body)}${resume}`,
+      2,
+    );
+  }
+  return {
+    part,
+    reference,
+    items: items.length,
+    orderId: response.body.id,
+    created: true,
+    status: response.body.status,
+    duplicates: response.body.duplicates ?? [],
+  };
+}
+
 export async function submitCsv(client: ApiClient, options: SubmitOptions, io: Io): Promise<PartResult[]> {
   const limits: PartLimits = { maxItems: options.partSize, maxBytes: 3_500_000 };
   const summary = await validateCsv(options.csv, limits);
@@ -150,68 +201,42 @@ export async function submitCsv(client: ApiClient, options: SubmitOptions, io: I
   const started = Date.now();
   let sent = 0;
   let part = 0;
-  for await (const items of readParts(options.csv, summary, limits)) {
-    part += 1;
-    const reference = references[part - 1] as string;
-    const known = existing.get(reference);
-    if (known && known.platformId !== options.platform)
-      throw new CliError(
-        `reference ${reference} is already used by order ${known.id} to ${known.platformId}`,
-        1,
-      );
-    if (known) {
-      results.push({
-        part,
-        reference,
-        items: items.length,
-        orderId: known.id,
-        created: false,
-        status: known.status,
-        duplicates: [],
-      });
-    } else {
-      const body = {
-        platformId: options.platform,
-        category: options.category,
-        legalBasis: options.legalBasis,
-        reason: options.reason,
-        reference,
-        ...(options.territorialScope ? { territorialScope: options.territorialScope } : {}),
-        ...(options.officer ? { officer: options.officer } : {}),
-        ...(options.urgent ? { urgent: true, urgencyReason: options.urgencyReason } : {}),
-        items: items.map(({ kind, locator, note }) => ({ kind, locator, ...(note ? { note } : {}) })),
-      };
-      const response = await client.call<{ id: string; status: string; duplicates?: unknown[] }>(
-        'POST',
-        '/v1/takedown-requests',
-        {
-          body,
-          headers: { 'idempotency-key': idempotencyKey(summary, options, part) },
-        },
-      );
-      if (response.status !== 201 && response.status !== 200 && response.status !== 202)
+  try {
+    for await (const items of readParts(options.csv, summary, limits)) {
+      part += 1;
+      const reference = references[part - 1] as string;
+      const known = existing.get(reference);
+      if (known && known.platformId !== options.platform)
         throw new CliError(
-          `part ${part} (${reference}): HTTP ${response.status} ${problemText(response.body)}${results.length ? `; parts before it were sent, run again to continue` : ''}`,
-          2,
+          `reference ${reference} is already used by order ${known.id} to ${known.platformId}`,
+          1,
         );
-      results.push({
-        part,
-        reference,
-        items: items.length,
-        orderId: response.body.id,
-        created: true,
-        status: response.body.status,
-        duplicates: response.body.duplicates ?? [],
-      });
+      if (known) {
+        results.push({
+          part,
+          reference,
+          items: items.length,
+          orderId: known.id,
+          created: false,
+          status: known.status,
+          duplicates: [],
+        });
+      } else {
+        results.push(
+          await sendPart(client, { options, summary, part, reference, items, earlier: results.length }),
+        );
+      }
+      sent += items.length;
+      const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+      bar?.update(sent, { orders: results.length, rate: (sent / seconds).toFixed(0) });
+      if (!bar)
+        io.stderr.write(
+          `part ${part}/${summary.parts.length} ${reference}: ${results.at(-1)?.created ? 'created' : 'exists'} ${results.at(-1)?.orderId} (${items.length} items)\n`,
+        );
     }
-    sent += items.length;
-    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-    bar?.update(sent, { orders: results.length, rate: (sent / seconds).toFixed(0) });
-    if (!bar)
-      io.stderr.write(
-        `part ${part}/${summary.parts.length} ${reference}: ${results.at(-1)?.created ? 'created' : 'exists'} ${results.at(-1)?.orderId} (${items.length} items)\n`,
-      );
+  } finally {
+    // Also on a failed part, so that the terminal gets its cursor back.
+    bar?.stop();
   }
-  bar?.stop();
   return results;
 }

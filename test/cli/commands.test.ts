@@ -32,6 +32,7 @@ function block(orders: number, onTimeRate: number) {
 
 const seen: { method: string; url: string; authorization?: string }[] = [];
 const tokenClients: string[] = [];
+const posted: { reference: string; items: number; key: string }[] = [];
 let server: Server;
 let base = '';
 
@@ -65,6 +66,33 @@ function handle(request: IncomingMessage, response: ServerResponse) {
   if (url.pathname === '/presigned/orders.csv') {
     response.writeHead(200, { 'content-type': 'text/csv' });
     return response.end('\uFEFForder_id,item_id\r\no1,000001\r\n');
+  }
+  if (url.pathname === '/prod/v1/takedown-requests' && request.method === 'GET') {
+    // A server that already filters by reference: AIS/OLD exists, the rest does not.
+    const reference = url.searchParams.get('reference');
+    const items =
+      reference === 'AIS/OLD-p1'
+        ? [{ id: 'old-1', reference, platformId: 'michat', status: 'complied' }]
+        : [];
+    return json(200, { items, nextCursor: null });
+  }
+  if (url.pathname === '/prod/v1/takedown-requests' && request.method === 'POST') {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { reference: string; items: unknown[] };
+      posted.push({
+        reference: body.reference,
+        items: body.items.length,
+        key: String(request.headers['idempotency-key']),
+      });
+      json(201, {
+        id: `new-${posted.length}`,
+        status: 'notifying',
+        duplicates: [{ index: 0, sameAgency: false }],
+      });
+    });
+    return;
   }
   if (url.pathname === '/prod/v1/exports/dsa-statements')
     return json(200, { format: 'tenggat-dsa-prefill/v1', batches: [] });
@@ -186,6 +214,79 @@ describe('tenggat export', () => {
     );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown export everything');
+  });
+});
+
+describe('tenggat submit with a list route that filters by reference', () => {
+  it('skips the parts that exist, sends the rest, shows progress on a terminal and reports duplicates', async () => {
+    const csv = join(mkdtempSync(join(tmpdir(), 'tenggat-submit-')), 'items.csv');
+    writeFileSync(
+      csv,
+      `locator\n${Array.from({ length: 5 }, (_, index) => `https://judi.example/${index}`).join('\n')}\n`,
+    );
+    const stderr = Object.assign(new PassThrough(), {
+      isTTY: true,
+      columns: 100,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
+    const progress: string[] = [];
+    stderr.on('data', (chunk) => progress.push(String(chunk)));
+    const stdout = new PassThrough();
+    const out: string[] = [];
+    stdout.on('data', (chunk) => out.push(String(chunk)));
+    const cwd = mkdtempSync(join(tmpdir(), 'tenggat-cli-'));
+    const config = join(cwd, 'local.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        apiUrl: `${base}/prod`,
+        tokenUrl: `${base}/oauth2/token`,
+        clients: { 'komdigi-ais': { clientId: 'ais', clientSecret: 's', agency: 'komdigi-ais' } },
+      }),
+    );
+    const argv = [
+      '--local-config',
+      config,
+      '--json',
+      'submit',
+      '--csv',
+      csv,
+      '--platform',
+      'michat',
+      '--category',
+      'gambling',
+      '--legal-basis',
+      'UU ITE',
+      '--reason',
+      'r',
+      '--reference',
+      'AIS/OLD',
+      '--part-size',
+      '2',
+    ];
+    expect(await runCli(argv, { stdout, stderr, env: {}, cwd })).toBe(0);
+    const result = JSON.parse(out.join('')) as {
+      orders: { reference: string; created: boolean; orderId: string }[];
+      duplicates: unknown[];
+    };
+    expect(result.orders.map((order) => [order.reference, order.created])).toEqual([
+      ['AIS/OLD-p1', false],
+      ['AIS/OLD-p2', true],
+      ['AIS/OLD-p3', true],
+    ]);
+    expect(posted.map((entry) => [entry.reference, entry.items])).toEqual([
+      ['AIS/OLD-p2', 2],
+      ['AIS/OLD-p3', 1],
+    ]);
+    expect(posted[0]?.key).toMatch(/^tenggat-cli-[0-9a-f]{48}$/);
+    expect(result.duplicates).toEqual([
+      { part: 2, orderId: 'new-1', index: 0, sameAgency: false },
+      { part: 3, orderId: 'new-2', index: 0, sameAgency: false },
+    ]);
+    expect(progress.join('')).toMatch(/items .* 5\/5 \| orders 3 \| \d+ items\/s \| ETA/);
+    expect(seen.some((call) => call.url.includes('reference=AIS%2FOLD-p3'))).toBe(true);
   });
 });
 

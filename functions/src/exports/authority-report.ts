@@ -47,186 +47,198 @@ const REASONS: Record<string, string> = {
   not_our_service: 'Not removed: the platform says the content is not on its service',
 };
 
-export function buildAuthorityReport(input: {
-  statistics: Statistics;
-  year: number;
-  agencyId: string | null;
-}): AuthorityReport {
-  const { total } = input.statistics;
-  const metric = (
-    section: string,
-    key: string,
-    label: string,
-    value: number | null,
-    unit: string,
-    note: string,
-  ) => ({
-    section,
-    key,
-    label,
-    value,
-    unit,
-    note,
-  });
-  const metrics: ReportMetric[] = [
-    metric(
+type Block = Statistics['total'];
+type Row = [section: string, key: string, label: string, value: number | null, unit: string, note: string];
+const toMetric = ([section, key, label, value, unit, note]: Row): ReportMetric => ({
+  section,
+  key,
+  label,
+  value,
+  unit,
+  note,
+});
+
+function removalRows(total: Block, accuracy: number): Row[] {
+  const within = `Over resolved items; within ${Math.round(accuracy * 1000) / 10} % (histogram).`;
+  return [
+    [
       'orders',
       'orders_issued',
       'Removal orders issued and served',
       total.orders,
       'count',
       'Orders served to a platform in the year (by day of service). Orders never served are not counted.',
-    ),
-    metric(
+    ],
+    [
       'orders',
       'items_ordered',
       'Items named in those orders',
       total.items,
       'count',
       'URLs, accounts and content ids.',
-    ),
-    metric(
+    ],
+    [
       'removal',
       'items_removed_on_time',
       'Items removed or disabled by the deadline',
       total.removed.onTime,
       'count',
       'Removed, access restricted or account suspended, answered by the deadline in force.',
-    ),
-    metric(
+    ],
+    [
       'removal',
       'items_removed_late',
       'Items removed or disabled after the deadline',
       total.removed.late,
       'count',
       'Taken down, but after the deadline.',
-    ),
-    metric(
+    ],
+    [
       'removal',
       'items_never_removed',
       'Items not removed when the order ended',
       total.removed.never,
       'count',
       'Still pending or disputed when the order became final (mostly ST3 referrals for blocking).',
-    ),
-    metric(
+    ],
+    [
       'removal',
       'items_not_found',
       'Items the platform reported as not found',
       total.itemsByOutcome.not_found ?? 0,
       'count',
       "The platform's claim; not verified by Tenggat.",
-    ),
-    metric(
+    ],
+    [
       'removal',
       'time_to_comply_p50',
       'Speed of removal: median time from service to answer',
       total.timeToComplySeconds.p50,
       'seconds',
-      `Over resolved items; within ${Math.round(input.statistics.quantileRelativeAccuracy * 1000) / 10} % (histogram).`,
-    ),
-    metric(
+      within,
+    ],
+    [
       'removal',
       'time_to_comply_p90',
       'Speed of removal: 90th percentile',
       total.timeToComplySeconds.p90,
       'seconds',
-      'As above.',
-    ),
-    metric(
+      within,
+    ],
+    [
       'removal',
       'on_time_rate',
       'Share of due items removed by the deadline',
       total.onTimeRate,
       'ratio',
       'On time / (on time + late + never).',
-    ),
-    ...Object.entries(total.contested.reasons)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([code, count]) =>
-        metric(
-          'not_removed_reasons',
-          `reason_${code}`,
-          REASONS[code] ?? `Not removed: ${code}`,
-          count,
-          'count',
-          'Items the platform rejected with this reason (last reason given).',
-        ),
-      ),
-    metric(
+    ],
+  ];
+}
+
+function reasonRows(total: Block): Row[] {
+  return Object.entries(total.contested.reasons)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([code, count]): Row => [
+        'not_removed_reasons',
+        `reason_${code}`,
+        REASONS[code] ?? `Not removed: ${code}`,
+        count,
+        'count',
+        'Items the platform rejected with this reason (last reason given).',
+      ],
+    );
+}
+
+function contestAndFineRows(total: Block): Row[] {
+  return [
+    [
       'contests',
       'items_contested',
       'Items contested by the platform',
       total.contested.items,
       'count',
       'Rejected by the platform (a review within Tenggat, not an administrative or judicial review).',
-    ),
-    metric(
+    ],
+    [
       'contests',
       'contests_upheld',
       'Contested items the agency upheld',
       total.contested.upheld,
       'count',
       'The platform was told to act after all.',
-    ),
-    metric(
+    ],
+    [
       'contests',
       'contests_withdrawn',
       'Contested items the agency withdrew',
       total.contested.withdrawn,
       'count',
       'The agency accepted the objection.',
-    ),
-    metric(
+    ],
+    [
       'contests',
       'contests_awaiting',
       'Contested items awaiting the agency',
       total.contested.awaitingDecision,
       'count',
       'No decision yet.',
-    ),
-    metric(
+    ],
+    [
       'escalation',
       'orders_reached_st2',
       'Orders that reached the fine notice (ST2)',
       total.stagesReached.st2,
       'count',
       'Escalation under the policy.',
-    ),
-    metric(
+    ],
+    [
       'escalation',
       'orders_reached_st3',
       'Orders referred for blocking (ST3)',
       total.stagesReached.st3,
       'count',
       'Referral, not the blocking itself.',
-    ),
-    ...total.fines.flatMap((fine) => [
-      metric(
+    ],
+    ...total.fines.flatMap((fine): Row[] => [
+      [
         'fines',
         `fines_accrued_${fine.currency}`,
         `Fines accrued (${fine.currency})`,
         fine.accrued,
         fine.currency,
         'Computed under the escalation policy; not penalties imposed and not payments.',
-      ),
-      metric(
+      ],
+      [
         'fines',
         `fines_final_${fine.currency}`,
         `Of which final (${fine.currency})`,
         fine.final,
         fine.currency,
         'Stopped growing (items answered or withdrawn, or orders final). "Final" is not "paid".',
-      ),
+      ],
     ]),
   ];
+}
+
+export function buildAuthorityReport(input: {
+  statistics: Statistics;
+  year: number;
+  agencyId: string | null;
+}): AuthorityReport {
+  const { total, quantileRelativeAccuracy } = input.statistics;
   return {
     format: 'tenggat-authority-report/v1',
     year: input.year,
     agencyId: input.agencyId,
     zone: input.statistics.filter.zone,
     generatedAt: input.statistics.generatedAt,
-    metrics,
+    metrics: [
+      ...removalRows(total, quantileRelativeAccuracy),
+      ...reasonRows(total),
+      ...contestAndFineRows(total),
+    ].map(toMetric),
     notCovered: [
       'Removal orders subject to scrutiny under TCO Art. 4 (not recorded in Tenggat).',
       'Specific measures under TCO Art. 5 (not recorded in Tenggat).',
