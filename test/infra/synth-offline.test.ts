@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FUNCTION_IDS } from '../../lib/functions';
+import { buildFunctionBundle } from '../../scripts/function-bundles';
 import { resolveToString } from './template-values';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tenggat-synth-'));
@@ -44,7 +45,7 @@ function expectBundleLoads(assetDirectory: string, variables: Record<string, unk
 }
 
 describe('synthesizing the app offline', () => {
-  it('bundles every function and writes a template with the fast policy', () => {
+  it('bundles every function and writes a template with the fast policy', async () => {
     const outdir = join(scratch, 'fast');
     const result = runApp({ 'tenggat:policy': 'fast', 'tenggat:allowLoopbackWebhooks': true }, outdir);
     expect(result.stderr).not.toMatch(/configuration error/i);
@@ -65,6 +66,12 @@ describe('synthesizing the app offline', () => {
       const code = readFileSync(bundle, 'utf8');
       expect(code, functionId).toMatch(/module\.exports/);
       expect(code, functionId).toMatch(/sourceMappingURL=index\.js\.map/);
+      expect(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')), functionId).not.toHaveProperty(
+        'sourcesContent',
+      );
+      // The bundle the budget and IAM tests measure is the very file cdk synth writes.
+      const measured = await buildFunctionBundle(functionId);
+      expect(Buffer.from(measured.code).equals(readFileSync(bundle)), functionId).toBe(true);
       expect(
         Object.values(assets.files).some((file) => file.source.path === assetPath),
         functionId,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidDurationError, parseDurationMs } from './duration';
 
 export const CATEGORIES = [

@@ -1,0 +1,116 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleBudget, FUNCTION_IDS, type FunctionId } from '../../lib/functions';
+import { buildFunctionBundle, type FunctionBundle, sdkClientsIn } from '../../scripts/function-bundles';
+import { synthTenggat } from './synth-tenggat';
+
+/**
+ * Each function's bundle, built with the same esbuild options as `cdk synth` (synth-offline.test.ts checks that they
+ * are the same file), against its role in the synthesized template: a bundle holds an AWS SDK client only for a
+ * service its role may call, and a role grants no service that its bundle has no client for. And each bundle stays
+ * under its budget.
+ */
+
+type Json = Record<string, unknown>;
+
+/** The IAM service prefix of each SDK client a function may bundle; a new client needs its line here. */
+const IAM_PREFIX_OF_CLIENT: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-eventbridge': 'events',
+  '@aws-sdk/client-kms': 'kms',
+  '@aws-sdk/client-lambda': 'lambda',
+  '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-scheduler': 'scheduler',
+  '@aws-sdk/client-secrets-manager': 'secretsmanager',
+  '@aws-sdk/client-sesv2': 'ses',
+  '@aws-sdk/client-sfn': 'states',
+  '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-sqs': 'sqs',
+};
+/** Granted without an SDK client: X-Ray segments go through the Lambda service, logs through the runtime. */
+const GRANTED_WITHOUT_CLIENT = new Set(['xray', 'logs']);
+
+const { template } = synthTenggat();
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: Json }>;
+
+/** The IAM service prefixes of every action the function's role is granted. */
+function grantedPrefixes(functionId: FunctionId): Set<string> {
+  const role = resources[functionId]?.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined;
+  const roleId = role?.['Fn::GetAtt']?.[0];
+  if (roleId === undefined) throw new Error(`${functionId} has no role of its own`);
+  const prefixes = new Set<string>();
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    const roles = (resource.Properties?.Roles ?? []) as { Ref?: string }[];
+    if (!roles.some((entry) => entry.Ref === roleId)) continue;
+    const document = resource.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] };
+    for (const statement of document.Statement) {
+      for (const action of [statement.Action].flat()) prefixes.add(action.split(':')[0] ?? action);
+    }
+  }
+  return prefixes;
+}
+
+/** The clients a bundle holds without a grant for their service, and the granted services it has no client for. */
+function clientGrantMismatch(clients: readonly string[], granted: ReadonlySet<string>) {
+  const unknown = clients.filter((client) => IAM_PREFIX_OF_CLIENT[client] === undefined);
+  const clientPrefixes = new Set(clients.flatMap((client) => IAM_PREFIX_OF_CLIENT[client] ?? []));
+  return {
+    unknown,
+    ungranted: clients.filter((client) => {
+      const prefix = IAM_PREFIX_OF_CLIENT[client];
+      return prefix !== undefined && !granted.has(prefix);
+    }),
+    unused: [...granted].filter(
+      (prefix) => !clientPrefixes.has(prefix) && !GRANTED_WITHOUT_CLIENT.has(prefix),
+    ),
+  };
+}
+
+const bundles = new Map<FunctionId, FunctionBundle>();
+
+beforeAll(async () => {
+  for (const functionId of FUNCTION_IDS) bundles.set(functionId, await buildFunctionBundle(functionId));
+}, 120_000);
+
+const bundleOf = (functionId: FunctionId): FunctionBundle => {
+  const bundle = bundles.get(functionId);
+  if (bundle === undefined) throw new Error(`no bundle for ${functionId}`);
+  return bundle;
+};
+
+describe('the SDK clients in each bundle and the grants of its role', () => {
+  it('flags a client without a grant, a grant without a client, and a client it cannot map', () => {
+    expect(
+      clientGrantMismatch(
+        ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/client-foo'],
+        new Set(['dynamodb', 'events', 'xray', 'logs']),
+      ),
+    ).toEqual({ unknown: ['@aws-sdk/client-foo'], ungranted: ['@aws-sdk/client-sfn'], unused: ['events'] });
+  });
+
+  it.each(FUNCTION_IDS)('%s bundles exactly the clients of the services its role grants', (functionId) => {
+    const clients = sdkClientsIn(bundleOf(functionId).metafile);
+    expect(clients).toContain('@aws-sdk/client-dynamodb');
+    expect(clientGrantMismatch(clients, grantedPrefixes(functionId))).toEqual({
+      unknown: [],
+      ungranted: [],
+      unused: [],
+    });
+  });
+});
+
+describe('bundle budgets', () => {
+  it.each(FUNCTION_IDS)(
+    '%s stays under its budget, with a source map that holds no sources',
+    (functionId) => {
+      const bundle = bundleOf(functionId);
+      expect(bundle.code.byteLength).toBeLessThanOrEqual(bundleBudget(functionId));
+      const map = JSON.parse(new TextDecoder().decode(bundle.sourceMap)) as {
+        sources: string[];
+        sourcesContent?: unknown;
+      };
+      expect(map.sources.length).toBeGreaterThan(0);
+      expect(map).not.toHaveProperty('sourcesContent');
+    },
+  );
+});
