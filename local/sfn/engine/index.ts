@@ -1,9 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SfnApiError } from '../errors';
 import type { EngineOptions, RecordedEvent, StepFunctionsEngine } from '../service-api';
+import type { Machine } from './asl';
+import { parseMachine } from './asl-parser';
 import { CommitQueue } from './commit-queue';
-import { ExecutionRunner, type MachineDefinition } from './execution-runner';
 import { validateDefinition } from './jsonpath-bridge';
+import { ExecutionRunner } from './runner/execution-runner';
+import { endExecution } from './runner/journal';
 import { Scheduler } from './scheduler';
 import { EngineStore, type ExecutionRow, type StateMachineRow, type TaskTokenRow } from './store';
 import { toEpochSeconds } from './timestamps';
@@ -149,7 +152,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
     return `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${name}`;
   }
 
-  private parseDefinition(text: string): MachineDefinition {
+  private parseDefinition(text: string): Machine {
     let definition: unknown;
     try {
       definition = JSON.parse(text);
@@ -173,8 +176,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
         `Invalid State Machine Definition: '${problems.map((problem) => String(problem)).join(', ')}'`,
       );
     }
-    const machine = definition as MachineDefinition;
-    return machine;
+    return parseMachine(definition);
   }
 
   private requireMachine(arn: string): StateMachineRow {
@@ -393,7 +395,7 @@ class LocalStepFunctions implements StepFunctionsEngine {
         roleArn: row.roleArn,
         input,
         startMs: row.startMs,
-        definition: JSON.parse(row.definition) as MachineDefinition,
+        machine: parseMachine(JSON.parse(row.definition)),
         synchronous: row.synchronous,
       },
       resume,
@@ -531,30 +533,13 @@ class LocalStepFunctions implements StepFunctionsEngine {
       runner.stop(error, cause, nowMs);
     } else {
       // No live runner (should not happen): close the record directly.
-      const id = this.store.maxEventId(arn) + 1;
-      this.store.transaction(() => {
-        this.store.finishExecution({
-          arn,
-          status: 'ABORTED',
-          output: null,
-          error: error ?? null,
-          cause: cause ?? null,
-          stopMs: nowMs,
-        });
-        this.store.insertEvents(arn, [
-          {
-            key: 'execution|end',
-            id,
-            previousEventId: id - 1,
-            type: 'ExecutionAborted',
-            timestampMs: nowMs,
-            details: JSON.stringify({
-              executionAbortedEventDetails: { ...(error ? { error } : {}), ...(cause ? { cause } : {}) },
-            }),
-          },
-        ]);
-        this.store.closeTokensOf(arn);
-      });
+      const eventId = this.store.maxEventId(arn) + 1;
+      endExecution(
+        this.store,
+        arn,
+        { status: 'ABORTED', error, cause, stopMs: nowMs },
+        { pending: [], eventId, previousEventId: eventId - 1 },
+      );
     }
     return { stopDate: toEpochSeconds(nowMs) };
   }
