@@ -1,11 +1,13 @@
-import type {
-  Catcher,
-  ChoiceRule,
-  DynamicValue,
-  Machine,
-  QueryLanguageName,
-  StateDefinition,
-  StateGraph,
+import {
+  type Catcher,
+  type ChoiceRule,
+  type DynamicValue,
+  type Machine,
+  type QueryLanguageName,
+  STATE_TYPES,
+  type StateDefinition,
+  type StateGraph,
+  type StateType,
 } from './asl';
 import type { Retrier } from './error-matching';
 
@@ -78,10 +80,12 @@ function assignment(value: unknown): unknown {
   return value && typeof value === 'object' ? value : undefined;
 }
 
-function parseState(name: string, raw: RawObject, inherited: QueryLanguageName): StateDefinition {
-  const language =
-    raw.QueryLanguage === 'JSONata' || raw.QueryLanguage === 'JSONPath' ? raw.QueryLanguage : inherited;
-  const base = {
+function languageOf(raw: RawObject, inherited: QueryLanguageName): QueryLanguageName {
+  return raw.QueryLanguage === 'JSONata' || raw.QueryLanguage === 'JSONPath' ? raw.QueryLanguage : inherited;
+}
+
+function baseFields(name: string, raw: RawObject, language: QueryLanguageName) {
+  return {
     name,
     queryLanguage: language,
     next: raw.End === true || typeof raw.Next !== 'string' ? null : raw.Next,
@@ -90,7 +94,10 @@ function parseState(name: string, raw: RawObject, inherited: QueryLanguageName):
     output: raw.Output,
     assign: assignment(raw.Assign),
   };
-  const fallible = {
+}
+
+function fallibleFields(raw: RawObject) {
+  return {
     resultPath: optionalPath(raw.ResultPath),
     parameters: raw.Parameters,
     arguments: raw.Arguments,
@@ -98,84 +105,87 @@ function parseState(name: string, raw: RawObject, inherited: QueryLanguageName):
     retry: retriers(raw.Retry),
     catch: catchers(raw.Catch),
   };
-  switch (raw.Type) {
-    case 'Pass':
-      return {
-        ...base,
-        type: 'Pass',
-        resultPath: optionalPath(raw.ResultPath),
-        parameters: raw.Parameters,
-        result: raw.Result,
-        hasResult: raw.Result !== undefined,
-      };
-    case 'Task':
-      return {
-        ...base,
-        ...fallible,
-        type: 'Task',
-        resource: String(raw.Resource ?? ''),
-        // A JSONata Task without Arguments gets an empty object, not its input.
-        arguments: language === 'JSONata' ? (raw.Arguments ?? {}) : raw.Arguments,
-        timeoutSeconds: dynamicValue(raw, 'TimeoutSeconds', language),
-        heartbeatSeconds: dynamicValue(raw, 'HeartbeatSeconds', language),
-      };
-    case 'Choice':
-      return {
-        ...base,
-        type: 'Choice',
-        next: null,
-        choices: choiceRules(raw.Choices),
-        default: typeof raw.Default === 'string' ? raw.Default : undefined,
-      };
-    case 'Wait':
-      return {
-        ...base,
-        type: 'Wait',
-        seconds: dynamicValue(raw, 'Seconds', language),
-        timestamp: dynamicValue(raw, 'Timestamp', language, 'string'),
-      };
-    case 'Succeed':
-      return { ...base, type: 'Succeed', next: null };
-    case 'Fail':
-      return {
-        ...base,
-        type: 'Fail',
-        next: null,
-        error: failField(raw, 'Error', language),
-        cause: failField(raw, 'Cause', language),
-      };
-    case 'Parallel':
-      return {
-        ...base,
-        ...fallible,
-        type: 'Parallel',
-        branches: objects(raw.Branches).map((branch) => parseGraph(branch, language)),
-      };
-    case 'Map':
-      return {
-        ...base,
-        ...fallible,
-        type: 'Map',
-        parameters: undefined,
-        items: raw.Items,
-        itemsPath: optionalPath(raw.ItemsPath),
-        itemSelector: raw.ItemSelector ?? raw.Parameters,
-        itemProcessor: parseGraph(
-          isObject(raw.ItemProcessor) ? raw.ItemProcessor : isObject(raw.Iterator) ? raw.Iterator : {},
-          language,
-        ),
-        maxConcurrency: dynamicValue(raw, 'MaxConcurrency', language),
-        toleratedFailureCount: dynamicValue(raw, 'ToleratedFailureCount', language),
-        toleratedFailurePercentage: dynamicValue(raw, 'ToleratedFailurePercentage', language),
-      };
-    default:
-      throw new Error(`Unsupported state type '${String(raw.Type)}'.`);
-  }
+}
+
+type Base = ReturnType<typeof baseFields>;
+type TypeReader = (raw: RawObject, base: Base, language: QueryLanguageName) => StateDefinition;
+
+/** The fields of each state type beyond the common ones. */
+const TYPE_READERS: Record<StateType, TypeReader> = {
+  Pass: (raw, base) => ({
+    ...base,
+    type: 'Pass',
+    resultPath: optionalPath(raw.ResultPath),
+    parameters: raw.Parameters,
+    result: raw.Result,
+    hasResult: raw.Result !== undefined,
+  }),
+  Task: (raw, base, language) => ({
+    ...base,
+    ...fallibleFields(raw),
+    type: 'Task',
+    resource: String(raw.Resource ?? ''),
+    // A JSONata Task without Arguments gets an empty object, not its input.
+    arguments: language === 'JSONata' ? (raw.Arguments ?? {}) : raw.Arguments,
+    timeoutSeconds: dynamicValue(raw, 'TimeoutSeconds', language),
+    heartbeatSeconds: dynamicValue(raw, 'HeartbeatSeconds', language),
+  }),
+  Choice: (raw, base) => ({
+    ...base,
+    type: 'Choice',
+    next: null,
+    choices: choiceRules(raw.Choices),
+    default: typeof raw.Default === 'string' ? raw.Default : undefined,
+  }),
+  Wait: (raw, base, language) => ({
+    ...base,
+    type: 'Wait',
+    seconds: dynamicValue(raw, 'Seconds', language),
+    timestamp: dynamicValue(raw, 'Timestamp', language, 'string'),
+  }),
+  Succeed: (_raw, base) => ({ ...base, type: 'Succeed', next: null }),
+  Fail: (raw, base, language) => ({
+    ...base,
+    type: 'Fail',
+    next: null,
+    error: failField(raw, 'Error', language),
+    cause: failField(raw, 'Cause', language),
+  }),
+  Parallel: (raw, base, language) => ({
+    ...base,
+    ...fallibleFields(raw),
+    type: 'Parallel',
+    branches: objects(raw.Branches).map((branch) => parseGraph(branch, language)),
+  }),
+  Map: (raw, base, language) => ({
+    ...base,
+    ...fallibleFields(raw),
+    type: 'Map',
+    parameters: undefined,
+    items: raw.Items,
+    itemsPath: optionalPath(raw.ItemsPath),
+    itemSelector: raw.ItemSelector ?? raw.Parameters,
+    itemProcessor: parseGraph(
+      isObject(raw.ItemProcessor) ? raw.ItemProcessor : isObject(raw.Iterator) ? raw.Iterator : {},
+      language,
+    ),
+    maxConcurrency: dynamicValue(raw, 'MaxConcurrency', language),
+    toleratedFailureCount: dynamicValue(raw, 'ToleratedFailureCount', language),
+    toleratedFailurePercentage: dynamicValue(raw, 'ToleratedFailurePercentage', language),
+  }),
+};
+
+function parseState(name: string, raw: RawObject, inherited: QueryLanguageName): StateDefinition {
+  const language = languageOf(raw, inherited);
+  const read = (STATE_TYPES as readonly unknown[]).includes(raw.Type)
+    ? TYPE_READERS[raw.Type as StateType]
+    : undefined;
+  if (!read) throw new Error(`Unsupported state type '${String(raw.Type)}'.`);
+  return read(raw, baseFields(name, raw, language), language);
 }
 
 function parseGraph(raw: RawObject, inherited: QueryLanguageName): StateGraph {
-  const language =
-    raw.QueryLanguage === 'JSONata' || raw.QueryLanguage === 'JSONPath' ? raw.QueryLanguage : inherited;
+  const language = languageOf(raw, inherited);
   const states = new Map<string, StateDefinition>();
   if (isObject(raw.States)) {
     for (const [name, state] of Object.entries(raw.States)) {
