@@ -1,5 +1,5 @@
 import { SfnApiError } from '../errors';
-import type { EngineOptions, RecordedEvent, StepFunctionsEngine } from '../service-api';
+import type { EngineOptions, RecordedEvent, StatusChangeEvent, StepFunctionsEngine } from '../service-api';
 import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './api/callbacks';
 import type { EngineCore, LaunchRow } from './api/engine-core';
 import {
@@ -11,6 +11,7 @@ import {
   stopExecution,
 } from './api/executions';
 import { getExecutionHistory } from './api/history';
+import { redriveExecution, redriveStateNow } from './api/redrive';
 import {
   createStateMachine,
   deleteStateMachine,
@@ -24,6 +25,7 @@ import { parseMachine } from './asl-parser';
 import { CommitQueue } from './commit-queue';
 import { ExecutionRunner } from './runner/execution-runner';
 import { Scheduler } from './scheduler';
+import { StatusEventPublisher } from './status-events';
 import { EngineStore, type ExecutionRow, type StateMachineRow, type TaskTokenRow } from './store';
 
 type Action = (core: EngineCore, input: WireInput) => WireOutput | Promise<WireOutput>;
@@ -42,6 +44,7 @@ const ACTIONS: Record<string, Action> = {
   ListExecutions: listExecutions,
   GetExecutionHistory: getExecutionHistory,
   StopExecution: stopExecution,
+  RedriveExecution: redriveExecution,
   SendTaskSuccess: sendTaskSuccess,
   SendTaskFailure: sendTaskFailure,
   SendTaskHeartbeat: sendTaskHeartbeat,
@@ -67,6 +70,8 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
   private readonly scheduler = new Scheduler();
   private readonly commits: CommitQueue;
   private readonly recorded: RecordedEvent[] = [];
+  private readonly statusEvents: StatusEventPublisher;
+  private readonly maxOpenExecutions: number;
   /** Parsed definitions by their text: executions of one machine share one. */
   private readonly machines = new Map<string, Machine>();
   private closed = false;
@@ -76,10 +81,37 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
     this.commits = new CommitQueue((work) => this.store.transaction(work), options.dataPath !== ':memory:');
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
+    this.maxOpenExecutions = options.maxOpenExecutions ?? 1_000_000;
+    this.statusEvents = new StatusEventPublisher({
+      endpoint: options.eventBridgeEndpoint,
+      region: this.region,
+    });
   }
 
   recordedEvents(): RecordedEvent[] {
     return [...this.recorded];
+  }
+
+  statusChangeEvents(): StatusChangeEvent[] {
+    return this.statusEvents.events();
+  }
+
+  requireRoomForExecution(): void {
+    if (this.runners.size >= this.maxOpenExecutions) {
+      throw new SfnApiError(
+        'ExecutionLimitExceeded',
+        'The maximum number of running executions has been reached.',
+      );
+    }
+  }
+
+  flushCommits(): void {
+    this.commits.flush();
+  }
+
+  statusChanged(arn: string): void {
+    const row = this.store.getExecution(arn);
+    if (row) this.statusEvents.publish(row, redriveStateNow(this, row));
   }
 
   async close(): Promise<void> {
@@ -88,6 +120,7 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
     for (const runner of this.runners.values()) runner.abandon();
     this.runners.clear();
     this.scheduler.stop();
+    this.statusEvents.close();
     // Let abandoned executions unwind before the database goes away.
     await new Promise((resolve) => setImmediate(resolve));
     this.commits.flush();
@@ -144,6 +177,7 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
           if (this.runners.get(arn) === runner) this.runners.delete(arn);
           row.onFinished?.();
         },
+        onEnded: (arn) => this.statusChanged(arn),
       },
       {
         arn: row.arn,
@@ -153,6 +187,8 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
         roleArn: row.roleArn,
         input,
         startMs: row.startMs,
+        redriveCount: row.redriveCount ?? 0,
+        clockStartMs: row.redriveMs ?? row.startMs,
         machine: this.machineOf(row.definition),
         synchronous: row.synchronous,
       },

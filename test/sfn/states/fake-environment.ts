@@ -73,6 +73,8 @@ export function fakeEnvironment(options: FakeOptions = {}) {
       roleArn: 'arn:aws:iam::123456789012:role/test',
       input: {},
       startMs: Date.now(),
+      redriveCount: 0,
+      clockStartMs: Date.now(),
       machine: parseMachine({ StartAt: 'S', States: { S: { Type: 'Succeed' } } }),
     },
     services: {

@@ -5,7 +5,11 @@ import type { EngineStore, ExecutionRow, StateMachineRow, TaskTokenRow } from '.
 export type LaunchRow = Pick<
   ExecutionRow,
   'arn' | 'stateMachineArn' | 'name' | 'input' | 'startMs' | 'definition' | 'roleArn' | 'type'
-> & { synchronous?: boolean; onFinished?: () => void };
+> &
+  Partial<Pick<ExecutionRow, 'redriveCount' | 'redriveMs'>> & {
+    synchronous?: boolean;
+    onFinished?: () => void;
+  };
 
 /** What the API actions share: the store, the live executions and the account they run in. */
 export interface EngineCore {
@@ -18,4 +22,10 @@ export interface EngineCore {
   launch(row: LaunchRow, input: unknown, resume: boolean): void;
   requireMachine(arn: string): StateMachineRow;
   requireExecution(arn: string): ExecutionRow;
+  /** ExecutionLimitExceeded when `maxOpenExecutions` executions are running. */
+  requireRoomForExecution(): void;
+  /** Writes every commit still queued (see CommitQueue). */
+  flushCommits(): void;
+  /** Puts the execution's current status on the bus (Standard executions only). */
+  statusChanged(arn: string): void;
 }

@@ -4,6 +4,7 @@ import { endExecution } from '../runner/journal';
 import type { ExecutionRow } from '../store';
 import { toEpochSeconds } from '../timestamps';
 import type { EngineCore } from './engine-core';
+import { redriveStateNow } from './redrive';
 import {
   decodePageToken,
   encodePageToken,
@@ -58,8 +59,10 @@ export function startExecution(
     type: machine.type,
     roleArn: machine.roleArn,
   };
+  if (machine.type === 'STANDARD') core.requireRoomForExecution();
   core.store.insertExecution(row);
   core.launch({ ...row, synchronous, onFinished }, parsedInput, false);
+  core.statusChanged(arn);
   return { executionArn: arn, startDate: toEpochSeconds(row.startMs) };
 }
 
@@ -79,14 +82,22 @@ export async function startSyncExecution(core: EngineCore, input: WireInput): Pr
   const { executionArn } = startExecution(core, input, true, resolveFinished);
   await finished;
   const described = describeExecution(core, { executionArn });
-  const { redriveCount: _count, redriveStatus: _status, ...result } = described;
+  // AWS's StartSyncExecution answer has no redrive fields.
+  const {
+    redriveCount: _count,
+    redriveDate: _date,
+    redriveStatus: _status,
+    redriveStatusReason: _reason,
+    ...result
+  } = described;
   return {
     ...result,
     billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: 100 },
   };
 }
 
-function describeRow(row: ExecutionRow): WireOutput {
+function describeRow(core: EngineCore, row: ExecutionRow): WireOutput {
+  const redrive = redriveStateNow(core, row);
   const output: WireOutput = {
     executionArn: row.arn,
     stateMachineArn: row.stateMachineArn,
@@ -95,8 +106,6 @@ function describeRow(row: ExecutionRow): WireOutput {
     startDate: toEpochSeconds(row.startMs),
     input: row.input,
     inputDetails: { included: true },
-    redriveCount: 0,
-    redriveStatus: row.status === 'RUNNING' || row.status === 'SUCCEEDED' ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
   };
   if (row.stopMs !== null) output.stopDate = toEpochSeconds(row.stopMs);
   if (row.output !== null) {
@@ -105,11 +114,15 @@ function describeRow(row: ExecutionRow): WireOutput {
   }
   if (row.error !== null) output.error = row.error;
   if (row.cause !== null) output.cause = row.cause;
+  output.redriveCount = row.redriveCount;
+  if (row.redriveMs !== null) output.redriveDate = toEpochSeconds(row.redriveMs);
+  output.redriveStatus = redrive.status;
+  if (redrive.reason !== undefined) output.redriveStatusReason = redrive.reason;
   return output;
 }
 
 export function describeExecution(core: EngineCore, input: WireInput): WireOutput {
-  return describeRow(core.requireExecution(requiredString(input, 'executionArn')));
+  return describeRow(core, core.requireExecution(requiredString(input, 'executionArn')));
 }
 
 export function describeStateMachineForExecution(core: EngineCore, input: WireInput): WireOutput {
@@ -130,9 +143,16 @@ export function listExecutions(core: EngineCore, input: WireInput): WireOutput {
   const machineArn = requiredString(input, 'stateMachineArn');
   core.requireMachine(machineArn);
   const status = optionalString(input, 'statusFilter');
+  const redrive = optionalString(input, 'redriveFilter');
+  if (redrive !== undefined && redrive !== 'REDRIVEN' && redrive !== 'NOT_REDRIVEN') {
+    throw new SfnApiError(
+      'ValidationException',
+      `1 validation error detected: Value '${redrive}' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]`,
+    );
+  }
   const limit = pageSize(input, 100);
   const before = decodePageToken(optionalString(input, 'nextToken')) ?? Number.MAX_SAFE_INTEGER;
-  const rows = core.store.listExecutions(machineArn, status, before, limit + 1);
+  const rows = core.store.listExecutions(machineArn, { status, redrive }, before, limit + 1);
   const page = rows.slice(0, limit);
   const output: WireOutput = {
     executions: page.map((row) => {
@@ -144,6 +164,8 @@ export function listExecutions(core: EngineCore, input: WireInput): WireOutput {
         startDate: toEpochSeconds(row.startMs),
       };
       if (row.stopMs !== null) item.stopDate = toEpochSeconds(row.stopMs);
+      item.redriveCount = row.redriveCount;
+      if (row.redriveMs !== null) item.redriveDate = toEpochSeconds(row.redriveMs);
       return item;
     }),
   };
@@ -165,12 +187,13 @@ export function stopExecution(core: EngineCore, input: WireInput): WireOutput {
   } else {
     // No live runner (should not happen): close the record directly.
     const eventId = core.store.maxEventId(arn) + 1;
-    endExecution(
+    const ended = endExecution(
       core.store,
       arn,
       { status: 'ABORTED', error, cause, stopMs: nowMs },
       { pending: [], eventId, previousEventId: eventId - 1 },
     );
+    if (ended) core.statusChanged(arn);
   }
   return { stopDate: toEpochSeconds(nowMs) };
 }

@@ -5,7 +5,7 @@ import type { StateEnvironment, StateHandler } from '../states/state-handler';
 import { runResource } from '../task-resources';
 import type { ExecutionIdentity, RunnerServices } from './execution-services';
 import { asFailure, StateFailure } from './failures';
-import { ExecutionJournal } from './journal';
+import { type ExecutionEnding, ExecutionJournal } from './journal';
 import { JSONATA } from './jsonata-language';
 import { JSONPATH } from './jsonpath-language';
 import { newStrand, type StateRun, type Strand } from './state-run';
@@ -38,7 +38,13 @@ export class ExecutionRunner {
     readonly identity: ExecutionIdentity,
     resume: boolean,
   ) {
-    this.journal = new ExecutionJournal(services.store, services.commits, identity.arn, resume);
+    this.journal = new ExecutionJournal(
+      services.store,
+      services.commits,
+      identity.arn,
+      resume,
+      identity.redriveCount,
+    );
     this.environment = {
       journal: this.journal,
       identity,
@@ -53,28 +59,31 @@ export class ExecutionRunner {
   /** Runs to the end; failures of the machine end the execution, never reject. */
   async run(): Promise<void> {
     const top = newStrand('', this.cancellation);
-    const { machine, startMs } = this.identity;
+    const { machine, clockStartMs } = this.identity;
     let timeoutHandle: { cancel(): void } | undefined;
     try {
-      this.journal.emit(top, 'ExecutionStarted', 'executionStartedEventDetails', {
-        input: JSON.stringify(this.identity.input),
-        inputDetails: { truncated: false },
-        roleArn: this.identity.roleArn,
-      });
+      // A redriven run continues a history that already starts with ExecutionStarted.
+      if (this.identity.redriveCount === 0) {
+        this.journal.emit(top, 'ExecutionStarted', 'executionStartedEventDetails', {
+          input: JSON.stringify(this.identity.input),
+          inputDetails: { truncated: false },
+          roleArn: this.identity.roleArn,
+        });
+      }
       if (machine.timeoutSeconds !== undefined && machine.timeoutSeconds > 0) {
-        const dueMs = startMs + machine.timeoutSeconds * 1000;
+        const dueMs = clockStartMs + machine.timeoutSeconds * 1000;
         timeoutHandle = this.services.scheduler.at(dueMs, () => this.timeOut());
       }
       const output = await this.runGraph(machine, top, this.identity.input);
       const outputText = JSON.stringify(output ?? null);
-      this.journal.end({ status: 'SUCCEEDED', output: outputText, stopMs: Date.now() }, top.lastEventId);
+      this.end({ status: 'SUCCEEDED', output: outputText, stopMs: Date.now() }, top.lastEventId);
     } catch (error) {
       if (error instanceof ExecutionHalted || this.journal.ended) return;
       const failure =
         error instanceof StateFailure
           ? error
           : new StateFailure('States.Runtime', error instanceof Error ? error.message : String(error));
-      this.journal.end(
+      this.end(
         { status: 'FAILED', error: failure.error, cause: failure.causeText, stopMs: Date.now() },
         top.lastEventId,
       );
@@ -110,8 +119,15 @@ export class ExecutionRunner {
     nowMs: number,
   ) {
     if (this.journal.ended) return false;
-    const ended = this.journal.end({ status, error, cause, stopMs: nowMs });
+    const ended = this.end({ status, error, cause, stopMs: nowMs });
     this.cancellation.cancel(status);
+    return ended;
+  }
+
+  /** Every end goes through the journal's one way to end, then tells the engine. */
+  private end(ending: ExecutionEnding, previousEventId?: number): boolean {
+    const ended = this.journal.end(ending, previousEventId);
+    if (ended) this.services.onEnded(this.identity.arn);
     return ended;
   }
 
@@ -165,7 +181,7 @@ export class ExecutionRunner {
         StartTime: new Date(identity.startMs).toISOString(),
         Name: identity.name,
         RoleArn: identity.roleArn,
-        ...(identity.synchronous ? {} : { RedriveCount: 0 }),
+        ...(identity.synchronous ? {} : { RedriveCount: identity.redriveCount }),
       },
       StateMachine: { Id: identity.stateMachineArn, Name: identity.stateMachineName },
       State: { Name: state.name, EnteredTime: new Date().toISOString() },

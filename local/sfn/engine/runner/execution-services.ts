@@ -12,7 +12,10 @@ export interface RunnerServices {
   resources: ResourceSettings;
   /** Callbacks waiting for an answer to their task token (SendTaskSuccess / Failure). */
   tokenWaiters: Map<string, (row: TaskTokenRow) => void>;
+  /** The run is over (ended, or let go at engine shutdown). */
   onFinished: (executionArn: string) => void;
+  /** The execution ended (SUCCEEDED, FAILED, TIMED_OUT, ABORTED): its record says how. */
+  onEnded: (executionArn: string) => void;
 }
 
 export interface ExecutionIdentity {
@@ -23,6 +26,10 @@ export interface ExecutionIdentity {
   roleArn: string;
   input: unknown;
   startMs: number;
+  /** How often it was redriven; a redriven run continues the same journal and history. */
+  redriveCount: number;
+  /** When the execution's TimeoutSeconds clock started: the start, or the last redrive (AWS resets it). */
+  clockStartMs: number;
   machine: Machine;
   /** StartSyncExecution: AWS leaves `Execution.RedriveCount` out of the context object. */
   synchronous?: boolean;

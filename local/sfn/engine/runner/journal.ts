@@ -3,6 +3,11 @@ import type { CommitQueue } from '../commit-queue';
 import type { EngineStore, PendingEvent } from '../store';
 import type { Strand } from './state-run';
 
+/** The history key of the ExecutionRedriven event of redrive number `redriveCount`. */
+export function redrivenEventKey(redriveCount: number): string {
+  return `execution|redrive@${redriveCount}`;
+}
+
 /** The statuses an execution ends with, and the history event each one writes. */
 export type EndStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -91,16 +96,24 @@ export class ExecutionJournal implements Journal {
   private nextEventId: number;
   private pending: PendingEvent[] = [];
   private closed = false;
+  /** Event keys of a redriven run carry its redrive count, so they never meet the failed run's keys. */
+  private readonly keySuffix: string;
+  /** The ExecutionRedriven event: the first event of a strand after a redrive follows it. */
+  private readonly redrivenEventId: number;
 
   constructor(
     private readonly store: EngineStore,
     private readonly commits: CommitQueue,
     private readonly arn: string,
     resume: boolean,
+    redriveCount = 0,
   ) {
     this.entries = resume ? store.journal(arn) : new Map();
     this.replayEventKeys = resume ? store.eventKeys(arn) : undefined;
     this.nextEventId = resume ? store.maxEventId(arn) : 0;
+    this.keySuffix = redriveCount > 0 ? `@${redriveCount}` : '';
+    this.redrivenEventId =
+      redriveCount > 0 ? (this.replayEventKeys?.get(redrivenEventKey(redriveCount)) ?? 0) : 0;
   }
 
   get ended(): boolean {
@@ -109,7 +122,7 @@ export class ExecutionJournal implements Journal {
 
   emit(strand: Strand, type: string, detailsKey?: string, details?: unknown): number {
     if (this.closed) throw new ExecutionHalted('execution ended');
-    const key = `${strand.keyPrefix}|${strand.eventCount++}`;
+    const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
     const replayed = this.replayEventKeys?.get(key);
     if (replayed !== undefined) {
       strand.lastEventId = replayed;
@@ -119,7 +132,7 @@ export class ExecutionJournal implements Journal {
     this.pending.push({
       key,
       id,
-      previousEventId: strand.lastEventId,
+      previousEventId: Math.max(strand.lastEventId, this.redrivenEventId),
       type,
       timestampMs: Date.now(),
       details: detailsKey ? JSON.stringify({ [detailsKey]: details }) : null,

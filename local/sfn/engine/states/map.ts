@@ -76,10 +76,19 @@ async function runMapAttempt(run: StateRun<MapState>, env: StateEnvironment, att
   const runIteration = async (index: number) => {
     const child = newStrand(`${run.stepKey}:a${attempt}:i${index}/`, group, strand);
     child.mapItem = { Index: index, Value: items[index] };
+    // An iteration that succeeded before a restart or a redrive is not run again.
+    const doneKey = `${child.keyPrefix}#end`;
+    const done = journal.recall(doneKey);
+    if (done !== undefined) {
+      results[index] = JSON.parse(done) as unknown;
+      return;
+    }
     journal.emit(child, 'MapIterationStarted', 'mapIterationStartedEventDetails', { name, index });
     try {
-      results[index] = await env.runGraph(state.itemProcessor, child, inputs[index]);
+      const output = await env.runGraph(state.itemProcessor, child, inputs[index]);
+      results[index] = output;
       journal.emit(child, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index });
+      await journal.commit([[doneKey, JSON.stringify(output ?? null)]]);
     } catch (error) {
       if (error instanceof ExecutionHalted && !journal.ended) {
         journal.emit(child, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { name, index });

@@ -17,8 +17,14 @@ async function runParallelAttempt(run: StateRun<ParallelState>, env: StateEnviro
       state.branches.map(async (branch, index) => {
         const child = newStrand(`${run.stepKey}:a${attempt}:b${index}/`, group, strand);
         child.inParallelBranch = true;
+        // A branch that succeeded before a restart or a redrive is not run again.
+        const doneKey = `${child.keyPrefix}#end`;
+        const done = env.journal.recall(doneKey);
+        if (done !== undefined) return JSON.parse(done) as unknown;
         try {
-          return await env.runGraph(branch, child, input);
+          const output = await env.runGraph(branch, child, input);
+          await env.journal.commit([[doneKey, JSON.stringify(output ?? null)]]);
+          return output;
         } catch (error) {
           if (error instanceof StateFailure) {
             firstFailure ??= error;
