@@ -7,8 +7,14 @@ export interface EngineOptions {
   lambdaEndpoint?: string;
   /** Base URL of a DynamoDB API for the optimized DynamoDB integrations. */
   dynamodbEndpoint?: string;
-  /** Base URL of an EventBridge API; when absent, `events:putEvents` is only recorded. */
+  /**
+   * Base URL of an EventBridge API: `events:putEvents` Tasks and the executions' status change events go there
+   * (the latter to its default bus). When absent, both are only recorded (`recordedEvents`,
+   * `statusChangeEvents`).
+   */
   eventBridgeEndpoint?: string;
+  /** Open executions allowed at once (AWS's Standard quota: 1,000,000); beyond it ExecutionLimitExceeded. */
+  maxOpenExecutions?: number;
   region?: string;
   accountId?: string;
 }
@@ -20,6 +26,32 @@ export interface RecordedEvent {
   entry: Record<string, unknown>;
 }
 
+/** A "Step Functions Execution Status Change" event as AWS puts it on the default bus (dates in epoch ms). */
+export interface StatusChangeEvent {
+  time: string;
+  source: 'aws.states';
+  detailType: 'Step Functions Execution Status Change';
+  resources: string[];
+  detail: {
+    executionArn: string;
+    stateMachineArn: string;
+    name: string;
+    status: string;
+    startDate: number;
+    stopDate: number | null;
+    input: string | null;
+    output: string | null;
+    inputDetails: { included: boolean };
+    outputDetails: { included: boolean } | null;
+    error: string | null;
+    cause: string | null;
+    redriveCount: number;
+    redriveDate: number | null;
+    redriveStatus: string;
+    redriveStatusReason: string | null;
+  };
+}
+
 export interface StepFunctionsEngine {
   /**
    * Runs one API action (`CreateStateMachine`, `StartExecution`, ...) with the request body as it came over the
@@ -29,6 +61,8 @@ export interface StepFunctionsEngine {
   dispatch(action: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Events sent through `events:putEvents`, oldest first. */
   recordedEvents(): RecordedEvent[];
+  /** Status change events of Standard executions (RUNNING, SUCCEEDED, ...), oldest first, the last 10,000. */
+  statusChangeEvents(): StatusChangeEvent[];
   /** Stops timers and closes the store; running executions resume on the next start. */
   close(): Promise<void>;
 }

@@ -1,4 +1,12 @@
 import Database from 'better-sqlite3';
+import {
+  createSchema,
+  EXECUTION_SELECT,
+  executionStatements,
+  historyStatements,
+  machineStatements,
+  tokenStatements,
+} from './store-schema';
 
 /**
  * Durable state of the engine in one SQLite database (WAL). Executions advance through a journal of committed
@@ -30,6 +38,9 @@ export interface ExecutionRow {
   type: string;
   roleArn: string;
   sequence: number;
+  /** How often RedriveExecution restarted it, and when last. */
+  redriveCount: number;
+  redriveMs: number | null;
 }
 
 export interface HistoryEventRow {
@@ -62,106 +73,23 @@ export interface TaskTokenRow {
   cause: string | null;
 }
 
+export type RedriveFilter = 'REDRIVEN' | 'NOT_REDRIVEN';
+
 export class EngineStore {
   readonly db: Database.Database;
   private readonly statements;
+  private readonly listQueries = new Map<string, Database.Statement>();
 
   constructor(dataPath: string) {
     this.db = new Database(dataPath);
     if (dataPath !== ':memory:') this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS state_machines (
-        arn TEXT PRIMARY KEY, name TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL,
-        type TEXT NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER, revision_id TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS executions (
-        sequence INTEGER PRIMARY KEY AUTOINCREMENT, arn TEXT NOT NULL UNIQUE, state_machine_arn TEXT NOT NULL,
-        name TEXT NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,
-        start_ms INTEGER NOT NULL, stop_ms INTEGER, definition TEXT NOT NULL, type TEXT NOT NULL,
-        role_arn TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (state_machine_arn, sequence);
-      CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
-      CREATE TABLE IF NOT EXISTS events (
-        execution_arn TEXT NOT NULL, id INTEGER NOT NULL, key TEXT NOT NULL, previous_id INTEGER NOT NULL,
-        type TEXT NOT NULL, timestamp_ms INTEGER NOT NULL, details TEXT,
-        PRIMARY KEY (execution_arn, id)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS journal (
-        execution_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-        PRIMARY KEY (execution_arn, key)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS task_tokens (
-        token TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, step_key TEXT NOT NULL, status TEXT NOT NULL,
-        deadline_ms INTEGER, heartbeat_seconds INTEGER, heartbeat_deadline_ms INTEGER,
-        output TEXT, error TEXT, cause TEXT);
-      CREATE INDEX IF NOT EXISTS task_tokens_by_step ON task_tokens (execution_arn, step_key);
-    `);
-    const db = this.db;
+    createSchema(this.db);
     this.statements = {
-      insertMachine: db.prepare(
-        `INSERT INTO state_machines (arn, name, definition, role_arn, type, created_ms, updated_ms, revision_id)
-         VALUES (@arn, @name, @definition, @roleArn, @type, @createdMs, @updatedMs, @revisionId)`,
-      ),
-      updateMachine: db.prepare(
-        `UPDATE state_machines SET definition = @definition, role_arn = @roleArn, updated_ms = @updatedMs,
-         revision_id = @revisionId WHERE arn = @arn`,
-      ),
-      getMachine: db.prepare(
-        `SELECT arn, name, definition, role_arn AS roleArn, type, created_ms AS createdMs, updated_ms AS updatedMs,
-         revision_id AS revisionId FROM state_machines WHERE arn = ?`,
-      ),
-      listMachines: db.prepare(
-        `SELECT arn, name, definition, role_arn AS roleArn, type, created_ms AS createdMs, updated_ms AS updatedMs,
-         revision_id AS revisionId FROM state_machines ORDER BY created_ms, arn`,
-      ),
-      deleteMachine: db.prepare('DELETE FROM state_machines WHERE arn = ?'),
-      insertExecution: db.prepare(
-        `INSERT INTO executions (arn, state_machine_arn, name, status, input, start_ms, definition, type, role_arn)
-         VALUES (@arn, @stateMachineArn, @name, 'RUNNING', @input, @startMs, @definition, @type, @roleArn)`,
-      ),
-      getExecution: db.prepare(`${EXECUTION_SELECT} WHERE arn = ?`),
-      runningExecutions: db.prepare(`${EXECUTION_SELECT} WHERE status = 'RUNNING' ORDER BY sequence`),
-      listExecutions: db.prepare(
-        `${EXECUTION_SELECT} WHERE state_machine_arn = ? AND sequence < ? ORDER BY sequence DESC LIMIT ?`,
-      ),
-      listExecutionsWithStatus: db.prepare(
-        `${EXECUTION_SELECT} WHERE state_machine_arn = ? AND status = ? AND sequence < ? ORDER BY sequence DESC LIMIT ?`,
-      ),
-      finishExecution: db.prepare(
-        `UPDATE executions SET status = @status, output = @output, error = @error, cause = @cause, stop_ms = @stopMs
-         WHERE arn = @arn AND status = 'RUNNING'`,
-      ),
-      insertEvent: db.prepare(
-        `INSERT OR IGNORE INTO events (execution_arn, id, key, previous_id, type, timestamp_ms, details)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      eventsForward: db.prepare(
-        `SELECT id, previous_id AS previousEventId, type, timestamp_ms AS timestampMs, details FROM events
-         WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?`,
-      ),
-      eventsReverse: db.prepare(
-        `SELECT id, previous_id AS previousEventId, type, timestamp_ms AS timestampMs, details FROM events
-         WHERE execution_arn = ? AND id < ? ORDER BY id DESC LIMIT ?`,
-      ),
-      eventKeys: db.prepare('SELECT key, id FROM events WHERE execution_arn = ?'),
-      maxEventId: db.prepare('SELECT MAX(id) AS maxId FROM events WHERE execution_arn = ?'),
-      putJournal: db.prepare('INSERT OR REPLACE INTO journal (execution_arn, key, value) VALUES (?, ?, ?)'),
-      journalFor: db.prepare('SELECT key, value FROM journal WHERE execution_arn = ?'),
-      insertToken: db.prepare(
-        `INSERT INTO task_tokens (token, execution_arn, step_key, status, deadline_ms, heartbeat_seconds,
-         heartbeat_deadline_ms) VALUES (@token, @executionArn, @stepKey, 'PENDING', @deadlineMs, @heartbeatSeconds,
-         @heartbeatDeadlineMs)`,
-      ),
-      getToken: db.prepare(`${TOKEN_SELECT} WHERE token = ?`),
-      tokenForStep: db.prepare(`${TOKEN_SELECT} WHERE execution_arn = ? AND step_key = ?`),
-      answerToken: db.prepare(
-        `UPDATE task_tokens SET status = @status, output = @output, error = @error, cause = @cause
-         WHERE token = @token AND status = 'PENDING'`,
-      ),
-      heartbeatToken: db.prepare(
-        `UPDATE task_tokens SET heartbeat_deadline_ms = @heartbeatDeadlineMs WHERE token = @token AND status = 'PENDING'`,
-      ),
-      closeTokensOf: db.prepare(
-        `UPDATE task_tokens SET status = 'CLOSED' WHERE execution_arn = ? AND status = 'PENDING'`,
-      ),
+      ...machineStatements(this.db),
+      ...executionStatements(this.db),
+      ...historyStatements(this.db),
+      ...tokenStatements(this.db),
     };
   }
 
@@ -197,11 +125,28 @@ export class EngineStore {
   runningExecutions(): ExecutionRow[] {
     return this.statements.runningExecutions.all() as ExecutionRow[];
   }
-  listExecutions(stateMachineArn: string, status: string | undefined, beforeSequence: number, limit: number) {
-    const rows = status
-      ? this.statements.listExecutionsWithStatus.all(stateMachineArn, status, beforeSequence, limit)
-      : this.statements.listExecutions.all(stateMachineArn, beforeSequence, limit);
-    return rows as ExecutionRow[];
+  /** Newest first, before `beforeSequence`; optionally only one status and redriven or not. */
+  listExecutions(
+    stateMachineArn: string,
+    filters: { status?: string; redrive?: RedriveFilter },
+    beforeSequence: number,
+    limit: number,
+  ): ExecutionRow[] {
+    const key = `${filters.status ? 's' : ''}${filters.redrive ?? ''}`;
+    let query = this.listQueries.get(key);
+    if (!query) {
+      const conditions = ['state_machine_arn = @arn', 'sequence < @before'];
+      if (filters.status) conditions.push('status = @status');
+      if (filters.redrive === 'REDRIVEN') conditions.push('redrive_count > 0');
+      if (filters.redrive === 'NOT_REDRIVEN') conditions.push('redrive_count = 0');
+      query = this.db.prepare(
+        `${EXECUTION_SELECT} WHERE ${conditions.join(' AND ')} ORDER BY sequence DESC LIMIT @limit`,
+      );
+      this.listQueries.set(key, query);
+    }
+    const parameters: Record<string, unknown> = { arn: stateMachineArn, before: beforeSequence, limit };
+    if (filters.status) parameters.status = filters.status;
+    return query.all(parameters) as ExecutionRow[];
   }
   /** Marks the execution finished; false when it was no longer running (e.g. stopped meanwhile). */
   finishExecution(row: {
@@ -213,6 +158,20 @@ export class EngineStore {
     stopMs: number;
   }): boolean {
     return this.statements.finishExecution.run(row).changes > 0;
+  }
+  /** Back to RUNNING with one more redrive; false when it was not FAILED, TIMED_OUT or ABORTED. */
+  redriveExecution(arn: string, redriveMs: number): boolean {
+    return this.statements.redriveExecution.run({ arn, redriveMs }).changes > 0;
+  }
+  redriveTokenDate(executionArn: string, clientToken: string): number | undefined {
+    const row = this.statements.redriveToken.get(executionArn, clientToken) as
+      | { redriveMs: number }
+      | undefined;
+    return row?.redriveMs;
+  }
+  rememberRedriveToken(executionArn: string, clientToken: string, redriveMs: number): void {
+    this.statements.insertRedriveToken.run(executionArn, clientToken, redriveMs);
+    this.statements.trimRedriveTokens.run({ arn: executionArn });
   }
 
   insertEvents(executionArn: string, events: PendingEvent[]): void {
@@ -251,6 +210,9 @@ export class EngineStore {
     const rows = this.statements.journalFor.all(executionArn) as { key: string; value: string }[];
     return new Map(rows.map((row) => [row.key, row.value]));
   }
+  deleteJournal(executionArn: string, key: string): void {
+    this.statements.deleteJournal.run(executionArn, key);
+  }
 
   insertToken(row: {
     token: string;
@@ -284,6 +246,10 @@ export class EngineStore {
   closeTokensOf(executionArn: string): void {
     this.statements.closeTokensOf.run(executionArn);
   }
+  /** After a redrive: the old tokens stay closed and belong to no step any more. */
+  retireTokensOf(executionArn: string, suffix: string): void {
+    this.statements.retireTokensOf.run({ arn: executionArn, suffix });
+  }
 
   transaction<T>(work: () => T): T {
     return this.db.transaction(work)();
@@ -293,9 +259,3 @@ export class EngineStore {
     this.db.close();
   }
 }
-
-const EXECUTION_SELECT = `SELECT sequence, arn, state_machine_arn AS stateMachineArn, name, status, input, output,
-  error, cause, start_ms AS startMs, stop_ms AS stopMs, definition, type, role_arn AS roleArn FROM executions`;
-const TOKEN_SELECT = `SELECT token, execution_arn AS executionArn, step_key AS stepKey, status,
-  deadline_ms AS deadlineMs, heartbeat_seconds AS heartbeatSeconds, heartbeat_deadline_ms AS heartbeatDeadlineMs,
-  output, error, cause FROM task_tokens`;

@@ -3,7 +3,7 @@
  * state machines whose executions succeed at once with their input, stop, history and paginated listing.
  */
 import { SfnApiError } from '../../../local/sfn/errors';
-import type { RecordedEvent, StepFunctionsEngine } from '../../../local/sfn/service-api';
+import type { RecordedEvent, StatusChangeEvent, StepFunctionsEngine } from '../../../local/sfn/service-api';
 
 interface FakeExecution {
   executionArn: string;
@@ -47,6 +47,10 @@ export class FakeEngine implements StepFunctionsEngine {
   }
 
   recordedEvents(): RecordedEvent[] {
+    return [];
+  }
+
+  statusChangeEvents(): StatusChangeEvent[] {
     return [];
   }
 

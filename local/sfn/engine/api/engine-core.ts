@@ -1,0 +1,31 @@
+import type { ExecutionRunner } from '../runner/execution-runner';
+import type { EngineStore, ExecutionRow, StateMachineRow, TaskTokenRow } from '../store';
+
+/** An execution to run: its stored record, and how a StartSyncExecution caller waits for it. */
+export type LaunchRow = Pick<
+  ExecutionRow,
+  'arn' | 'stateMachineArn' | 'name' | 'input' | 'startMs' | 'definition' | 'roleArn' | 'type'
+> &
+  Partial<Pick<ExecutionRow, 'redriveCount' | 'redriveMs'>> & {
+    synchronous?: boolean;
+    onFinished?: () => void;
+  };
+
+/** What the API actions share: the store, the live executions and the account they run in. */
+export interface EngineCore {
+  readonly store: EngineStore;
+  readonly region: string;
+  readonly accountId: string;
+  readonly runners: Map<string, ExecutionRunner>;
+  readonly tokenWaiters: Map<string, (row: TaskTokenRow) => void>;
+  /** Starts (or, `resume`, replays and continues) an execution on a fresh tick. */
+  launch(row: LaunchRow, input: unknown, resume: boolean): void;
+  requireMachine(arn: string): StateMachineRow;
+  requireExecution(arn: string): ExecutionRow;
+  /** ExecutionLimitExceeded when `maxOpenExecutions` executions are running. */
+  requireRoomForExecution(): void;
+  /** Writes every commit still queued (see CommitQueue). */
+  flushCommits(): void;
+  /** Puts the execution's current status on the bus (Standard executions only). */
+  statusChanged(arn: string): void;
+}

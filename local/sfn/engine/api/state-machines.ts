@@ -1,0 +1,140 @@
+import { SfnApiError } from '../../errors';
+import { validateDefinition } from '../jsonpath-bridge';
+import type { StateMachineRow } from '../store';
+import { toEpochSeconds } from '../timestamps';
+import type { EngineCore } from './engine-core';
+import {
+  decodePageToken,
+  encodePageToken,
+  NAME_PATTERN,
+  optionalString,
+  pageSize,
+  requireArn,
+  requiredString,
+  revisionOf,
+  type WireInput,
+  type WireOutput,
+} from './wire';
+
+const DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/local-step-functions';
+
+/** Refuses a definition that is not JSON or that the validator rejects, with AWS's InvalidDefinition. */
+export function checkDefinition(text: string): void {
+  let definition: unknown;
+  try {
+    definition = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new SfnApiError(
+      'InvalidDefinition',
+      `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ${detail}'`,
+    );
+  }
+  if (!definition || typeof definition !== 'object' || Array.isArray(definition)) {
+    throw new SfnApiError(
+      'InvalidDefinition',
+      "Invalid State Machine Definition: 'the definition must be an object'",
+    );
+  }
+  const problems = validateDefinition(definition, { queryLanguageDefault: 'JSONPath' });
+  if (problems.length > 0) {
+    throw new SfnApiError(
+      'InvalidDefinition',
+      `Invalid State Machine Definition: '${problems.map((problem) => String(problem)).join(', ')}'`,
+    );
+  }
+}
+
+export function createStateMachine(core: EngineCore, input: WireInput): WireOutput {
+  const name = requiredString(input, 'name');
+  const definitionText = requiredString(input, 'definition');
+  const roleArn = optionalString(input, 'roleArn') ?? DEFAULT_ROLE;
+  const type = optionalString(input, 'type') ?? 'STANDARD';
+  if (!NAME_PATTERN.test(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
+  if (type !== 'STANDARD' && type !== 'EXPRESS') {
+    throw new SfnApiError('ValidationException', `Value '${type}' at 'type' failed to satisfy constraint`);
+  }
+  checkDefinition(definitionText);
+  const arn = `arn:aws:states:${core.region}:${core.accountId}:stateMachine:${name}`;
+  const existing = core.store.getMachine(arn);
+  if (existing) {
+    if (existing.definition === definitionText && existing.roleArn === roleArn && existing.type === type) {
+      return { stateMachineArn: arn, creationDate: toEpochSeconds(existing.createdMs) };
+    }
+    throw new SfnApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+  }
+  const createdMs = Date.now();
+  core.store.insertMachine({
+    arn,
+    name,
+    definition: definitionText,
+    roleArn,
+    type,
+    createdMs,
+    updatedMs: null,
+    revisionId: revisionOf(definitionText),
+  });
+  return { stateMachineArn: arn, creationDate: toEpochSeconds(createdMs) };
+}
+
+export function updateStateMachine(core: EngineCore, input: WireInput): WireOutput {
+  const arn = requiredString(input, 'stateMachineArn');
+  const existing = core.requireMachine(arn);
+  const definition = optionalString(input, 'definition') ?? existing.definition;
+  const roleArn = optionalString(input, 'roleArn') ?? existing.roleArn;
+  if (
+    input.definition === undefined &&
+    input.roleArn === undefined &&
+    input.loggingConfiguration === undefined
+  ) {
+    throw new SfnApiError('MissingRequiredParameter', 'Either the definition or the roleArn must be given');
+  }
+  checkDefinition(definition);
+  const updatedMs = Date.now();
+  const revisionId = revisionOf(`${definition}${updatedMs}`);
+  core.store.updateMachine({ arn, definition, roleArn, updatedMs, revisionId });
+  return { updateDate: toEpochSeconds(updatedMs), revisionId };
+}
+
+function describeMachine(row: StateMachineRow): WireOutput {
+  return {
+    stateMachineArn: row.arn,
+    name: row.name,
+    status: 'ACTIVE',
+    definition: row.definition,
+    roleArn: row.roleArn,
+    type: row.type,
+    creationDate: toEpochSeconds(row.createdMs),
+    loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+    tracingConfiguration: { enabled: false },
+    revisionId: row.revisionId,
+  };
+}
+
+export function describeStateMachine(core: EngineCore, input: WireInput): WireOutput {
+  return describeMachine(core.requireMachine(requiredString(input, 'stateMachineArn')));
+}
+
+export function listStateMachines(core: EngineCore, input: WireInput): WireOutput {
+  const limit = pageSize(input, 100);
+  const offset = decodePageToken(optionalString(input, 'nextToken')) ?? 0;
+  const rows = core.store.listMachines();
+  const page = rows.slice(offset, offset + limit);
+  const output: WireOutput = {
+    stateMachines: page.map((row) => ({
+      stateMachineArn: row.arn,
+      name: row.name,
+      type: row.type,
+      creationDate: toEpochSeconds(row.createdMs),
+    })),
+  };
+  if (offset + limit < rows.length) output.nextToken = encodePageToken(offset + limit);
+  return output;
+}
+
+export function deleteStateMachine(core: EngineCore, input: WireInput): WireOutput {
+  const arn = requiredString(input, 'stateMachineArn');
+  requireArn(arn);
+  core.store.deleteMachine(arn);
+  return {};
+}

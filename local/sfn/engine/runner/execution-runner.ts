@@ -1,0 +1,254 @@
+import type { StateDefinition, StateGraph } from '../asl';
+import { Cancellation, ExecutionHalted } from '../cancellation';
+import { STATE_HANDLERS } from '../states';
+import type { StateEnvironment, StateHandler } from '../states/state-handler';
+import { runResource } from '../task-resources';
+import type { ExecutionIdentity, RunnerServices } from './execution-services';
+import { asFailure, StateFailure } from './failures';
+import { type ExecutionEnding, ExecutionJournal } from './journal';
+import { JSONATA } from './jsonata-language';
+import { JSONPATH } from './jsonpath-language';
+import { newStrand, type StateRun, type Strand } from './state-run';
+
+const DATA_LIMIT_BYTES = 256 * 1024;
+const LANGUAGES = { JSONPath: JSONPATH, JSONata: JSONATA };
+
+/**
+ * A committed step: how one visit of a state ended, and where its strand stood then. The field names are
+ * stored in the journal (keep them, or databases of earlier engines cannot be resumed).
+ */
+interface StepRecord {
+  output?: unknown;
+  next?: string | null;
+  error?: string;
+  cause?: string;
+  own: Record<string, unknown>;
+  eventSeq: number;
+  lastEventId: number;
+}
+
+/** Runs one execution: the states of its machine, one committed step at a time (see ExecutionJournal). */
+export class ExecutionRunner {
+  readonly cancellation = new Cancellation();
+  private readonly journal: ExecutionJournal;
+  private readonly environment: StateEnvironment;
+
+  constructor(
+    private readonly services: RunnerServices,
+    readonly identity: ExecutionIdentity,
+    resume: boolean,
+  ) {
+    this.journal = new ExecutionJournal(
+      services.store,
+      services.commits,
+      identity.arn,
+      resume,
+      identity.redriveCount,
+    );
+    this.environment = {
+      journal: this.journal,
+      identity,
+      services,
+      sleepUntil: (dueMs, cancellation) => this.sleepUntil(dueMs, cancellation),
+      runGraph: (graph, strand, input) => this.runGraph(graph, strand, input),
+      invoke: (task, signal) =>
+        runResource(services.resources, task.resource, task.kind, task.parameters, identity.arn, signal),
+    };
+  }
+
+  /** Runs to the end; failures of the machine end the execution, never reject. */
+  async run(): Promise<void> {
+    const top = newStrand('', this.cancellation);
+    const { machine, clockStartMs } = this.identity;
+    let timeoutHandle: { cancel(): void } | undefined;
+    try {
+      // A redriven run continues a history that already starts with ExecutionStarted.
+      if (this.identity.redriveCount === 0) {
+        this.journal.emit(top, 'ExecutionStarted', 'executionStartedEventDetails', {
+          input: JSON.stringify(this.identity.input),
+          inputDetails: { truncated: false },
+          roleArn: this.identity.roleArn,
+        });
+      }
+      if (machine.timeoutSeconds !== undefined && machine.timeoutSeconds > 0) {
+        const dueMs = clockStartMs + machine.timeoutSeconds * 1000;
+        timeoutHandle = this.services.scheduler.at(dueMs, () => this.timeOut());
+      }
+      const output = await this.runGraph(machine, top, this.identity.input);
+      const outputText = JSON.stringify(output ?? null);
+      this.end({ status: 'SUCCEEDED', output: outputText, stopMs: Date.now() }, top.lastEventId);
+    } catch (error) {
+      if (error instanceof ExecutionHalted || this.journal.ended) return;
+      const failure =
+        error instanceof StateFailure
+          ? error
+          : new StateFailure('States.Runtime', error instanceof Error ? error.message : String(error));
+      this.end(
+        { status: 'FAILED', error: failure.error, cause: failure.causeText, stopMs: Date.now() },
+        top.lastEventId,
+      );
+    } finally {
+      timeoutHandle?.cancel();
+      this.services.onFinished(this.identity.arn);
+    }
+  }
+
+  /** StopExecution: writes ExecutionAborted and stops every strand. False if it had already ended. */
+  stop(error: string | undefined, cause: string | undefined, nowMs: number): boolean {
+    return this.halt('ABORTED', error, cause, nowMs);
+  }
+
+  /** Engine shutdown: stop working without writing anything; the next engine resumes from the journal. */
+  abandon(): void {
+    this.journal.abandon();
+    this.cancellation.cancel('engine closed');
+  }
+
+  get isHalted(): boolean {
+    return this.journal.ended;
+  }
+
+  private timeOut(): void {
+    this.halt('TIMED_OUT', 'States.Timeout', undefined, Date.now());
+  }
+
+  private halt(
+    status: 'ABORTED' | 'TIMED_OUT',
+    error: string | undefined,
+    cause: string | undefined,
+    nowMs: number,
+  ) {
+    if (this.journal.ended) return false;
+    const ended = this.end({ status, error, cause, stopMs: nowMs });
+    this.cancellation.cancel(status);
+    return ended;
+  }
+
+  /** Every end goes through the journal's one way to end, then tells the engine. */
+  private end(ending: ExecutionEnding, previousEventId?: number): boolean {
+    const ended = this.journal.end(ending, previousEventId);
+    if (ended) this.services.onEnded(this.identity.arn);
+    return ended;
+  }
+
+  private async sleepUntil(dueMs: number, cancellation: Cancellation): Promise<void> {
+    if (dueMs <= Date.now()) return;
+    const { promise, handle } = this.services.scheduler.sleepUntil(dueMs);
+    try {
+      await cancellation.race(promise);
+    } finally {
+      handle.cancel();
+    }
+  }
+
+  /** The run loop of one strand: each visit of a state is replayed from the journal or run and committed. */
+  private async runGraph(graph: StateGraph, strand: Strand, input: unknown): Promise<unknown> {
+    let name = graph.startAt;
+    let data = input;
+    for (;;) {
+      strand.cancellation.throwIfCancelled();
+      const state = graph.states.get(name);
+      if (!state) throw new StateFailure('States.Runtime', `The state '${name}' does not exist.`);
+      const visit = strand.visitCounts.get(name) ?? 0;
+      strand.visitCounts.set(name, visit + 1);
+      const stepKey = `${strand.keyPrefix}${name}#${visit}`;
+      const recordedText = this.journal.recall(stepKey);
+      let record: StepRecord;
+      if (recordedText !== undefined) {
+        record = JSON.parse(recordedText) as StepRecord;
+        strand.ownVariables = record.own;
+        strand.eventCount = record.eventSeq;
+        strand.lastEventId = record.lastEventId;
+      } else {
+        record = await this.runState(state, data, strand, stepKey);
+        await this.journal.commit([[stepKey, JSON.stringify(record)]]);
+      }
+      if (record.error !== undefined || record.cause !== undefined || record.next === undefined) {
+        throw new StateFailure(record.error, record.cause);
+      }
+      data = record.output;
+      if (record.next === null) return data;
+      name = record.next;
+    }
+  }
+
+  private contextObject(state: StateDefinition, strand: Strand): Record<string, unknown> {
+    const identity = this.identity;
+    const context: Record<string, unknown> = {
+      Execution: {
+        Id: identity.arn,
+        Input: identity.input,
+        StartTime: new Date(identity.startMs).toISOString(),
+        Name: identity.name,
+        RoleArn: identity.roleArn,
+        ...(identity.synchronous ? {} : { RedriveCount: identity.redriveCount }),
+      },
+      StateMachine: { Id: identity.stateMachineArn, Name: identity.stateMachineName },
+      State: { Name: state.name, EnteredTime: new Date().toISOString() },
+    };
+    if (strand.mapItem) context.Map = { Item: strand.mapItem };
+    return context;
+  }
+
+  /** One visit of one state: its events, its handler, its exit; a failure is recorded, never thrown. */
+  private async runState(state: StateDefinition, input: unknown, strand: Strand, stepKey: string) {
+    const journal = this.journal;
+    const enteredEventId = journal.emit(strand, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
+      name: state.name,
+      input: JSON.stringify(input),
+      inputDetails: { truncated: false },
+    });
+    const run: StateRun = {
+      state,
+      language: LANGUAGES[state.queryLanguage],
+      input,
+      strand,
+      stepKey,
+      enteredEventId,
+      contextObject: this.contextObject(state, strand),
+    };
+    const handler = STATE_HANDLERS[state.type] as StateHandler;
+    const position = () => ({
+      own: strand.ownVariables,
+      eventSeq: strand.eventCount,
+      lastEventId: strand.lastEventId,
+    });
+    try {
+      const { output, next } = await handler.run(run, this.environment);
+      if (run.pendingAssignments) strand.ownVariables = { ...strand.ownVariables, ...run.pendingAssignments };
+      this.emitExited(run, output);
+      return { output, next, ...position() } satisfies StepRecord;
+    } catch (error) {
+      if (error instanceof ExecutionHalted) {
+        // A failed sibling branch or iteration stopped this one; a stopped execution writes nothing more.
+        if (!journal.ended) journal.emit(strand, `${state.type}StateAborted`);
+        throw error;
+      }
+      const failure = asFailure(error, run, journal);
+      handler.onUncaughtFailure?.(run, this.environment);
+      return { error: failure.error, cause: failure.causeText, ...position() } satisfies StepRecord;
+    }
+  }
+
+  private emitExited(run: StateRun, output: unknown): void {
+    const outputText = JSON.stringify(output ?? null);
+    if (Buffer.byteLength(outputText) > DATA_LIMIT_BYTES) {
+      throw new StateFailure(
+        'States.DataLimitExceeded',
+        `The state/task '${run.state.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+      );
+    }
+    const exited: Record<string, unknown> = {
+      name: run.state.name,
+      output: outputText,
+      outputDetails: { truncated: false },
+    };
+    if (run.pendingAssignments) {
+      exited.assignedVariables = Object.fromEntries(
+        Object.entries(run.pendingAssignments).map(([variable, value]) => [variable, JSON.stringify(value)]),
+      );
+      exited.assignedVariablesDetails = { truncated: false };
+    }
+    this.journal.emit(run.strand, `${run.state.type}StateExited`, 'stateExitedEventDetails', exited);
+  }
+}

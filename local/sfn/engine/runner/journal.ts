@@ -1,0 +1,202 @@
+import { ExecutionHalted } from '../cancellation';
+import type { CommitQueue } from '../commit-queue';
+import type { EngineStore, PendingEvent } from '../store';
+import type { Strand } from './state-run';
+
+/** The history key of the ExecutionRedriven event of redrive number `redriveCount`. */
+export function redrivenEventKey(redriveCount: number): string {
+  return `execution|redrive@${redriveCount}`;
+}
+
+/** The statuses an execution ends with, and the history event each one writes. */
+export type EndStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+const END_EVENTS: Record<EndStatus, { type: string; detailsKey: string }> = {
+  SUCCEEDED: { type: 'ExecutionSucceeded', detailsKey: 'executionSucceededEventDetails' },
+  FAILED: { type: 'ExecutionFailed', detailsKey: 'executionFailedEventDetails' },
+  TIMED_OUT: { type: 'ExecutionTimedOut', detailsKey: 'executionTimedOutEventDetails' },
+  ABORTED: { type: 'ExecutionAborted', detailsKey: 'executionAbortedEventDetails' },
+};
+
+export interface ExecutionEnding {
+  status: EndStatus;
+  /** The execution's output (SUCCEEDED only), as JSON text. */
+  output?: string;
+  error?: string;
+  cause?: string;
+  stopMs: number;
+}
+
+/**
+ * Ends an execution: its last history event, its record and its open task tokens in one transaction. The
+ * only way an execution ends. False (and nothing written) when it was no longer running.
+ */
+export function endExecution(
+  store: EngineStore,
+  arn: string,
+  ending: ExecutionEnding,
+  history: { pending: PendingEvent[]; eventId: number; previousEventId: number },
+): boolean {
+  const { type, detailsKey } = END_EVENTS[ending.status];
+  const details: Record<string, unknown> = {};
+  if (ending.status === 'SUCCEEDED') {
+    details.output = ending.output ?? 'null';
+    details.outputDetails = { truncated: false };
+  } else {
+    if (ending.error !== undefined) details.error = ending.error;
+    if (ending.cause !== undefined) details.cause = ending.cause;
+  }
+  const event: PendingEvent = {
+    key: 'execution|end',
+    id: history.eventId,
+    previousEventId: history.previousEventId,
+    type,
+    timestampMs: ending.stopMs,
+    details: JSON.stringify({ [detailsKey]: details }),
+  };
+  return store.transaction(() => {
+    const changed = store.finishExecution({
+      arn,
+      status: ending.status,
+      output: ending.status === 'SUCCEEDED' ? (ending.output ?? 'null') : null,
+      error: ending.error ?? null,
+      cause: ending.cause ?? null,
+      stopMs: ending.stopMs,
+    });
+    if (!changed) return false;
+    store.insertEvents(arn, [...history.pending, event]);
+    store.closeTokensOf(arn);
+    return true;
+  });
+}
+
+/** What a state handler may do with the execution's history and journal. */
+export interface Journal {
+  /** True once the execution has ended or the engine let go of it; nothing more is written then. */
+  readonly ended: boolean;
+  /** Buffers a history event of `strand` (or, on a replay, finds the one written before); returns its id. */
+  emit(strand: Strand, type: string, detailsKey?: string, details?: unknown): number;
+  /** Writes the buffered events and these journal entries; await it before acting on what was committed. */
+  commit(entries?: [string, string][]): Promise<void>;
+  /** A value computed once per execution (a due time, an attempt's outcome), the same after a restart. */
+  remember<T>(key: string, compute: () => T): Promise<T>;
+  /** A journal entry committed earlier (in this run or before a restart). */
+  recall(key: string): string | undefined;
+  /** Writes the buffered events and `work` in one transaction now (a task token before anyone sees it). */
+  writeNow(work: () => void): void;
+}
+
+/**
+ * The history and journal of one execution. Every finished state is a committed step (output, next state,
+ * variables, history position); a restarted engine replays the journal, so committed states never run again.
+ */
+export class ExecutionJournal implements Journal {
+  private readonly entries: Map<string, string>;
+  private readonly replayEventKeys: Map<string, number> | undefined;
+  private nextEventId: number;
+  private pending: PendingEvent[] = [];
+  private closed = false;
+  /** Event keys of a redriven run carry its redrive count, so they never meet the failed run's keys. */
+  private readonly keySuffix: string;
+  /** The ExecutionRedriven event: the first event of a strand after a redrive follows it. */
+  private readonly redrivenEventId: number;
+
+  constructor(
+    private readonly store: EngineStore,
+    private readonly commits: CommitQueue,
+    private readonly arn: string,
+    resume: boolean,
+    redriveCount = 0,
+  ) {
+    this.entries = resume ? store.journal(arn) : new Map();
+    this.replayEventKeys = resume ? store.eventKeys(arn) : undefined;
+    this.nextEventId = resume ? store.maxEventId(arn) : 0;
+    this.keySuffix = redriveCount > 0 ? `@${redriveCount}` : '';
+    this.redrivenEventId =
+      redriveCount > 0 ? (this.replayEventKeys?.get(redrivenEventKey(redriveCount)) ?? 0) : 0;
+  }
+
+  get ended(): boolean {
+    return this.closed;
+  }
+
+  emit(strand: Strand, type: string, detailsKey?: string, details?: unknown): number {
+    if (this.closed) throw new ExecutionHalted('execution ended');
+    const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
+    const replayed = this.replayEventKeys?.get(key);
+    if (replayed !== undefined) {
+      strand.lastEventId = replayed;
+      return replayed;
+    }
+    const id = ++this.nextEventId;
+    this.pending.push({
+      key,
+      id,
+      previousEventId: Math.max(strand.lastEventId, this.redrivenEventId),
+      type,
+      timestampMs: Date.now(),
+      details: detailsKey ? JSON.stringify({ [detailsKey]: details }) : null,
+    });
+    strand.lastEventId = id;
+    return id;
+  }
+
+  commit(entries: [string, string][] = []): Promise<void> {
+    if (this.closed) throw new ExecutionHalted('execution ended');
+    if (this.pending.length === 0 && entries.length === 0) return Promise.resolve();
+    const store = this.store;
+    const events = this.pending;
+    const arn = this.arn;
+    this.pending = [];
+    for (const [key, value] of entries) this.entries.set(key, value);
+    // Commits of concurrent executions share one transaction (see CommitQueue).
+    return this.commits.enqueue(() => {
+      store.insertEvents(arn, events);
+      for (const [key, value] of entries) store.putJournal(arn, key, value);
+    });
+  }
+
+  async remember<T>(key: string, compute: () => T): Promise<T> {
+    const known = this.entries.get(key);
+    if (known !== undefined) return JSON.parse(known) as T;
+    const value = compute();
+    await this.commit([[key, JSON.stringify(value)]]);
+    return value;
+  }
+
+  recall(key: string): string | undefined {
+    return this.entries.get(key);
+  }
+
+  writeNow(work: () => void): void {
+    const events = this.pending;
+    this.pending = [];
+    this.store.transaction(() => {
+      this.store.insertEvents(this.arn, events);
+      work();
+    });
+  }
+
+  /**
+   * Ends the execution with its last event after `previousEventId` (default: the latest event), together
+   * with every event still buffered. False when it had already ended.
+   */
+  end(ending: ExecutionEnding, previousEventId?: number): boolean {
+    if (this.closed) return false;
+    const eventId = ++this.nextEventId;
+    const pending = this.pending;
+    this.pending = [];
+    this.closed = true;
+    return endExecution(this.store, this.arn, ending, {
+      pending,
+      eventId,
+      previousEventId: previousEventId ?? eventId - 1,
+    });
+  }
+
+  /** Engine shutdown: forget what is buffered and write nothing more; the next engine replays the journal. */
+  abandon(): void {
+    this.closed = true;
+    this.pending = [];
+  }
+}
