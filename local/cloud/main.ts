@@ -1,21 +1,18 @@
 /**
- * `npm start`: synthesizes the CDK app and runs the template on this machine (DynamoDB Local, the Step Functions
- * engine, the Lambda Invoke API, API Gateway with a Cognito token endpoint, Secrets Manager, EventBridge), then
+ * `npm start`: synthesizes the CDK app and runs the template on this machine (DynamoDB Local, API Gateway with a
+ * Cognito token endpoint, and the AWS services of `aws-services.ts` behind one AWS endpoint), then
  * writes `.tenggat/local.json` (0600) once everything answers.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { createEngine } from '../sfn/engine/index';
 import type { StepFunctionsEngine } from '../sfn/service-api';
 import { createApiGateway, type RateLimit } from './api-gateway';
 import { awsEndpointEnvironment, startAwsEndpoint } from './aws-endpoint';
+import { createAwsServices } from './aws-services';
 import { createLocalCognito } from './cognito';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
-import { createLocalEventBridge } from './eventbridge';
 import { listen, type RunningServer } from './http-util';
-import { createLocalKms, readSigningKeys } from './kms';
-import { createLambdaService } from './lambda-service';
 import { openProcessRegistry, stopOnSignals } from './processes';
 import { createProgressLog, type OrderParties } from './progress-log';
 import {
@@ -24,7 +21,6 @@ import {
   type SandboxSettings,
   startSandboxPlatform,
 } from './sandbox-platform';
-import { createSecretsManager } from './secrets-manager';
 import { synth } from './synth';
 import { readLocalTemplate } from './template';
 
@@ -144,13 +140,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (createdTables.length) log(`created tables: ${createdTables.join(', ')}`);
 
     const awsUrl = `http://127.0.0.1:${aws}`;
-    const secrets = createSecretsManager({ databasePath: join(dataDir, 'secrets.sqlite') });
-    stops.push(() => secrets.close());
-    // The template's signing keys (audit chain heads), one P-256 key each, kept in the data dir.
-    const kms = createLocalKms({
-      keysDir: join(dataDir, 'kms'),
-      keys: readSigningKeys(synthResult.cdkOutDir, stackName),
-    });
     const progress = createProgressLog({
       log,
       lookupOrder: orderLookup(
@@ -158,34 +147,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         template.functions.find((fn) => fn.environment.TABLE_NAME)?.environment.TABLE_NAME,
       ),
     });
-    const events = createLocalEventBridge({
-      databasePath: join(dataDir, 'events.sqlite'),
-      eventBusNames: template.eventBuses.map((bus) => bus.name),
-      onEvent: (event) => progress.onBusEvent(event),
-    });
-    stops.push(() => events.close());
-    const lambda = createLambdaService({
-      functions: template.functions,
+    const services = await createAwsServices({
+      template,
+      cdkOutDir: synthResult.cdkOutDir,
       dataDir,
-      extraEnvironment: awsEndpointEnvironment(awsUrl, dynamodb.endpoint),
-      onLog: options.printFunctionLogs ? (name, line) => log(`[${name}] ${line}`) : undefined,
-    });
-    stops.push(() => lambda.close());
-    const engine: StepFunctionsEngine = await createEngine({
-      dataPath: join(dataDir, 'stepfunctions.sqlite'),
-      lambdaEndpoint: awsUrl,
+      awsUrl,
       dynamodbEndpoint: dynamodb.endpoint,
-      eventBridgeEndpoint: awsUrl,
+      functionEnvironment: awsEndpointEnvironment(awsUrl, dynamodb.endpoint),
+      log,
+      onBusEvent: (event) => progress.onBusEvent(event),
+      onEmail: (email) => progress.onEmail(email),
+      onFunctionLog: options.printFunctionLogs ? (name, line) => log(`[${name}] ${line}`) : undefined,
     });
-    stops.push(() => engine.close());
-    const awsServer: RunningServer = await startAwsEndpoint({
-      port: aws,
-      stepFunctions: engine,
-      secretsManager: secrets,
-      eventBridge: events,
-      lambda,
-      kms,
-    });
+    stops.push(() => services.stop());
+    const { engine, lambda } = services;
+    const awsServer: RunningServer = await startAwsEndpoint({ port: aws, ...services.endpoint });
     stops.push(() => awsServer.close());
     for (const machine of template.stateMachines) {
       await registerStateMachine(engine, machine);
@@ -272,12 +248,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stop,
     };
     const { stop: _stop, dataDir: _dataDir, localJsonPath: _path, ...published } = cloud;
+    // Schedules and scheduled rules run once everything they call is up.
+    services.startTimers();
     writeFileSync(localJsonPath, JSON.stringify(published, null, 2), { mode: 0o600 });
     chmodSync(localJsonPath, 0o600);
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     log(`  API            ${cloud.apiUrl}`);
     log(`  token          ${cloud.tokenUrl}`);
-    log(`  AWS endpoint   ${cloud.awsEndpoint}  (Step Functions, Lambda, Secrets Manager, EventBridge)`);
+    log(
+      `  AWS endpoint   ${cloud.awsEndpoint}  (Step Functions, Lambda, Secrets Manager, EventBridge, Scheduler, SES, SNS, S3, KMS)`,
+    );
     log(`  DynamoDB       ${cloud.dynamodbEndpoint}`);
     log(`  clients        ${Object.keys(clients).join(', ')}  (secrets in ${localJsonPath})`);
     return cloud;
