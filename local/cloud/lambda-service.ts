@@ -4,7 +4,6 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,13 +14,13 @@ import {
   SYNC_PAYLOAD_LIMIT_BYTES,
   serveInvokeApi,
 } from './lambda-invoke-api';
+import { createFunctionLogs } from './lambda-logs';
 import { nodeBinaryForRuntime } from './node-runtime';
 import type { FunctionSpec } from './template';
 
 export { ASYNC_PAYLOAD_LIMIT_BYTES, LambdaServiceError, SYNC_PAYLOAD_LIMIT_BYTES } from './lambda-invoke-api';
 
 const RUNTIME_PATH = fileURLToPath(new URL('./lambda-runtime.cjs', import.meta.url));
-const TAIL_LINES = 500;
 
 export interface LambdaServiceOptions {
   functions: FunctionSpec[];
@@ -38,6 +37,8 @@ export interface LambdaServiceOptions {
   nodeBinaryFor?: (runtime: string) => Promise<string>;
   /** Progress lines (e.g. while a Node runtime installs). */
   onProgress?: (line: string) => void;
+  /** Waits before the retries of a failed asynchronous invocation. @default [60_000, 120_000] (Lambda's) */
+  asyncRetryDelaysMillis?: number[];
 }
 
 export interface InvokeResult {
@@ -100,41 +101,11 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
   };
   const pools = new Map<string, Worker[]>();
   const waiters = new Map<string, ((worker: Worker) => void)[]>();
-  const tails = new Map<string, string[]>();
-  const logFiles = new Map<string, WriteStream>();
-  const logDir = join(options.dataDir, 'logs');
-  mkdirSync(logDir, { recursive: true });
+  const logs = createFunctionLogs(join(options.dataDir, 'logs'), options.onLog);
+  const log = logs.log;
   let closed = false;
-
-  const log = (functionName: string, line: string) => {
-    const tail = tails.get(functionName) ?? [];
-    tails.set(functionName, tail);
-    tail.push(line);
-    if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
-    let file = logFiles.get(functionName);
-    if (!file) {
-      file = createWriteStream(join(logDir, `${functionName}.log`), { flags: 'a' });
-      logFiles.set(functionName, file);
-    }
-    // An invocation still running while the service stops must not write to a closed log (an unhandled error).
-    if (!file.writableEnded && !file.destroyed) file.write(`${line}\n`);
-    options.onLog?.(functionName, line);
-  };
-
-  const pipeLines = (functionName: string, stream: NodeJS.ReadableStream | null) => {
-    if (!stream) return;
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) log(functionName, line);
-    });
-    stream.on('end', () => {
-      if (pending) log(functionName, pending);
-    });
-  };
+  const retryDelays = options.asyncRetryDelaysMillis ?? [60_000, 120_000];
+  const retryTimers = new Set<NodeJS.Timeout>();
 
   const spawnWorker = (fn: FunctionSpec, nodeBinary: string): Worker => {
     if (!fn.assetDir)
@@ -168,8 +139,8 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const worker: Worker = { child, busy: false, exited: false };
-    pipeLines(fn.functionName, child.stdout);
-    pipeLines(fn.functionName, child.stderr);
+    logs.pipeLines(fn.functionName, child.stdout);
+    logs.pipeLines(fn.functionName, child.stderr);
     child.on('message', (message) => worker.onMessage?.(message as RuntimeMessage));
     child.on('exit', (code, signal) => {
       worker.exited = true;
@@ -334,6 +305,28 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     return outcome;
   };
 
+  /** An asynchronous invocation that fails is retried (twice by default, after 1 and 2 minutes), as Lambda does. */
+  const runAsync = (fn: FunctionSpec, payload: string, requestId: string, attempt: number): void => {
+    runOnce(fn, payload, requestId)
+      .then((result) => {
+        const retries = fn.maximumRetryAttempts ?? 2;
+        if (!result.functionError || attempt >= retries || closed) return;
+        const delay = retryDelays[Math.min(attempt, retryDelays.length - 1)] ?? 60_000;
+        log(
+          fn.functionName,
+          `async invocation ${requestId} failed: retry ${attempt + 1} of ${retries} in ${delay} ms`,
+        );
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          if (!closed) runAsync(fn, payload, requestId, attempt + 1);
+        }, delay);
+        retryTimers.add(timer);
+      })
+      .catch((error: unknown) =>
+        log(fn.functionName, `async invocation ${requestId} failed: ${String(error)}`),
+      );
+  };
+
   const invoke: LambdaService['invoke'] = async (functionNameOrArn, rawPayload, invokeOptions) => {
     if (closed) throw new LambdaServiceError('ServiceException', 'the Lambda service is stopped', 500);
     const name = functionNameOf(functionNameOrArn);
@@ -375,9 +368,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
       return { statusCode: 204, functionError: undefined, payload: Buffer.alloc(0), requestId };
     }
     if (invocationType === 'Event') {
-      runOnce(fn, text, requestId).catch((error: unknown) =>
-        log(fn.functionName, `async invocation ${requestId} failed: ${String(error)}`),
-      );
+      runAsync(fn, text, requestId, 0);
       return { statusCode: 202, functionError: undefined, payload: Buffer.alloc(0), requestId };
     }
     return runOnce(fn, text, requestId);
@@ -391,6 +382,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
 
   const close = async () => {
     closed = true;
+    for (const timer of retryTimers) clearTimeout(timer);
     const exits: Promise<void>[] = [];
     for (const pool of pools.values()) {
       for (const worker of [...pool]) {
@@ -400,16 +392,14 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
       }
     }
     await Promise.all(exits);
-    await Promise.all(
-      [...logFiles.values()].map((file) => new Promise<void>((resolve) => file.end(() => resolve()))),
-    );
+    await logs.close();
     faults.close();
   };
 
   return {
     invoke,
     handle,
-    logTail: (name) => [...(tails.get(name) ?? [])],
+    logTail: logs.tail,
     faults,
     resolveFunctionName,
     close,

@@ -169,6 +169,7 @@ function addNoticeServices(
     code: lambda.Code.fromAsset(codeDir),
     environment: { RECORD_FILE: recordFile },
   });
+  recorder.configureAsyncInvoke({ retryAttempts: 1 });
   new ses.EmailIdentity(stack, 'SenderDomain', { identity: ses.Identity.domain('tenggat.example') });
   new ses.EmailIdentity(stack, 'SenderAddress', { identity: ses.Identity.email('ops@other.example') });
   const notices = new ses.ConfigurationSet(stack, 'Notices', { configurationSetName: 'fixture-notices' });

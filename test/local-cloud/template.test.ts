@@ -194,6 +194,11 @@ describe('readLocalTemplate: mail, notifications, rules, schedules, buckets', ()
       .map((permission) => permission.principal)
       .sort();
     expect(principals).toEqual(['events.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com']);
+    // AWS::Lambda::EventInvokeConfig sets the asynchronous retries; Lambda's default is 2.
+    expect(recorder?.maximumRetryAttempts).toBe(1);
+    expect(
+      template.functions.find((fn) => fn.logicalId.startsWith('EchoFunction'))?.maximumRetryAttempts,
+    ).toBe(2);
   });
 
   it('lists the schedule and the bucket (a lower-case generated name)', () => {

@@ -35,6 +35,8 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   memorySize: number;
   timeoutSeconds: number;
+  /** Retries of a failed asynchronous invocation (`AWS::Lambda::EventInvokeConfig`, else Lambda's 2). */
+  maximumRetryAttempts?: number;
 }
 
 export interface StateMachineSpec {
