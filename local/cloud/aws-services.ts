@@ -11,7 +11,7 @@ import { createEventRules } from './event-rules';
 import { createLocalEventBridge, type RecordedBusEvent } from './eventbridge';
 import { createLocalKms, readSigningKeys } from './kms';
 import { createLambdaService } from './lambda-service';
-import { nodeBinaryForRuntime } from './node-runtime';
+import { nodeBinaryForRuntime, nodeMajorOf } from './node-runtime';
 import { createOutbox, type OutboxEmail } from './outbox';
 import { createLocalS3 } from './s3';
 import { createLocalScheduler } from './scheduler';
@@ -47,6 +47,11 @@ export interface AwsServices {
 /** Finds (or installs) the Node of every function runtime up front, so the first invocation does not wait. */
 async function prepareRuntimes(template: LocalTemplate, log: (line: string) => void): Promise<void> {
   for (const runtime of new Set(template.functions.map((fn) => fn.runtime))) {
+    if (nodeMajorOf(runtime) === undefined) {
+      const names = template.functions.filter((fn) => fn.runtime === runtime).map((fn) => fn.functionName);
+      log(`functions on ${runtime} cannot run locally (Node runtimes only): ${names.join(', ')}`);
+      continue;
+    }
     await nodeBinaryForRuntime(runtime, { onProgress: log });
   }
 }
@@ -71,7 +76,12 @@ export async function createAwsServices(options: AwsServicesOptions): Promise<Aw
       eventBusNames: template.eventBuses.map((bus) => bus.name),
       onEvent: (event) => {
         options.onBusEvent?.(event);
-        rules?.onEvent(event);
+        try {
+          rules?.onEvent(event);
+        } catch (error) {
+          // A rule that cannot be evaluated must not fail the PutEvents that carried the event.
+          log(`[rule] ${String(error)}`);
+        }
       },
     });
     stops.push(() => eventBridge.close());
