@@ -6,11 +6,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ensureNodeBinary } from '../local/cloud/node-runtime';
 import { createEngine } from '../local/sfn/engine';
 import { SfnApiError } from '../local/sfn/errors';
 import type { StepFunctionsEngine } from '../local/sfn/service-api';
@@ -20,9 +21,6 @@ import { callbackChain, choiceLoop, passChain, percentile, type ThroughputWorklo
 const execFileAsync = promisify(execFile);
 const PEER_SCRIPT = fileURLToPath(new URL('./sfn-peer.ts', import.meta.url));
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/bench';
-/** Where the benchmark installs a Node 22 for the peer (kept out of the project: see docs/local-step-functions.md). */
-const PEER_NODE_PREFIX = join(homedir(), '.cache', 'tenggat-node22');
-
 export class BenchSetupError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -32,28 +30,15 @@ export class BenchSetupError extends Error {
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
-/** `SFN_PEER_NODE`, else a Node 22 from `npm install --prefix ~/.cache/tenggat-node22 node@22` (done on demand). */
+/** `SFN_PEER_NODE`, else the Node 22 the local cloud uses for `nodejs22.x` (installed into the cache on first use). */
 async function findPeerNode(): Promise<string> {
-  const candidates = [
-    process.env.SFN_PEER_NODE,
-    join(PEER_NODE_PREFIX, 'node_modules', 'node', 'bin', 'node'),
-  ].filter((path): path is string => typeof path === 'string' && path !== '');
-  for (const candidate of candidates) if (existsSync(candidate)) return candidate;
-  process.stderr.write(`bench: installing Node 22 for the peer into ${PEER_NODE_PREFIX}\n`);
+  const override = process.env.SFN_PEER_NODE;
+  if (override && existsSync(override)) return override;
   try {
-    await execFileAsync(
-      'npm',
-      ['install', '--prefix', PEER_NODE_PREFIX, '--no-save', '--no-package-lock', 'node@22'],
-      {
-        timeout: 300_000,
-      },
-    );
+    return await ensureNodeBinary(22, { onProgress: (line) => process.stderr.write(`bench: ${line}\n`) });
   } catch (error) {
     throw new BenchSetupError('cannot install node@22 for aws-local-stepfunctions', { cause: error });
   }
-  const installed = candidates.at(-1) ?? '';
-  if (!existsSync(installed)) throw new BenchSetupError(`no Node 22 binary at ${installed}`);
-  return installed;
 }
 
 async function runPeer<Result>(nodeBinary: string, job: Record<string, unknown>): Promise<Result> {

@@ -1,6 +1,8 @@
 /**
  * One HTTP endpoint for every local AWS API except DynamoDB, so all `AWS_ENDPOINT_URL_<SERVICE>` variables can
- * point at it: routes by `X-Amz-Target` prefix (Step Functions, Secrets Manager, EventBridge, KMS) and by path (Lambda).
+ * point at it: routes by `X-Amz-Target` prefix (Step Functions, Secrets Manager, EventBridge, KMS), by path (Lambda,
+ * SES v2 `/v2/email/...`, the `/_local/...` hooks), by `Action` on a form POST signed for SNS, and by the SigV4
+ * signing service or bucket name (S3).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StepFunctionsEngine } from '../sfn/service-api';
@@ -16,6 +18,16 @@ export interface AwsEndpointOptions {
   lambda?: { handle: RequestHandler };
   /** The local KMS (AWS JSON 1.1, `TrentService.<Action>`): the template's signing keys. */
   kms?: { handle: RequestHandler };
+  /** `GET /_local/emails` (the outbox of SES and SNS email). */
+  outbox?: { handle: RequestHandler };
+  /** SES v2 (REST-JSON, `/v2/email/...`). */
+  ses?: { handle: RequestHandler };
+  /** SNS (Query protocol). */
+  sns?: { handle: RequestHandler };
+  /** EventBridge Scheduler hooks (`/_local/schedules`). */
+  scheduler?: { handle: RequestHandler };
+  /** S3 (REST-XML, path style). */
+  s3?: { handle: RequestHandler };
 }
 
 /** The `AWS_ENDPOINT_URL_<SERVICE>` variables that point at this endpoint. */
@@ -29,6 +41,9 @@ export function awsEndpointEnvironment(
     AWS_ENDPOINT_URL_SECRETS_MANAGER: awsEndpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
     AWS_ENDPOINT_URL_KMS: awsEndpoint,
+    AWS_ENDPOINT_URL_SESV2: awsEndpoint,
+    AWS_ENDPOINT_URL_SNS: awsEndpoint,
+    AWS_ENDPOINT_URL_S3: awsEndpoint,
     ...(dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } : {}),
   };
 }
@@ -44,6 +59,10 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Run
       return false;
     },
   ];
+  // Path- and form-routed services first: they never carry X-Amz-Target, and SNS reads the body it takes.
+  for (const service of [options.outbox, options.scheduler, options.lambda, options.ses, options.sns]) {
+    if (service) handlers.push(service.handle);
+  }
   if (stepFunctions) {
     handlers.push((request, response) =>
       serveAwsJson(request, response, 'AWSStepFunctions', 'application/x-amz-json-1.0', (action, input) =>
@@ -51,7 +70,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Run
       ),
     );
   }
-  for (const service of [options.secretsManager, options.eventBridge, options.lambda, options.kms]) {
+  for (const service of [options.secretsManager, options.eventBridge, options.kms, options.s3]) {
     if (service) handlers.push(service.handle);
   }
   handlers.push(async (request, response) => {

@@ -4,31 +4,23 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createFaultStore, type FaultStore } from './lambda-faults';
+import {
+  ASYNC_PAYLOAD_LIMIT_BYTES,
+  LambdaServiceError,
+  SYNC_PAYLOAD_LIMIT_BYTES,
+  serveInvokeApi,
+} from './lambda-invoke-api';
+import { createFunctionLogs } from './lambda-logs';
+import { nodeBinaryForRuntime } from './node-runtime';
 import type { FunctionSpec } from './template';
 
-/** Lambda's synchronous request and response limit (6 MB). */
-export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
-/** Lambda's asynchronous (InvocationType Event) request limit (1 MB). */
-export const ASYNC_PAYLOAD_LIMIT_BYTES = 1024 * 1024;
+export { ASYNC_PAYLOAD_LIMIT_BYTES, LambdaServiceError, SYNC_PAYLOAD_LIMIT_BYTES } from './lambda-invoke-api';
 
 const RUNTIME_PATH = fileURLToPath(new URL('./lambda-runtime.cjs', import.meta.url));
-const TAIL_LINES = 500;
-
-export class LambdaServiceError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly httpStatus: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'LambdaServiceError';
-  }
-}
 
 export interface LambdaServiceOptions {
   functions: FunctionSpec[];
@@ -41,6 +33,12 @@ export interface LambdaServiceOptions {
   region?: string;
   /** Called with every log line of every function (e.g. to print them). */
   onLog?: (functionName: string, line: string) => void;
+  /** The Node binary for a runtime (`nodejs22.x`). @default nodeBinaryForRuntime (installs on first use) */
+  nodeBinaryFor?: (runtime: string) => Promise<string>;
+  /** Progress lines (e.g. while a Node runtime installs). */
+  onProgress?: (line: string) => void;
+  /** Waits before the retries of a failed asynchronous invocation. @default [60_000, 120_000] (Lambda's) */
+  asyncRetryDelaysMillis?: number[];
 }
 
 export interface InvokeResult {
@@ -61,6 +59,10 @@ export interface LambdaService {
   handle(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
   /** The last log lines of a function (newest last). */
   logTail(functionName: string): string[];
+  /** Injected failures (`PUT /_local/faults`). */
+  faults: Pick<FaultStore, 'set' | 'list'>;
+  /** A function's physical name from its name, logical id or ARN; undefined when the template has none. */
+  resolveFunctionName(nameOrLogicalIdOrArn: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -88,45 +90,24 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
   const region = options.region ?? 'us-east-1';
   const maxProcesses = options.maxProcessesPerFunction ?? 4;
   const functions = new Map(options.functions.map((fn) => [fn.functionName, fn]));
+  const faults = createFaultStore(join(options.dataDir, 'lambda-faults.sqlite'));
+  const nodeBinaryFor =
+    options.nodeBinaryFor ??
+    ((runtime: string) => nodeBinaryForRuntime(runtime, { onProgress: options.onProgress }));
+  const resolveFunctionName = (nameOrLogicalIdOrArn: string): string | undefined => {
+    const name = functionNameOf(nameOrLogicalIdOrArn);
+    if (functions.has(name)) return name;
+    return options.functions.find((fn) => fn.logicalId === nameOrLogicalIdOrArn)?.functionName;
+  };
   const pools = new Map<string, Worker[]>();
   const waiters = new Map<string, ((worker: Worker) => void)[]>();
-  const tails = new Map<string, string[]>();
-  const logFiles = new Map<string, WriteStream>();
-  const logDir = join(options.dataDir, 'logs');
-  mkdirSync(logDir, { recursive: true });
+  const logs = createFunctionLogs(join(options.dataDir, 'logs'), options.onLog);
+  const log = logs.log;
   let closed = false;
+  const retryDelays = options.asyncRetryDelaysMillis ?? [60_000, 120_000];
+  const retryTimers = new Set<NodeJS.Timeout>();
 
-  const log = (functionName: string, line: string) => {
-    const tail = tails.get(functionName) ?? [];
-    tails.set(functionName, tail);
-    tail.push(line);
-    if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
-    let file = logFiles.get(functionName);
-    if (!file) {
-      file = createWriteStream(join(logDir, `${functionName}.log`), { flags: 'a' });
-      logFiles.set(functionName, file);
-    }
-    // An invocation still running while the service stops must not write to a closed log (an unhandled error).
-    if (!file.writableEnded && !file.destroyed) file.write(`${line}\n`);
-    options.onLog?.(functionName, line);
-  };
-
-  const pipeLines = (functionName: string, stream: NodeJS.ReadableStream | null) => {
-    if (!stream) return;
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) log(functionName, line);
-    });
-    stream.on('end', () => {
-      if (pending) log(functionName, pending);
-    });
-  };
-
-  const spawnWorker = (fn: FunctionSpec): Worker => {
+  const spawnWorker = (fn: FunctionSpec, nodeBinary: string): Worker => {
     if (!fn.assetDir)
       throw new LambdaServiceError('ServiceException', `${fn.functionName} has no code asset`, 500);
     const environment: Record<string, string> = {
@@ -150,14 +131,16 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     };
     const child = fork(RUNTIME_PATH, [], {
       cwd: fn.assetDir,
+      // The Node major the template's runtime names (nodejs22.x → Node 22), as Lambda runs it.
+      execPath: nodeBinary,
       env: environment,
       // Explicit execArgv so the parent's TypeScript loader is not inherited; heap capped like the memory setting.
       execArgv: [`--max-old-space-size=${fn.memorySize}`, '--enable-source-maps'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const worker: Worker = { child, busy: false, exited: false };
-    pipeLines(fn.functionName, child.stdout);
-    pipeLines(fn.functionName, child.stderr);
+    logs.pipeLines(fn.functionName, child.stdout);
+    logs.pipeLines(fn.functionName, child.stderr);
     child.on('message', (message) => worker.onMessage?.(message as RuntimeMessage));
     child.on('exit', (code, signal) => {
       worker.exited = true;
@@ -170,19 +153,27 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     return worker;
   };
 
-  const acquire = (fn: FunctionSpec): Promise<Worker> => {
+  const acquire = async (fn: FunctionSpec): Promise<Worker> => {
     const pool = pools.get(fn.functionName) ?? [];
     pools.set(fn.functionName, pool);
     const idle = pool.find((worker) => !worker.busy && !worker.exited);
     if (idle) {
       idle.busy = true;
-      return Promise.resolve(idle);
+      return idle;
     }
     if (pool.length < maxProcesses) {
-      const worker = spawnWorker(fn);
+      let nodeBinary: string;
+      try {
+        nodeBinary = await nodeBinaryFor(fn.runtime);
+      } catch (error) {
+        throw new LambdaServiceError('ServiceException', (error as Error).message, 500, { cause: error });
+      }
+      // Another invocation may have filled the pool while the binary was looked up.
+      if (pool.length >= maxProcesses) return acquire(fn);
+      const worker = spawnWorker(fn, nodeBinary);
       worker.busy = true;
       pool.push(worker);
-      return Promise.resolve(worker);
+      return worker;
     }
     return new Promise((resolve) => {
       const queue = waiters.get(fn.functionName) ?? [];
@@ -201,14 +192,38 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
       worker.busy = true;
       next(worker);
     } else {
-      acquire(fn).then(next);
+      acquire(fn)
+        .then(next)
+        .catch((error: unknown) => log(fn.functionName, `local runtime error: ${String(error)}`));
     }
   };
 
   const errorPayload = (errorType: string, errorMessage: string, trace: string[] = []) =>
     Buffer.from(JSON.stringify({ errorType, errorMessage, trace }));
 
+  /** An injected fault fails the invocation as a crashing handler does (Unhandled, errorType/errorMessage/trace). */
+  const injectedFailure = (fn: FunctionSpec, requestId: string): InvokeResult | undefined => {
+    const fault = faults.take(fn.functionName);
+    if (!fault) return undefined;
+    const message = `Injected fault ${fault.index} of ${fault.of} (PUT /_local/faults)`;
+    log(fn.functionName, `START RequestId: ${requestId} Version: $LATEST`);
+    log(fn.functionName, `Error: ${message}`);
+    log(fn.functionName, `END RequestId: ${requestId}`);
+    log(fn.functionName, `REPORT RequestId: ${requestId}\tDuration: 0 ms\tMemory Size: ${fn.memorySize} MB`);
+    return {
+      statusCode: 200,
+      functionError: 'Unhandled',
+      payload: errorPayload('Error', message, [
+        `Error: ${message}`,
+        '    at localFault (local/cloud/lambda-faults.ts)',
+      ]),
+      requestId,
+    };
+  };
+
   const runOnce = async (fn: FunctionSpec, payload: string, requestId: string): Promise<InvokeResult> => {
+    const injected = injectedFailure(fn, requestId);
+    if (injected) return injected;
     const worker = await acquire(fn);
     const started = Date.now();
     const deadline = started + fn.timeoutSeconds * 1000;
@@ -290,6 +305,28 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     return outcome;
   };
 
+  /** An asynchronous invocation that fails is retried (twice by default, after 1 and 2 minutes), as Lambda does. */
+  const runAsync = (fn: FunctionSpec, payload: string, requestId: string, attempt: number): void => {
+    runOnce(fn, payload, requestId)
+      .then((result) => {
+        const retries = fn.maximumRetryAttempts ?? 2;
+        if (!result.functionError || attempt >= retries || closed) return;
+        const delay = retryDelays[Math.min(attempt, retryDelays.length - 1)] ?? 60_000;
+        log(
+          fn.functionName,
+          `async invocation ${requestId} failed: retry ${attempt + 1} of ${retries} in ${delay} ms`,
+        );
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          if (!closed) runAsync(fn, payload, requestId, attempt + 1);
+        }, delay);
+        retryTimers.add(timer);
+      })
+      .catch((error: unknown) =>
+        log(fn.functionName, `async invocation ${requestId} failed: ${String(error)}`),
+      );
+  };
+
   const invoke: LambdaService['invoke'] = async (functionNameOrArn, rawPayload, invokeOptions) => {
     if (closed) throw new LambdaServiceError('ServiceException', 'the Lambda service is stopped', 500);
     const name = functionNameOf(functionNameOrArn);
@@ -331,80 +368,21 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
       return { statusCode: 204, functionError: undefined, payload: Buffer.alloc(0), requestId };
     }
     if (invocationType === 'Event') {
-      runOnce(fn, text, requestId).catch((error: unknown) =>
-        log(fn.functionName, `async invocation ${requestId} failed: ${String(error)}`),
-      );
+      runAsync(fn, text, requestId, 0);
       return { statusCode: 202, functionError: undefined, payload: Buffer.alloc(0), requestId };
     }
     return runOnce(fn, text, requestId);
   };
 
-  const sendError = (response: ServerResponse, error: LambdaServiceError) => {
-    response.writeHead(error.httpStatus, {
-      'content-type': 'application/json',
-      'x-amzn-errortype': error.code,
-      'x-amzn-requestid': randomUUID(),
-    });
-    response.end(JSON.stringify({ Type: 'User', message: error.message, __type: error.code }));
-  };
-
   const handle: LambdaService['handle'] = async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/.exec(url.pathname);
-    if (!match?.[1]) return false;
-    if (request.method !== 'POST') {
-      sendError(response, new LambdaServiceError('InvalidRequestContentException', 'use POST', 405));
-      return true;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    for await (const chunk of request) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > SYNC_PAYLOAD_LIMIT_BYTES) tooLarge = true;
-      else chunks.push(buffer);
-    }
-    try {
-      if (tooLarge) {
-        throw new LambdaServiceError(
-          'RequestEntityTooLargeException',
-          `Request must be smaller than ${SYNC_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation`,
-          413,
-        );
-      }
-      const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-      if (!['RequestResponse', 'Event', 'DryRun'].includes(invocationType)) {
-        throw new LambdaServiceError(
-          'InvalidParameterValueException',
-          `bad invocation type ${invocationType}`,
-          400,
-        );
-      }
-      const result = await invoke(decodeURIComponent(match[1]), Buffer.concat(chunks), {
-        invocationType: invocationType as 'RequestResponse' | 'Event' | 'DryRun',
-      });
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'x-amzn-requestid': result.requestId,
-        'x-amz-executed-version': '$LATEST',
-      };
-      if (result.functionError) headers['x-amz-function-error'] = result.functionError;
-      response.writeHead(result.statusCode, headers);
-      response.end(result.payload);
-    } catch (error) {
-      sendError(
-        response,
-        error instanceof LambdaServiceError
-          ? error
-          : new LambdaServiceError('ServiceException', String(error), 500, { cause: error }),
-      );
-    }
-    return true;
+    if (url.pathname === '/_local/faults') return faults.handle(request, response, resolveFunctionName);
+    return serveInvokeApi(request, response, invoke);
   };
 
   const close = async () => {
     closed = true;
+    for (const timer of retryTimers) clearTimeout(timer);
     const exits: Promise<void>[] = [];
     for (const pool of pools.values()) {
       for (const worker of [...pool]) {
@@ -414,10 +392,16 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
       }
     }
     await Promise.all(exits);
-    await Promise.all(
-      [...logFiles.values()].map((file) => new Promise<void>((resolve) => file.end(() => resolve()))),
-    );
+    await logs.close();
+    faults.close();
   };
 
-  return { invoke, handle, logTail: (name) => [...(tails.get(name) ?? [])], close };
+  return {
+    invoke,
+    handle,
+    logTail: logs.tail,
+    faults,
+    resolveFunctionName,
+    close,
+  };
 }

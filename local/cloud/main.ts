@@ -1,43 +1,40 @@
 /**
- * `npm start`: synthesizes the CDK app and runs the template on this machine (DynamoDB Local, the Step Functions
- * engine, the Lambda Invoke API, API Gateway with a Cognito token endpoint, Secrets Manager, EventBridge), then
+ * `npm start`: synthesizes the CDK app and runs the template on this machine (DynamoDB Local, API Gateway with a
+ * Cognito token endpoint, and the AWS services of `aws-services.ts` behind one AWS endpoint), then
  * writes `.tenggat/local.json` (0600) once everything answers.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { createEngine } from '../sfn/engine/index';
-import type { StepFunctionsEngine } from '../sfn/service-api';
 import { createApiGateway, type RateLimit } from './api-gateway';
 import { awsEndpointEnvironment, startAwsEndpoint } from './aws-endpoint';
+import { createAwsServices } from './aws-services';
 import { createLocalCognito } from './cognito';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
-import { createLocalEventBridge } from './eventbridge';
 import { listen, type RunningServer } from './http-util';
-import { createLocalKms, readSigningKeys } from './kms';
-import { createLambdaService } from './lambda-service';
 import { openProcessRegistry, stopOnSignals } from './processes';
-import { createProgressLog, type OrderParties } from './progress-log';
+import { createProgressLog } from './progress-log';
 import {
   SANDBOX_BEHAVIOURS,
   type SandboxBehaviour,
   type SandboxSettings,
   startSandboxPlatform,
 } from './sandbox-platform';
-import { createSecretsManager } from './secrets-manager';
+import {
+  agencyClients,
+  LocalCloudStartError,
+  orderLookup,
+  registerStateMachine,
+  SANDBOX_PLATFORM_ID,
+  sandboxSecrets,
+} from './start-steps';
 import { synth } from './synth';
 import { readLocalTemplate } from './template';
 
-export class LocalCloudStartError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LocalCloudStartError';
-  }
-}
+export { LocalCloudStartError } from './start-steps';
 
 /** Ports of `npm start`; fixed so the synthesized template (which lists them as blocked webhook ports) is reused. */
 export const DEFAULT_PORTS = { api: 4010, aws: 4011, dynamodb: 4012, sandbox: 4013 };
-export const SANDBOX_PLATFORM_ID = 'michat-sandbox';
+export { SANDBOX_PLATFORM_ID } from './start-steps';
 
 export interface LocalCloudOptions {
   /** Where `cdk.json` lives. @default process.cwd() */
@@ -144,13 +141,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (createdTables.length) log(`created tables: ${createdTables.join(', ')}`);
 
     const awsUrl = `http://127.0.0.1:${aws}`;
-    const secrets = createSecretsManager({ databasePath: join(dataDir, 'secrets.sqlite') });
-    stops.push(() => secrets.close());
-    // The template's signing keys (audit chain heads), one P-256 key each, kept in the data dir.
-    const kms = createLocalKms({
-      keysDir: join(dataDir, 'kms'),
-      keys: readSigningKeys(synthResult.cdkOutDir, stackName),
-    });
     const progress = createProgressLog({
       log,
       lookupOrder: orderLookup(
@@ -158,34 +148,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         template.functions.find((fn) => fn.environment.TABLE_NAME)?.environment.TABLE_NAME,
       ),
     });
-    const events = createLocalEventBridge({
-      databasePath: join(dataDir, 'events.sqlite'),
-      eventBusNames: template.eventBuses.map((bus) => bus.name),
-      onEvent: (event) => progress.onBusEvent(event),
-    });
-    stops.push(() => events.close());
-    const lambda = createLambdaService({
-      functions: template.functions,
+    const services = await createAwsServices({
+      template,
+      cdkOutDir: synthResult.cdkOutDir,
       dataDir,
-      extraEnvironment: awsEndpointEnvironment(awsUrl, dynamodb.endpoint),
-      onLog: options.printFunctionLogs ? (name, line) => log(`[${name}] ${line}`) : undefined,
-    });
-    stops.push(() => lambda.close());
-    const engine: StepFunctionsEngine = await createEngine({
-      dataPath: join(dataDir, 'stepfunctions.sqlite'),
-      lambdaEndpoint: awsUrl,
+      awsUrl,
       dynamodbEndpoint: dynamodb.endpoint,
-      eventBridgeEndpoint: awsUrl,
+      functionEnvironment: awsEndpointEnvironment(awsUrl, dynamodb.endpoint),
+      log,
+      onBusEvent: (event) => progress.onBusEvent(event),
+      onEmail: (email) => progress.onEmail(email),
+      onFunctionLog: options.printFunctionLogs ? (name, line) => log(`[${name}] ${line}`) : undefined,
     });
-    stops.push(() => engine.close());
-    const awsServer: RunningServer = await startAwsEndpoint({
-      port: aws,
-      stepFunctions: engine,
-      secretsManager: secrets,
-      eventBridge: events,
-      lambda,
-      kms,
-    });
+    stops.push(() => services.stop());
+    const { engine, lambda } = services;
+    const awsServer: RunningServer = await startAwsEndpoint({ port: aws, ...services.endpoint });
     stops.push(() => awsServer.close());
     for (const machine of template.stateMachines) {
       await registerStateMachine(engine, machine);
@@ -272,12 +249,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stop,
     };
     const { stop: _stop, dataDir: _dataDir, localJsonPath: _path, ...published } = cloud;
+    // Schedules and scheduled rules run once everything they call is up.
+    services.startTimers();
     writeFileSync(localJsonPath, JSON.stringify(published, null, 2), { mode: 0o600 });
     chmodSync(localJsonPath, 0o600);
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     log(`  API            ${cloud.apiUrl}`);
     log(`  token          ${cloud.tokenUrl}`);
-    log(`  AWS endpoint   ${cloud.awsEndpoint}  (Step Functions, Lambda, Secrets Manager, EventBridge)`);
+    log(
+      `  AWS endpoint   ${cloud.awsEndpoint}  (Step Functions, Lambda, Secrets Manager, EventBridge, Scheduler, SES, SNS, S3, KMS)`,
+    );
     log(`  DynamoDB       ${cloud.dynamodbEndpoint}`);
     log(`  clients        ${Object.keys(clients).join(', ')}  (secrets in ${localJsonPath})`);
     return cloud;
@@ -287,112 +268,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ? error
       : new LocalCloudStartError(`the local cloud did not start: ${String(error)}`, { cause: error });
   }
-}
-
-/**
- * The sandbox platform's secrets: kept in the data dir after the first registration; registered through the
- * operator API on first start (or rotated when the platform exists but the secrets file was lost).
- */
-async function sandboxSecrets(input: {
-  path: string;
-  apiUrl: string;
-  webhookUrl: string;
-  operatorToken: string;
-}): Promise<{ notificationSecret: string; responseSecret: string }> {
-  if (existsSync(input.path)) {
-    return JSON.parse(readFileSync(input.path, 'utf8')) as {
-      notificationSecret: string;
-      responseSecret: string;
-    };
-  }
-  const headers = { authorization: `Bearer ${input.operatorToken}`, 'content-type': 'application/json' };
-  let response = await fetch(`${input.apiUrl}/v1/platforms`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      id: SANDBOX_PLATFORM_ID,
-      name: 'MiChat sandbox (local cloud)',
-      webhookUrl: input.webhookUrl,
-      contactEmail: 'sandbox@localhost.localdomain',
-    }),
-  });
-  if (response.status === 409) {
-    response = await fetch(`${input.apiUrl}/v1/platforms/${SANDBOX_PLATFORM_ID}/secret-rotation`, {
-      method: 'POST',
-      headers,
-      body: '{}',
-    });
-  }
-  const body = (await response.json()) as { notificationSecret?: string; responseSecret?: string };
-  if (!response.ok || !body.notificationSecret || !body.responseSecret) {
-    throw new LocalCloudStartError(
-      `could not register ${SANDBOX_PLATFORM_ID}: ${response.status} ${JSON.stringify(body)}`,
-    );
-  }
-  const secrets = { notificationSecret: body.notificationSecret, responseSecret: body.responseSecret };
-  writeFileSync(input.path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
-}
-
-async function registerStateMachine(
-  engine: StepFunctionsEngine,
-  machine: { name: string; arn: string; definition: string; roleArn: string; type: string },
-): Promise<void> {
-  try {
-    await engine.dispatch('CreateStateMachine', {
-      name: machine.name,
-      definition: machine.definition,
-      roleArn: machine.roleArn,
-      type: machine.type,
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'StateMachineAlreadyExists') throw error;
-    // A restart on the same data: keep the machine (and its executions), take the template's definition.
-    await engine.dispatch('UpdateStateMachine', {
-      stateMachineArn: machine.arn,
-      definition: machine.definition,
-      roleArn: machine.roleArn,
-    });
-  }
-}
-
-/** Reads an order's agency and platform from its marker (`ORDER#<id>` / `ORDER`) for the progress log. */
-function orderLookup(
-  endpoint: string,
-  tableName: string | undefined,
-): ((orderId: string) => Promise<OrderParties | undefined>) | undefined {
-  if (!tableName) return undefined;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  return async (orderId) => {
-    const result = await client.send(
-      new GetItemCommand({
-        TableName: tableName,
-        Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' } },
-        ProjectionExpression: 'agencyId, platformId',
-      }),
-    );
-    return result.Item
-      ? { agencyId: result.Item.agencyId?.S, platformId: result.Item.platformId?.S }
-      : undefined;
-  };
-}
-
-/** Merges the `{ clientId: agencyId }` maps the functions carry (e.g. `AGENCY_CLIENTS`). */
-function agencyClients(values: (string | undefined)[]): Record<string, string> {
-  const merged: Record<string, string> = {};
-  for (const value of values) {
-    if (!value) continue;
-    try {
-      Object.assign(merged, JSON.parse(value));
-    } catch {
-      // not a JSON map: ignore
-    }
-  }
-  return merged;
 }
 
 /** `TENGGAT_RATE_LIMIT=<requests per second>,<burst>` (per client), e.g. `10,20`; unset = no limit. */

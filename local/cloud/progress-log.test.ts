@@ -4,6 +4,7 @@ import {
   createProgressLog,
   describeDomainEvent,
   describeSubmission,
+  formatEmailLine,
   formatProgressLine,
 } from './progress-log';
 
@@ -163,5 +164,27 @@ describe('describeSubmission', () => {
       '12:00:00 order o9 (polri-siber → michat-sandbox) submitted: 3 item(s), urgent; notifying the platform',
       '12:00:01 order o9 (polri-siber → michat-sandbox) delivered takedown.requested',
     ]);
+  });
+});
+
+describe('email lines', () => {
+  it('prints one line per sent email, in order with the other lines', async () => {
+    expect(
+      formatEmailLine({
+        sentAt: '2026-01-02T12:00:05.123Z',
+        to: ['a@x.example'],
+        cc: ['b@y.example'],
+        subject: 'ST1',
+      }),
+    ).toBe('[email] 12:00:05 to a@x.example, b@y.example: ST1');
+    const lines: string[] = [];
+    const progress = createProgressLog({ log: (line) => lines.push(line) });
+    progress.onEmail({
+      sentAt: '2026-01-02T12:00:06Z',
+      to: ['ops@example.org'],
+      subject: 'AWS Notification Message',
+    });
+    await progress.flush();
+    expect(lines).toEqual(['[email] 12:00:06 to ops@example.org: AWS Notification Message']);
   });
 });

@@ -138,6 +138,17 @@ export function describeSubmission(
   }
 }
 
+/** `[email] 12:01:03 to a@x.example, b@y.example: Subject` for one sent email. */
+export function formatEmailLine(email: {
+  sentAt: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+}): string {
+  const at = Number.isNaN(Date.parse(email.sentAt)) ? new Date() : new Date(email.sentAt);
+  return `[email] ${clock(at)} to ${[...email.to, ...(email.cc ?? [])].join(', ')}: ${email.subject}`;
+}
+
 export interface ProgressLogOptions {
   log: (line: string) => void;
   /** Finds an order's agency and platform (events do not all carry the agency). */
@@ -149,6 +160,8 @@ export interface ProgressLog {
   onBusEvent(event: RecordedBusEvent): void;
   /** Feed every API call (proxy event and proxy result as JSON); new orders get a line, once each. */
   onApiCall(request: string, response: string): void;
+  /** Feed every email the outbox keeps (SES and SNS): one line each. */
+  onEmail(email: { sentAt: string; to: string[]; cc?: string[]; subject: string }): void;
   /** Resolves once every line so far was written. */
   flush(): Promise<void>;
 }
@@ -196,6 +209,9 @@ export function createProgressLog(options: ProgressLogOptions): ProgressLog {
       submittedOrders.add(submitted.orderId);
       parties.set(submitted.orderId, { ...submitted.parties });
       queue = queue.then(() => options.log(formatProgressLine(submitted)));
+    },
+    onEmail(email) {
+      queue = queue.then(() => options.log(formatEmailLine(email)));
     },
     flush: () => queue,
   };

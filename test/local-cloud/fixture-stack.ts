@@ -7,12 +7,22 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 
-/** Handler source of the fixture function: echoes, fails, sleeps or answers big on request. */
+/** Handler source of the fixture function: echoes, fails, sleeps or answers big on request; records events. */
 export const FIXTURE_HANDLER = `
 exports.handler = async (event, context) => {
+  if (process.env.RECORD_FILE) {
+    require('fs').appendFileSync(process.env.RECORD_FILE, JSON.stringify({ fn: context.functionName, event }) + '\\n');
+  }
   const query = (event && event.queryStringParameters) || {};
   if ((event && event.fail) || query.fail) throw new TypeError('asked to fail');
   const sleepMs = (event && event.sleepMs) || Number(query.sleepMs || 0);
@@ -28,6 +38,7 @@ exports.handler = async (event, context) => {
     functionName: context.functionName,
     remaining: context.getRemainingTimeInMillis(),
     table: process.env.TABLE_NAME,
+    nodeVersion: process.version,
     endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
     pid: process.pid,
   };
@@ -37,6 +48,8 @@ exports.handler = async (event, context) => {
 export interface FixtureStack {
   cdkOutDir: string;
   stackName: string;
+  /** Where the recorder function appends `{ fn, event }` lines. */
+  recordFile: string;
 }
 
 export function synthFixtureStack(): FixtureStack {
@@ -136,6 +149,89 @@ export function synthFixtureStack(): FixtureStack {
     templates: { 'application/json': '{"problem":$context.error.messageString}' },
   });
 
+  const recordFile = join(root, 'recorded.jsonl');
+  addNoticeServices(stack, bus, codeDir, recordFile, echo);
   app.synth();
-  return { cdkOutDir, stackName: stack.stackName };
+  return { cdkOutDir, stackName: stack.stackName, recordFile };
+}
+
+/** SES identities and configuration set, an SNS topic, rules, a schedule and a bucket, as plain L1/L2 constructs. */
+function addNoticeServices(
+  stack: Stack,
+  bus: events.EventBus,
+  codeDir: string,
+  recordFile: string,
+  echo: lambda.Function,
+): void {
+  const recorder = new lambda.Function(stack, 'RecorderFunction', {
+    runtime: lambda.Runtime.NODEJS_20_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(codeDir),
+    environment: { RECORD_FILE: recordFile },
+  });
+  recorder.configureAsyncInvoke({ retryAttempts: 1 });
+  new ses.EmailIdentity(stack, 'SenderDomain', { identity: ses.Identity.domain('tenggat.example') });
+  new ses.EmailIdentity(stack, 'SenderAddress', { identity: ses.Identity.email('ops@other.example') });
+  const notices = new ses.ConfigurationSet(stack, 'Notices', { configurationSetName: 'fixture-notices' });
+  notices.addEventDestination('ToDefaultBus', {
+    destination: ses.EventDestination.eventBus(
+      events.EventBus.fromEventBusName(stack, 'DefaultBus', 'default'),
+    ),
+    events: [ses.EmailSendingEvent.SEND, ses.EmailSendingEvent.DELIVERY, ses.EmailSendingEvent.BOUNCE],
+  });
+
+  const topic = new sns.Topic(stack, 'Alerts', { topicName: 'fixture-alerts' });
+  topic.addSubscription(new subscriptions.EmailSubscription('ops@example.org'));
+  topic.addSubscription(new subscriptions.EmailSubscription('json@example.org', { json: true }));
+  topic.addSubscription(
+    new subscriptions.LambdaSubscription(recorder, {
+      filterPolicy: { severity: sns.SubscriptionFilter.stringFilter({ allowlist: ['high'] }) },
+    }),
+  );
+
+  new events.Rule(stack, 'RecoveredRule', {
+    eventBus: bus,
+    eventPattern: { source: ['tenggat'], detailType: ['order.execution_recovered'] },
+    targets: [
+      new eventTargets.SnsTopic(topic, {
+        message: events.RuleTargetInput.fromText(
+          `Order ${events.EventField.fromPath('$.detail.orderId')} recovered`,
+        ),
+      }),
+      new eventTargets.LambdaFunction(recorder),
+    ],
+  });
+  new events.Rule(stack, 'SesDeliveredRule', {
+    eventPattern: { source: ['aws.ses'], detailType: ['Email Delivered'] },
+    targets: [
+      new eventTargets.LambdaFunction(recorder, {
+        event: events.RuleTargetInput.fromObject({
+          kind: 'delivered',
+          messageId: events.EventField.fromPath('$.detail.mail.messageId'),
+        }),
+      }),
+    ],
+  });
+  // A rule whose function has no AWS::Lambda::Permission for EventBridge: AWS drops these invocations.
+  new events.CfnRule(stack, 'UnpermittedRule', {
+    eventBusName: bus.eventBusName,
+    eventPattern: { source: ['tenggat'], 'detail-type': ['order.execution_recovered'] },
+    targets: [{ id: 'echo', arn: echo.functionArn }],
+  });
+
+  const schedulerRole = new iam.Role(stack, 'SchedulerRole', {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+  });
+  recorder.grantInvoke(schedulerRole);
+  new scheduler.CfnSchedule(stack, 'ReconcileSchedule', {
+    name: 'fixture-reconcile',
+    scheduleExpression: 'rate(1 minute)',
+    flexibleTimeWindow: { mode: 'OFF' },
+    target: {
+      arn: recorder.functionArn,
+      roleArn: schedulerRole.roleArn,
+      input: JSON.stringify({ kind: 'scheduled', at: '<aws.scheduler.scheduled-time>' }),
+    },
+  });
+  new s3.Bucket(stack, 'Letters');
 }

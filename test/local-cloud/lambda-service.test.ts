@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -157,5 +157,64 @@ describe('Lambda service', () => {
     expect(functionNameOf('arn:aws:lambda:us-east-1:000000000000:function:f:prod')).toBe('f');
     expect(functionNameOf('000000000000:function:g')).toBe('g');
     expect(functionNameOf('h:1')).toBe('h');
+  });
+});
+
+describe('Lambda service: faults and asynchronous retries', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lambda-faults-'));
+  const assetDir = mkdtempSync(join(tmpdir(), 'lambda-faults-asset-'));
+  writeFileSync(join(assetDir, 'index.js'), FIXTURE_HANDLER);
+  const recordFile = join(dataDir, 'recorded.jsonl');
+  const spec = (functionName: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec => ({
+    logicalId: `${functionName}Logical`,
+    functionName,
+    arn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    assetDir,
+    handler: 'index.handler',
+    runtime: 'nodejs20.x',
+    environment: { RECORD_FILE: recordFile },
+    memorySize: 128,
+    timeoutSeconds: 3,
+    ...overrides,
+  });
+  let service: LambdaService;
+  const recorded = () =>
+    (existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean) : []).map(
+      (line) => JSON.parse(line) as { fn: string },
+    );
+
+  beforeAll(() => {
+    service = createLambdaService({
+      functions: [spec('retried'), spec('once', { maximumRetryAttempts: 0 })],
+      dataDir,
+      asyncRetryDelaysMillis: [50, 50],
+    });
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('retries a failed asynchronous invocation twice, as Lambda does, so two faults are absorbed', async () => {
+    expect(service.resolveFunctionName('retriedLogical')).toBe('retried');
+    service.faults.set('retried', 2);
+    const accepted = await service.invoke('retried', '{"n":1}', { invocationType: 'Event' });
+    expect(accepted.statusCode).toBe(202);
+    const deadline = Date.now() + 5_000;
+    while (!recorded().some((line) => line.fn === 'retried') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(recorded().filter((line) => line.fn === 'retried')).toHaveLength(1);
+    const tail = service.logTail('retried').join('\n');
+    expect(tail).toContain('Error: Injected fault 1 of 2 (PUT /_local/faults)');
+    expect(tail).toContain('retry 2 of 2 in 50 ms');
+    expect(service.faults.list()).toEqual([]);
+  });
+
+  it('does not retry when EventInvokeConfig says 0 attempts', async () => {
+    service.faults.set('once', 1);
+    await service.invoke('once', '{}', { invocationType: 'Event' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(recorded().filter((line) => line.fn === 'once')).toHaveLength(0);
+    expect(service.logTail('once').join('\n')).not.toContain('retry');
   });
 });

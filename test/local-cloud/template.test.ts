@@ -132,3 +132,87 @@ describe('parseTemplate intrinsics', () => {
     expect(() => template.resolve({ Ref: 'Nope' })).toThrow(TemplateError);
   });
 });
+
+describe('readLocalTemplate: mail, notifications, rules, schedules, buckets', () => {
+  let template: LocalTemplate;
+  beforeAll(() => {
+    const { cdkOutDir, stackName } = synthFixtureStack();
+    template = readLocalTemplate(cdkOutDir, stackName);
+  });
+
+  it('lists the SES identities and the configuration set with its EventBridge destination', () => {
+    expect(template.emailIdentities.map((identity) => [identity.identity, identity.type])).toEqual([
+      ['tenggat.example', 'DOMAIN'],
+      ['ops@other.example', 'EMAIL_ADDRESS'],
+    ]);
+    const [notices] = template.configurationSets;
+    expect(notices?.name).toBe('fixture-notices');
+    expect(notices?.eventDestinations).toEqual([
+      expect.objectContaining({
+        enabled: true,
+        matchingEventTypes: ['send', 'delivery', 'bounce'],
+        // The stack's own account and region, as CDK writes them: only the bus name matters locally.
+        eventBusArn: expect.stringMatching(/:event-bus\/default$/),
+      }),
+    ]);
+  });
+
+  it('lists the topic and its subscriptions with their filter policy', () => {
+    expect(template.topics).toEqual([
+      expect.objectContaining({
+        name: 'fixture-alerts',
+        arn: 'arn:aws:sns:us-east-1:000000000000:fixture-alerts',
+      }),
+    ]);
+    const byProtocol = Object.fromEntries(template.subscriptions.map((s) => [s.protocol, s]));
+    expect(Object.keys(byProtocol).sort()).toEqual(['email', 'email-json', 'lambda']);
+    expect(byProtocol.lambda?.filterPolicy).toEqual({ severity: ['high'] });
+    expect(byProtocol.email?.arn).toMatch(
+      /^arn:aws:sns:us-east-1:000000000000:fixture-alerts:[0-9a-f-]{36}$/,
+    );
+    const recorder = template.functions.find((fn) => fn.logicalId.startsWith('RecorderFunction'));
+    expect(byProtocol.lambda?.endpoint).toBe(recorder?.arn);
+  });
+
+  it('lists rules with bus, pattern, targets and inputs, and the permissions that let them invoke', () => {
+    const recovered = template.eventRules.find((rule) => rule.logicalId.startsWith('RecoveredRule'));
+    expect(recovered?.eventBusName).toBe('fixture-events');
+    expect(recovered?.arn).toBe(
+      `arn:aws:events:us-east-1:000000000000:rule/fixture-events/${recovered?.name}`,
+    );
+    expect(recovered?.eventPattern).toEqual({
+      source: ['tenggat'],
+      'detail-type': ['order.execution_recovered'],
+    });
+    expect(recovered?.targets.map((target) => target.arn.split(':')[2])).toEqual(['sns', 'lambda']);
+    expect(recovered?.targets[0]?.inputTransformer?.inputTemplate).toBe('"Order <detail-orderId> recovered"');
+    const delivered = template.eventRules.find((rule) => rule.logicalId.startsWith('SesDeliveredRule'));
+    expect(delivered?.eventBusName).toBe('default');
+    const recorder = template.functions.find((fn) => fn.logicalId.startsWith('RecorderFunction'));
+    const principals = template.lambdaPermissions
+      .filter((permission) => permission.functionName === recorder?.functionName)
+      .map((permission) => permission.principal)
+      .sort();
+    expect(principals).toEqual(['events.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com']);
+    // AWS::Lambda::EventInvokeConfig sets the asynchronous retries; Lambda's default is 2.
+    expect(recorder?.maximumRetryAttempts).toBe(1);
+    expect(
+      template.functions.find((fn) => fn.logicalId.startsWith('EchoFunction'))?.maximumRetryAttempts,
+    ).toBe(2);
+  });
+
+  it('lists the schedule and the bucket (a lower-case generated name)', () => {
+    expect(template.schedules).toEqual([
+      expect.objectContaining({
+        name: 'fixture-reconcile',
+        arn: 'arn:aws:scheduler:us-east-1:000000000000:schedule/default/fixture-reconcile',
+        expression: 'rate(1 minute)',
+        enabled: true,
+        flexibleWindowMinutes: 0,
+        timezone: 'UTC',
+      }),
+    ]);
+    expect(template.schedules[0]?.target.input).toContain('<aws.scheduler.scheduled-time>');
+    expect(template.buckets[0]?.name).toMatch(/^fixturestack-letters[a-z0-9-]*$/);
+  });
+});

@@ -5,10 +5,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBuckets, readLambdaPermissions } from './readers/buckets';
 import { readUserPoolClients, readUserPools } from './readers/cognito';
 import { readEventBuses } from './readers/event-buses';
+import { readEventRules } from './readers/event-rules';
 import { readFunctions } from './readers/functions';
 import { readRestApis } from './readers/rest-apis';
+import { readSchedules } from './readers/schedules';
+import { readConfigurationSets, readEmailIdentities } from './readers/ses';
+import { readSubscriptions, readTopics } from './readers/sns';
 import { readStateMachines } from './readers/state-machines';
 import { readTables } from './readers/tables';
 import { TemplateResolver } from './resolver';
@@ -16,6 +21,7 @@ import type { CfnResource, LocalTemplate } from './types';
 import { isObject, TemplateError } from './values';
 
 export { LOCAL_ACCOUNT_ID, LOCAL_REGION, localArn, stableId, stableUuid } from './ids';
+export { targetInputOf } from './readers/event-rules';
 export { TemplateResolver } from './resolver';
 export type * from './types';
 export { TemplateError } from './values';
@@ -59,6 +65,14 @@ export function parseTemplate(template: unknown, options: ParseOptions): LocalTe
     userPools: readUserPools(resolver),
     userPoolClients: readUserPoolClients(resolver),
     eventBuses: readEventBuses(resolver),
+    emailIdentities: readEmailIdentities(resolver),
+    configurationSets: readConfigurationSets(resolver),
+    topics: readTopics(resolver),
+    subscriptions: readSubscriptions(resolver),
+    eventRules: readEventRules(resolver),
+    schedules: readSchedules(resolver),
+    buckets: readBuckets(resolver),
+    lambdaPermissions: readLambdaPermissions(resolver),
     resolve: resolver.resolve,
   };
 }

@@ -96,7 +96,14 @@ export class TemplateResolver {
     const resource = this.resources[logicalId];
     const property = resource ? NAME_PROPERTY[resource.Type] : undefined;
     const declared = property ? resource?.Properties?.[property] : undefined;
-    const fallback = `${this.stackName}-${logicalId}`.slice(0, 64);
+    // S3 bucket names are lower case (CloudFormation lower-cases the names it generates for them too).
+    const fallback =
+      resource?.Type === 'AWS::S3::Bucket'
+        ? `${this.stackName}-${logicalId}`
+            .toLowerCase()
+            .replace(/[^a-z0-9.-]/g, '-')
+            .slice(0, 63)
+        : `${this.stackName}-${logicalId}`.slice(0, 64);
     // Names that are themselves intrinsics resolve lazily; the fallback set first stops self-reference loops.
     this.physicalNames.set(logicalId, fallback);
     let name = fallback;
@@ -131,6 +138,10 @@ export class TemplateResolver {
         return this.resolve(this.propertiesOf(logicalId).Identifier);
       case 'AWS::Cognito::UserPoolDomain':
         return this.resolve(this.propertiesOf(logicalId).Domain);
+      case 'AWS::SNS::Subscription': {
+        const topicArn = this.resolve(this.propertiesOf(logicalId).TopicArn);
+        return `${asString(topicArn, 'subscription TopicArn')}:${stableUuid(this.stackName, logicalId)}`;
+      }
       case 'AWS::SES::EmailIdentity':
         return this.resolve(this.propertiesOf(logicalId).EmailIdentity);
       case 'AWS::KMS::Key':
@@ -166,10 +177,16 @@ export class TemplateResolver {
       case 'AWS::Events::EventBus':
         if (attribute === 'Name') return name;
         return arn('events', `event-bus/${name}`);
-      case 'AWS::Events::Rule':
-        return arn('events', `rule/${name}`);
-      case 'AWS::Scheduler::Schedule':
-        return arn('scheduler', `schedule/default/${name}`);
+      case 'AWS::Events::Rule': {
+        // A rule on a custom bus has the bus in its ARN.
+        const bus = this.resolve(resource.Properties?.EventBusName);
+        const busName = typeof bus === 'string' ? (/:event-bus\/(.+)$/.exec(bus)?.[1] ?? bus) : 'default';
+        return arn('events', `rule/${busName === 'default' ? '' : `${busName}/`}${name}`);
+      }
+      case 'AWS::Scheduler::Schedule': {
+        const group = this.resolve(resource.Properties?.GroupName);
+        return arn('scheduler', `schedule/${typeof group === 'string' ? group : 'default'}/${name}`);
+      }
       case 'AWS::IAM::Role':
         if (attribute === 'RoleId') return stableId(21, this.stackName, logicalId).toUpperCase();
         return arn('iam', `role/${name}`, false);

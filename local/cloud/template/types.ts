@@ -35,6 +35,8 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   memorySize: number;
   timeoutSeconds: number;
+  /** Retries of a failed asynchronous invocation (`AWS::Lambda::EventInvokeConfig`, else Lambda's 2). */
+  maximumRetryAttempts?: number;
 }
 
 export interface StateMachineSpec {
@@ -118,6 +120,95 @@ export interface EventBusSpec {
   arn: string;
 }
 
+export interface EmailIdentitySpec {
+  logicalId: string;
+  /** An address (`a@b.example`) or a domain (`b.example`). */
+  identity: string;
+  type: 'EMAIL_ADDRESS' | 'DOMAIN';
+  /** The identity's default configuration set (`ConfigurationSetAttributes`). */
+  configurationSetName: string | undefined;
+}
+
+export interface ConfigurationSetSpec {
+  logicalId: string;
+  name: string;
+  eventDestinations: {
+    name: string;
+    enabled: boolean;
+    /** Lower-case event types as CloudFormation writes them (`send`, `delivery`, `bounce`, ...). */
+    matchingEventTypes: string[];
+    /** The bus ARN of an `EventBridgeDestination` (SES only allows the default bus). */
+    eventBusArn: string | undefined;
+    /** The topic ARN of an `SnsDestination`. */
+    topicArn: string | undefined;
+  }[];
+}
+
+export interface TopicSpec {
+  logicalId: string;
+  name: string;
+  arn: string;
+  displayName: string | undefined;
+  fifo: boolean;
+}
+
+export interface SubscriptionSpec {
+  /** The `AWS::SNS::Subscription` logical id, or `<topic logical id>/Subscription/<n>` for a topic's own list. */
+  logicalId: string;
+  arn: string;
+  topicArn: string;
+  protocol: string;
+  endpoint: string;
+  filterPolicy: Record<string, unknown> | undefined;
+  filterPolicyScope: 'MessageAttributes' | 'MessageBody';
+  rawMessageDelivery: boolean;
+}
+
+export interface TargetInputSpec {
+  input: string | undefined;
+  inputPath: string | undefined;
+  inputTransformer: { inputPathsMap: Record<string, string>; inputTemplate: string } | undefined;
+}
+
+export interface EventRuleSpec {
+  logicalId: string;
+  name: string;
+  arn: string;
+  eventBusName: string;
+  eventPattern: Record<string, unknown> | undefined;
+  scheduleExpression: string | undefined;
+  enabled: boolean;
+  targets: ({ id: string; arn: string } & TargetInputSpec)[];
+}
+
+export interface ScheduleSpec {
+  logicalId: string;
+  name: string;
+  groupName: string;
+  arn: string;
+  expression: string;
+  timezone: string;
+  startDate: string | undefined;
+  endDate: string | undefined;
+  enabled: boolean;
+  flexibleWindowMinutes: number;
+  actionAfterCompletion: 'NONE' | 'DELETE';
+  target: { arn: string; input: string | undefined };
+}
+
+export interface BucketSpec {
+  logicalId: string;
+  name: string;
+  arn: string;
+}
+
+export interface LambdaPermissionSpec {
+  logicalId: string;
+  functionName: string;
+  principal: string;
+  sourceArn: string | undefined;
+}
+
 export interface LocalTemplate {
   stackName: string;
   tables: TableSpec[];
@@ -127,6 +218,14 @@ export interface LocalTemplate {
   userPools: UserPoolSpec[];
   userPoolClients: UserPoolClientSpec[];
   eventBuses: EventBusSpec[];
+  emailIdentities: EmailIdentitySpec[];
+  configurationSets: ConfigurationSetSpec[];
+  topics: TopicSpec[];
+  subscriptions: SubscriptionSpec[];
+  eventRules: EventRuleSpec[];
+  schedules: ScheduleSpec[];
+  buckets: BucketSpec[];
+  lambdaPermissions: LambdaPermissionSpec[];
   /** Resolves any template value (for callers that need e.g. outputs). */
   resolve(value: unknown): unknown;
 }

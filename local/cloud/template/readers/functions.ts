@@ -27,12 +27,21 @@ export function readFunctions(
   cdkOutDir: string,
   assetManifest: unknown,
 ): FunctionSpec[] {
+  const invokeConfigs = resolver
+    .logicalIdsOf('AWS::Lambda::EventInvokeConfig')
+    .map((id) => ({ raw: resolver.propertiesOf(id), properties: resolver.resolvedProperties(id) }));
   return resolver.logicalIdsOf('AWS::Lambda::Function').map((logicalId) => {
     const properties = resolver.resolvedProperties(logicalId);
+    const functionName = resolver.physicalName(logicalId);
+    const invokeConfig = invokeConfigs.find(
+      (config) =>
+        resolver.logicalIdOfRef(config.raw.FunctionName) === logicalId ||
+        config.properties.FunctionName === functionName,
+    );
     const environment = isObject(properties.Environment) ? properties.Environment.Variables : undefined;
     return {
       logicalId,
-      functionName: resolver.physicalName(logicalId),
+      functionName,
       arn: asString(resolver.getAtt(logicalId, 'Arn'), 'function arn'),
       assetDir: assetDirectory(resolver, logicalId, cdkOutDir, assetManifest),
       handler: typeof properties.Handler === 'string' ? properties.Handler : 'index.handler',
@@ -42,6 +51,10 @@ export function readFunctions(
       ),
       memorySize: typeof properties.MemorySize === 'number' ? properties.MemorySize : 128,
       timeoutSeconds: typeof properties.Timeout === 'number' ? properties.Timeout : 3,
+      maximumRetryAttempts:
+        typeof invokeConfig?.properties.MaximumRetryAttempts === 'number'
+          ? invokeConfig.properties.MaximumRetryAttempts
+          : 2,
     };
   });
 }
