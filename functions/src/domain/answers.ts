@@ -91,7 +91,7 @@ export function applyAnswers(
   const orderSet: Partial<OrderRecord> = {
     itemCounts,
     ...(itemCounts.disputed > 0 && order.disputedSince === null ? { disputedSince: now.toISOString() } : {}),
-    ...(endsWait ? { taskToken: null, taskPurpose: null } : {}),
+    ...(endsWait ? { taskToken: null } : {}),
   };
   return { results, updates, orderSet, outcomes };
 }

@@ -17,6 +17,8 @@ export const PERSONAL_DETAIL_KEYS: readonly string[] = [
   'locator',
   'locators',
   'officer',
+  'question',
+  'answer',
 ];
 
 export interface PersonalData {

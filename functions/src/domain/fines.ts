@@ -1,14 +1,20 @@
 import { parseDurationMs } from './duration';
+import { type ClockPause, runningMs } from './legal-clock';
 import type { PolicyDocument } from './policy';
 
 /**
- * Fine for one item for one run of being pending at ST2 or later: every accrual period that has started since
- * `since` costs `perItemPerPeriod` (the fine notice itself opens the first period). `until` is when the item
- * stopped being pending (a late removal stops accrual) or now.
+ * Fine for one item for one run of being pending at ST2 or later: every accrual period of running clock that has
+ * started since `since` costs `perItemPerPeriod` (the fine notice itself opens the first period). `until` is when
+ * the item stopped being pending (a late removal stops accrual) or now; a clarification's pause does not count.
  */
-export function accruedFine(policy: PolicyDocument, since: Date, until: Date): number {
-  const elapsed = until.getTime() - since.getTime();
-  if (elapsed < 0) return 0;
+export function accruedFine(
+  policy: PolicyDocument,
+  since: Date,
+  until: Date,
+  pauses: readonly ClockPause[] = [],
+): number {
+  if (until.getTime() < since.getTime()) return 0;
+  const elapsed = runningMs(since, until, pauses);
   const period = parseDurationMs(policy.fine.accrualPeriod);
   const periods = period <= 0 ? 1 : Math.floor(elapsed / period) + 1;
   return Math.min(policy.fine.capPerItem, periods * policy.fine.perItemPerPeriod);
@@ -20,14 +26,20 @@ export function totalFine(
   settled: number,
   accruingSince: Date | null,
   now: Date,
+  pauses: readonly ClockPause[] = [],
 ): number {
-  const running = accruingSince === null ? 0 : accruedFine(policy, accruingSince, now);
+  const running = accruingSince === null ? 0 : accruedFine(policy, accruingSince, now, pauses);
   return Math.min(policy.fine.capPerItem, settled + running);
 }
 
 /** The parts of an order and an item that decide its fine. */
 export interface FineState {
-  order: { policy: PolicyDocument; st2At: string | null; finalizedAt: string | null };
+  order: {
+    policy: PolicyDocument;
+    st2At: string | null;
+    finalizedAt: string | null;
+    clockPauses?: readonly ClockPause[];
+  };
   item: { status: string; fineSettled: number; fineAccruingSince: string | null };
 }
 
@@ -46,14 +58,15 @@ export function fineAccruingSince(
 /** The item's fine at `now`: what is settled plus the running part, which stops when the order is final. */
 export function itemFine({ order, item }: FineState, now: Date): number {
   const until = order.finalizedAt !== null ? new Date(order.finalizedAt) : now;
-  return totalFine(order.policy, item.fineSettled, fineAccruingSince(order, item), until);
+  return totalFine(order.policy, item.fineSettled, fineAccruingSince(order, item), until, order.clockPauses);
 }
 
 /** The fine an item keeps once answered at `at`: a late removal stops the fine from growing, what accrued stays. */
 export function fineSettledAt({ order, item }: FineState, at: Date): number {
   const since = fineAccruingSince(order, item);
   if (since === null) return item.fineSettled;
-  return Math.min(order.policy.fine.capPerItem, item.fineSettled + accruedFine(order.policy, since, at));
+  const accrued = accruedFine(order.policy, since, at, order.clockPauses);
+  return Math.min(order.policy.fine.capPerItem, item.fineSettled + accrued);
 }
 
 /** An item that becomes pending again at `at` (an upheld dispute) starts a new run if the order is past ST2. */

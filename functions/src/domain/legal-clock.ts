@@ -3,7 +3,6 @@
  * clarification is open (TCO Art. 3(8)) and runs again, for the full time of the stage, once the platform received
  * the answer. Fines do not accrue while it is stopped. Pure functions over the order's clock fields.
  */
-import { parseDurationMs } from './duration';
 import { deadlineFor, type Stage } from './order-rules';
 import type { PolicyDocument, Urgency } from './policy';
 
@@ -17,7 +16,8 @@ export interface ClockPause {
 
 export interface Clarification {
   seq: number;
-  question: string;
+  /** null once erased on a lawful request, as is `answer`. */
+  question: string | null;
   askedAt: string;
   answer: string | null;
   answeredAt: string | null;
@@ -135,18 +135,32 @@ export function runningMs(since: Date, until: Date, pauses: readonly ClockPause[
 }
 
 /**
- * Fine for one item for one run of being pending at ST2 or later: every accrual period of running clock that has
- * started since `since` costs `perItemPerPeriod` (the fine notice itself opens the first period), capped per item.
+ * What the platform's receipt of a notice does to the clock: the order itself serves the order (by webhook or
+ * email; a later webhook success after an email only records `notifiedAt`); a clarification answer restarts the
+ * current stage. Null when it changes nothing; `action` names the audit event.
  */
-export function accruedFineOverClock(
-  policy: PolicyDocument,
-  since: Date,
-  until: Date,
-  pauses: readonly ClockPause[],
-): number {
-  if (until.getTime() < since.getTime()) return 0;
-  const elapsed = runningMs(since, until, pauses);
-  const period = parseDurationMs(policy.fine.accrualPeriod);
-  const periods = period <= 0 ? 1 : Math.floor(elapsed / period) + 1;
-  return Math.min(policy.fine.capPerItem, periods * policy.fine.perItemPerPeriod);
+export function onNoticeReceived(
+  clock: OrderClock & { status: string },
+  event: string,
+  via: ServiceChannel,
+  at: Date,
+): { set: Record<string, unknown>; action: string; served: boolean } | null {
+  if (event === 'takedown.requested') {
+    const set = serve(clock, via, at);
+    if (set === null) return null;
+    const served = set.servedAt !== undefined;
+    const status = served && clock.status === 'notifying' ? { status: 'awaiting_platform' } : {};
+    // Service by webhook keeps its historic audit name; a webhook success after an email service only acknowledges.
+    const action = served
+      ? via === 'webhook'
+        ? 'platform_notified'
+        : 'served_by_email'
+      : 'webhook_acknowledged';
+    return { set: { ...set, ...status }, action, served };
+  }
+  if (event === 'takedown.clarified') {
+    const set = resumeAfterClarification(clock, at);
+    return set === null ? null : { set, action: 'clarification_received', served: false };
+  }
+  return null;
 }

@@ -1,7 +1,16 @@
 import type { Actor, AuditEvent } from './audit';
+import { createNotice, type NoticeRecord } from './notices';
 import { countItems } from './order-rules';
 import { type Category, type PolicyDocument, urgencyOf } from './policy';
-import type { Evidence, ItemRecord, OrderRecord } from './records';
+import type { Evidence, ItemRecord, OrderRecord, WebhookHealth } from './records';
+
+export const UNKNOWN_WEBHOOK_HEALTH: WebhookHealth = {
+  state: 'unknown',
+  lastAttemptAt: null,
+  lastError: null,
+  lastHttpStatus: null,
+  failingSince: null,
+};
 
 /** One item of an order as the agency submits it. */
 export interface NewItem {
@@ -34,9 +43,15 @@ export const itemIdFor = (seq: number): string => String(seq).padStart(6, '0');
  */
 export function newOrderRecords(
   submitted: NewOrder,
-  identity: { orderId: string; agencyId: string; createdAt: string; policy: PolicyDocument },
-): { order: OrderRecord; items: ItemRecord[]; audit: Omit<AuditEvent, 'seq'> } {
-  const { orderId, agencyId, createdAt, policy } = identity;
+  identity: {
+    orderId: string;
+    agencyId: string;
+    createdAt: string;
+    policy: PolicyDocument;
+    executionArn: string;
+  },
+): { order: OrderRecord; items: ItemRecord[]; audit: Omit<AuditEvent, 'seq'>; notice: NoticeRecord } {
+  const { orderId, agencyId, createdAt, policy, executionArn } = identity;
   const items: ItemRecord[] = submitted.items.map((item, index) => ({
     orderId,
     itemId: itemIdFor(index + 1),
@@ -74,6 +89,8 @@ export function newOrderRecords(
     status: 'notifying',
     stage: 'order',
     createdAt,
+    servedAt: null,
+    servedVia: null,
     notifiedAt: null,
     deadlineAt: null,
     st2At: null,
@@ -83,7 +100,14 @@ export function newOrderRecords(
     version: 1,
     auditSeq: 1,
     taskToken: null,
-    taskPurpose: null,
+    executionArn,
+    recoveries: 0,
+    noticeSeq: 1,
+    webhookHealth: UNKNOWN_WEBHOOK_HEALTH,
+    clarification: null,
+    clarifications: [],
+    clockPausedSince: null,
+    clockPauses: [],
     lastReviewReminderAt: null,
     disputedSince: null,
     finalizedAt: null,
@@ -107,5 +131,15 @@ export function newOrderRecords(
       reference: submitted.reference,
     },
   };
-  return { order, items, audit };
+  // The order itself is the first notice of its outbox: delivered now, emailed at the end of the grace period.
+  const notice = createNotice({
+    orderId,
+    seq: 1,
+    event: 'takedown.requested',
+    stage: 'order',
+    urgency: order.urgency,
+    policy,
+    now: new Date(createdAt),
+  });
+  return { order, items, audit, notice };
 }

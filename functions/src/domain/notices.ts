@@ -6,19 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { parseDurationMs } from './duration';
-import type { Stage } from './order-rules';
+import type { OutboundEvent, Stage } from './order-rules';
 import type { PolicyDocument, Urgency } from './policy';
+import type { OrderRecord } from './records';
 
-export const NOTICE_EVENTS = [
-  'takedown.requested',
-  'takedown.reminder',
-  'takedown.fine_notice',
-  'takedown.blocking_referral',
-  'takedown.withdrawn',
-  'takedown.review_decided',
-  'takedown.clarified',
-] as const;
-export type NoticeEvent = (typeof NOTICE_EVENTS)[number];
+/** Every outbound event is a notice. */
+export type NoticeEvent = OutboundEvent;
 
 export type WebhookState = 'pending' | 'delivered' | 'gave_up' | 'cancelled';
 export type EmailState = 'scheduled' | 'sent' | 'not_needed' | 'failed';
@@ -97,6 +90,27 @@ export function createNotice(input: {
       deliveryEvent: null,
     },
   };
+}
+
+/** The next notice of an order: its number follows the last one, in the same change that creates it. */
+export function nextNotice(
+  order: Pick<OrderRecord, 'orderId' | 'noticeSeq' | 'stage' | 'urgency' | 'policy'>,
+  event: NoticeEvent,
+  now: Date,
+  detail: Record<string, unknown> = {},
+): { notice: NoticeRecord; noticeSeq: number } {
+  const seq = order.noticeSeq + 1;
+  const notice = createNotice({
+    orderId: order.orderId,
+    seq,
+    event,
+    stage: order.stage,
+    urgency: order.urgency,
+    policy: order.policy,
+    now,
+    detail,
+  });
+  return { notice, noticeSeq: seq };
 }
 
 /** Same (order, notice, part) → same id, so a retry carries the id a receiver already saw; two notices never share. */
@@ -179,12 +193,16 @@ export function afterWebhookAttempt(
   };
 }
 
+/** A refused email is tried again this many times in all, a minute apart and more, before it counts as failed. */
+export const EMAIL_ATTEMPTS = 5;
+
 /** The notice after its fallback email was accepted (or refused) by SES. */
 export function afterEmail(
   notice: NoticeRecord,
   result: { messageId: string } | { error: string },
   now: Date,
 ): NoticeRecord {
+  const attempts = notice.email.attempts + 1;
   if ('messageId' in result) {
     return {
       ...notice,
@@ -193,14 +211,21 @@ export function afterEmail(
         state: 'sent',
         sentAt: now.toISOString(),
         messageId: result.messageId,
-        attempts: notice.email.attempts + 1,
+        attempts,
         lastError: null,
       },
     };
   }
+  const retry = attempts < EMAIL_ATTEMPTS;
   return {
     ...notice,
-    email: { ...notice.email, state: 'failed', attempts: notice.email.attempts + 1, lastError: result.error },
+    email: {
+      ...notice.email,
+      state: retry ? 'scheduled' : 'failed',
+      dueAt: retry ? new Date(now.getTime() + attempts * 60_000).toISOString() : notice.email.dueAt,
+      attempts,
+      lastError: result.error,
+    },
   };
 }
 

@@ -12,7 +12,6 @@ export const ORDER_STATUSES = [
   'complied_late',
   'withdrawn',
   'referred_for_blocking',
-  'undeliverable',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = [
@@ -20,7 +19,6 @@ export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = [
   'complied_late',
   'withdrawn',
   'referred_for_blocking',
-  'undeliverable',
 ];
 export const isFinalOrderStatus = (status: OrderStatus): boolean => FINAL_ORDER_STATUSES.includes(status);
 
@@ -36,6 +34,7 @@ export const OUTBOUND_EVENTS = [
   'takedown.blocking_referral',
   'takedown.withdrawn',
   'takedown.review_decided',
+  'takedown.clarified',
 ] as const;
 export type OutboundEvent = (typeof OUTBOUND_EVENTS)[number];
 
@@ -116,8 +115,7 @@ export function finalOrderStatus(input: {
   stage: Stage;
   items: readonly ItemSummary[];
 }): OrderStatus {
-  if (input.currentStatus === 'withdrawn' || input.currentStatus === 'undeliverable')
-    return input.currentStatus;
+  if (input.currentStatus === 'withdrawn') return input.currentStatus;
   if (isLastStage(input.stage)) return 'referred_for_blocking';
   const resolved = input.items.filter((item) => item.status === 'resolved');
   if (resolved.length === 0) return 'withdrawn';

@@ -1,11 +1,20 @@
 import type { Actor, AuditEvent } from './audit';
+import type { Clarification, ClockPause, ServiceChannel } from './legal-clock';
 import type { ItemCounts, ItemOutcome, ItemStatus, OrderStatus, OutboundEvent, Stage } from './order-rules';
 import type { Category, PolicyDocument, Urgency } from './policy';
 
-export interface StageEntry {
-  stage: Stage;
-  at: string;
-  deadlineAt: string | null;
+export type { StageEntry } from './legal-clock';
+
+import type { StageEntry } from './legal-clock';
+
+/** How the platform's webhook endpoint has been answering lately (shown on the order view). */
+export interface WebhookHealth {
+  state: 'unknown' | 'ok' | 'failing';
+  lastAttemptAt: string | null;
+  lastError: string | null;
+  lastHttpStatus: number | null;
+  /** When the current run of failures began. */
+  failingSince: string | null;
 }
 
 export interface Evidence {
@@ -32,7 +41,12 @@ export interface OrderRecord {
   status: OrderStatus;
   stage: Stage;
   createdAt: string;
+  /** When and how the order was served: the first webhook 2xx of `takedown.requested`, or its email. */
+  servedAt: string | null;
+  servedVia: ServiceChannel | null;
+  /** The first webhook acknowledgement of `takedown.requested`; null while served by email only. */
   notifiedAt: string | null;
+  /** Of the current stage; null before service and while the clock is paused. */
   deadlineAt: string | null;
   /** When ST2 began: fines accrue from here for items still pending. */
   st2At: string | null;
@@ -43,7 +57,17 @@ export interface OrderRecord {
   version: number;
   auditSeq: number;
   taskToken: string | null;
-  taskPurpose: 'answers' | 'redelivery' | null;
+  /** The order's current execution (`<orderId>`, or `<orderId>.<n>` after a recovery that needed a new one). */
+  executionArn: string | null;
+  recoveries: number;
+  /** The number of the last notice in the outbox (`NOTICE#<000001>`...). */
+  noticeSeq: number;
+  webhookHealth: WebhookHealth;
+  /** The open clarification, and the closed ones; the clock is paused from the request until the answer arrives. */
+  clarification: Clarification | null;
+  clarifications: Clarification[];
+  clockPausedSince: string | null;
+  clockPauses: ClockPause[];
   lastReviewReminderAt: string | null;
   disputedSince: string | null;
   finalizedAt: string | null;
@@ -87,6 +111,10 @@ export interface ItemUpdate {
 export interface DeliveryAttempt {
   orderId: string;
   at: string;
+  /** Which notice of the outbox, and by which channel (email attempts carry the SES message id). */
+  noticeId: string;
+  channel: ServiceChannel;
+  messageId?: string | null;
   event: OutboundEvent;
   stage: Stage;
   attempt: number;

@@ -3,7 +3,7 @@
  * and executions, asks this, and carries out the answer.
  */
 
-/** Orders younger than this are left alone: their submit may still be starting the execution. */
+/** A never-started order younger than this is left alone: its submit may still be starting the execution. */
 export const RECOVERY_MIN_AGE_MS = 60_000;
 /** Step Functions redrives a Standard execution only within 14 days of its end. */
 export const REDRIVE_WINDOW_MS = 14 * 24 * 3600 * 1000;
@@ -37,9 +37,9 @@ export function executionArnFor(stateMachineArn: string, executionName: string):
 
 export function decideRecovery(order: OpenOrder, execution: ExecutionState, now: Date): Recovery {
   if (order.status === 'accepting') return { action: 'none', reason: 'still being accepted' };
-  if (now.getTime() - new Date(order.createdAt).getTime() < RECOVERY_MIN_AGE_MS)
-    return { action: 'none', reason: 'too young' };
   if (execution.status === 'NOT_FOUND') {
+    if (now.getTime() - new Date(order.createdAt).getTime() < RECOVERY_MIN_AGE_MS)
+      return { action: 'none', reason: 'too young: its submit may still be starting it' };
     // Never started (the submit stopped after the marker): start it under its usual name, as a retry of the
     // submit would, so that the two can never make two executions.
     const name = order.executionArn?.split(':').at(-1) ?? order.orderId;

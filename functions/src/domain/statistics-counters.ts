@@ -17,21 +17,8 @@ import { sketchBucket } from './statistics-sketch';
  * at query time from the open orders (`statistics.ts`).
  */
 
-export interface Clarification {
-  seq: number;
-  question: string;
-  askedAt: string;
-  answer: string | null;
-  answeredAt: string | null;
-  receivedAt: string | null;
-}
-
-/** The order marker with the contract's fields of issue 6 as optional reads (absent on older records). */
-export type StatsOrder = OrderRecord & {
-  servedAt?: string | null;
-  clarification?: Clarification | null;
-  clarifications?: readonly Clarification[];
-};
+/** The order marker as statistics read it (older markers are read with the defaults of `orderFromItem`). */
+export type StatsOrder = OrderRecord;
 
 export interface OrderSnapshot {
   order: StatsOrder;
@@ -127,7 +114,7 @@ function orderCounters(order: StatsOrder, counters: Counters): void {
     ...(order.clarification ? [order.clarification] : []),
   ];
   add(counters, C.clarificationsAsked, clarifications.length);
-  add(counters, C.clarificationsAnswered, clarifications.filter((entry) => entry.answer !== null).length);
+  add(counters, C.clarificationsAnswered, clarifications.filter((entry) => entry.answeredAt !== null).length);
   if (clarifications.length > 0) add(counters, C.ordersWithClarifications);
 }
 

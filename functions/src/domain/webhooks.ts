@@ -1,15 +1,9 @@
-import { createHash } from 'node:crypto';
 import { itemFine } from './fines';
-import type { OutboundEvent, Stage } from './order-rules';
+import type { NoticeRecord } from './notices';
+import { type OutboundEvent, stageDurationMs } from './order-rules';
 import type { ItemRecord, OrderRecord } from './records';
 
 export const MAX_ITEMS_PER_PART = 1_000;
-
-/** Same (order, event, stage, part) → same id, so a retry carries the id a receiver already saw. */
-export function webhookIdFor(orderId: string, event: OutboundEvent, stage: Stage, part: number): string {
-  const digest = createHash('sha256').update(`${orderId}\n${event}\n${stage}\n${part}`).digest('base64url');
-  return `msg_${digest.slice(0, 32)}`;
-}
 
 /** Splits open items into numbered parts of at most `size`; an empty list still makes one (empty) part. */
 export function splitIntoParts<T>(items: readonly T[], size = MAX_ITEMS_PER_PART): T[][] {
@@ -53,17 +47,24 @@ export function openItemsFor(
  * The JSON body of one part of an event (see docs/webhooks.md): the order's facts, the part's items, and how many
  * items are open in all. The order's deadline only starts once `takedown.requested` is delivered.
  */
+/** Events whose receipt starts the deadline: the order itself, and a clarification answer. */
+const STARTS_THE_CLOCK = new Set<OutboundEvent>(['takedown.requested', 'takedown.clarified']);
+
 export function webhookPayload(
   order: OrderRecord,
-  event: OutboundEvent,
+  notice: Pick<NoticeRecord, 'event' | 'noticeId' | 'detail'>,
   part: { items: readonly WebhookItem[]; part: number; parts: number; totalOpenItems: number },
   timestamp: Date,
 ) {
   const { fine } = order.policy;
+  const event = notice.event;
+  const startsClock = STARTS_THE_CLOCK.has(event);
+  const stageMs = stageDurationMs(order.policy, order.urgency, order.stage);
   return {
     type: event,
     timestamp: timestamp.toISOString(),
     data: {
+      notice: { id: notice.noticeId },
       order: {
         id: order.orderId,
         reference: order.reference,
@@ -72,7 +73,11 @@ export function webhookPayload(
         legalBasis: order.legalBasis,
         reason: order.reason,
         territorialScope: order.territorialScope,
-        deadlineAt: event === 'takedown.requested' ? null : order.deadlineAt,
+        // Receipt of these starts the deadline: it is then this long after your 2xx.
+        deadlineAt: startsClock ? null : order.deadlineAt,
+        ...(startsClock && stageMs !== null
+          ? { deadlineAfterReceiptSeconds: Math.round(stageMs / 1000) }
+          : {}),
         stage: order.stage,
         ...(event === 'takedown.fine_notice'
           ? {
@@ -88,6 +93,16 @@ export function webhookPayload(
           ? { withdrawalReason: order.withdrawal.reason }
           : {}),
       },
+      ...(event === 'takedown.clarified'
+        ? {
+            clarification: {
+              seq: notice.detail.seq,
+              question: notice.detail.question,
+              answer: notice.detail.answer,
+            },
+          }
+        : {}),
+      ...(event === 'takedown.review_decided' ? { review: { decision: notice.detail.decision } } : {}),
       items: part.items,
       part: part.part,
       parts: part.parts,

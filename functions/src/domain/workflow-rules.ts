@@ -18,7 +18,6 @@ import {
 import type { ItemRecord, OrderRecord } from './records';
 
 const toDate = (text: string | null): Date | null => (text === null ? null : new Date(text));
-const ceilSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
 /** The earliest deadline in force among pending items, or null when nothing is pending. */
 export function earliestOpenDeadline(order: OrderRecord, items: readonly ItemRecord[]): Date | null {
@@ -32,64 +31,49 @@ export function earliestOpenDeadline(order: OrderRecord, items: readonly ItemRec
   return earliest;
 }
 
-export interface Evaluation {
-  status: OrderStatus;
-  stage: Stage;
-  done: boolean;
+/** What the order's items say now: counts, the next deadline, and whether the agency is owed a review reminder. */
+export interface Progress {
   pending: number;
   disputed: number;
-  deadlinePassed: boolean;
-  waitSeconds: number;
+  earliestDeadline: Date | null;
+  /** Only disputes remain and the review period since the last reminder ran out: remind the agency now. */
   reviewReminder: boolean;
+  /** When the next review reminder falls due (only disputes remain), or null. */
+  reviewReminderDue: Date | null;
 }
 
 /**
- * What the workflow does next at `now`, from the items themselves: finish once nothing is open (or at the last
- * stage), escalate when a pending item's deadline passed, else wait for the earliest deadline; with only disputes
- * left, remind the agency every review period. `set` is what the order marker must record (recounted items, the
- * live status, when the last reminder went out).
+ * The progress of an order at `now`, from the items themselves, and what its marker must record: recounted items,
+ * the live status (once served), and when the last review reminder went out.
  */
-export function evaluateOrder(
+export function orderProgress(
   order: OrderRecord,
   items: readonly ItemRecord[],
   now: Date,
-): { evaluation: Evaluation; set: Partial<OrderRecord> } {
+): { progress: Progress; set: Partial<OrderRecord> } {
   const counts = countItems(items.map((item) => item.status));
-  const done =
-    isFinalOrderStatus(order.status) ||
-    isLastStage(order.stage) ||
-    (counts.pending === 0 && counts.disputed === 0);
-  const earliest = earliestOpenDeadline(order, items);
-  const deadlinePassed =
-    !done && counts.pending > 0 && earliest !== null && earliest.getTime() <= now.getTime();
-  const reviewPeriod = parseDurationMs(order.policy.reviewReminderPeriod);
-  // Without a deadline to wait for (not yet notified), look again after a review period rather than spin.
-  let waitSeconds = ceilSeconds(reviewPeriod);
-  let reviewReminder = false;
+  const final = isFinalOrderStatus(order.status) || order.finalizedAt !== null;
   const set: Partial<OrderRecord> = {};
-  if (!done && counts.pending > 0 && earliest !== null) {
-    waitSeconds = ceilSeconds(earliest.getTime() - now.getTime());
-  } else if (!done && counts.pending === 0) {
+  let reviewReminder = false;
+  let reviewReminderDue: Date | null = null;
+  if (!final && counts.pending === 0 && counts.disputed > 0) {
+    const period = parseDurationMs(order.policy.reviewReminderPeriod);
     const since = new Date(order.lastReviewReminderAt ?? order.disputedSince ?? now.toISOString());
-    const due = since.getTime() + reviewPeriod;
-    reviewReminder = due <= now.getTime();
+    reviewReminder = since.getTime() + period <= now.getTime();
     if (reviewReminder) set.lastReviewReminderAt = now.toISOString();
-    waitSeconds = ceilSeconds(reviewReminder ? reviewPeriod : due - now.getTime());
+    reviewReminderDue = new Date((reviewReminder ? now.getTime() : since.getTime()) + period);
   }
   const status =
-    done || order.status === 'notifying' ? order.status : openOrderStatus(counts.pending, counts.disputed);
+    final || order.status === 'notifying' ? order.status : openOrderStatus(counts.pending, counts.disputed);
   if (status !== order.status) set.status = status;
   if (countsDiffer(order.itemCounts, counts)) set.itemCounts = counts;
   return {
-    evaluation: {
-      status,
-      stage: order.stage,
-      done,
+    progress: {
       pending: counts.pending,
       disputed: counts.disputed,
-      deadlinePassed,
-      waitSeconds,
+      earliestDeadline: earliestOpenDeadline(order, items),
       reviewReminder,
+      reviewReminderDue,
     },
     set,
   };
@@ -117,7 +101,9 @@ export function escalateOrder(
 ): { escalation: Escalation; set: Partial<OrderRecord> | null; deadlineAt: string | null; pending: number } {
   const next = nextStage(order.stage);
   const earliest = earliestOpenDeadline(order, items);
-  const due = earliest !== null && earliest.getTime() <= now.getTime();
+  // A paused clock (an open clarification) or an order not yet served never escalates.
+  const clockRuns = order.servedAt !== null && order.clockPausedSince === null;
+  const due = clockRuns && earliest !== null && earliest.getTime() <= now.getTime();
   const pending = items.filter((item) => item.status === 'pending').length;
   if (next === null || !due || isFinalOrderStatus(order.status)) {
     const current = {
@@ -142,8 +128,8 @@ export function escalateOrder(
 }
 
 /**
- * The status an order ends in and the fine it ends with; a withdrawn order the platform was notified of still has
- * to hear of the withdrawal. An order finalized before keeps its status.
+ * The status an order ends in and the fine it ends with; a withdrawn order the platform was served still has to
+ * hear of the withdrawal. An order finalized before keeps its status.
  */
 export function finalizeOrder(
   order: OrderRecord,
@@ -155,7 +141,7 @@ export function finalizeOrder(
       ? order.status
       : finalOrderStatus({ currentStatus: order.status, stage: order.stage, items });
   const notify: OutboundEvent | null =
-    status === 'withdrawn' && order.withdrawal !== null && order.notifiedAt !== null
+    status === 'withdrawn' && order.withdrawal !== null && order.servedAt !== null
       ? 'takedown.withdrawn'
       : null;
   const fineAccrued = items.reduce((sum, item) => sum + itemFine({ order, item }, now), 0);
@@ -163,8 +149,11 @@ export function finalizeOrder(
 }
 
 /**
- * Final statuses whose event another step already put on the bus (the withdrawal, the ST3 referral): announcing
- * them again at finalize would hand enforcement systems a second one.
+ * Whether another step already put the final event on the bus (the agency's withdrawal, the ST3 referral):
+ * announcing it again at finalize would hand enforcement systems a second one. An order whose every item was
+ * withdrawn through review was never announced as withdrawn, so finalize announces it.
  */
-export const announcedBeforeFinalize = (status: OrderStatus): boolean =>
-  status === 'withdrawn' || status === 'referred_for_blocking';
+export const announcedBeforeFinalize = (
+  status: OrderStatus,
+  order: Pick<OrderRecord, 'withdrawal'>,
+): boolean => (status === 'withdrawn' && order.withdrawal !== null) || status === 'referred_for_blocking';

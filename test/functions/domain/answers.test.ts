@@ -57,7 +57,7 @@ describe('applyAnswers', () => {
   });
 
   it('ends the wait (clears the token) once nothing is pending, only then', () => {
-    const { order, items } = notifiedOrder(2, { taskToken: 'token', taskPurpose: 'answers' });
+    const { order, items } = notifiedOrder(2, { taskToken: 'token' });
     const one = applyAnswers(order, byId(items), [{ itemId: '000001', outcome: 'removed' }], at(HOUR));
     expect(one.orderSet).not.toHaveProperty('taskToken');
     const all = applyAnswers(
@@ -69,7 +69,7 @@ describe('applyAnswers', () => {
       ],
       at(HOUR),
     );
-    expect(all.orderSet).toMatchObject({ taskToken: null, taskPurpose: null });
+    expect(all.orderSet).toMatchObject({ taskToken: null });
   });
 
   it('judges timeliness by the first deadline, and settles the fine a late item accrued since ST2', () => {

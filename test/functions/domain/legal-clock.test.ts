@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { accruedFine } from '../../../functions/src/domain/fines';
 import {
-  accruedFineOverClock,
   pauseForClarification,
   resumeAfterClarification,
   runningMs,
@@ -78,8 +78,8 @@ describe('fines over a paused clock', () => {
     const pauses = [{ from: hours(10).toISOString(), to: hours(58).toISOString() }];
     expect(runningMs(t0, hours(60), pauses)).toBe(12 * 3600_000);
     // Daily accrual: without the pause 3 periods have started, with it only 1.
-    expect(accruedFineOverClock(DEFAULT_POLICY, t0, hours(60), [])).toBe(3 * 5_000_000);
-    expect(accruedFineOverClock(DEFAULT_POLICY, t0, hours(60), pauses)).toBe(5_000_000);
+    expect(accruedFine(DEFAULT_POLICY, t0, hours(60), [])).toBe(3 * 5_000_000);
+    expect(accruedFine(DEFAULT_POLICY, t0, hours(60), pauses)).toBe(5_000_000);
   });
 
   it('treat an open pause as lasting until now', () => {

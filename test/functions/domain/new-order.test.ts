@@ -20,11 +20,12 @@ const identity = {
   agencyId: 'komdigi-ais',
   createdAt: '2026-11-27T00:00:00.000Z',
   policy: DEFAULT_POLICY,
+  executionArn: 'arn:aws:states:ap-southeast-3:123456789012:execution:OrderWorkflow:o-1',
 };
 
 describe('newOrderRecords', () => {
   it('numbers the items by position, all pending, and opens the order notifying at the first stage', () => {
-    const { order, items, audit } = newOrderRecords(submitted, identity);
+    const { order, items, audit, notice } = newOrderRecords(submitted, identity);
     expect(items.map((item) => [item.itemId, item.seq, item.status, item.note])).toEqual([
       ['000001', 1, 'pending', 'first'],
       ['000002', 2, 'pending', null],
@@ -40,6 +41,17 @@ describe('newOrderRecords', () => {
       auditSeq: 1,
       itemCounts: { total: 2, pending: 2 },
       policy: DEFAULT_POLICY,
+      servedAt: null,
+      notifiedAt: null,
+      executionArn: identity.executionArn,
+      noticeSeq: 1,
+    });
+    // The order itself is the first notice: its webhook is due now, its email at the end of the grace period.
+    expect(notice).toMatchObject({
+      noticeId: '000001',
+      event: 'takedown.requested',
+      webhook: { state: 'pending', attempts: 0, nextAttemptAt: identity.createdAt },
+      email: { state: 'scheduled', dueAt: '2026-11-27T01:00:00.000Z' },
     });
     expect(audit).toMatchObject({
       action: 'order_submitted',

@@ -7,7 +7,7 @@ export const HOUR = 3_600_000;
 export const at = (ms: number): Date => new Date(T0.getTime() + ms);
 
 /**
- * A standard order of `count` pending items, notified at T0 (first deadline T0 + 24 h), with `order` and `items`
+ * A standard order of `count` pending items, served by webhook at T0 (first deadline T0 + 24 h), with `order` and `items`
  * overrides applied.
  */
 export function notifiedOrder(
@@ -27,13 +27,21 @@ export function notifiedOrder(
         locator: `u${index + 1}`,
       })),
     },
-    { orderId: 'order-1', agencyId: 'komdigi-ais', createdAt: T0.toISOString(), policy: DEFAULT_POLICY },
+    {
+      orderId: 'order-1',
+      agencyId: 'komdigi-ais',
+      createdAt: T0.toISOString(),
+      policy: DEFAULT_POLICY,
+      executionArn: 'arn:aws:states:ap-southeast-3:123456789012:execution:OrderWorkflow:order-1',
+    },
   );
   const deadlineAt = at(24 * HOUR).toISOString();
   return {
     order: {
       ...records.order,
       status: 'awaiting_platform',
+      servedAt: T0.toISOString(),
+      servedVia: 'webhook',
       notifiedAt: T0.toISOString(),
       deadlineAt,
       stageHistory: [{ stage: 'order', at: T0.toISOString(), deadlineAt }],

@@ -1,24 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalHash, canonicalJson } from '../../../functions/src/domain/canonical-json';
-import {
-  openItemsFor,
-  splitIntoParts,
-  webhookIdFor,
-  webhookPayload,
-} from '../../../functions/src/domain/webhooks';
+import type { NoticeRecord } from '../../../functions/src/domain/notices';
+import { openItemsFor, splitIntoParts, webhookPayload } from '../../../functions/src/domain/webhooks';
 import { at, HOUR, notifiedOrder, T0 } from './records-fixture';
-
-describe('webhookIdFor', () => {
-  it('gives a retry the same id and any other delivery a different one', () => {
-    const id = webhookIdFor('o-1', 'takedown.requested', 'order', 1);
-    expect(webhookIdFor('o-1', 'takedown.requested', 'order', 1)).toBe(id);
-    expect(webhookIdFor('o-1', 'takedown.requested', 'order', 2)).not.toBe(id);
-    expect(webhookIdFor('o-1', 'takedown.reminder', 'st1', 1)).not.toBe(id);
-    expect(webhookIdFor('o-2', 'takedown.requested', 'order', 1)).not.toBe(id);
-    expect(id).toMatch(/^msg_[A-Za-z0-9_-]{32}$/);
-  });
-});
 
 describe('splitIntoParts', () => {
   it('splits 2,500 open items into parts of 1,000, 1,000 and 500', () => {
@@ -76,12 +61,45 @@ describe('webhook bodies', () => {
     expect(openItemsFor(order, closed, 'takedown.withdrawn', at(HOUR))).toEqual([]);
   });
 
-  it('names no deadline before delivery, and the fine terms on the fine notice', () => {
-    const part = { items: [], part: 1, parts: 1, totalOpenItems: 0 };
-    const requested = webhookPayload(order, 'takedown.requested', part, at(HOUR));
+  const part = { items: [], part: 1, parts: 1, totalOpenItems: 0 };
+  const notice = (
+    event: NoticeRecord['event'],
+    detail: Record<string, unknown> = {},
+  ): Pick<NoticeRecord, 'event' | 'noticeId' | 'detail'> => ({ event, noticeId: '000004', detail });
+
+  it('names no deadline before receipt but how long after it, and the fine terms on the fine notice', () => {
+    const requested = webhookPayload(
+      { ...order, stage: 'order' },
+      notice('takedown.requested'),
+      part,
+      at(HOUR),
+    );
     expect(requested).toMatchObject({ type: 'takedown.requested', timestamp: at(HOUR).toISOString() });
+    expect(requested.data.notice).toEqual({ id: '000004' });
     expect(requested.data.order.deadlineAt).toBeNull();
-    const notice = webhookPayload(order, 'takedown.fine_notice', part, at(HOUR));
-    expect(notice.data.order).toMatchObject({ deadlineAt: order.deadlineAt, fine: { currency: 'IDR' } });
+    expect(requested.data.order.deadlineAfterReceiptSeconds).toBe(24 * 3600);
+    const fine = webhookPayload(order, notice('takedown.fine_notice'), part, at(HOUR));
+    expect(fine.data.order).toMatchObject({ deadlineAt: order.deadlineAt, fine: { currency: 'IDR' } });
+  });
+
+  it('carries the clarification answer, whose receipt restarts the stage, and the review decision', () => {
+    const clarified = webhookPayload(
+      { ...order, stage: 'st1' },
+      notice('takedown.clarified', { question: 'Which posts?', answer: 'The three listed.' }),
+      part,
+      at(HOUR),
+    );
+    expect(clarified.data).toMatchObject({
+      clarification: { question: 'Which posts?', answer: 'The three listed.' },
+      order: { deadlineAt: null, deadlineAfterReceiptSeconds: 24 * 3600, stage: 'st1' },
+    });
+    const decided = webhookPayload(
+      order,
+      notice('takedown.review_decided', { decision: 'uphold' }),
+      part,
+      at(HOUR),
+    );
+    expect(decided.data).toMatchObject({ review: { decision: 'uphold' } });
+    expect(decided.data).not.toHaveProperty('clarification');
   });
 });

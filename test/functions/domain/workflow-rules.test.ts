@@ -3,66 +3,61 @@ import {
   announcedBeforeFinalize,
   earliestOpenDeadline,
   escalateOrder,
-  evaluateOrder,
   finalizeOrder,
+  orderProgress,
 } from '../../../functions/src/domain/workflow-rules';
 import { at, HOUR, notifiedOrder, T0 } from './records-fixture';
 
-describe('evaluateOrder', () => {
-  it('waits until the earliest open deadline, an upheld item keeping its later one', () => {
+describe('orderProgress', () => {
+  it('names the earliest open deadline, an upheld item keeping its later one, and records nothing new', () => {
     const { order, items } = notifiedOrder(2);
     const [first, second] = items;
     if (!first || !second) throw new Error('no items');
     const later = [{ ...first, deadlineAt: at(30 * HOUR).toISOString() }, second];
     expect(earliestOpenDeadline(order, later)).toEqual(at(24 * HOUR));
-    const { evaluation, set } = evaluateOrder(order, later, at(HOUR));
-    expect(evaluation).toEqual({
-      status: 'awaiting_platform',
-      stage: 'order',
-      done: false,
+    const { progress, set } = orderProgress(order, later, at(HOUR));
+    expect(progress).toEqual({
       pending: 2,
       disputed: 0,
-      deadlinePassed: false,
-      waitSeconds: 23 * 3600,
+      earliestDeadline: at(24 * HOUR),
       reviewReminder: false,
+      reviewReminderDue: null,
     });
     expect(set).toEqual({});
   });
 
-  it('reports a passed deadline, and is done once nothing is open or at the last stage', () => {
+  it('recounts the items once they are answered', () => {
     const { order, items } = notifiedOrder(1);
-    expect(evaluateOrder(order, items, at(24 * HOUR)).evaluation.deadlinePassed).toBe(true);
     const resolved = items.map((item) => ({ ...item, status: 'resolved' as const }));
-    const done = evaluateOrder(order, resolved, at(HOUR));
-    expect(done.evaluation).toMatchObject({ done: true, deadlinePassed: false });
+    const done = orderProgress(order, resolved, at(HOUR));
+    expect(done.progress).toMatchObject({ pending: 0, disputed: 0, earliestDeadline: null });
     expect(done.set).toEqual({
       itemCounts: { total: 1, pending: 0, resolved: 1, disputed: 0, withdrawn: 0 },
     });
-    expect(evaluateOrder({ ...order, stage: 'st3' }, items, at(99 * HOUR)).evaluation.done).toBe(true);
   });
 
   it('with only disputes left, moves to review and reminds the agency once per review period', () => {
     const disputedSince = at(HOUR).toISOString();
     const { order, items } = notifiedOrder(1, { disputedSince });
     const disputed = items.map((item) => ({ ...item, status: 'disputed' as const }));
-    const early = evaluateOrder(order, disputed, at(2 * HOUR));
-    expect(early.evaluation).toMatchObject({
-      status: 'under_review',
-      reviewReminder: false,
-      waitSeconds: 23 * 3600,
-    });
+    const early = orderProgress(order, disputed, at(2 * HOUR));
+    expect(early.progress).toMatchObject({ reviewReminder: false, reviewReminderDue: at(25 * HOUR) });
     expect(early.set).toMatchObject({ status: 'under_review' });
-    const due = evaluateOrder(order, disputed, at(25 * HOUR));
-    expect(due.evaluation).toMatchObject({ reviewReminder: true, waitSeconds: 24 * 3600 });
+    const due = orderProgress(order, disputed, at(25 * HOUR));
+    expect(due.progress).toMatchObject({ reviewReminder: true, reviewReminderDue: at(49 * HOUR) });
     expect(due.set.lastReviewReminderAt).toBe(at(25 * HOUR).toISOString());
+    const reminded = { ...order, lastReviewReminderAt: at(25 * HOUR).toISOString() };
+    expect(orderProgress(reminded, disputed, at(30 * HOUR)).progress.reviewReminder).toBe(false);
   });
 
-  it('keeps an order that is not yet delivered notifying, looking again after a review period', () => {
-    const { order, items } = notifiedOrder(1, { status: 'notifying', notifiedAt: null, deadlineAt: null });
-    expect(evaluateOrder(order, items, T0).evaluation).toMatchObject({
-      status: 'notifying',
-      deadlinePassed: false,
-      waitSeconds: 24 * 3600,
+  it('keeps an order that is not yet served notifying, and a final one as it is', () => {
+    const { order, items } = notifiedOrder(1, { status: 'notifying', servedAt: null, deadlineAt: null });
+    expect(orderProgress(order, items, T0).set).toEqual({});
+    const disputed = items.map((item) => ({ ...item, status: 'disputed' as const }));
+    const final = { ...order, status: 'withdrawn' as const };
+    expect(orderProgress(final, disputed, at(99 * HOUR))).toMatchObject({
+      progress: { reviewReminder: false, reviewReminderDue: null },
+      set: { itemCounts: { disputed: 1, pending: 0 } },
     });
   });
 });
@@ -106,10 +101,19 @@ describe('escalateOrder', () => {
     });
     expect(escalateOrder({ ...order, stage: 'order' }, items, at(HOUR)).escalation.event).toBeNull();
   });
+
+  it('never escalates an order not yet served or whose clock is paused for a clarification', () => {
+    const { order, items } = notifiedOrder(1);
+    const late = at(99 * HOUR);
+    expect(escalateOrder({ ...order, servedAt: null }, items, late).set).toBeNull();
+    const paused = { ...order, clockPausedSince: at(HOUR).toISOString(), deadlineAt: null };
+    expect(escalateOrder(paused, items, late).set).toBeNull();
+    expect(escalateOrder(order, items, late).set).toMatchObject({ stage: 'st1' });
+  });
 });
 
 describe('finalizeOrder', () => {
-  it('tells a notified platform of a withdrawal, and keeps the status of an order finalized before', () => {
+  it('tells a served platform of a withdrawal, and keeps the status of an order finalized before', () => {
     const withdrawal = {
       reason: 'lifted',
       at: at(HOUR).toISOString(),
@@ -120,7 +124,10 @@ describe('finalizeOrder', () => {
       status: 'withdrawn',
       notify: 'takedown.withdrawn',
     });
-    expect(finalizeOrder({ ...order, notifiedAt: null }, items, at(2 * HOUR)).notify).toBeNull();
+    // Served by email only: the platform was told of the order, so it hears of the withdrawal too.
+    const byEmail = { ...order, notifiedAt: null, servedVia: 'email' as const };
+    expect(finalizeOrder(byEmail, items, at(2 * HOUR)).notify).toBe('takedown.withdrawn');
+    expect(finalizeOrder({ ...order, servedAt: null }, items, at(2 * HOUR)).notify).toBeNull();
     const done = { ...order, status: 'complied' as const, finalizedAt: at(3 * HOUR).toISOString() };
     expect(finalizeOrder(done, items, at(4 * HOUR)).status).toBe('complied');
   });
@@ -131,7 +138,11 @@ describe('finalizeOrder', () => {
     expect(finalizeOrder(order, items, at(HOUR)).fineAccrued).toBe(2 * fine);
     const final = { ...order, finalizedAt: at(HOUR).toISOString() };
     expect(finalizeOrder(final, items, at(100 * HOUR)).fineAccrued).toBe(2 * fine);
-    expect(announcedBeforeFinalize('referred_for_blocking')).toBe(true);
-    expect(announcedBeforeFinalize('complied')).toBe(false);
+    expect(announcedBeforeFinalize('referred_for_blocking', order)).toBe(true);
+    expect(announcedBeforeFinalize('complied', order)).toBe(false);
+    // Withdrawn by the agency: its withdrawal was announced; every item withdrawn through review: it was not.
+    const withdrawal = { reason: 'r', at: T0.toISOString(), by: { kind: 'agency' as const, id: 'a' } };
+    expect(announcedBeforeFinalize('withdrawn', { withdrawal })).toBe(true);
+    expect(announcedBeforeFinalize('withdrawn', { withdrawal: null })).toBe(false);
   });
 });
