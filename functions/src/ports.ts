@@ -1,5 +1,6 @@
 import type { AuditEvent } from './domain/audit';
 import type { ChainedAuditEvent, StoredChainHead } from './domain/audit-chain';
+import type { NoticeRecord } from './domain/notices';
 import type {
   DeliveryAttempt,
   ItemRecord,
@@ -8,6 +9,7 @@ import type {
   PlatformRecord,
   PlatformSecrets,
 } from './domain/records';
+import type { ExecutionState, OpenOrder } from './domain/recovery';
 
 export interface Page<T> {
   items: T[];
@@ -19,7 +21,10 @@ export interface PageRequest {
   cursor: string | null;
 }
 
-/** One atomic change of an order: the marker (guarded by its version), some items (guarded by status), one audit event. */
+/**
+ * One atomic change of an order: the marker (guarded by its version), some items (guarded by status), notices of
+ * its outbox (written whole: the marker's version guards them), one audit event.
+ */
 export interface OrderChange {
   orderId: string;
   expectedVersion: number;
@@ -27,11 +32,14 @@ export interface OrderChange {
   auditSeq: number;
   set: Partial<Omit<OrderRecord, 'orderId' | 'version'>>;
   items: ItemUpdate[];
+  notices?: NoticeRecord[];
   audit: Omit<AuditEvent, 'seq'> | null;
 }
 
 /** The most items one OrderChange may touch (DynamoDB transactions hold 100 actions). */
 export const MAX_ITEMS_PER_CHANGE = 98;
+/** The most notices one OrderChange may write besides its items (they share the 100 actions). */
+export const MAX_NOTICES_PER_CHANGE = 8;
 
 export interface OrderRepository {
   getOrder(orderId: string): Promise<OrderRecord | null>;
@@ -41,16 +49,16 @@ export interface OrderRepository {
    * Writes the marker and its first audit event; returns false when the marker already exists. Here and in `commit`
    * the audit event is chained after the order's head and the new head is signed, in the same transaction.
    */
-  createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>): Promise<boolean>;
+  createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>, notices: NoticeRecord[]): Promise<boolean>;
   /** Throws ConcurrentChangeError when the version or an item status moved meanwhile. */
   commit(change: OrderChange): Promise<void>;
   /** Stores the wait's task token only if the version is unchanged; returns false otherwise. */
-  storeTaskToken(
-    orderId: string,
-    version: number,
-    token: string,
-    purpose: 'answers' | 'redelivery',
-  ): Promise<boolean>;
+  storeTaskToken(orderId: string, version: number, token: string): Promise<boolean>;
+  /** Every notice of the order's outbox, oldest first. */
+  listNotices(orderId: string): Promise<NoticeRecord[]>;
+  getNotice(orderId: string, noticeId: string): Promise<NoticeRecord | null>;
+  /** Every order that is not final, from the open-orders index (never a table scan). */
+  listOpenOrders(): Promise<OpenOrder[]>;
   getItems(orderId: string, itemIds: readonly string[]): Promise<ItemRecord[]>;
   listItems(orderId: string, page: PageRequest): Promise<Page<ItemRecord>>;
   allItems(orderId: string): Promise<ItemRecord[]>;
@@ -113,10 +121,35 @@ export interface SecretStore {
 }
 
 export interface WorkflowGateway {
-  /** Starts the execution named by the order id; an existing one counts as started. */
-  start(orderId: string): Promise<void>;
+  /**
+   * Starts the order's execution, named by the order id (or `name`, for a recovery); an existing one with the same
+   * name and input counts as started. Answers its ARN.
+   */
+  start(orderId: string, options?: { name?: string; recovery?: number }): Promise<string>;
+  /** The ARN an execution of this name has (whether or not it exists). */
+  executionArnOf(name: string): string;
   /** Wakes a waiting task; a token that expired or was already used is ignored. */
   wake(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  describe(executionArn: string): Promise<ExecutionState>;
+  redrive(executionArn: string): Promise<void>;
+  /** ARNs of every execution of the state machine that is running now. */
+  listRunning(): Promise<Set<string>>;
+}
+
+export interface OutgoingEmail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  attachments: { filename: string; contentType: string; content: Buffer }[];
+  /** Tags the provider reports back with the message's delivery events (letters, digits, `_`, `-`). */
+  tags: Record<string, string>;
+}
+
+/** Sends email (Amazon SES v2 on AWS, the local cloud's SES locally). */
+export interface Mailer {
+  /** Answers the provider's message id once it accepted the message. */
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
 export interface DomainEvent {

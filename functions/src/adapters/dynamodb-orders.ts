@@ -13,24 +13,30 @@ import { decodeCursor, encodeCursor } from '../cursor';
 import type { AuditEvent } from '../domain/audit';
 import type { ChainedAuditEvent, StoredChainHead } from '../domain/audit-chain';
 import { ConcurrentChangeError } from '../domain/errors';
+import type { NoticeRecord } from '../domain/notices';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
+import type { OpenOrder } from '../domain/recovery';
 import type { ChainSigner, OrderChange, OrderRepository, Page, PageRequest } from '../ports';
 import { linkAuditEvent, storedAuditEvent } from './audit-chain-links';
+import {
+  auditSk,
+  BY_OPEN_ORDER_INDEX,
+  deliverySk,
+  itemSk,
+  noticeSk,
+  OPEN_ORDER_SHARDS,
+  ORDER_SK,
+  openOrderKeys,
+  orderFromItem,
+  orderPk,
+  strip,
+} from './dynamodb-order-keys';
 
-export const orderPk = (orderId: string): string => `ORDER#${orderId}`;
-export const ORDER_SK = 'ORDER';
-export const itemSk = (itemId: string): string => `ITEM#${itemId}`;
-export const auditSk = (seq: number): string => `AUDIT#${String(seq).padStart(9, '0')}`;
-export const deliverySk = (at: string, part: number): string =>
-  `DELIVERY#${at}#${String(part).padStart(4, '0')}`;
+export { auditSk, deliverySk, itemSk, noticeSk, ORDER_SK, orderPk } from './dynamodb-order-keys';
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt'];
-
-function strip<T>(record: Record<string, unknown>): T {
-  const copy: Record<string, unknown> = { ...record };
-  for (const key of KEY_ATTRIBUTES) delete copy[key];
-  return copy as T;
-}
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
 
 /** Builds `SET #a = :a, ...` with safe placeholders for any attribute name. */
 function setExpression(
@@ -136,7 +142,7 @@ export class DynamoOrderRepository implements OrderRepository {
         ConsistentRead: true,
       }),
     );
-    return result.Item ? strip<OrderRecord>(result.Item) : null;
+    return result.Item ? orderFromItem(result.Item) : null;
   }
 
   /**
@@ -182,7 +188,11 @@ export class DynamoOrderRepository implements OrderRepository {
     }
   }
 
-  async createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>): Promise<boolean> {
+  async createOrder(
+    order: OrderRecord,
+    audit: Omit<AuditEvent, 'seq'>,
+    notices: NoticeRecord[],
+  ): Promise<boolean> {
     const chain = await linkAuditEvent(this.chainSigner, { ...audit, seq: order.auditSeq }, null, new Date());
     try {
       await this.client.send(
@@ -196,12 +206,14 @@ export class DynamoOrderRepository implements OrderRepository {
                   sk: ORDER_SK,
                   gsi1pk: `AGENCY#${order.agencyId}`,
                   gsi1sk: `${order.createdAt}#${order.orderId}`,
+                  ...openOrderKeys(order),
                   ...order,
                   auditHead: chain.head,
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            ...notices.map((notice) => this.noticePut(notice)),
             {
               Put: {
                 TableName: this.tableName,
@@ -253,19 +265,20 @@ export class DynamoOrderRepository implements OrderRepository {
       },
       'o',
     );
-    const transactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> =
-      [
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: { pk: orderPk(change.orderId), sk: ORDER_SK },
-            UpdateExpression: `SET ${order.clauses.join(', ')}`,
-            ConditionExpression: '#version = :expectedVersion',
-            ExpressionAttributeNames: { ...order.names, '#version': 'version' },
-            ExpressionAttributeValues: { ...order.values, ':expectedVersion': change.expectedVersion },
-          },
+    // The transaction that makes the order final takes it out of the open-orders index.
+    const leavesIndex = change.set.finalizedAt !== undefined && change.set.finalizedAt !== null;
+    const transactItems: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: orderPk(change.orderId), sk: ORDER_SK },
+          UpdateExpression: `SET ${order.clauses.join(', ')}${leavesIndex ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
+          ConditionExpression: '#version = :expectedVersion',
+          ExpressionAttributeNames: { ...order.names, '#version': 'version' },
+          ExpressionAttributeValues: { ...order.values, ':expectedVersion': change.expectedVersion },
         },
-      ];
+      },
+    ];
     for (const item of change.items) {
       const update = setExpression(item.set, 'i');
       if (update.clauses.length === 0) continue;
@@ -280,6 +293,7 @@ export class DynamoOrderRepository implements OrderRepository {
         },
       });
     }
+    for (const notice of change.notices ?? []) transactItems.push(this.noticePut(notice));
     if (chain) {
       transactItems.push({
         Put: {
@@ -299,26 +313,72 @@ export class DynamoOrderRepository implements OrderRepository {
     }
   }
 
-  async storeTaskToken(
-    orderId: string,
-    version: number,
-    token: string,
-    purpose: 'answers' | 'redelivery',
-  ): Promise<boolean> {
+  /** Notices are written whole; the marker's version condition in the same transaction guards them. */
+  private noticePut(notice: NoticeRecord): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: orderPk(notice.orderId), sk: noticeSk(notice.noticeId), ...notice },
+      },
+    };
+  }
+
+  async listNotices(orderId: string): Promise<NoticeRecord[]> {
+    const records = await this.allUnder(orderId, 'NOTICE#');
+    return records.map((record) => strip<NoticeRecord>(record));
+  }
+
+  async getNotice(orderId: string, noticeId: string): Promise<NoticeRecord | null> {
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: noticeSk(noticeId) },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? strip<NoticeRecord>(result.Item) : null;
+  }
+
+  /** Every shard of the open-orders index, page by page (the index holds only what it projects). */
+  async listOpenOrders(): Promise<OpenOrder[]> {
+    const found: OpenOrder[] = [];
+    for (let shard = 0; shard < OPEN_ORDER_SHARDS; shard += 1) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: BY_OPEN_ORDER_INDEX,
+            KeyConditionExpression: 'gsi2pk = :shard',
+            ExpressionAttributeValues: { ':shard': `OPEN#${shard}` },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of result.Items ?? []) {
+          found.push({
+            orderId: String(item.orderId),
+            status: String(item.status),
+            createdAt: String(item.createdAt),
+            executionArn: typeof item.executionArn === 'string' ? item.executionArn : null,
+            recoveries: typeof item.recoveries === 'number' ? item.recoveries : 0,
+          });
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    }
+    return found;
+  }
+
+  async storeTaskToken(orderId: string, version: number, token: string): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: orderPk(orderId), sk: ORDER_SK },
-          UpdateExpression: 'SET taskToken = :token, taskPurpose = :purpose, #version = :next',
+          UpdateExpression: 'SET taskToken = :token, #version = :next',
           ConditionExpression: '#version = :version',
           ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':token': token,
-            ':purpose': purpose,
-            ':version': version,
-            ':next': version + 1,
-          },
+          ExpressionAttributeValues: { ':token': token, ':version': version, ':next': version + 1 },
         }),
       );
       return true;

@@ -1,4 +1,12 @@
-import { SendTaskSuccessCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  RedriveExecutionCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { type ExecutionState, executionArnFor } from '../domain/recovery';
 import type { WorkflowGateway } from '../ports';
 
 const named = (error: unknown, ...names: string[]): boolean =>
@@ -10,19 +18,25 @@ export class StepFunctionsWorkflow implements WorkflowGateway {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(orderId: string): Promise<void> {
+  executionArnOf(name: string): string {
+    return executionArnFor(this.stateMachineArn, name);
+  }
+
+  async start(orderId: string, options: { name?: string; recovery?: number } = {}): Promise<string> {
+    const name = options.name ?? orderId;
     try {
-      await this.client.send(
+      const started = await this.client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: orderId,
+          name,
           // Only the id: items live in DynamoDB, never in execution history.
-          input: JSON.stringify({ orderId }),
+          input: JSON.stringify(options.recovery ? { orderId, recovery: options.recovery } : { orderId }),
         }),
       );
+      return started.executionArn ?? this.executionArnOf(name);
     } catch (error) {
       // Same name and input is idempotent while running; a closed one already ran. Either way: started.
-      if (named(error, 'ExecutionAlreadyExists')) return;
+      if (named(error, 'ExecutionAlreadyExists')) return this.executionArnOf(name);
       throw error;
     }
   }
@@ -35,5 +49,42 @@ export class StepFunctionsWorkflow implements WorkflowGateway {
       if (named(error, 'TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken')) return;
       throw error;
     }
+  }
+
+  async describe(executionArn: string): Promise<ExecutionState> {
+    try {
+      const execution = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      return {
+        status: execution.status ?? 'FAILED',
+        stopDate: execution.stopDate ?? null,
+        redriveStatus: execution.redriveStatus ?? null,
+      };
+    } catch (error) {
+      if (named(error, 'ExecutionDoesNotExist')) return { status: 'NOT_FOUND' };
+      throw error;
+    }
+  }
+
+  async redrive(executionArn: string): Promise<void> {
+    await this.client.send(new RedriveExecutionCommand({ executionArn }));
+  }
+
+  async listRunning(): Promise<Set<string>> {
+    const running = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListExecutionsCommand({
+          stateMachineArn: this.stateMachineArn,
+          statusFilter: 'RUNNING',
+          maxResults: 1000,
+          nextToken,
+        }),
+      );
+      for (const execution of page.executions ?? [])
+        if (execution.executionArn) running.add(execution.executionArn);
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    return running;
   }
 }

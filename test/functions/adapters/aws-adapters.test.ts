@@ -10,7 +10,10 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  ListExecutionsCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -222,15 +225,54 @@ describe('DynamoIdempotencyStore results', () => {
 });
 
 describe('StepFunctionsWorkflow', () => {
-  const workflow = new StepFunctionsWorkflow(new SFNClient(region), 'arn:sm');
+  const machine = 'arn:aws:states:ap-southeast-3:123456789012:stateMachine:Tenggat-OrderWorkflow';
+  const workflow = new StepFunctionsWorkflow(new SFNClient(region), machine);
+  const executionOf = (name: string) =>
+    `arn:aws:states:ap-southeast-3:123456789012:execution:Tenggat-OrderWorkflow:${name}`;
 
   it('treats ExecutionAlreadyExists as started and names the execution by the order id', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
-    await expect(workflow.start('order-1')).resolves.toBeUndefined();
+    await expect(workflow.start('order-1')).resolves.toBe(executionOf('order-1'));
     expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
-      stateMachineArn: 'arn:sm',
+      stateMachineArn: machine,
       name: 'order-1',
       input: '{"orderId":"order-1"}',
+    });
+  });
+
+  it('starts a recovery under its own name with the resume flag, so it goes straight to Evaluate', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionOf('order-1.2') });
+    await expect(workflow.start('order-1', { name: 'order-1.2', recovery: 2 })).resolves.toBe(
+      executionOf('order-1.2'),
+    );
+    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input).toBe(
+      '{"orderId":"order-1","recovery":2}',
+    );
+  });
+
+  it('reads an execution that does not exist as NOT_FOUND, and a closed one with its redrive status', async () => {
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: executionOf('gone') })
+      .rejects(new ExecutionDoesNotExist({ message: 'no', $metadata: {} }))
+      .on(DescribeExecutionCommand, { executionArn: executionOf('failed') })
+      .resolves({ status: 'FAILED', stopDate: new Date(0), redriveStatus: 'REDRIVABLE' });
+    expect(await workflow.describe(executionOf('gone'))).toEqual({ status: 'NOT_FOUND' });
+    expect(await workflow.describe(executionOf('failed'))).toEqual({
+      status: 'FAILED',
+      stopDate: new Date(0),
+      redriveStatus: 'REDRIVABLE',
+    });
+  });
+
+  it('lists every running execution across pages', async () => {
+    sfn
+      .on(ListExecutionsCommand)
+      .resolvesOnce({ executions: [{ executionArn: executionOf('a') } as never], nextToken: 'next' })
+      .resolvesOnce({ executions: [{ executionArn: executionOf('b') } as never] });
+    expect(await workflow.listRunning()).toEqual(new Set([executionOf('a'), executionOf('b')]));
+    expect(sfn.commandCalls(ListExecutionsCommand)[1]?.args[0].input).toMatchObject({
+      statusFilter: 'RUNNING',
+      nextToken: 'next',
     });
   });
 

@@ -5,7 +5,6 @@ import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { ConcurrentChangeError, OrderChanged } from '../../../functions/src/domain/errors';
-import { deliverWebhook } from '../../../functions/src/use-cases/deliver-webhook';
 import { eraseAuditPersonalData } from '../../../functions/src/use-cases/erase-audit-personal-data';
 import { listPlatforms, registerPlatform, rotateSecrets } from '../../../functions/src/use-cases/operator';
 import { getAudit, getOrder, listItems, listOrders } from '../../../functions/src/use-cases/read-orders';
@@ -13,9 +12,17 @@ import { recordPlatformResponses } from '../../../functions/src/use-cases/record
 import { reviewItems } from '../../../functions/src/use-cases/review-items';
 import { submitOrder } from '../../../functions/src/use-cases/submit-order';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
-import { escalate, evaluate, finalize, registerWait } from '../../../functions/src/use-cases/workflow-steps';
+import { registerWait } from '../../../functions/src/use-cases/workflow-steps';
 import { type TestWorld, testWorld } from '../fakes';
-import { AGENCY, answer, orderBody, registerMichat, signedAnswer, submit } from '../lifecycle-helpers';
+import {
+  AGENCY,
+  answer,
+  orderBody,
+  registerMichat,
+  runWorkflow,
+  signedAnswer,
+  submit,
+} from '../lifecycle-helpers';
 import { type LocalTable, startLocalTable } from './local-table';
 
 // Runs the real DynamoDB adapters against DynamoDB Local, so that every expression, condition and key is checked
@@ -58,27 +65,26 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     const again = await submit(world, orderBody({}, 250), 'dynamo-key');
     expect(again.id).toBe(order.id);
 
-    expect(
-      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 }),
-    ).toEqual({
-      delivered: true,
-      retryInSeconds: null,
-      cancelled: false,
+    // Served by webhook: the order waits for its first deadline, and is in the open-orders index.
+    expect(await runWorkflow(world, order.id)).toEqual({
+      steps: ['deliver:000001', 'wait'],
+      stopped: { next: 'wait', waitSeconds: 24 * 3600 },
     });
-    const evaluation = await evaluate(world.deps, order.id);
-    expect(evaluation).toMatchObject({ pending: 250, done: false });
-    await registerWait(world.deps, {
-      orderId: order.id,
-      taskToken: 'tok',
-      version: evaluation.version,
-      purpose: 'answers',
+    expect(await world.deps.orders.getOrder(order.id)).toMatchObject({
+      status: 'awaiting_platform',
+      servedVia: 'webhook',
+      servedAt: world.clock.now().toISOString(),
     });
+    expect((await world.deps.orders.listOpenOrders()).map((open) => open.orderId)).toContain(order.id);
+    const waiting = await world.deps.orders.getOrder(order.id);
+    if (waiting === null) throw new Error('order vanished');
+    // A wait planned on the version before the token was stored is refused: something changed meanwhile.
     await expect(
       registerWait(world.deps, {
         orderId: order.id,
-        taskToken: 'tok',
-        version: evaluation.version,
-        purpose: 'answers',
+        taskToken: 'stale',
+        version: waiting.version - 1,
+        evaluatedAt: world.clock.now().toISOString(),
       }),
     ).rejects.toThrow(OrderChanged);
 
@@ -94,8 +100,9 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     expect(answered.results.filter((result) => result.result === 'applied')).toHaveLength(120);
 
     world.clock.advance(25 * 3_600_000);
-    expect((await evaluate(world.deps, order.id)).deadlinePassed).toBe(true);
-    expect((await escalate(world.deps, order.id)).stage).toBe('st1');
+    const escalated = await runWorkflow(world, order.id);
+    expect(escalated.steps).toEqual(['escalate', 'deliver:000002', 'wait']);
+    expect((await world.deps.orders.getOrder(order.id))?.stage).toBe('st1');
 
     await answer(
       world,
@@ -106,14 +113,26 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
         outcome: 'removed',
       })),
     );
-    expect(world.workflow.woken).toEqual([{ taskToken: 'tok', output: { notify: null } }]);
-    expect((await evaluate(world.deps, order.id)).done).toBe(true);
-    expect(await finalize(world.deps, order.id)).toEqual({ status: 'complied_late', notify: null });
+    expect(world.workflow.woken.map((wake) => wake.output)).toEqual([{ changed: 'answers' }]);
+    expect(await runWorkflow(world, order.id)).toEqual({
+      steps: ['finalize', 'done'],
+      stopped: { next: 'done' },
+    });
+    expect((await world.deps.orders.getOrder(order.id))?.status).toBe('complied_late');
+    // The transaction that made it final took it out of the open-orders index.
+    expect((await world.deps.orders.listOpenOrders()).map((open) => open.orderId)).not.toContain(order.id);
 
     const view = await getOrder(world.deps, { agencyId: AGENCY, orderId: order.id });
     expect(view.itemCounts).toMatchObject({ total: 250, resolved: 250 });
     expect(view.items).toHaveLength(100);
-    expect(view.deliveries).toHaveLength(1);
+    expect(view.deliveries.map((attempt) => [attempt.noticeId, attempt.event, attempt.httpStatus])).toEqual([
+      ['000001', 'takedown.requested', 200],
+      ['000002', 'takedown.reminder', 200],
+    ]);
+    expect(view.notices.map((notice) => [notice.event, notice.webhook.state, notice.email.state])).toEqual([
+      ['takedown.requested', 'delivered', 'not_needed'],
+      ['takedown.reminder', 'delivered', 'not_needed'],
+    ]);
     const secondPage = await listItems(world.deps, {
       agencyId: AGENCY,
       orderId: order.id,
@@ -233,7 +252,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       order: body,
     });
     const orderId = order.id;
-    await deliverWebhook(world.deps, { orderId, event: 'takedown.requested', attempt: 0 });
+    await runWorkflow(world, orderId);
     const signed = signedAnswer(secrets.responseSecret, {
       takedownRequestId: orderId,
       items: [
@@ -262,6 +281,15 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       officer: null,
     });
     expect(withdrawn.itemCounts).toMatchObject({ withdrawn: 3, pending: 0, disputed: 0 });
+    // Finalize tells the platform of the withdrawal (a notice of its own), and the order leaves the index.
+    const closed = await runWorkflow(world, orderId);
+    expect(closed.steps).toEqual(['finalize', 'deliver:000003', 'done']);
+    expect((await world.deps.orders.listNotices(orderId)).map((notice) => notice.event)).toEqual([
+      'takedown.requested',
+      'takedown.review_decided',
+      'takedown.withdrawn',
+    ]);
+    expect((await world.deps.orders.listOpenOrders()).map((open) => open.orderId)).not.toContain(orderId);
     const rotated = await rotateSecrets(world.deps, platformId);
     expect(rotated.platform.secretsRotatedAt).not.toBeNull();
     expect((await listPlatforms(world.deps)).items.map((entry) => entry.id)).toContain(platformId);
@@ -285,13 +313,14 @@ describe('the audit trail on DynamoDB Local', () => {
       orderBody({ platformId: platform.platform.id, officer: 'Rina Susanti' }, 2),
       'audit-key',
     );
-    await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 });
+    await runWorkflow(world, order.id);
     await withdrawOrder(world.deps, {
       agencyId: AGENCY,
       orderId: order.id,
       reason: 'Putusan pengadilan',
       officer: 'Budi Santoso',
     });
+    await runWorkflow(world, order.id);
     const read = () =>
       getAudit(world.deps, { agencyId: AGENCY, orderId: order.id, limit: 100, cursor: null });
     const before = await read();

@@ -29,14 +29,18 @@ describe('appending an audit event (repository with the KMS signer, mocked)', ()
       createdAt: '2026-11-27T00:00:00.000Z',
       auditSeq: 1,
     };
-    await repository.createOrder(order as OrderRecord, {
-      orderId: 'order-9',
-      at: '2026-11-27T00:00:00.000Z',
-      actor: { kind: 'agency', id: 'komdigi-ais' },
-      action: 'order_submitted',
-      stage: 'order',
-      details: { items: 1 },
-    });
+    await repository.createOrder(
+      order as OrderRecord,
+      {
+        orderId: 'order-9',
+        at: '2026-11-27T00:00:00.000Z',
+        actor: { kind: 'agency', id: 'komdigi-ais' },
+        action: 'order_submitted',
+        stage: 'order',
+        details: { items: 1 },
+      },
+      [],
+    );
     const sent = kms.commandCalls(SignCommand)[0]?.args[0].input;
     expect(sent).toMatchObject({ KeyId: KEY_ARN, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' });
     const [marker, audit] =

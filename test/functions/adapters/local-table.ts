@@ -2,9 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BY_OPEN_ORDER_INDEX,
+  OPEN_ORDER_ATTRIBUTES,
+} from '../../../functions/src/adapters/dynamodb-order-keys';
 import { localDynamoDbClient, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
 
-/** A DynamoDB Local with one table laid out as the stack's (pk/sk, the byAgency index), for adapter tests. */
+/** A DynamoDB Local with one table laid out as the stack's (pk/sk, the byAgency and byOpenOrder indexes). */
 export interface LocalTable {
   endpoint: string;
   stop(): Promise<void>;
@@ -23,6 +27,8 @@ export async function startLocalTable(tableName: string): Promise<LocalTable> {
         { AttributeName: 'sk', AttributeType: 'S' },
         { AttributeName: 'gsi1pk', AttributeType: 'S' },
         { AttributeName: 'gsi1sk', AttributeType: 'S' },
+        { AttributeName: 'gsi2pk', AttributeType: 'S' },
+        { AttributeName: 'gsi2sk', AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -36,6 +42,14 @@ export async function startLocalTable(tableName: string): Promise<LocalTable> {
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: BY_OPEN_ORDER_INDEX,
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: OPEN_ORDER_ATTRIBUTES },
         },
       ],
     }),

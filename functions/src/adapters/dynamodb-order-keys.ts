@@ -1,0 +1,69 @@
+/**
+ * Keys of an order's records in the one table (see docs/data-model.md), and the reading of a stored marker into the
+ * record the use cases know: markers written by an earlier version get today's fields with their defaults.
+ */
+import { createHash } from 'node:crypto';
+import { UNKNOWN_WEBHOOK_HEALTH } from '../domain/new-order';
+import { parsePolicy } from '../domain/policy';
+import type { OrderRecord } from '../domain/records';
+
+export const orderPk = (orderId: string): string => `ORDER#${orderId}`;
+export const ORDER_SK = 'ORDER';
+export const itemSk = (itemId: string): string => `ITEM#${itemId}`;
+export const auditSk = (seq: number): string => `AUDIT#${String(seq).padStart(9, '0')}`;
+export const noticeSk = (noticeId: string): string => `NOTICE#${noticeId}`;
+export const deliverySk = (at: string, part: number): string =>
+  `DELIVERY#${at}#${String(part).padStart(4, '0')}`;
+
+export const BY_OPEN_ORDER_INDEX = 'byOpenOrder';
+/** What the open-orders index projects besides its keys: what the reconciler and dashboards read. */
+export const OPEN_ORDER_ATTRIBUTES = [
+  'orderId',
+  'status',
+  'stage',
+  'createdAt',
+  'executionArn',
+  'recoveries',
+  'platformId',
+  'agencyId',
+  'deadlineAt',
+];
+/** The open-orders index is spread over this many partitions, so that no single one runs hot. */
+export const OPEN_ORDER_SHARDS = 8;
+
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt'];
+
+export function strip<T>(record: Record<string, unknown>): T {
+  const copy: Record<string, unknown> = { ...record };
+  for (const key of KEY_ATTRIBUTES) delete copy[key];
+  return copy as T;
+}
+
+/** The open-orders index keys of a marker (present only while the order is not final). */
+export function openOrderKeys(order: Pick<OrderRecord, 'orderId' | 'createdAt'>): {
+  gsi2pk: string;
+  gsi2sk: string;
+} {
+  const shard = (createHash('sha256').update(order.orderId).digest()[0] ?? 0) % OPEN_ORDER_SHARDS;
+  return { gsi2pk: `OPEN#${shard}`, gsi2sk: `${order.createdAt}#${order.orderId}` };
+}
+
+/** A stored marker as today's record: fields added since it was written read their defaults, as does its policy. */
+export function orderFromItem(item: Record<string, unknown>): OrderRecord {
+  const stored = strip<Partial<OrderRecord> & Record<string, unknown>>(item);
+  const { taskPurpose: _legacyPurpose, ...rest } = stored;
+  return {
+    servedAt: stored.notifiedAt ?? null,
+    servedVia: stored.notifiedAt ? 'webhook' : null,
+    executionArn: null,
+    recoveries: 0,
+    noticeSeq: 0,
+    webhookHealth: UNKNOWN_WEBHOOK_HEALTH,
+    clarification: null,
+    clarifications: [],
+    clockPausedSince: null,
+    clockPauses: [],
+    ...rest,
+    policy: parsePolicy(stored.policy),
+  } as OrderRecord;
+}
