@@ -14,6 +14,13 @@ const envSchema = z.object({
   PLATFORM_SECRET_PREFIX: z.string().default('tenggat/platforms/'),
   PLATFORM_SECRET_KMS_KEY_ID: z.string().min(1).optional(),
   AUDIT_SIGNING_KEY_ID: z.string().min(1).optional(),
+  MAIL_FROM: z.email().optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  PUBLIC_API_URL: z
+    .string()
+    .regex(/^https?:\/\//, 'must be an http(s) URL')
+    .optional(),
+  PORTAL_URL: z.url().optional(),
   ALLOW_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false'),
   BLOCKED_WEBHOOK_PORTS: z
     .string()
@@ -36,13 +43,20 @@ export interface Config {
   auditSigningKeyId: string | null;
   allowLoopbackWebhooks: boolean;
   blockedWebhookPorts: number[];
+  /** The notice emails' sender and SES configuration set. */
+  mailFrom: string | null;
+  sesConfigurationSet: string | null;
+  /** Where platforms answer, printed in notice emails; the web console's URL when there is one. */
+  publicApiUrl: string | null;
+  portalUrl: string | null;
 }
 
-export type Need = 'stateMachine' | 'eventBus' | 'agencyClients';
+export type Need = 'stateMachine' | 'eventBus' | 'agencyClients' | 'mail';
 interface NeededFields {
   stateMachine: 'stateMachineArn';
   eventBus: 'eventBusName';
   agencyClients: never;
+  mail: 'mailFrom' | 'publicApiUrl';
 }
 /** The configuration with the variables a function needs known to be there. */
 export type ConfigWith<N extends Need> = Config & { [K in NeededFields[N]]: string };
@@ -77,6 +91,10 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
       .map((port) => port.trim())
       .filter((port) => port !== '')
       .map(Number),
+    mailFrom: values.MAIL_FROM ?? null,
+    sesConfigurationSet: values.SES_CONFIGURATION_SET ?? null,
+    publicApiUrl: values.PUBLIC_API_URL?.replace(/\/$/, '') ?? null,
+    portalUrl: values.PORTAL_URL?.replace(/\/$/, '') ?? null,
   };
   const needed = needs as readonly Need[];
   if (needed.includes('stateMachine') && config.stateMachineArn === null) {
@@ -84,6 +102,8 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
   }
   if (needed.includes('eventBus') && config.eventBusName === null)
     throw new ConfigurationError('EVENT_BUS_NAME is required');
+  if (needed.includes('mail') && (config.mailFrom === null || config.publicApiUrl === null))
+    throw new ConfigurationError('MAIL_FROM and PUBLIC_API_URL are required');
   if (needed.includes('agencyClients') && values.AGENCY_CLIENTS === undefined) {
     throw new ConfigurationError('AGENCY_CLIENTS is required');
   }

@@ -7,6 +7,8 @@ import {
   type StoredChainHead,
 } from '../../functions/src/domain/audit-chain';
 import { ConcurrentChangeError, InvalidCursorError } from '../../functions/src/domain/errors';
+import type { NoticeRecord } from '../../functions/src/domain/notices';
+import { isFinalOrderStatus } from '../../functions/src/domain/order-rules';
 import type { PolicyDocument } from '../../functions/src/domain/policy';
 import type {
   DeliveryAttempt,
@@ -15,14 +17,17 @@ import type {
   PlatformRecord,
   PlatformSecrets,
 } from '../../functions/src/domain/records';
+import { type ExecutionState, executionArnFor } from '../../functions/src/domain/recovery';
 import type {
   ChainSigner,
   DomainEvent,
   IdempotencyClaim,
   IdempotencyStore,
   IdempotentResult,
+  Mailer,
   OrderChange,
   OrderRepository,
+  OutgoingEmail,
   Page,
   PageRequest,
   PlatformRepository,
@@ -63,6 +68,7 @@ export class InMemoryOrders implements OrderRepository {
   audit = new Map<string, ChainedAuditEvent[]>();
   heads = new Map<string, StoredChainHead>();
   deliveries: DeliveryAttempt[] = [];
+  notices = new Map<string, Map<string, NoticeRecord>>();
   /** Runs once just before the next commit, to simulate another writer slipping in. */
   beforeNextCommit: (() => void) | null = null;
 
@@ -79,7 +85,14 @@ export class InMemoryOrders implements OrderRepository {
       this.items.set(item.orderId, map);
     }
   }
-  async createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>) {
+  private putNotices(notices: readonly NoticeRecord[]) {
+    for (const notice of notices) {
+      const map = this.notices.get(notice.orderId) ?? new Map<string, NoticeRecord>();
+      map.set(notice.noticeId, clone(notice));
+      this.notices.set(notice.orderId, map);
+    }
+  }
+  async createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>, notices: NoticeRecord[] = []) {
     if (this.orders.has(order.orderId)) return false;
     const chain = await linkAuditEvent(
       this.chainSigner,
@@ -89,6 +102,7 @@ export class InMemoryOrders implements OrderRepository {
     );
     if (this.orders.has(order.orderId)) return false;
     this.orders.set(order.orderId, clone(order));
+    this.putNotices(notices);
     this.audit.set(order.orderId, [chain.event]);
     this.heads.set(order.orderId, chain.head);
     return true;
@@ -129,13 +143,34 @@ export class InMemoryOrders implements OrderRepository {
       this.audit.set(change.orderId, events);
       this.heads.set(change.orderId, chain.head);
     }
+    this.putNotices(change.notices ?? []);
     this.orders.set(change.orderId, next);
   }
-  async storeTaskToken(orderId: string, version: number, token: string, purpose: 'answers' | 'redelivery') {
+  async storeTaskToken(orderId: string, version: number, token: string) {
     const order = this.orders.get(orderId);
     if (!order || order.version !== version) return false;
-    this.orders.set(orderId, { ...order, taskToken: token, taskPurpose: purpose, version: version + 1 });
+    this.orders.set(orderId, { ...order, taskToken: token, version: version + 1 });
     return true;
+  }
+  async listNotices(orderId: string) {
+    return [...(this.notices.get(orderId)?.values() ?? [])]
+      .sort((left, right) => left.noticeId.localeCompare(right.noticeId))
+      .map(clone);
+  }
+  async getNotice(orderId: string, noticeId: string) {
+    const notice = this.notices.get(orderId)?.get(noticeId);
+    return notice ? clone(notice) : null;
+  }
+  async listOpenOrders() {
+    return [...this.orders.values()]
+      .filter((order) => order.finalizedAt === null && !isFinalOrderStatus(order.status))
+      .map((order) => ({
+        orderId: order.orderId,
+        status: order.status,
+        createdAt: order.createdAt,
+        executionArn: order.executionArn,
+        recoveries: order.recoveries,
+      }));
   }
   async getItems(orderId: string, itemIds: readonly string[]) {
     const map = this.items.get(orderId);
@@ -278,14 +313,55 @@ export class InMemorySecrets implements SecretStore {
   }
 }
 
+export const TEST_STATE_MACHINE_ARN =
+  'arn:aws:states:ap-southeast-3:123456789012:stateMachine:Tenggat-OrderWorkflow';
+
+/** Step Functions as the use cases see it: executions by ARN with a status each; starts, wakes and redrives kept. */
 export class RecordingWorkflow implements WorkflowGateway {
   started: string[] = [];
   woken: { taskToken: string; output: Record<string, unknown> }[] = [];
-  async start(orderId: string) {
-    if (!this.started.includes(orderId)) this.started.push(orderId);
+  redriven: string[] = [];
+  executions = new Map<string, ExecutionState>();
+  executionArnOf(name: string) {
+    return executionArnFor(TEST_STATE_MACHINE_ARN, name);
+  }
+  async start(orderId: string, options: { name?: string } = {}) {
+    const name = options.name ?? orderId;
+    if (!this.started.includes(name)) this.started.push(name);
+    const arn = this.executionArnOf(name);
+    if (!this.executions.has(arn))
+      this.executions.set(arn, { status: 'RUNNING', stopDate: null, redriveStatus: null });
+    return arn;
   }
   async wake(taskToken: string, output: Record<string, unknown>) {
     this.woken.push({ taskToken, output });
+  }
+  async describe(executionArn: string): Promise<ExecutionState> {
+    return this.executions.get(executionArn) ?? { status: 'NOT_FOUND' };
+  }
+  async redrive(executionArn: string) {
+    this.redriven.push(executionArn);
+    this.executions.set(executionArn, { status: 'RUNNING', stopDate: null, redriveStatus: null });
+  }
+  async listRunning() {
+    return new Set(
+      [...this.executions].filter(([, state]) => state.status === 'RUNNING').map(([arn]) => arn),
+    );
+  }
+}
+
+/** SES as the email use case sees it: keeps every message; `failNext` makes the next sends throw. */
+export class RecordingMailer implements Mailer {
+  sent: (OutgoingEmail & { messageId: string })[] = [];
+  failNext = 0;
+  async send(email: OutgoingEmail) {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+    }
+    const messageId = `ses-${this.sent.length + 1}`;
+    this.sent.push({ ...email, messageId });
+    return { messageId };
   }
 }
 
@@ -325,6 +401,7 @@ export interface TestWorld {
   platforms: InMemoryPlatforms;
   secrets: InMemorySecrets;
   workflow: RecordingWorkflow;
+  mailer: RecordingMailer;
   published: DomainEvent[];
   endpoint: FakePlatformEndpoint;
   clock: FakeClock;
@@ -338,6 +415,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   const secrets = new InMemorySecrets();
   const workflow = new RecordingWorkflow();
   const endpoint = new FakePlatformEndpoint();
+  const mailer = new RecordingMailer();
   const published: DomainEvent[] = [];
   let orderCounter = 0;
   const deps: Deps = {
@@ -358,8 +436,10 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     webhookRules: { allowLoopback: false, blockedPorts: [] },
     resolveHost: async () => ['93.184.216.34'],
     chainSigner,
+    mailer,
+    links: { apiUrl: 'https://api.tenggat.test/prod', portalUrl: null },
   };
-  return { deps, orders, platforms, secrets, workflow, published, endpoint, clock };
+  return { deps, orders, platforms, secrets, workflow, mailer, published, endpoint, clock };
 }
 
 /** Counts every write the fakes receive (table, idempotency, secrets, workflow, bus), for tests that must see none. */
@@ -375,7 +455,8 @@ export function countWrites(world: TestWorld): () => number {
   );
   counting(world.platforms, ['create', 'update'], count);
   counting(world.secrets, ['put'], count);
-  counting(world.workflow, ['start', 'wake'], count);
+  counting(world.workflow, ['start', 'wake', 'redrive'], count);
+  counting(world.mailer, ['send'], count);
   for (const store of [world.deps.idempotency, world.deps.webhookIds]) {
     counting(store, ['claim', 'complete', 'release'], count);
   }

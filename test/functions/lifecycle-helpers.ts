@@ -1,10 +1,18 @@
 import { Webhook } from 'standardwebhooks';
+import { OrderChanged } from '../../functions/src/domain/errors';
 import { MalformedJsonError } from '../../functions/src/http/errors';
 import { validate } from '../../functions/src/http/middleware';
+import { platformMessageOf } from '../../functions/src/http/platform-message';
 import { platformResponsesBodySchema, type SubmitOrderBody } from '../../functions/src/http/schemas';
+import { deliverWebhook } from '../../functions/src/use-cases/deliver-webhook';
+import { emailNotice } from '../../functions/src/use-cases/email-notice';
 import { registerPlatform } from '../../functions/src/use-cases/operator';
-import { recordPlatformResponses } from '../../functions/src/use-cases/record-platform-responses';
+import {
+  type PlatformResponsesResult,
+  recordPlatformResponses,
+} from '../../functions/src/use-cases/record-platform-responses';
 import { submitOrder } from '../../functions/src/use-cases/submit-order';
+import { escalate, evaluate, finalize, registerWait } from '../../functions/src/use-cases/workflow-steps';
 import type { TestWorld } from './fakes';
 
 export const AGENCY = 'komdigi-ais';
@@ -52,7 +60,7 @@ export function answersIn(rawBody: string) {
     } catch (cause) {
       throw new MalformedJsonError('the body is not valid JSON', { cause });
     }
-    return validate(platformResponsesBodySchema, value);
+    return platformMessageOf(validate(platformResponsesBodySchema, value));
   };
 }
 
@@ -73,6 +81,12 @@ export function signedAnswer(secret: string, body: unknown, webhookId = `msg_ans
   };
 }
 
+/** The per-item results of a signed message that carried answers (not a clarification request). */
+export function itemResults(result: PlatformResponsesResult) {
+  if (!('results' in result)) throw new Error(`expected item results, got ${JSON.stringify(result)}`);
+  return result.results;
+}
+
 export async function answer(
   world: TestWorld,
   responseSecret: string,
@@ -81,5 +95,81 @@ export async function answer(
   webhookId?: string,
 ) {
   const signed = signedAnswer(responseSecret, { takedownRequestId: orderId, items }, webhookId);
+  const result = await recordPlatformResponses(world.deps, { platformId: 'michat', ...signed });
+  return { takedownRequestId: result.takedownRequestId, results: itemResults(result) };
+}
+
+/** The platform asks, signed, for a clarification of the order (the clock stops). */
+export async function askClarification(
+  world: TestWorld,
+  responseSecret: string,
+  orderId: string,
+  question: string,
+) {
+  const signed = signedAnswer(responseSecret, {
+    takedownRequestId: orderId,
+    clarificationRequest: { question },
+  });
   return recordPlatformResponses(world.deps, { platformId: 'michat', ...signed });
+}
+
+export interface WorkflowRun {
+  /** Every step taken, as `next` or `next:noticeId`, in order. */
+  steps: string[];
+  /** How it stopped: waiting (with the seconds it would wait) or done. */
+  stopped: { next: 'wait'; waitSeconds: number } | { next: 'done' };
+}
+
+/**
+ * Plays the state machine's loop on the use cases, the way `lib/workflow-definition.ts` does: Evaluate, then the
+ * step it names, then Evaluate again, until the order waits (its token stored) or is done. The fake clock stands
+ * still meanwhile; advance it and run again to let time pass.
+ */
+export async function runWorkflow(world: TestWorld, orderId: string, maxSteps = 50): Promise<WorkflowRun> {
+  const steps: string[] = [];
+  for (let count = 0; count < maxSteps; count += 1) {
+    const decision = await evaluate(world.deps, orderId);
+    steps.push(decision.noticeId ? `${decision.next}:${decision.noticeId}` : decision.next);
+    const notice = { orderId, noticeId: decision.noticeId ?? '' };
+    if (decision.next === 'done') return { steps, stopped: { next: 'done' } };
+    if (decision.next === 'wait') {
+      try {
+        await registerWait(world.deps, {
+          orderId,
+          taskToken: `token-${orderId}-${steps.length}`,
+          version: decision.version,
+          evaluatedAt: decision.evaluatedAt,
+        });
+        return { steps, stopped: { next: 'wait', waitSeconds: decision.waitSeconds } };
+      } catch (error) {
+        if (!(error instanceof OrderChanged)) throw error;
+        continue;
+      }
+    }
+    if (decision.next === 'deliver') await deliverWebhook(world.deps, notice);
+    if (decision.next === 'email') await emailNotice(world.deps, notice);
+    if (decision.next === 'escalate') await escalate(world.deps, orderId);
+    if (decision.next === 'finalize') await finalize(world.deps, orderId);
+  }
+  throw new Error(`the workflow of ${orderId} took more than ${maxSteps} steps: ${steps.join(', ')}`);
+}
+
+/**
+ * Lets `ms` of time pass for one order: runs its workflow, jumps the fake clock to each wake-up it asks for, and
+ * runs again, until the time is spent or the workflow is done. Returns every step taken.
+ */
+export async function runWorkflowFor(world: TestWorld, orderId: string, ms: number): Promise<string[]> {
+  const until = world.clock.now().getTime() + ms;
+  const steps: string[] = [];
+  for (;;) {
+    const run = await runWorkflow(world, orderId);
+    steps.push(...run.steps);
+    if (run.stopped.next === 'done') return steps;
+    const wakeAt = world.clock.now().getTime() + run.stopped.waitSeconds * 1000;
+    if (wakeAt > until) {
+      world.clock.set(new Date(until));
+      return steps;
+    }
+    world.clock.set(new Date(wakeAt));
+  }
 }

@@ -3,21 +3,8 @@ import type { PolicyDocument } from '../../functions/src/domain/policy';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../../functions/src/domain/records';
 import { DEFAULT_POLICY } from './policy-fixture';
 
-export type ContractOrder = OrderRecord & {
-  servedAt?: string | null;
-  servedVia?: 'webhook' | 'email' | null;
-  clarification?: ClarificationFixture | null;
-  clarifications?: ClarificationFixture[];
-};
-
-export interface ClarificationFixture {
-  seq: number;
-  question: string;
-  askedAt: string;
-  answer: string | null;
-  answeredAt: string | null;
-  receivedAt: string | null;
-}
+/** The order marker as the design contract describes it (kept as a name for the letter tests). */
+export type ContractOrder = OrderRecord;
 
 export function orderRecord(overrides: Partial<ContractOrder> = {}): ContractOrder {
   const orderId = overrides.orderId ?? 'order-1';
@@ -51,7 +38,20 @@ export function orderRecord(overrides: Partial<ContractOrder> = {}): ContractOrd
     version: 1,
     auditSeq: 1,
     taskToken: null,
-    taskPurpose: null,
+    executionArn: `arn:aws:states:ap-southeast-3:123456789012:execution:OrderWorkflow:${orderId}`,
+    recoveries: 0,
+    noticeSeq: 1,
+    webhookHealth: {
+      state: 'ok',
+      lastAttemptAt: '2026-11-27T01:00:05.000Z',
+      lastError: null,
+      lastHttpStatus: 200,
+      failingSince: null,
+    },
+    clarification: null,
+    clarifications: [],
+    clockPausedSince: null,
+    clockPauses: [],
     lastReviewReminderAt: null,
     disputedSince: null,
     finalizedAt: null,
@@ -87,6 +87,8 @@ export function deliveryAttempt(orderId: string, overrides: Partial<DeliveryAtte
   return {
     orderId,
     at: '2026-11-27T01:00:05.000Z',
+    noticeId: '000001',
+    channel: 'webhook',
     event: 'takedown.requested',
     stage: 'order',
     attempt: 0,

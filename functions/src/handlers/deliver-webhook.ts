@@ -4,7 +4,6 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
-import { OUTBOUND_EVENTS } from '../domain/order-rules';
 import { logger, metrics, tracer } from '../observability';
 import { type DeliverResult, type DeliverWebhookDeps, deliverWebhook } from '../use-cases/deliver-webhook';
 import { wireDeliverWebhook } from '../wiring/wire-deliver-webhook';
@@ -13,28 +12,27 @@ export type DeliverWebhookHandlerDeps = DeliverWebhookDeps;
 
 export const deliverInputSchema = z.object({
   orderId: z.string().min(1).max(80),
-  // null: an escalation that had nothing new to announce; nothing is sent.
-  event: z.enum(OUTBOUND_EVENTS).nullable(),
-  attempt: z.number().int().min(0).default(0),
+  noticeId: z.string().regex(/^\d{6}$/),
 });
 
 export class InvalidDeliveryInputError extends Error {
   override name = 'InvalidDeliveryInputError';
 }
 
-/** One delivery attempt of one event, all its parts, for the state machine's Deliver state. */
+/** One webhook attempt of one notice, all its parts, for the state machine's DeliverNotice state. */
 export function makeHandler(deps: DeliverWebhookHandlerDeps) {
   return middy(async (input: unknown): Promise<DeliverResult> => {
     const parsed = deliverInputSchema.safeParse(input);
     if (!parsed.success)
       throw new InvalidDeliveryInputError(z.prettifyError(parsed.error), { cause: parsed.error });
-    const { event, ...rest } = parsed.data;
-    logger.appendKeys({ orderId: rest.orderId, event, attempt: rest.attempt });
-    const result: DeliverResult =
-      event === null
-        ? { delivered: true, retryInSeconds: null, cancelled: false }
-        : await deliverWebhook(deps, { ...rest, event });
-    metrics.addMetric(result.delivered ? 'WebhookDelivered' : 'WebhookFailed', MetricUnit.Count, 1);
+    logger.appendKeys({ orderId: parsed.data.orderId, noticeId: parsed.data.noticeId });
+    const result = await deliverWebhook(deps, parsed.data);
+    if (result.outcome !== 'skipped')
+      metrics.addMetric(
+        result.outcome === 'delivered' ? 'WebhookDelivered' : 'WebhookFailed',
+        MetricUnit.Count,
+        1,
+      );
     logger.info('delivery attempt', { ...result });
     return result;
   })

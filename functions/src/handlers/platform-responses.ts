@@ -1,5 +1,6 @@
 import { apiHandler, pathParam } from '../http/api-handler';
 import { header, json, validate } from '../http/middleware';
+import { platformMessageOf } from '../http/platform-message';
 import type { Route } from '../http/router';
 import { type PlatformResponsesResultBody, platformResponsesBodySchema } from '../http/schemas';
 import { logger } from '../observability';
@@ -27,9 +28,9 @@ export const routes: readonly Route<PlatformResponsesHandlerDeps>[] = [
         },
         // The body is only read once its signature holds; the JSON was parsed from these very bytes.
         readAnswers: () => {
-          const answers = validate(platformResponsesBodySchema, event.jsonBody);
-          logger.appendKeys({ orderId: answers.takedownRequestId });
-          return answers;
+          const body = validate(platformResponsesBodySchema, event.jsonBody);
+          logger.appendKeys({ orderId: body.takedownRequestId });
+          return platformMessageOf(body);
         },
       });
       return json<PlatformResponsesResultBody>(200, result);

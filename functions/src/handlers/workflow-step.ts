@@ -7,7 +7,6 @@ import {
   escalate,
   evaluate,
   finalize,
-  markUndeliverable,
   registerWait,
   type WorkflowStepDeps,
 } from '../use-cases/workflow-steps';
@@ -23,11 +22,10 @@ export const workflowStepSchema = z.discriminatedUnion('action', [
     orderId,
     taskToken: z.string().min(1),
     version: z.number().int(),
-    purpose: z.enum(['answers', 'redelivery']),
+    evaluatedAt: z.iso.datetime(),
   }),
   z.object({ action: z.literal('escalate'), orderId }),
   z.object({ action: z.literal('finalize'), orderId }),
-  z.object({ action: z.literal('markUndeliverable'), orderId }),
 ]);
 type WorkflowStep = z.infer<typeof workflowStepSchema>;
 
@@ -45,8 +43,6 @@ function run(deps: WorkflowStepHandlerDeps, input: WorkflowStep): Promise<object
       return escalate(deps, input.orderId);
     case 'finalize':
       return finalize(deps, input.orderId);
-    case 'markUndeliverable':
-      return markUndeliverable(deps, input.orderId);
   }
 }
 

@@ -110,10 +110,41 @@ export const platformAnswerSchema = z
     }
   });
 
-export const platformResponsesBodySchema = z.strictObject({
-  takedownRequestId: nonBlank(64),
-  items: z.array(platformAnswerSchema).min(1).max(MAX_ITEMS_PER_ORDER),
+export const clarificationAnswerBodySchema = z.strictObject({
+  answer: nonBlank(2_000).describe(
+    "The agency's answer; the platform's clock runs again once it receives it",
+  ),
+  officer: nonBlank(200).optional(),
 });
+export type ClarificationAnswerBody = z.infer<typeof clarificationAnswerBodySchema>;
+
+export const clarificationRequestSchema = z.strictObject({
+  question: nonBlank(2_000).describe('What the platform needs to know to act on the order (TCO Art. 3(8))'),
+});
+
+export const platformResponsesBodySchema = z
+  .strictObject({
+    takedownRequestId: nonBlank(64),
+    items: z.array(platformAnswerSchema).min(1).max(MAX_ITEMS_PER_ORDER).optional(),
+    clarificationRequest: clarificationRequestSchema
+      .optional()
+      .describe(
+        'Instead of items: asks the agency to clarify the order; the clock stops until the answer arrives',
+      ),
+  })
+  .superRefine((body, context) => {
+    const given = [body.items, body.clarificationRequest].filter((part) => part !== undefined).length;
+    if (given !== 1) {
+      context.addIssue({
+        code: 'custom',
+        path: given === 0 ? ['items'] : ['clarificationRequest'],
+        message:
+          given === 0
+            ? 'is required (or clarificationRequest)'
+            : 'cannot come with items: send one or the other',
+      });
+    }
+  });
 export type PlatformResponsesBody = z.infer<typeof platformResponsesBodySchema>;
 
 export const personalDataErasureBodySchema = z.strictObject({
@@ -181,8 +212,23 @@ export const stageEntrySchema = z.object({
   deadlineAt: z.string().nullable(),
 });
 
+export const clarificationViewSchema = z.object({
+  seq: z.number().int(),
+  question: z.string().nullable(),
+  askedAt: z.string(),
+  answer: z.string().nullable(),
+  answeredAt: z.string().nullable(),
+  receivedAt: z
+    .string()
+    .nullable()
+    .describe('When the platform received the answer: the clock ran again from here'),
+});
+
 export const deliveryAttemptViewSchema = z.object({
   at: z.string(),
+  noticeId: z.string().nullable().describe('The notice of the outbox this attempt delivered'),
+  channel: z.enum(['webhook', 'email']),
+  messageId: z.string().nullable().describe('The SES message id of an email attempt'),
   event: z.enum(OUTBOUND_EVENTS),
   stage: z.enum(STAGES),
   attempt: z.number().int(),
@@ -204,9 +250,42 @@ export const orderSummarySchema = z.object({
   stage: z.enum(STAGES),
   urgency: z.enum(['urgent', 'standard']),
   createdAt: z.string(),
-  notifiedAt: z.string().nullable(),
-  deadlineAt: z.string().nullable(),
+  servedAt: z
+    .string()
+    .nullable()
+    .describe('When the order was served (first webhook 2xx, or the fallback email accepted by SES)'),
+  servedVia: z.enum(['webhook', 'email']).nullable(),
+  notifiedAt: z
+    .string()
+    .nullable()
+    .describe('The first webhook acknowledgement; null while served by email only'),
+  deadlineAt: z
+    .string()
+    .nullable()
+    .describe('Of the current stage; null before service and while the clock is paused'),
+  clockPausedSince: z.string().nullable().describe('The clock stopped for an open clarification request'),
   itemCounts: itemCountsSchema,
+});
+
+export const noticeViewSchema = z.object({
+  id: z.string(),
+  event: z.enum(OUTBOUND_EVENTS),
+  stage: z.enum(STAGES),
+  createdAt: z.string(),
+  webhook: z.object({
+    state: z.enum(['pending', 'delivered', 'gave_up', 'cancelled']),
+    attempts: z.number().int(),
+    nextAttemptAt: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+  }),
+  email: z.object({
+    state: z.enum(['scheduled', 'sent', 'not_needed', 'failed']),
+    dueAt: z.string(),
+    sentAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    deliveryEvent: z.object({ type: z.string(), at: z.string() }).nullable(),
+  }),
 });
 
 export const orderViewSchema = orderSummarySchema.extend({
@@ -225,7 +304,20 @@ export const orderViewSchema = orderSummarySchema.extend({
   nextItemsCursor: z.string().nullable(),
   stageHistory: z.array(stageEntrySchema),
   deliveries: z.array(deliveryAttemptViewSchema),
+  notices: z
+    .array(noticeViewSchema)
+    .describe("The order's outbox: every notice owed to the platform and how it went"),
   withdrawal: z.object({ reason: z.string().nullable(), at: z.string() }).nullable(),
+  executionArn: z.string().nullable().describe("The order's current Step Functions execution"),
+  webhookHealth: z.object({
+    state: z.enum(['unknown', 'ok', 'failing']),
+    lastAttemptAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    lastHttpStatus: z.number().int().nullable(),
+    failingSince: z.string().nullable(),
+  }),
+  clarification: clarificationViewSchema.nullable().describe('The open clarification request'),
+  clarifications: z.array(clarificationViewSchema).describe('The closed ones, oldest first'),
 });
 export type OrderViewBody = z.infer<typeof orderViewSchema>;
 
@@ -286,12 +378,15 @@ export const auditPageSchema = z.object({
 
 export type AuditPageBody = z.infer<typeof auditPageSchema>;
 
-export const platformResponsesResultSchema = z.object({
-  takedownRequestId: z.string(),
-  results: z.array(
-    z.object({ itemId: z.string(), result: z.enum(['applied', 'already_final', 'not_found']) }),
-  ),
-});
+export const platformResponsesResultSchema = z.union([
+  z.object({
+    takedownRequestId: z.string(),
+    results: z.array(
+      z.object({ itemId: z.string(), result: z.enum(['applied', 'already_final', 'not_found']) }),
+    ),
+  }),
+  z.object({ takedownRequestId: z.string(), clarification: clarificationViewSchema }),
+]);
 
 export type PlatformResponsesResultBody = z.infer<typeof platformResponsesResultSchema>;
 

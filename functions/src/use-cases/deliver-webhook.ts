@@ -1,11 +1,18 @@
 import { Webhook } from 'standardwebhooks';
 import { SYSTEM_ACTOR } from '../domain/audit';
-import { parseDurationMs } from '../domain/duration';
-import { deadlineFor, type OutboundEvent } from '../domain/order-rules';
+import { onNoticeReceived } from '../domain/legal-clock';
+import {
+  afterWebhookAttempt,
+  cancelNotice,
+  type NoticeRecord,
+  noticeWebhookId,
+  type WebhookAttemptOutcome,
+} from '../domain/notices';
 import { secretsInForce } from '../domain/platform-secrets';
-import type { OrderRecord } from '../domain/records';
+import type { OrderRecord, PlatformRecord, WebhookHealth } from '../domain/records';
 import { checkAddress, checkWebhookUrl, UnsafeWebhookUrlError } from '../domain/webhook-url-policy';
-import { openItemsFor, splitIntoParts, webhookIdFor, webhookPayload } from '../domain/webhooks';
+import { openItemsFor, splitIntoParts, webhookPayload } from '../domain/webhooks';
+import type { DomainEvent, WebhookResult } from '../ports';
 import type { Deps } from './deps';
 import { changeOrder } from './order-changes';
 
@@ -13,14 +20,13 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 
 export interface DeliverInput {
   orderId: string;
-  event: OutboundEvent;
-  attempt: number;
+  noticeId: string;
 }
 
 export interface DeliverResult {
-  delivered: boolean;
-  retryInSeconds: number | null;
-  cancelled: boolean;
+  /** `delivered`: every part answered 2xx; `failed`: tried again later (or given up); `skipped`: nothing to send. */
+  outcome: 'delivered' | 'failed' | 'skipped';
+  noticeId: string;
 }
 
 export type DeliverWebhookDeps = Pick<
@@ -33,100 +39,185 @@ export function signatureHeader(secrets: string[], webhookId: string, timestamp:
   return secrets.map((secret) => new Webhook(secret).sign(webhookId, timestamp, body)).join(' ');
 }
 
-/** The wait before attempt `attempt + 1` on the policy's schedule, or null when the schedule is exhausted. */
-export function retryDelaySeconds(
-  schedule: readonly string[],
-  attempt: number,
-  retryAfterSeconds: number | null,
-): number | null {
-  const next = schedule[attempt + 1];
-  if (next === undefined) return null;
-  const scheduled = Math.ceil(parseDurationMs(next) / 1000);
-  return Math.max(scheduled, retryAfterSeconds ?? 0);
+const isSuccess = (result: Pick<WebhookResult, 'httpStatus'>): boolean =>
+  result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
+
+/** The webhook's health after an attempt: a success clears it, a failure starts (or continues) a failing run. */
+export function healthAfter(health: WebhookHealth, outcome: WebhookAttemptOutcome, at: Date): WebhookHealth {
+  if (outcome.delivered) {
+    return {
+      state: 'ok',
+      lastAttemptAt: at.toISOString(),
+      lastError: null,
+      lastHttpStatus: outcome.httpStatus,
+      failingSince: null,
+    };
+  }
+  return {
+    state: 'failing',
+    lastAttemptAt: at.toISOString(),
+    lastError: outcome.error ?? `HTTP ${outcome.httpStatus}`,
+    lastHttpStatus: outcome.httpStatus,
+    failingSince: health.failingSince ?? at.toISOString(),
+  };
 }
 
-/** One attempt at delivering one event (all its parts) to the order's platform. */
+/** One attempt at one notice (all its parts) to the order's platform; the next attempt is planned on the notice. */
 export async function deliverWebhook(deps: DeliverWebhookDeps, input: DeliverInput): Promise<DeliverResult> {
-  const order = await deps.orders.getOrder(input.orderId);
-  if (order === null) return { delivered: false, retryInSeconds: null, cancelled: true };
-  // A withdrawal cancels every other pending notification; only the withdrawal notice itself still goes out.
-  if (order.status === 'withdrawn' && input.event !== 'takedown.withdrawn') {
-    return { delivered: false, retryInSeconds: null, cancelled: true };
+  const skipped: DeliverResult = { outcome: 'skipped', noticeId: input.noticeId };
+  const [order, notice] = await Promise.all([
+    deps.orders.getOrder(input.orderId),
+    deps.orders.getNotice(input.orderId, input.noticeId),
+  ]);
+  if (order === null || notice === null || notice.webhook.state !== 'pending') return skipped;
+  // A withdrawal cancels every other notice that has not reached the platform; only its own notice still goes out.
+  if (order.status === 'withdrawn' && notice.event !== 'takedown.withdrawn') {
+    await changeOrder(deps, order.orderId, async () => ({
+      result: null,
+      change: { set: {}, items: [], notices: [cancelNotice(notice)], audit: null },
+    }));
+    return skipped;
   }
+  const outcome = await sendNotice(deps, order, notice);
+  await recordOutcome(deps, order.orderId, notice.noticeId, outcome);
+  return { outcome: outcome.delivered ? 'delivered' : 'failed', noticeId: notice.noticeId };
+}
+
+/** Sends every part, recording each attempt; stops at the first part that fails (a retry sends them all again). */
+async function sendNotice(
+  deps: DeliverWebhookDeps,
+  order: OrderRecord,
+  notice: NoticeRecord,
+): Promise<WebhookAttemptOutcome & { at: Date }> {
   const platform = await deps.platforms.get(order.platformId);
   const secrets = await deps.secrets.get(order.platformId);
-  if (platform === null || secrets === null || platform.status === 'disabled') {
-    await deps.orders.recordDelivery(failedAttempt(deps, order, input, 'the platform endpoint is disabled'));
-    return { delivered: false, retryInSeconds: null, cancelled: false };
-  }
   const now = deps.clock.now();
-  const open = openItemsFor(order, await deps.orders.allItems(order.orderId), input.event, now);
+  if (platform === null || secrets === null || platform.status === 'disabled') {
+    const error = 'the platform endpoint is disabled';
+    await deps.orders.recordDelivery(
+      attemptRecord(order, notice, now, { part: 1, parts: 1 }, { httpStatus: null, latencyMs: 0, error }),
+    );
+    return { delivered: false, httpStatus: null, retryAfterSeconds: null, error, at: now };
+  }
+  const open = openItemsFor(order, await deps.orders.allItems(order.orderId), notice.event, now);
   const parts = splitIntoParts(open);
   const signWith = secretsInForce(secrets, 'notificationSecret', now);
+  let last: WebhookResult = {
+    httpStatus: null,
+    latencyMs: 0,
+    retryAfterSeconds: null,
+    error: 'no part sent',
+  };
+  let at = now;
   for (const [index, partItems] of parts.entries()) {
-    const part = index + 1;
-    const webhookId = webhookIdFor(order.orderId, input.event, order.stage, part);
-    const timestamp = deps.clock.now();
+    const part = { part: index + 1, parts: parts.length };
+    const webhookId = noticeWebhookId(order.orderId, notice.noticeId, part.part);
+    at = deps.clock.now();
     const body = JSON.stringify(
-      webhookPayload(
-        order,
-        input.event,
-        { items: partItems, part, parts: parts.length, totalOpenItems: open.length },
-        timestamp,
-      ),
+      webhookPayload(order, notice, { items: partItems, ...part, totalOpenItems: open.length }, at),
     );
-    const outcome = await sendOne(
+    last = await sendOne(
       deps,
-      platform.webhookUrl,
+      platform,
       {
         'content-type': 'application/json',
         'webhook-id': webhookId,
-        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-        'webhook-signature': signatureHeader(signWith, webhookId, timestamp, body),
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': signatureHeader(signWith, webhookId, at, body),
       },
       body,
     );
-    await deps.orders.recordDelivery({
-      orderId: order.orderId,
-      at: timestamp.toISOString(),
-      event: input.event,
-      stage: order.stage,
-      attempt: input.attempt,
-      part,
-      parts: parts.length,
-      webhookId,
-      httpStatus: outcome.httpStatus,
-      latencyMs: outcome.latencyMs,
-      error: outcome.error,
-    });
-    const ok = outcome.httpStatus !== null && outcome.httpStatus >= 200 && outcome.httpStatus < 300;
-    if (!ok) {
-      if (outcome.httpStatus === 410) {
-        // 410 Gone: the platform told us to stop; an operator must re-enable it (redelivery).
-        await deps.platforms.update(platform.platformId, {
-          status: 'disabled',
-          disabledAt: timestamp.toISOString(),
-        });
-        return { delivered: false, retryInSeconds: null, cancelled: false };
-      }
-      return {
-        delivered: false,
-        retryInSeconds: retryDelaySeconds(
-          order.policy.deliveryRetrySchedule,
-          input.attempt,
-          outcome.retryAfterSeconds,
-        ),
-        cancelled: false,
-      };
-    }
+    await deps.orders.recordDelivery(attemptRecord(order, notice, at, part, last));
+    if (!isSuccess(last)) break;
   }
-  if (input.event === 'takedown.requested') await startLegalClock(deps, order.orderId);
-  return { delivered: true, retryInSeconds: null, cancelled: false };
+  if (last.httpStatus === 410) {
+    // 410 Gone: the platform told us to stop; an operator re-enables it (redelivery). Email still serves it.
+    await deps.platforms.update(platform.platformId, { status: 'disabled', disabledAt: at.toISOString() });
+  }
+  return {
+    delivered: isSuccess(last),
+    httpStatus: last.httpStatus,
+    retryAfterSeconds: last.retryAfterSeconds,
+    error: last.error,
+    at,
+  };
 }
 
-async function sendOne(deps: DeliverWebhookDeps, url: string, headers: Record<string, string>, body: string) {
+/** The notice, the webhook's health and, on receipt, the legal clock, in one change of the order. */
+async function recordOutcome(
+  deps: DeliverWebhookDeps,
+  orderId: string,
+  noticeId: string,
+  outcome: WebhookAttemptOutcome & { at: Date },
+): Promise<void> {
+  const { before, after, result } = await changeOrder(deps, orderId, async (order) => {
+    const notice = await deps.orders.getNotice(orderId, noticeId);
+    if (notice === null) return { result: null, change: null };
+    const updated = afterWebhookAttempt(notice, outcome, order.policy.deliveryRetrySchedule, outcome.at);
+    const receipt = outcome.delivered ? onNoticeReceived(order, notice.event, 'webhook', outcome.at) : null;
+    return {
+      result: receipt,
+      change: {
+        set: {
+          webhookHealth: healthAfter(order.webhookHealth, outcome, outcome.at),
+          ...(receipt?.set ?? {}),
+        },
+        items: [],
+        notices: [updated],
+        audit:
+          receipt === null
+            ? null
+            : {
+                orderId,
+                at: outcome.at.toISOString(),
+                actor: SYSTEM_ACTOR,
+                action: receipt.action,
+                stage: order.stage,
+                details: {
+                  noticeId,
+                  deadlineAt: (receipt.set.deadlineAt as string | null | undefined) ?? order.deadlineAt,
+                },
+              },
+      },
+    };
+  });
+  await deps.events.publish(receiptEvents(before, after, result?.served === true));
+}
+
+/** `takedown.served` when this receipt served the order, `takedown.notified` at the first webhook acknowledgement. */
+export function receiptEvents(before: OrderRecord, after: OrderRecord, served: boolean): DomainEvent[] {
+  const events: DomainEvent[] = [];
+  const base = { orderId: after.orderId, platformId: after.platformId };
+  if (served) {
+    events.push({
+      type: 'takedown.served',
+      ...base,
+      detail: {
+        servedAt: after.servedAt,
+        servedVia: after.servedVia,
+        deadlineAt: after.deadlineAt,
+        agencyId: after.agencyId,
+      },
+    });
+  }
+  if (before.notifiedAt === null && after.notifiedAt !== null) {
+    events.push({
+      type: 'takedown.notified',
+      ...base,
+      detail: { notifiedAt: after.notifiedAt, deadlineAt: after.deadlineAt },
+    });
+  }
+  return events;
+}
+
+async function sendOne(
+  deps: DeliverWebhookDeps,
+  platform: PlatformRecord,
+  headers: Record<string, string>,
+  body: string,
+): Promise<WebhookResult> {
   try {
-    const parsed = checkWebhookUrl(url, deps.webhookRules);
+    const parsed = checkWebhookUrl(platform.webhookUrl, deps.webhookRules);
     const addresses = await deps.resolveHost(parsed.hostname.replace(/^\[|\]$/g, ''));
     for (const address of addresses) checkAddress(address, deps.webhookRules);
   } catch (error) {
@@ -134,63 +225,28 @@ async function sendOne(deps: DeliverWebhookDeps, url: string, headers: Record<st
       error instanceof UnsafeWebhookUrlError ? `refused: ${error.message}` : 'the host name did not resolve';
     return { httpStatus: null, latencyMs: 0, retryAfterSeconds: null, error: reason };
   }
-  return deps.webhooks.send({ url, headers, body, timeoutMs: WEBHOOK_TIMEOUT_MS });
+  return deps.webhooks.send({ url: platform.webhookUrl, headers, body, timeoutMs: WEBHOOK_TIMEOUT_MS });
 }
 
-function failedAttempt(deps: Pick<Deps, 'clock'>, order: OrderRecord, input: DeliverInput, error: string) {
+function attemptRecord(
+  order: OrderRecord,
+  notice: NoticeRecord,
+  at: Date,
+  part: { part: number; parts: number },
+  result: Pick<WebhookResult, 'httpStatus' | 'latencyMs' | 'error'>,
+) {
   return {
     orderId: order.orderId,
-    at: deps.clock.now().toISOString(),
-    event: input.event,
-    stage: order.stage,
-    attempt: input.attempt,
-    part: 1,
-    parts: 1,
-    webhookId: webhookIdFor(order.orderId, input.event, order.stage, 1),
-    httpStatus: null,
-    latencyMs: 0,
-    error,
+    at: at.toISOString(),
+    noticeId: notice.noticeId,
+    channel: 'webhook' as const,
+    event: notice.event,
+    stage: notice.stage,
+    attempt: notice.webhook.attempts + 1,
+    ...part,
+    webhookId: noticeWebhookId(order.orderId, notice.noticeId, part.part),
+    httpStatus: result.httpStatus,
+    latencyMs: result.latencyMs,
+    error: result.error,
   };
-}
-
-/** The first successful delivery of the order is the proof of notification: deadline = delivered + policy. */
-async function startLegalClock(
-  deps: Pick<Deps, 'orders' | 'events' | 'clock'>,
-  orderId: string,
-): Promise<void> {
-  const { before, after } = await changeOrder(deps, orderId, async (order) => {
-    if (order.notifiedAt !== null) return { result: null, change: null };
-    const now = deps.clock.now();
-    const deadline = deadlineFor(order.policy, order.urgency, 'order', now)?.toISOString() ?? null;
-    return {
-      result: null,
-      change: {
-        set: {
-          notifiedAt: now.toISOString(),
-          deadlineAt: deadline,
-          status: order.status === 'notifying' ? 'awaiting_platform' : order.status,
-          stageHistory: [{ stage: 'order', at: now.toISOString(), deadlineAt: deadline }],
-        },
-        items: [],
-        audit: {
-          orderId,
-          at: now.toISOString(),
-          actor: SYSTEM_ACTOR,
-          action: 'platform_notified',
-          stage: 'order',
-          details: { deadlineAt: deadline },
-        },
-      },
-    };
-  });
-  if (before.notifiedAt === null && after.notifiedAt !== null) {
-    await deps.events.publish([
-      {
-        type: 'takedown.notified',
-        orderId,
-        platformId: after.platformId,
-        detail: { notifiedAt: after.notifiedAt, deadlineAt: after.deadlineAt },
-      },
-    ]);
-  }
 }

@@ -6,6 +6,7 @@ import type {
   EventPublisher,
   IdempotencyStore,
   IdGenerator,
+  Mailer,
   OrderRepository,
   PlatformRepository,
   SecretStore,
@@ -33,4 +34,8 @@ export interface Deps {
   resolveHost: (hostname: string) => Promise<string[]>;
   /** Verifies audit chain heads on read; null where the function has no key (heads are then reported unsigned). */
   chainSigner: ChainSigner | null;
+  /** Sends the fallback notice emails. */
+  mailer: Mailer;
+  /** Where platforms answer (printed in notice emails), and the web console when there is one. */
+  links: { apiUrl: string; portalUrl: string | null };
 }

@@ -1,6 +1,9 @@
 import { ConflictError, NotFoundError } from '../domain/errors';
+import type { Clarification } from '../domain/legal-clock';
+import { noticeOpen } from '../domain/notices';
 import { isFinalOrderStatus } from '../domain/order-rules';
 import type { ItemRecord, OrderRecord } from '../domain/records';
+import { MAX_NOTICES_PER_CHANGE } from '../ports';
 import type { Deps } from './deps';
 import { changeOrder, changeOrderInChunks } from './order-changes';
 
@@ -33,6 +36,12 @@ export async function eraseAuditPersonalData(
       `the order is still ${order.status}; its personal data can be erased once it is final, as its locators are still enforced`,
     );
   if (isErased(order)) return previousErasure(deps, order);
+  // A notice still owed to the platform (e.g. an ST3 referral being retried) carries the locators: erase after it.
+  const owed = (await deps.orders.listNotices(input.orderId)).filter((notice) => noticeOpen(notice, true));
+  if (owed.length > 0)
+    throw new ConflictError(
+      `notice ${owed[0]?.noticeId} (${owed[0]?.event}) is still being delivered; erase once it has reached the platform`,
+    );
 
   const now = deps.clock.now();
   const erasedAt = now.toISOString();
@@ -41,6 +50,15 @@ export async function eraseAuditPersonalData(
   const { result } = await changeOrder(deps, input.orderId, async (current) => {
     // Another request finished the erasure meanwhile: it stands, and this one answers the same.
     if (isErased(current)) return { change: null, result: null };
+    // Clarification texts are written by people: they go too, on the order and on the notices that carried them.
+    const notices = (await deps.orders.listNotices(input.orderId))
+      .filter((notice) => notice.detail.question !== undefined || notice.detail.answer !== undefined)
+      .map((notice) => ({ ...notice, detail: { ...notice.detail, question: null, answer: null } }));
+    const blank = (clarification: Clarification): Clarification => ({
+      ...clarification,
+      question: null,
+      answer: null,
+    });
     return {
       result: { orderId: input.orderId, erasedEvents, erasedItems, erasedAt },
       change: {
@@ -48,9 +66,12 @@ export async function eraseAuditPersonalData(
           officer: null,
           reason: null,
           withdrawal: current.withdrawal ? erasedWithdrawal(current.withdrawal) : null,
+          clarification: current.clarification ? blank(current.clarification) : null,
+          clarifications: current.clarifications.map(blank),
           personalDataErasedAt: erasedAt,
         },
         items: [],
+        notices: notices.slice(0, MAX_NOTICES_PER_CHANGE),
         audit: {
           orderId: current.orderId,
           at: erasedAt,

@@ -1,7 +1,10 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors';
+import { retryWebhookNow } from '../domain/notices';
+import { isFinalOrderStatus } from '../domain/order-rules';
 import { rotatedSecrets } from '../domain/platform-secrets';
 import type { NewPlatform, PlatformRecord, PlatformSecrets } from '../domain/records';
 import { checkAddress, checkWebhookUrl, UnsafeWebhookUrlError } from '../domain/webhook-url-policy';
+import { MAX_NOTICES_PER_CHANGE } from '../ports';
 import type { Deps } from './deps';
 import { changeOrder, wakeIfWaiting } from './order-changes';
 
@@ -103,35 +106,40 @@ export async function rotateSecrets(deps: RotateSecretsDeps, platformId: string)
   };
 }
 
-/** Retries an undeliverable order's notification: the parked workflow goes back to delivering. */
+/**
+ * An operator's redelivery: every notice of a non-final order whose webhook failed is tried again now, and a
+ * platform that a 410 disabled is enabled again. It never restarts the clock: deadlines stay as they are.
+ */
 export async function redeliver(deps: RedeliverDeps, input: { orderId: string; operatorId: string }) {
   const now = deps.clock.now();
-  const { before, after } = await changeOrder(deps, input.orderId, async (order) => {
-    if (order.status !== 'undeliverable')
-      throw new ConflictError(`only undeliverable orders can be redelivered`);
-    if (order.taskToken === null || order.taskPurpose !== 'redelivery') {
-      throw new ConflictError('the workflow is not waiting for a redelivery yet; try again shortly');
+  const { before, after, result } = await changeOrder(deps, input.orderId, async (order) => {
+    if (isFinalOrderStatus(order.status)) throw new ConflictError(`the order is already ${order.status}`);
+    const retried = (await deps.orders.listNotices(order.orderId)).flatMap(
+      (notice) => retryWebhookNow(notice, now) ?? [],
+    );
+    if (retried.length === 0) {
+      throw new ConflictError('no webhook delivery of this order has failed: there is nothing to redeliver');
     }
     return {
-      result: null,
+      result: retried.map((notice) => notice.noticeId),
       change: {
-        set: { status: 'notifying', taskToken: null, taskPurpose: null },
+        set: { taskToken: null },
         items: [],
+        notices: retried.slice(0, MAX_NOTICES_PER_CHANGE),
         audit: {
           orderId: order.orderId,
           at: now.toISOString(),
           actor: { kind: 'operator', id: input.operatorId },
           action: 'redelivery_requested',
           stage: order.stage,
-          details: {},
+          details: { noticeIds: retried.map((notice) => notice.noticeId) },
         },
       },
     };
   });
-  // The platform may have been disabled by a 410; an operator asking to redeliver re-enables it.
   const platform = await deps.platforms.get(after.platformId);
   if (platform?.status === 'disabled')
     await deps.platforms.update(after.platformId, { status: 'active', disabledAt: null });
-  await wakeIfWaiting(deps, before, { notify: null });
-  return { id: after.orderId, status: after.status };
+  await wakeIfWaiting(deps, before, { changed: 'redelivery' });
+  return { id: after.orderId, status: after.status, noticeIds: result };
 }

@@ -24,13 +24,14 @@ export async function getOrder(
 ) {
   const order = await ownOrder(deps, input.agencyId, input.orderId);
   const now = deps.clock.now();
-  const [page, deliveries, allItems] = await Promise.all([
+  const [page, deliveries, allItems, notices] = await Promise.all([
     deps.orders.listItems(order.orderId, { limit: FIRST_PAGE, cursor: null }),
     deps.orders.listDeliveries(order.orderId, 100),
     order.st2At === null ? Promise.resolve([]) : deps.orders.allItems(order.orderId),
+    deps.orders.listNotices(order.orderId),
   ]);
   const fine = allItems.reduce((sum, item) => sum + itemFine({ order, item }, now), 0);
-  return orderView(order, page.items, page.nextCursor, deliveries, fine, now);
+  return orderView(order, page.items, page.nextCursor, deliveries, fine, now, notices);
 }
 
 export async function listItems(

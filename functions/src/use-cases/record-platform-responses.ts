@@ -7,8 +7,10 @@ import {
   InvalidWebhookIdError,
   NotFoundError,
 } from '../domain/errors';
+import type { Clarification } from '../domain/legal-clock';
 import { secretsInForce } from '../domain/platform-secrets';
 import type { OrderRecord } from '../domain/records';
+import { requestClarification } from './clarifications';
 import type { Deps } from './deps';
 import { changeOrderInChunks, wakeIfWaiting } from './order-changes';
 
@@ -33,14 +35,18 @@ export interface PlatformResponsesInput {
   /** The body exactly as received: the signature covers these bytes. */
   rawBody: string;
   headers: SignatureHeaders;
-  /** Reads the answers out of the body once its signature holds; throws to refuse it (the webhook-id is freed). */
-  readAnswers: () => PlatformAnswers;
+  /** Reads the message out of the body once its signature holds; throws to refuse it (the webhook-id is freed). */
+  readAnswers: () => PlatformMessage;
 }
 
-export interface PlatformResponsesResult {
-  takedownRequestId: string;
-  results: { itemId: string; result: AnswerResult }[];
-}
+/** What a platform may send on the signed endpoint: answers for items, or a request to clarify the order. */
+export type PlatformMessage =
+  | PlatformAnswers
+  | { takedownRequestId: string; clarificationRequest: { question: string } };
+
+export type PlatformResponsesResult =
+  | { takedownRequestId: string; results: { itemId: string; result: AnswerResult }[] }
+  | { takedownRequestId: string; clarification: Clarification };
 
 /** Verifies the Standard Webhooks signature (±5 minutes) with any secret in force. */
 export function verifySignature(secrets: string[], rawBody: string, headers: SignatureHeaders): void {
@@ -100,8 +106,15 @@ export async function recordPlatformResponses(
   if (claim.state === 'in_flight')
     throw new IdempotencyInFlightError('this webhook-id is still being processed');
   try {
-    const answers = input.readAnswers();
-    const result = await applyPlatformAnswers(deps, input.platformId, answers);
+    const message = input.readAnswers();
+    const result =
+      'clarificationRequest' in message
+        ? await requestClarification(deps, {
+            platformId: input.platformId,
+            orderId: message.takedownRequestId,
+            question: message.clarificationRequest.question,
+          })
+        : await applyPlatformAnswers(deps, input.platformId, message);
     await deps.webhookIds.complete(key, { result }, WEBHOOK_ID_TTL_SECONDS);
     return result;
   } catch (error) {
@@ -162,7 +175,7 @@ async function applyPlatformAnswers(
       },
     ]);
   }
-  if (tokenHolder !== null) await wakeIfWaiting(deps, tokenHolder, { notify: null });
+  if (tokenHolder !== null) await wakeIfWaiting(deps, tokenHolder, { changed: 'answers' });
   return {
     takedownRequestId: orderId,
     results: itemIds.map((itemId) => ({ itemId, result: results.get(itemId) ?? 'not_found' })),

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '../domain/errors';
+import { nextNotice } from '../domain/notices';
 import { isFinalOrderStatus } from '../domain/order-rules';
 import type { OrderRecord } from '../domain/records';
 import { type ReviewDecision, reviewDisputedItems } from '../domain/review';
@@ -25,6 +26,7 @@ export async function reviewItems(deps: ReviewItemsDeps, input: ReviewInput) {
     ...(input.officer ? { officer: input.officer } : {}),
   };
   const uniqueIds = [...new Set(input.itemIds)];
+  let noticeCreated = false;
   const changes = await changeOrderInChunks(deps, input.orderId, uniqueIds, async (order, chunkIds) => {
     if (order.agencyId !== input.agencyId) throw new NotFoundError(`order ${input.orderId} does not exist`);
     if (isFinalOrderStatus(order.status)) throw new ConflictError(`the order is already ${order.status}`);
@@ -34,11 +36,22 @@ export async function reviewItems(deps: ReviewItemsDeps, input: ReviewInput) {
     const now = deps.clock.now();
     const reviewed = reviewDisputedItems(order, found, chunkIds, input, now);
     if (reviewed.updates.length === 0) return { result: reviewed.results, change: null };
+    // One decision, one notice to the platform (its own webhook-id), created with the first chunk that applied.
+    const notice =
+      noticeCreated || order.servedAt === null
+        ? null
+        : nextNotice(order, 'takedown.review_decided', now, { decision: input.decision });
+    noticeCreated ||= notice !== null;
     return {
       result: reviewed.results,
       change: {
-        set: { itemCounts: reviewed.itemCounts, taskToken: null, taskPurpose: null },
+        set: {
+          itemCounts: reviewed.itemCounts,
+          taskToken: null,
+          ...(notice ? { noticeSeq: notice.noticeSeq } : {}),
+        },
         items: reviewed.updates,
+        notices: notice ? [notice.notice] : [],
         audit: {
           orderId: order.orderId,
           at: now.toISOString(),
@@ -67,7 +80,7 @@ export async function reviewItems(deps: ReviewItemsDeps, input: ReviewInput) {
         },
       },
     ]);
-    await wakeIfWaiting(deps, firstBefore, { notify: 'takedown.review_decided' });
+    await wakeIfWaiting(deps, firstBefore, { changed: 'review' });
   }
   return { results, order: await getOrder(deps, { agencyId: input.agencyId, orderId: input.orderId }) };
 }

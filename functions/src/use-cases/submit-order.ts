@@ -92,23 +92,24 @@ async function writeOrder(
   claimed: { orderId: string; createdAt: string; takeover: boolean },
 ): Promise<OrderView> {
   const { orderId, createdAt, takeover } = claimed;
-  const { order, items, audit } = newOrderRecords(input.order, {
+  const { order, items, audit, notice } = newOrderRecords(input.order, {
     orderId,
     agencyId: input.agencyId,
     createdAt,
     policy: deps.policy,
+    executionArn: deps.workflow.executionArnOf(orderId),
   });
   // Items are derived from the request alone, so what a crashed attempt already wrote is exactly what we would write.
   const written = takeover
     ? new Set((await deps.orders.allItems(orderId)).map((item) => item.itemId))
     : new Set();
   await deps.orders.putItems(items.filter((item) => !written.has(item.itemId)));
-  const created = await deps.orders.createOrder(order, audit);
+  const created = await deps.orders.createOrder(order, audit, [notice]);
   await deps.workflow.start(orderId);
   // Only an order committed by an earlier attempt needs reading back; one just created is what we wrote.
   const stored: OrderRecord = created ? order : ((await deps.orders.getOrder(orderId)) ?? order);
   const firstPage = items.slice(0, FIRST_PAGE);
   const nextCursor =
     items.length > FIRST_PAGE ? encodeCursor({ after: firstPage.at(-1)?.itemId ?? '' }) : null;
-  return orderView(stored, firstPage, nextCursor, [], 0, deps.clock.now());
+  return orderView(stored, firstPage, nextCursor, [], 0, deps.clock.now(), [notice]);
 }

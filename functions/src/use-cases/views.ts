@@ -1,4 +1,5 @@
 import { itemFine } from '../domain/fines';
+import type { NoticeRecord } from '../domain/notices';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
 
 // The read models the use cases answer with; `http/schemas.ts` describes them to clients, and the handlers check
@@ -31,9 +32,46 @@ export function orderSummary(order: OrderRecord) {
     stage: order.stage,
     urgency: order.urgency,
     createdAt: order.createdAt,
+    servedAt: order.servedAt,
+    servedVia: order.servedVia,
     notifiedAt: order.notifiedAt,
     deadlineAt: order.deadlineAt,
+    clockPausedSince: order.clockPausedSince,
     itemCounts: order.itemCounts,
+  };
+}
+
+export function noticeView(notice: NoticeRecord) {
+  const { webhook, email } = notice;
+  return {
+    id: notice.noticeId,
+    event: notice.event,
+    stage: notice.stage,
+    createdAt: notice.createdAt,
+    webhook: {
+      state: webhook.state,
+      attempts: webhook.attempts,
+      nextAttemptAt: webhook.nextAttemptAt,
+      deliveredAt: webhook.deliveredAt,
+      lastError: webhook.lastError,
+    },
+    email: {
+      state: email.state,
+      dueAt: email.dueAt,
+      sentAt: email.sentAt,
+      lastError: email.lastError,
+      deliveryEvent: email.deliveryEvent,
+    },
+  };
+}
+
+/** A delivery attempt as the view shows it; attempts recorded before notices existed were webhooks of no notice. */
+function deliveryView({ orderId: _orderId, ...attempt }: DeliveryAttempt) {
+  return {
+    ...attempt,
+    noticeId: attempt.noticeId ?? null,
+    channel: attempt.channel ?? 'webhook',
+    messageId: attempt.messageId ?? null,
   };
 }
 
@@ -44,6 +82,7 @@ export function orderView(
   deliveries: DeliveryAttempt[],
   fineAccrued: number,
   now: Date,
+  notices: NoticeRecord[] = [],
 ) {
   return {
     ...orderSummary(order),
@@ -58,9 +97,14 @@ export function orderView(
     items: items.map((item) => itemView(order, item, now)),
     nextItemsCursor,
     stageHistory: order.stageHistory,
-    deliveries: deliveries.map(({ orderId: _orderId, ...attempt }) => attempt),
+    deliveries: deliveries.map(deliveryView),
+    notices: notices.map(noticeView),
     withdrawal:
       order.withdrawal === null ? null : { reason: order.withdrawal.reason, at: order.withdrawal.at },
+    executionArn: order.executionArn,
+    webhookHealth: order.webhookHealth,
+    clarification: order.clarification,
+    clarifications: order.clarifications,
   };
 }
 

@@ -38,7 +38,6 @@ export async function withdrawOrder(deps: WithdrawOrderDeps, input: WithdrawOrde
           status: 'withdrawn',
           withdrawal: { reason: input.reason, at: now.toISOString(), by: actor },
           taskToken: null,
-          taskPurpose: null,
         },
         items: [],
         audit: {
@@ -62,7 +61,7 @@ export async function withdrawOrder(deps: WithdrawOrderDeps, input: WithdrawOrde
       detail: { reason: input.reason },
     },
   ]);
-  await wakeIfWaiting(deps, before, { notify: null });
+  await wakeIfWaiting(deps, before, { changed: 'withdrawal' });
   return getOrder(deps, { agencyId: input.agencyId, orderId: input.orderId });
 }
 

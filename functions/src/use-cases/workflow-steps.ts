@@ -1,13 +1,14 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
 import { OrderChanged } from '../domain/errors';
-import type { OrderStatus, OutboundEvent } from '../domain/order-rules';
+import { type NextStep, nextStep } from '../domain/next-step';
+import { cancelNotice, nextNotice, noticeOpen } from '../domain/notices';
+import type { OrderStatus } from '../domain/order-rules';
 import {
   announcedBeforeFinalize,
   type Escalation,
-  type Evaluation,
   escalateOrder,
-  evaluateOrder,
   finalizeOrder,
+  orderProgress,
 } from '../domain/workflow-rules';
 import type { DomainEvent } from '../ports';
 import type { Deps } from './deps';
@@ -16,18 +17,43 @@ import { closeOpenItems } from './withdraw-order';
 
 export type WorkflowStepDeps = Pick<Deps, 'orders' | 'events' | 'clock'>;
 
-export type EvaluateResult = Evaluation & { version: number };
+/**
+ * A wait registered longer than this after the evaluate that planned it is stale (the execution was stopped and
+ * redriven, or the machine was very busy): it evaluates again rather than wait for a time computed back then.
+ */
+export const STALE_WAIT_MS = 5_000;
 
-/** Decides what the workflow does next (see `evaluateOrder`) and records what changed on the order. */
+export interface EvaluateResult {
+  next: NextStep['next'];
+  noticeId: string | null;
+  /** For `wait`: seconds until the earliest thing that comes due. */
+  waitSeconds: number;
+  version: number;
+  evaluatedAt: string;
+}
+
+/** Decides the one thing the workflow does next (see `nextStep`), and records what the items say on the order. */
 export async function evaluate(deps: WorkflowStepDeps, orderId: string): Promise<EvaluateResult> {
   const { result, after } = await changeOrder(deps, orderId, async (order) => {
-    // Items are read inside the retry loop: an answer that made the commit fail is then seen on the next pass.
+    // Read inside the retry loop: an answer that made the commit fail is then seen on the next pass.
     const now = deps.clock.now();
-    const { evaluation, set } = evaluateOrder(order, await deps.orders.allItems(orderId), now);
-    if (Object.keys(set).length === 0) return { result: evaluation, change: null };
-    const audited = set.status !== undefined || evaluation.reviewReminder;
+    const [items, notices] = await Promise.all([
+      deps.orders.allItems(orderId),
+      deps.orders.listNotices(orderId),
+    ]);
+    const { progress, set } = orderProgress(order, items, now);
+    const step = nextStep({
+      order: { ...order, ...set },
+      notices,
+      items: progress,
+      reviewReminderDue: progress.reviewReminderDue,
+      now,
+    });
+    const planned = { step, progress, now };
+    if (Object.keys(set).length === 0) return { result: planned, change: null };
+    const audited = set.status !== undefined || progress.reviewReminder;
     return {
-      result: evaluation,
+      result: planned,
       change: {
         set,
         items: [],
@@ -36,69 +62,78 @@ export async function evaluate(deps: WorkflowStepDeps, orderId: string): Promise
               orderId,
               at: now.toISOString(),
               actor: SYSTEM_ACTOR,
-              action: evaluation.reviewReminder ? 'review_reminder' : 'status_changed',
+              action: progress.reviewReminder ? 'review_reminder' : 'status_changed',
               stage: order.stage,
-              details: { status: evaluation.status },
+              details: { status: set.status ?? order.status },
             }
           : null,
       },
     };
   });
-  if (result.reviewReminder) {
+  if (result.progress.reviewReminder) {
     await deps.events.publish([
       {
         type: 'takedown.review_reminder',
         orderId,
         platformId: after.platformId,
-        detail: { disputed: result.disputed, agencyId: after.agencyId },
+        detail: { disputed: result.progress.disputed, agencyId: after.agencyId },
       },
     ]);
   }
-  return { ...result, version: after.version };
+  const { step, now } = result;
+  return {
+    next: step.next,
+    noticeId: 'noticeId' in step ? step.noticeId : null,
+    waitSeconds:
+      step.next === 'wait' ? Math.max(1, Math.ceil((step.wakeAt.getTime() - now.getTime()) / 1000)) : 0,
+    version: after.version,
+    evaluatedAt: now.toISOString(),
+  };
 }
 
-/** Stores the wait's token only if nothing changed since evaluate; otherwise the machine evaluates again. */
+/** Stores the wait's token only if nothing changed since evaluate and the plan is fresh; else evaluate again. */
 export async function registerWait(
-  deps: Pick<Deps, 'orders'>,
-  input: { orderId: string; taskToken: string; version: number; purpose: 'answers' | 'redelivery' },
+  deps: Pick<Deps, 'orders' | 'clock'>,
+  input: { orderId: string; taskToken: string; version: number; evaluatedAt: string },
 ): Promise<{ registered: true }> {
-  const stored = await deps.orders.storeTaskToken(
-    input.orderId,
-    input.version,
-    input.taskToken,
-    input.purpose,
-  );
+  const age = deps.clock.now().getTime() - new Date(input.evaluatedAt).getTime();
+  if (!(age <= STALE_WAIT_MS)) {
+    throw new OrderChanged(`the wait planned at ${input.evaluatedAt} is stale; evaluating again`);
+  }
+  const stored = await deps.orders.storeTaskToken(input.orderId, input.version, input.taskToken);
   if (!stored) throw new OrderChanged(`order ${input.orderId} changed since version ${input.version}`);
   return { registered: true };
 }
 
-/** Moves pending items to the next stage once their deadline passed; a repeated call does not escalate twice. */
+/**
+ * Moves the order to the next stage once a pending item's deadline passed, with the stage's notice in the outbox;
+ * a repeated call changes nothing. The deadline of the new stage runs from now, whatever its notice's delivery.
+ */
 export async function escalate(deps: WorkflowStepDeps, orderId: string): Promise<Escalation> {
-  const { result, after } = await changeOrder<Escalation>(deps, orderId, async (order) => {
+  const { result, after, before } = await changeOrder<Escalation>(deps, orderId, async (order) => {
     const now = deps.clock.now();
-    const { escalation, set, deadlineAt, pending } = escalateOrder(
-      order,
-      await deps.orders.allItems(orderId),
-      now,
-    );
-    if (set === null) return { result: escalation, change: null };
+    const items = await deps.orders.allItems(orderId);
+    const { escalation, set, deadlineAt, pending } = escalateOrder(order, items, now);
+    if (set === null || escalation.event === null) return { result: escalation, change: null };
+    const { notice, noticeSeq } = nextNotice({ ...order, ...set }, escalation.event, now);
     return {
       result: escalation,
       change: {
-        set,
+        set: { ...set, noticeSeq },
         items: [],
+        notices: [notice],
         audit: {
           orderId,
           at: now.toISOString(),
           actor: SYSTEM_ACTOR,
           action: 'escalated',
           stage: escalation.stage,
-          details: { from: order.stage, pending, deadlineAt },
+          details: { from: order.stage, pending, deadlineAt, noticeId: notice.noticeId },
         },
       },
     };
   });
-  if (result.event !== null) {
+  if (before.version !== after.version && result.event !== null) {
     const detail = { stage: result.stage, deadlineAt: after.deadlineAt, pending: after.itemCounts.pending };
     const events: DomainEvent[] = [{ type: result.event, orderId, platformId: after.platformId, detail }];
     if (result.final) {
@@ -114,11 +149,14 @@ export async function escalate(deps: WorkflowStepDeps, orderId: string): Promise
   return result;
 }
 
-/** Sets the final status; a withdrawn order still has to tell the platform. */
+/**
+ * Sets the final status and takes the order out of the open-orders index. A withdrawn order cancels the notices
+ * that have not reached the platform and, when the platform was served, tells it of the withdrawal.
+ */
 export async function finalize(
   deps: WorkflowStepDeps,
   orderId: string,
-): Promise<{ status: OrderStatus; notify: OutboundEvent | null }> {
+): Promise<{ status: OrderStatus; noticeId: string | null }> {
   const current = await deps.orders.getOrder(orderId);
   if (current?.status === 'withdrawn' && current.withdrawal !== null && current.finalizedAt === null) {
     // The withdrawal answered its caller within a time budget; close the items it did not reach.
@@ -126,13 +164,26 @@ export async function finalize(
   }
   const { result, after, before } = await changeOrder(deps, orderId, async (order) => {
     const now = deps.clock.now();
-    const { status, notify, fineAccrued } = finalizeOrder(order, await deps.orders.allItems(orderId), now);
-    if (order.finalizedAt !== null) return { result: { status, notify }, change: null };
+    const [items, notices] = await Promise.all([
+      deps.orders.allItems(orderId),
+      deps.orders.listNotices(orderId),
+    ]);
+    const { status, notify, fineAccrued } = finalizeOrder(order, items, now);
+    if (order.finalizedAt !== null) return { result: { status, noticeId: null }, change: null };
+    const cancelled =
+      status === 'withdrawn' ? notices.filter((notice) => noticeOpen(notice, false)).map(cancelNotice) : [];
+    const withdrawal = notify === null ? null : nextNotice(order, notify, now);
     return {
-      result: { status, notify },
+      result: { status, noticeId: withdrawal?.notice.noticeId ?? null },
       change: {
-        set: { status, finalizedAt: now.toISOString(), taskToken: null, taskPurpose: null },
+        set: {
+          status,
+          finalizedAt: now.toISOString(),
+          taskToken: null,
+          ...(withdrawal ? { noticeSeq: withdrawal.noticeSeq } : {}),
+        },
         items: [],
+        notices: [...cancelled.slice(0, 90), ...(withdrawal ? [withdrawal.notice] : [])],
         audit: {
           orderId,
           at: now.toISOString(),
@@ -144,7 +195,7 @@ export async function finalize(
       },
     };
   });
-  if (before.finalizedAt === null && !announcedBeforeFinalize(result.status)) {
+  if (before.finalizedAt === null && !announcedBeforeFinalize(result.status, after)) {
     await deps.events.publish([
       {
         type: `takedown.${result.status}`,
@@ -155,43 +206,4 @@ export async function finalize(
     ]);
   }
   return result;
-}
-
-/** The platform stayed unreachable through the whole retry window: park the order and alert operators. */
-export async function markUndeliverable(
-  deps: WorkflowStepDeps,
-  orderId: string,
-): Promise<{ status: OrderStatus; version: number }> {
-  const { after, before } = await changeOrder(deps, orderId, async (order) => {
-    if (order.status === 'undeliverable' || order.status === 'withdrawn')
-      return { result: null, change: null };
-    const now = deps.clock.now();
-    return {
-      result: null,
-      change: {
-        set: { status: 'undeliverable' },
-        items: [],
-        audit: {
-          orderId,
-          at: now.toISOString(),
-          actor: SYSTEM_ACTOR,
-          action: 'undeliverable',
-          stage: order.stage,
-          details: {},
-        },
-      },
-    };
-  });
-  if (before.status !== after.status) {
-    await deps.events.publish([
-      {
-        type: 'platform.undeliverable',
-        orderId,
-        platformId: after.platformId,
-        detail: { agencyId: after.agencyId },
-      },
-    ]);
-  }
-  // The redelivery wait registers with this version.
-  return { status: after.status, version: after.version };
 }

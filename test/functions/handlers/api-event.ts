@@ -18,6 +18,8 @@ export function setFunctionEnv(): void {
     EVENT_BUS_NAME: 'tenggat-test-bus',
     AGENCY_CLIENTS: JSON.stringify(AGENCY_CLIENTS),
     PLATFORM_SECRET_PREFIX: 'tenggat/platforms/',
+    MAIL_FROM: 'orders@tenggat.test',
+    PUBLIC_API_URL: 'https://api.tenggat.test/prod',
     ALLOW_LOOPBACK_WEBHOOKS: 'false',
     BLOCKED_WEBHOOK_PORTS: '',
     AWS_REGION: 'ap-southeast-3',
@@ -43,6 +45,9 @@ export async function handlersOver(world: TestWorld) {
     operator: (await import('../../../functions/src/handlers/operator')).makeHandler(deps),
     step: (await import('../../../functions/src/handlers/workflow-step')).makeHandler(deps),
     deliver: (await import('../../../functions/src/handlers/deliver-webhook')).makeHandler(deps),
+    clarifications: (await import('../../../functions/src/handlers/clarifications')).makeHandler(deps),
+    email: (await import('../../../functions/src/handlers/email-notice')).makeHandler(deps),
+    reconcile: (await import('../../../functions/src/handlers/reconcile-executions')).makeHandler(deps),
   };
 }
 

@@ -10,6 +10,8 @@ import {
   chainHeadMessage,
   type SignedChainHead,
 } from '../../../functions/src/domain/audit-chain';
+import { cancelNotice } from '../../../functions/src/domain/notices';
+import { isFinalOrderStatus } from '../../../functions/src/domain/order-rules';
 import type { OrderRecord } from '../../../functions/src/domain/records';
 import { type TestWorld, testWorld } from '../fakes';
 import { AGENCY, registerMichat, submit } from '../lifecycle-helpers';
@@ -74,7 +76,18 @@ function storeTrail(count: number, status: OrderRecord['status'] = 'awaiting_pla
   const store = (trail: ChainedAuditEvent[], stored: SignedChainHead) => {
     const marker = world.orders.orders.get(orderId);
     if (marker === undefined) throw new Error('no order');
-    world.orders.orders.set(orderId, { ...marker, status, auditSeq: stored.seq });
+    const final = isFinalOrderStatus(status);
+    world.orders.orders.set(orderId, {
+      ...marker,
+      status,
+      auditSeq: stored.seq,
+      finalizedAt: final ? '2026-11-27T01:00:00.000Z' : null,
+    });
+    // A final order owes the platform nothing once its withdrawal is through: finalize cancelled the rest.
+    const notices = world.orders.notices.get(orderId);
+    for (const [noticeId, notice] of notices ?? []) {
+      if (final) notices?.set(noticeId, cancelNotice(notice));
+    }
     world.orders.audit.set(orderId, trail);
     world.orders.heads.set(orderId, stored);
   };
@@ -173,6 +186,17 @@ describe('POST /v1/takedown-requests/{id}/personal-data-erasure (operator handle
     expect(response.statusCode).toBe(409);
     expect(response.headers?.['content-type']).toContain('application/problem+json');
     expect(JSON.parse(response.body)).toMatchObject({ status: 409 });
+    expect(personalDataOf()?.every((data) => data !== null)).toBe(true);
+  });
+
+  it('refuses a final order while a notice that carries the locators is still owed to the platform', async () => {
+    storeTrail(3, 'withdrawn');
+    const notices = world.orders.notices.get(orderId);
+    const first = notices?.get('000001');
+    if (first) notices?.set('000001', { ...first, webhook: { ...first.webhook, state: 'pending' } });
+    const response = await erase({ requestReference: 'PDP/2026/0007' });
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body).detail).toMatch(/notice 000001 .* still being delivered/);
     expect(personalDataOf()?.every((data) => data !== null)).toBe(true);
   });
 

@@ -22,7 +22,7 @@ const problemType = (response: APIGatewayProxyResult): string => {
 async function notifiedOrder(itemCount = 1) {
   const secrets = await registerMichat(world);
   const order = await submit(world, orderBody({}, itemCount));
-  await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 });
+  await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' });
   return { secrets, orderId: order.id };
 }
 
@@ -192,7 +192,13 @@ describe('workflow-step handler', () => {
     const version = (await world.orders.getOrder(orderId))?.version ?? 0;
     await expect(
       handlers.step(
-        { action: 'registerWait', orderId, taskToken: 't', version: version - 1, purpose: 'answers' },
+        {
+          action: 'registerWait',
+          orderId,
+          taskToken: 't',
+          version: version - 1,
+          evaluatedAt: world.clock.now().toISOString(),
+        },
         lambdaContext,
       ),
     ).rejects.toMatchObject({ name: 'OrderChanged' });
@@ -201,12 +207,8 @@ describe('workflow-step handler', () => {
   it('evaluates an order and reports how long to wait', async () => {
     const { orderId } = await notifiedOrder();
     world.clock.advance(23 * 3_600_000);
-    const result = (await handlers.step({ action: 'evaluate', orderId }, lambdaContext)) as {
-      waitSeconds: number;
-      done: boolean;
-    };
-    expect(result.done).toBe(false);
-    expect(result.waitSeconds).toBe(3_600);
+    const result = await handlers.step({ action: 'evaluate', orderId }, lambdaContext);
+    expect(result).toMatchObject({ next: 'wait', noticeId: null, waitSeconds: 3_600 });
   });
 
   it('refuses an unknown action', async () => {
@@ -217,31 +219,34 @@ describe('workflow-step handler', () => {
 });
 
 describe('deliver-webhook handler', () => {
-  it('cancels delivery for a withdrawn order without calling the platform', async () => {
+  it('cancels a notice of a withdrawn order without calling the platform', async () => {
     await registerMichat(world);
     const order = await submit(world);
     const marker = world.orders.orders.get(order.id);
     if (marker) marker.status = 'withdrawn';
-    const result = await handlers.deliver(
-      { orderId: order.id, event: 'takedown.reminder', attempt: 0 },
-      lambdaContext,
-    );
-    expect(result).toEqual({ delivered: false, retryInSeconds: null, cancelled: true });
+    const result = await handlers.deliver({ orderId: order.id, noticeId: '000001' }, lambdaContext);
+    expect(result).toEqual({ outcome: 'skipped', noticeId: '000001' });
     expect(world.endpoint.received).toHaveLength(0);
-    expect(world.published).toHaveLength(0);
+    expect((await world.orders.getNotice(order.id, '000001'))?.webhook.state).toBe('cancelled');
   });
 
-  it('sends nothing for an escalation without a new event and lets the machine evaluate', async () => {
-    const getOrder = vi.spyOn(world.orders, 'getOrder');
-    const result = await handlers.deliver({ orderId: 'order-1', event: null, attempt: 0 }, lambdaContext);
-    expect(result).toEqual({ delivered: true, retryInSeconds: null, cancelled: false });
-    expect(getOrder).not.toHaveBeenCalled();
+  it('delivers a notice and reports it', async () => {
+    await registerMichat(world);
+    const order = await submit(world);
+    const result = await handlers.deliver({ orderId: order.id, noticeId: '000001' }, lambdaContext);
+    expect(result).toEqual({ outcome: 'delivered', noticeId: '000001' });
+    expect(world.endpoint.received).toHaveLength(1);
   });
 
-  it('refuses an event type outside the contract', async () => {
-    await expect(
-      handlers.deliver({ orderId: 'order-1', event: 'takedown.party', attempt: 0 }, lambdaContext),
-    ).rejects.toMatchObject({ name: 'InvalidDeliveryInputError' });
+  it('refuses input that does not name one notice', async () => {
+    for (const input of [
+      { orderId: 'order-1', event: 'takedown.requested', attempt: 0 },
+      { orderId: 'order-1', noticeId: '1' },
+    ]) {
+      await expect(handlers.deliver(input, lambdaContext)).rejects.toMatchObject({
+        name: 'InvalidDeliveryInputError',
+      });
+    }
   });
 });
 
@@ -249,7 +254,7 @@ describe('platform-responses handler', () => {
   it('verifies the signature, applies the answer, wakes the wait and publishes it', async () => {
     const { secrets, orderId } = await notifiedOrder();
     const version = (await world.orders.getOrder(orderId))?.version ?? 0;
-    await world.orders.storeTaskToken(orderId, version, 'wait-token', 'answers');
+    await world.orders.storeTaskToken(orderId, version, 'wait-token');
     const signed = signedAnswer(
       secrets.responseSecret,
       { takedownRequestId: orderId, items: [{ itemId: '000001', outcome: 'removed' }] },
@@ -269,7 +274,7 @@ describe('platform-responses handler', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(JSON.parse(response.body).results).toEqual([{ itemId: '000001', result: 'applied' }]);
     expect(world.orders.items.get(orderId)?.get('000001')?.status).toBe('resolved');
-    expect(world.workflow.woken).toEqual([{ taskToken: 'wait-token', output: { notify: null } }]);
+    expect(world.workflow.woken).toEqual([{ taskToken: 'wait-token', output: { changed: 'answers' } }]);
     expect(world.published.map((event) => event.type)).toContain('takedown.items_answered');
   });
 
@@ -300,7 +305,7 @@ describe('withdraw-order handler', () => {
   it('withdraws, clears the stored task token and wakes the workflow, keeping the officer apart', async () => {
     const { orderId } = await notifiedOrder();
     const version = (await world.orders.getOrder(orderId))?.version ?? 0;
-    await world.orders.storeTaskToken(orderId, version, 'wait-token', 'answers');
+    await world.orders.storeTaskToken(orderId, version, 'wait-token');
     const response = await handlers.withdraw(
       apiEvent({
         method: 'POST',
@@ -321,7 +326,7 @@ describe('withdraw-order handler', () => {
     });
     expect(audit?.actor).not.toHaveProperty('officer');
     expect(audit?.details).not.toHaveProperty('reason');
-    expect(world.workflow.woken).toEqual([{ taskToken: 'wait-token', output: { notify: null } }]);
+    expect(world.workflow.woken).toEqual([{ taskToken: 'wait-token', output: { changed: 'withdrawal' } }]);
   });
 
   it('answers 409 for an order that is already final, changing nothing', async () => {
@@ -380,15 +385,12 @@ describe('operator handler', () => {
   });
 
   it('signs the redelivered order with the operator named in AGENCY_CLIENTS', async () => {
-    await notifiedOrder();
-    const order = [...world.orders.orders.values()][0];
+    await registerMichat(world);
+    world.endpoint.statuses.push({ status: 503 });
+    const submitted = await submit(world);
+    await deliverWebhook(world.deps, { orderId: submitted.id, noticeId: '000001' });
+    const order = await world.orders.getOrder(submitted.id);
     if (!order) throw new Error('no order');
-    world.orders.orders.set(order.orderId, {
-      ...order,
-      status: 'undeliverable',
-      taskToken: 't',
-      taskPurpose: 'redelivery',
-    });
     const response = await handlers.operator(
       apiEvent({
         method: 'POST',

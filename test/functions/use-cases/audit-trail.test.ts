@@ -5,7 +5,7 @@ import { eraseAuditPersonalData } from '../../../functions/src/use-cases/erase-a
 import { getAudit, getOrder, listItems } from '../../../functions/src/use-cases/read-orders';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
 import { InMemoryChainSigner, type TestWorld, testWorld } from '../fakes';
-import { AGENCY, orderBody, registerMichat, submit } from '../lifecycle-helpers';
+import { AGENCY, orderBody, registerMichat, runWorkflow, submit } from '../lifecycle-helpers';
 
 /** An order submitted and withdrawn by a named officer: three or more audit events, two with personal data. */
 async function withdrawnOrder(itemCount = 2): Promise<{ world: TestWorld; orderId: string }> {
@@ -25,6 +25,8 @@ async function withdrawnOrder(itemCount = 2): Promise<{ world: TestWorld; orderI
     reason: 'Putusan pengadilan mencabut perintah',
     officer: 'Budi Santoso',
   });
+  // The workflow finalizes the withdrawn order (its undelivered notice is cancelled): erasure is allowed then.
+  expect((await runWorkflow(world, order.id)).steps).toEqual(['finalize', 'done']);
   return { world, orderId: order.id };
 }
 

@@ -6,9 +6,8 @@ import {
   registerPlatform,
   rotateSecrets,
 } from '../../../functions/src/use-cases/operator';
-import { markUndeliverable, registerWait } from '../../../functions/src/use-cases/workflow-steps';
 import { testWorld } from '../fakes';
-import { registerMichat, submit } from '../lifecycle-helpers';
+import { registerMichat, runWorkflow, submit } from '../lifecycle-helpers';
 
 const platform = { id: 'michat', name: 'MiChat', contactEmail: 'legal@michat.example' };
 
@@ -66,24 +65,51 @@ describe('rotateSecrets', () => {
 });
 
 describe('redeliver', () => {
-  it('wakes the parked workflow of an undeliverable order and refuses any other order', async () => {
+  it('retries every failed webhook of a non-final order now, keeps its deadline, and wakes the workflow', async () => {
     const world = testWorld();
     await registerMichat(world);
     const order = await submit(world);
+    // Nothing has failed yet: there is nothing to redeliver.
     await expect(redeliver(world.deps, { orderId: order.id, operatorId: 'ops' })).rejects.toThrow(
       ConflictError,
     );
-    const parked = await markUndeliverable(world.deps, order.id);
-    await registerWait(world.deps, {
-      orderId: order.id,
-      taskToken: 'park',
-      version: parked.version,
-      purpose: 'redelivery',
-    });
+    world.endpoint.statuses.push({ status: 410 });
+    const run = await runWorkflow(world, order.id);
+    expect(run.steps).toEqual(['deliver:000001', 'wait']);
+    expect((await world.platforms.get('michat'))?.status).toBe('disabled');
+    const waiting = await world.orders.getOrder(order.id);
     expect(await redeliver(world.deps, { orderId: order.id, operatorId: 'ops' })).toEqual({
       id: order.id,
       status: 'notifying',
+      noticeIds: ['000001'],
     });
-    expect(world.workflow.woken).toEqual([{ taskToken: 'park', output: { notify: null } }]);
+    expect(world.workflow.woken).toEqual([
+      { taskToken: waiting?.taskToken, output: { changed: 'redelivery' } },
+    ]);
+    expect((await world.platforms.get('michat'))?.status).toBe('active');
+    expect((await runWorkflow(world, order.id)).steps).toEqual(['deliver:000001', 'wait']);
+    expect((await world.orders.getOrder(order.id))?.servedVia).toBe('webhook');
+  });
+
+  it('never restarts the clock of a served order and refuses a final one', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const order = await submit(world);
+    await runWorkflow(world, order.id);
+    const served = await world.orders.getOrder(order.id);
+    world.clock.advance(24 * 3_600_000);
+    world.endpoint.statuses.push({ status: 500 });
+    await runWorkflow(world, order.id);
+    world.clock.advance(60_000);
+    await redeliver(world.deps, { orderId: order.id, operatorId: 'ops' });
+    await runWorkflow(world, order.id);
+    const after = await world.orders.getOrder(order.id);
+    expect(after?.stage).toBe('st1');
+    expect(after?.servedAt).toBe(served?.servedAt);
+    const marker = world.orders.orders.get(order.id);
+    if (marker) marker.status = 'complied';
+    await expect(redeliver(world.deps, { orderId: order.id, operatorId: 'ops' })).rejects.toThrow(
+      /already complied/,
+    );
   });
 });

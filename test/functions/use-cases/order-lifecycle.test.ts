@@ -17,14 +17,23 @@ import { reviewItems } from '../../../functions/src/use-cases/review-items';
 import { submitOrder } from '../../../functions/src/use-cases/submit-order';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
 import {
-  escalate,
   evaluate,
   finalize,
-  markUndeliverable,
   registerWait,
+  STALE_WAIT_MS,
 } from '../../../functions/src/use-cases/workflow-steps';
-import { type InMemoryIdempotency, testWorld } from '../fakes';
-import { AGENCY, answer, orderBody, registerMichat, signedAnswer, submit } from '../lifecycle-helpers';
+import { type InMemoryIdempotency, type TestWorld, testWorld } from '../fakes';
+import {
+  AGENCY,
+  answer,
+  itemResults,
+  orderBody,
+  registerMichat,
+  runWorkflow,
+  runWorkflowFor,
+  signedAnswer,
+  submit,
+} from '../lifecycle-helpers';
 
 const HOUR = 3_600_000;
 
@@ -32,14 +41,16 @@ async function deliveredOrder(itemCount = 3, overrides = {}) {
   const world = testWorld();
   const secrets = await registerMichat(world);
   const order = await submit(world, orderBody(overrides, itemCount));
-  const result = await deliverWebhook(world.deps, {
-    orderId: order.id,
-    event: 'takedown.requested',
-    attempt: 0,
-  });
-  expect(result).toEqual({ delivered: true, retryInSeconds: null, cancelled: false });
+  const run = await runWorkflow(world, order.id);
+  expect(run.steps).toEqual(['deliver:000001', 'wait']);
   return { world, secrets, orderId: order.id };
 }
+
+const notice = async (world: TestWorld, orderId: string, noticeId = '000001') => {
+  const stored = await world.orders.getNotice(orderId, noticeId);
+  if (stored === null) throw new Error(`no notice ${noticeId}`);
+  return stored;
+};
 
 describe('submitOrder', () => {
   it('writes the items and the marker, starts the execution named by the order id, and answers the order', async () => {
@@ -195,69 +206,80 @@ describe('deliverWebhook', () => {
     const world = testWorld();
     const secrets = await registerMichat(world);
     const order = await submit(world, orderBody({}, 2_300));
-    await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 });
+    expect(await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' })).toEqual({
+      outcome: 'delivered',
+      noticeId: '000001',
+    });
     expect(world.endpoint.received).toHaveLength(3);
     const parts = world.endpoint.received.map((request) => {
       const payload = new Webhook(secrets.notificationSecret).verify(request.body, request.headers) as {
-        data: { part: number; parts: number; items: unknown[] };
+        data: { part: number; parts: number; items: unknown[]; notice: { id: string } };
       };
-      return [payload.data.part, payload.data.parts, payload.data.items.length];
+      return [payload.data.part, payload.data.parts, payload.data.items.length, payload.data.notice.id];
     });
     expect(parts).toEqual([
-      [1, 3, 1000],
-      [2, 3, 1000],
-      [3, 3, 300],
+      [1, 3, 1000, '000001'],
+      [2, 3, 1000, '000001'],
+      [3, 3, 300, '000001'],
     ]);
     const stored = await world.orders.getOrder(order.id);
-    expect(stored?.status).toBe('awaiting_platform');
-    expect(stored?.deadlineAt).toBe(new Date(world.clock.now().getTime() + 24 * HOUR).toISOString());
+    expect(stored).toMatchObject({
+      status: 'awaiting_platform',
+      servedVia: 'webhook',
+      servedAt: world.clock.now().toISOString(),
+      deadlineAt: new Date(world.clock.now().getTime() + 24 * HOUR).toISOString(),
+    });
     expect(world.orders.deliveries.map((attempt) => attempt.httpStatus)).toEqual([200, 200, 200]);
+    expect((await notice(world, order.id)).email.state).toBe('not_needed');
+    expect(world.published.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['takedown.served', 'takedown.notified']),
+    );
   });
 
-  it('a retry carries the same webhook-id; failures follow the retry schedule and honour Retry-After', async () => {
+  it('a retry carries the same webhook-id; Retry-After counts on 429/503 and never beyond the schedule', async () => {
     const world = testWorld();
     await registerMichat(world);
     const order = await submit(world);
-    world.endpoint.statuses.push({ status: 503 }, { status: 429, retryAfter: 600 });
-    expect(
-      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 }),
-    ).toEqual({
-      delivered: false,
-      retryInSeconds: 5,
-      cancelled: false,
+    world.endpoint.statuses.push(
+      { status: 503 },
+      { status: 429, retryAfter: 600 },
+      { status: 503, retryAfter: 31_536_000 },
+    );
+    const planned = async () => {
+      const stored = await notice(world, order.id);
+      return (new Date(stored.webhook.nextAttemptAt ?? 0).getTime() - world.clock.now().getTime()) / 1000;
+    };
+    expect(await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' })).toMatchObject({
+      outcome: 'failed',
     });
-    expect(
-      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 1 }),
-    ).toEqual({
-      delivered: false,
-      retryInSeconds: 600,
-      cancelled: false,
-    });
-    const [first, second] = world.endpoint.received;
-    expect(first?.headers['webhook-id']).toBe(second?.headers['webhook-id']);
-    expect((await world.orders.getOrder(order.id))?.deadlineAt).toBeNull();
-    world.endpoint.statuses.push({ status: null });
-    expect(
-      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 11 }),
-    ).toEqual({
-      delivered: false,
-      retryInSeconds: null,
-      cancelled: false,
-    });
+    expect(await planned()).toBe(5);
+    await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' });
+    expect(await planned()).toBe(600);
+    // A year asked for is cut to the schedule's longest delay (10 h): the platform cannot park its order.
+    await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' });
+    expect(await planned()).toBe(10 * 3600);
+    const ids = new Set(world.endpoint.received.map((request) => request.headers['webhook-id']));
+    expect(ids.size).toBe(1);
+    const stored = await world.orders.getOrder(order.id);
+    expect(stored).toMatchObject({ deadlineAt: null, servedAt: null, status: 'notifying' });
+    expect(stored?.webhookHealth).toMatchObject({ state: 'failing', lastHttpStatus: 503 });
   });
 
-  it('stops on 410 and disables the endpoint', async () => {
+  it('stops on 410 and disables the endpoint; the email still serves the order', async () => {
     const world = testWorld();
     await registerMichat(world);
     const order = await submit(world);
     world.endpoint.statuses.push({ status: 410 });
-    const result = await deliverWebhook(world.deps, {
-      orderId: order.id,
-      event: 'takedown.requested',
-      attempt: 0,
-    });
-    expect(result.retryInSeconds).toBeNull();
+    const result = await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' });
+    expect(result.outcome).toBe('failed');
+    expect((await notice(world, order.id)).webhook.state).toBe('gave_up');
     expect((await world.platforms.get('michat'))?.status).toBe('disabled');
+    // The email goes once the service grace period (1 h for a standard order) has passed without a 2xx.
+    expect((await runWorkflow(world, order.id)).stopped).toEqual({ next: 'wait', waitSeconds: 3600 });
+    world.clock.advance(HOUR);
+    expect((await runWorkflow(world, order.id)).steps).toEqual(['email:000001', 'wait']);
+    expect(world.mailer.sent.map((email) => email.to)).toEqual([['legal@michat.example']]);
+    expect((await world.orders.getOrder(order.id))?.servedVia).toBe('email');
   });
 
   it('never calls a host that resolves to a private address', async () => {
@@ -265,12 +287,8 @@ describe('deliverWebhook', () => {
     await registerMichat(world);
     const order = await submit(world);
     world.deps.resolveHost = async () => ['169.254.169.254'];
-    const result = await deliverWebhook(world.deps, {
-      orderId: order.id,
-      event: 'takedown.requested',
-      attempt: 0,
-    });
-    expect(result.delivered).toBe(false);
+    const result = await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' });
+    expect(result.outcome).toBe('failed');
     expect(world.endpoint.received).toHaveLength(0);
     expect(world.orders.deliveries[0]?.error).toMatch(/refused/);
   });
@@ -280,7 +298,7 @@ describe('deliverWebhook', () => {
     const old = await registerMichat(world);
     const order = await submit(world);
     const rotated = await rotateSecrets(world.deps, 'michat');
-    await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 0 });
+    await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' });
     const request = world.endpoint.received[0];
     expect(request?.headers['webhook-signature']?.split(' ')).toHaveLength(2);
     for (const secret of [old.notificationSecret, rotated.notificationSecret]) {
@@ -292,13 +310,7 @@ describe('deliverWebhook', () => {
 describe('recordPlatformResponses', () => {
   it('applies answers, reports already_final and not_found, and ends the wait when nothing is pending', async () => {
     const { world, secrets, orderId } = await deliveredOrder(2);
-    const evaluation = await evaluate(world.deps, orderId);
-    await registerWait(world.deps, {
-      orderId,
-      taskToken: 'token-1',
-      version: evaluation.version,
-      purpose: 'answers',
-    });
+    const tokenHolder = await world.orders.getOrder(orderId);
     const first = await answer(world, secrets.responseSecret, orderId, [
       { itemId: '000001', outcome: 'removed' },
       { itemId: '999999', outcome: 'removed' },
@@ -313,10 +325,11 @@ describe('recordPlatformResponses', () => {
       { itemId: '000002', outcome: 'account_suspended' },
     ]);
     expect(second.results.map((entry) => entry.result)).toEqual(['already_final', 'applied']);
-    expect(world.workflow.woken).toEqual([{ taskToken: 'token-1', output: { notify: null } }]);
-    const done = await evaluate(world.deps, orderId);
-    expect(done.done).toBe(true);
-    expect(await finalize(world.deps, orderId)).toEqual({ status: 'complied', notify: null });
+    expect(world.workflow.woken).toEqual([
+      { taskToken: tokenHolder?.taskToken, output: { changed: 'answers' } },
+    ]);
+    expect((await runWorkflow(world, orderId)).steps).toEqual(['finalize', 'done']);
+    expect((await world.orders.getOrder(orderId))?.status).toBe('complied');
   });
 
   it('processes a webhook-id once and returns the first answer', async () => {
@@ -375,7 +388,7 @@ describe('recordPlatformResponses', () => {
       'msg_fix_me',
     );
     const result = await recordPlatformResponses(world.deps, { platformId: 'michat', ...fixed });
-    expect(result.results).toEqual([{ itemId: '000001', result: 'applied' }]);
+    expect(itemResults(result)).toEqual([{ itemId: '000001', result: 'applied' }]);
   });
 
   it('answers 404 for an order addressed to another platform', async () => {
@@ -425,79 +438,74 @@ describe('workflow steps', () => {
   it('waits until the earliest open deadline', async () => {
     const { world, orderId } = await deliveredOrder(1);
     world.clock.advance(HOUR);
-    const result = await evaluate(world.deps, orderId);
-    expect(result).toMatchObject({ done: false, deadlinePassed: false, pending: 1, waitSeconds: 23 * 3600 });
+    expect(await evaluate(world.deps, orderId)).toMatchObject({ next: 'wait', waitSeconds: 23 * 3600 });
   });
 
-  it('registerWait refuses a stale version so answers that arrived meanwhile are not lost', async () => {
+  it('registerWait refuses a stale version or a stale plan, so nothing that happened meanwhile is lost', async () => {
     const { world, secrets, orderId } = await deliveredOrder(2);
     const evaluation = await evaluate(world.deps, orderId);
     await answer(world, secrets.responseSecret, orderId, [{ itemId: '000001', outcome: 'removed' }]);
-    await expect(
-      registerWait(world.deps, { orderId, taskToken: 't', version: evaluation.version, purpose: 'answers' }),
-    ).rejects.toThrow(OrderChanged);
+    await expect(registerWait(world.deps, { orderId, taskToken: 't', ...evaluation })).rejects.toThrow(
+      OrderChanged,
+    );
+    const fresh = await evaluate(world.deps, orderId);
+    world.clock.advance(STALE_WAIT_MS + 1_000);
+    await expect(registerWait(world.deps, { orderId, taskToken: 't', ...fresh })).rejects.toThrow(/stale/);
   });
 
-  it('escalates the pending items stage by stage, accrues fines from ST2 and refers at ST3', async () => {
+  it('escalates stage by stage with a notice each, accrues fines from ST2, refers at ST3 and finalizes', async () => {
     const { world, secrets, orderId } = await deliveredOrder(2);
     world.clock.advance(24 * HOUR);
-    expect((await evaluate(world.deps, orderId)).deadlinePassed).toBe(true);
-    expect(await escalate(world.deps, orderId)).toEqual({
-      stage: 'st1',
-      event: 'takedown.reminder',
-      final: false,
-    });
-    expect(await escalate(world.deps, orderId)).toEqual({
-      stage: 'st1',
-      event: 'takedown.reminder',
-      final: false,
-    });
+    expect((await runWorkflow(world, orderId)).steps).toEqual(['escalate', 'deliver:000002', 'wait']);
+    // Nothing more is due at the same moment: a repeated run escalates nothing.
+    expect((await runWorkflow(world, orderId)).steps).toEqual(['wait']);
     expect((await world.orders.getOrder(orderId))?.stageHistory.map((entry) => entry.stage)).toEqual([
       'order',
       'st1',
     ]);
     world.clock.advance(24 * HOUR);
-    expect(await escalate(world.deps, orderId)).toEqual({
-      stage: 'st2',
-      event: 'takedown.fine_notice',
-      final: false,
-    });
+    expect((await runWorkflow(world, orderId)).steps).toEqual(['escalate', 'deliver:000003', 'wait']);
     world.clock.advance(30 * HOUR);
     await answer(world, secrets.responseSecret, orderId, [{ itemId: '000001', outcome: 'removed' }]);
     world.clock.advance(18 * HOUR);
-    expect(await escalate(world.deps, orderId)).toEqual({
-      stage: 'st3',
-      event: 'takedown.blocking_referral',
-      final: true,
-    });
-    expect(world.published.map((event) => event.type)).toContain('takedown.referred_for_blocking');
     const view = await getOrder(world.deps, { agencyId: AGENCY, orderId });
-    const late = view.items.find((item) => item.id === '000001');
-    expect(late).toMatchObject({ status: 'resolved', onTime: false, fineAccrued: 10_000_000 });
-    const open = view.items.find((item) => item.id === '000002');
-    expect(open?.fineAccrued).toBe(15_000_000);
-    expect(await finalize(world.deps, orderId)).toEqual({ status: 'referred_for_blocking', notify: null });
+    expect(view.items.find((item) => item.id === '000001')).toMatchObject({
+      status: 'resolved',
+      onTime: false,
+      fineAccrued: 10_000_000,
+    });
+    expect((await runWorkflow(world, orderId)).steps).toEqual([
+      'escalate',
+      'finalize',
+      'deliver:000004',
+      'done',
+    ]);
+    const final = await getOrder(world.deps, { agencyId: AGENCY, orderId });
+    expect(final.status).toBe('referred_for_blocking');
+    expect(final.items.find((item) => item.id === '000002')?.fineAccrued).toBe(15_000_000);
+    const events = world.published.map((event) => event.type);
+    expect(events.filter((type) => type === 'takedown.reminder')).toHaveLength(1);
+    expect(events.filter((type) => type === 'takedown.fine_notice')).toHaveLength(1);
     // One referral per order on the bus: the escalation's, not a second one from finalize.
-    expect(world.published.filter((event) => event.type === 'takedown.referred_for_blocking')).toHaveLength(
-      1,
-    );
+    expect(events.filter((type) => type === 'takedown.referred_for_blocking')).toHaveLength(1);
+    const delivered = world.endpoint.received.map((request) => JSON.parse(request.body).type);
+    expect(delivered).toEqual([
+      'takedown.requested',
+      'takedown.reminder',
+      'takedown.fine_notice',
+      'takedown.blocking_referral',
+    ]);
   });
 
-  it('disputes pause escalation; uphold gives a fresh deadline, withdraw closes the item', async () => {
+  it('disputes pause escalation; each review decision is its own notice; uphold gives a fresh deadline', async () => {
     const { world, secrets, orderId } = await deliveredOrder(2);
     await answer(world, secrets.responseSecret, orderId, [
       { itemId: '000001', outcome: 'rejected', reason: { code: 'legal_objection', explanation: 'Satire' } },
       { itemId: '000002', outcome: 'rejected', reason: { code: 'not_our_service', explanation: 'Not ours' } },
     ]);
-    world.clock.advance(25 * HOUR);
-    const review = await evaluate(world.deps, orderId);
-    expect(review).toMatchObject({ status: 'under_review', deadlinePassed: false, reviewReminder: true });
-    await registerWait(world.deps, {
-      orderId,
-      taskToken: 'review-token',
-      version: review.version,
-      purpose: 'answers',
-    });
+    expect((await runWorkflowFor(world, orderId, 25 * HOUR)).filter((step) => step !== 'wait')).toEqual([]);
+    expect((await world.orders.getOrder(orderId))?.status).toBe('under_review');
+    expect(world.published.map((event) => event.type)).toContain('takedown.review_reminder');
     await reviewItems(world.deps, {
       agencyId: AGENCY,
       orderId,
@@ -506,9 +514,7 @@ describe('workflow steps', () => {
       note: 'Not satire',
       officer: null,
     });
-    expect(world.workflow.woken).toEqual([
-      { taskToken: 'review-token', output: { notify: 'takedown.review_decided' } },
-    ]);
+    expect(world.workflow.woken.at(-1)?.output).toEqual({ changed: 'review' });
     const after = await getOrder(world.deps, { agencyId: AGENCY, orderId });
     expect(after.items[0]).toMatchObject({
       status: 'pending',
@@ -522,24 +528,20 @@ describe('workflow steps', () => {
       note: 'Agreed',
       officer: null,
     });
-    const evaluation = await evaluate(world.deps, orderId);
-    expect(evaluation).toMatchObject({
-      pending: 1,
-      disputed: 0,
-      deadlinePassed: false,
-      waitSeconds: 24 * 3600,
-    });
+    const run = await runWorkflow(world, orderId);
+    expect(run.steps).toEqual(['deliver:000002', 'deliver:000003', 'wait']);
+    expect(run.stopped).toEqual({ next: 'wait', waitSeconds: 24 * 3600 });
+    const decisions = world.endpoint.received.slice(-2);
+    expect(decisions.map((request) => JSON.parse(request.body).type)).toEqual([
+      'takedown.review_decided',
+      'takedown.review_decided',
+    ]);
+    // Two decisions at the same stage: a platform that deduplicates by webhook-id must see both.
+    expect(decisions[0]?.headers['webhook-id']).not.toBe(decisions[1]?.headers['webhook-id']);
   });
 
-  it('withdrawal closes open items, wakes the wait and finalize tells the platform; a final order refuses it', async () => {
+  it('withdrawal closes open items, wakes the wait and tells the platform; a final order refuses it', async () => {
     const { world, orderId } = await deliveredOrder(2);
-    const evaluation = await evaluate(world.deps, orderId);
-    await registerWait(world.deps, {
-      orderId,
-      taskToken: 'tok',
-      version: evaluation.version,
-      purpose: 'answers',
-    });
     const view = await withdrawOrder(world.deps, {
       agencyId: AGENCY,
       orderId,
@@ -548,16 +550,10 @@ describe('workflow steps', () => {
     });
     expect(view.status).toBe('withdrawn');
     expect(view.itemCounts).toMatchObject({ withdrawn: 2, pending: 0 });
-    expect(world.workflow.woken).toHaveLength(1);
-    expect((await evaluate(world.deps, orderId)).done).toBe(true);
-    expect(await finalize(world.deps, orderId)).toEqual({
-      status: 'withdrawn',
-      notify: 'takedown.withdrawn',
-    });
+    expect(world.workflow.woken).toEqual([expect.objectContaining({ output: { changed: 'withdrawal' } })]);
+    expect((await runWorkflow(world, orderId)).steps).toEqual(['finalize', 'deliver:000002', 'done']);
     expect(world.published.filter((event) => event.type === 'takedown.withdrawn')).toHaveLength(1);
-    expect(
-      await deliverWebhook(world.deps, { orderId, event: 'takedown.reminder', attempt: 0 }),
-    ).toMatchObject({ cancelled: true });
+    expect(JSON.parse(world.endpoint.received.at(-1)?.body ?? '{}').type).toBe('takedown.withdrawn');
     await expect(
       withdrawOrder(world.deps, { agencyId: AGENCY, orderId, reason: 'again', officer: null }),
     ).rejects.toThrow(ConflictError);
@@ -573,16 +569,13 @@ describe('workflow steps', () => {
       status: 'withdrawn',
       withdrawal: { reason: 'r', at: order.createdAt, by },
     });
-    expect(await finalize(world.deps, orderId)).toEqual({
-      status: 'withdrawn',
-      notify: 'takedown.withdrawn',
-    });
+    expect(await finalize(world.deps, orderId)).toEqual({ status: 'withdrawn', noticeId: '000002' });
     const statuses = [...(world.orders.items.get(orderId)?.values() ?? [])].map((item) => item.status);
     expect(statuses).toEqual(['withdrawn', 'withdrawn', 'withdrawn']);
     expect((await world.orders.getOrder(orderId))?.itemCounts).toMatchObject({ withdrawn: 3, pending: 0 });
   });
 
-  it('withdrawing an order the platform never received finalizes without telling the platform', async () => {
+  it('withdrawing an order the platform never received cancels its notice and tells the platform nothing', async () => {
     const world = testWorld();
     await registerMichat(world);
     const order = await submit(world);
@@ -592,22 +585,35 @@ describe('workflow steps', () => {
       reason: 'Sent by mistake',
       officer: null,
     });
-    expect(
-      await deliverWebhook(world.deps, { orderId: order.id, event: 'takedown.requested', attempt: 1 }),
-    ).toMatchObject({
-      cancelled: true,
+    expect((await runWorkflow(world, order.id)).steps).toEqual(['finalize', 'done']);
+    expect(await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' })).toMatchObject({
+      outcome: 'skipped',
     });
-    expect(await evaluate(world.deps, order.id)).toMatchObject({ done: true });
-    expect(await finalize(world.deps, order.id)).toEqual({ status: 'withdrawn', notify: null });
+    expect((await notice(world, order.id)).webhook.state).toBe('cancelled');
     expect(world.endpoint.received).toHaveLength(0);
+    expect(world.mailer.sent).toHaveLength(0);
   });
 
-  it('marks an unreachable order undeliverable and alerts operators', async () => {
+  it('a platform whose endpoint refuses every connection is served by email and still walks the ladder', async () => {
     const world = testWorld();
     await registerMichat(world);
+    world.endpoint.statuses.push(...Array.from({ length: 100 }, () => ({ status: null })));
     const order = await submit(world);
-    expect(await markUndeliverable(world.deps, order.id)).toEqual({ status: 'undeliverable', version: 2 });
-    expect(world.published.map((event) => event.type)).toContain('platform.undeliverable');
+    await runWorkflowFor(world, order.id, HOUR);
+    const served = await world.orders.getOrder(order.id);
+    expect(served).toMatchObject({ status: 'awaiting_platform', servedVia: 'email', notifiedAt: null });
+    expect(served?.servedAt).toBe(world.clock.now().toISOString());
+    expect(served?.deadlineAt).toBe(new Date(world.clock.now().getTime() + 24 * HOUR).toISOString());
+    expect(served?.webhookHealth).toMatchObject({ state: 'failing', lastError: 'connection refused' });
+    expect(world.published.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['takedown.served', 'platform.undeliverable']),
+    );
+    // ST1 at 24 h, ST2 24 h later, ST3 48 h after that; each notice's email an hour after it.
+    await runWorkflowFor(world, order.id, (24 + 24 + 48 + 1) * HOUR);
+    const final = await world.orders.getOrder(order.id);
+    expect(final?.status).toBe('referred_for_blocking');
+    const subjects = world.mailer.sent.map((email) => email.subject);
+    expect(subjects).toHaveLength(4);
   });
 });
 

@@ -34,7 +34,7 @@ function instrument(world: TestWorld) {
   };
   world.workflow.start = async (orderId: string) => {
     steps.push('start');
-    await start(orderId);
+    return start(orderId);
   };
   return {
     steps,

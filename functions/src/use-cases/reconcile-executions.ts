@@ -1,0 +1,94 @@
+import { SYSTEM_ACTOR } from '../domain/audit';
+import { decideRecovery, type OpenOrder, type Recovery } from '../domain/recovery';
+import type { Deps } from './deps';
+import { changeOrder } from './order-changes';
+
+export type ReconcileDeps = Pick<Deps, 'orders' | 'workflow' | 'events' | 'clock'>;
+
+export interface ReconcileReport {
+  openOrders: number;
+  running: number;
+  recovered: { orderId: string; how: 'started' | 'redriven' | 'restarted'; executionArn: string }[];
+  /** Orders whose recovery failed this time (tried again on the next run). */
+  failed: { orderId: string; error: string }[];
+}
+
+const HOW: Record<Exclude<Recovery['action'], 'none'>, ReconcileReport['recovered'][number]['how']> = {
+  start: 'started',
+  redrive: 'redriven',
+  restart: 'restarted',
+};
+
+/**
+ * Every non-final order must have a running execution. Reads the open-orders index and the running executions,
+ * and brings back each open order without one: never started → started under its own name; failed, timed out or
+ * aborted within 14 days → redriven from the failed state; else a new `<orderId>.<n>` that resumes from DynamoDB.
+ */
+export async function reconcileExecutions(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const [open, running] = await Promise.all([deps.orders.listOpenOrders(), deps.workflow.listRunning()]);
+  const report: ReconcileReport = {
+    openOrders: open.length,
+    running: running.size,
+    recovered: [],
+    failed: [],
+  };
+  for (const order of open) {
+    const arn = order.executionArn ?? deps.workflow.executionArnOf(order.orderId);
+    if (running.has(arn)) continue;
+    try {
+      const recovered = await recover(deps, { ...order, executionArn: arn });
+      if (recovered) report.recovered.push(recovered);
+    } catch (error) {
+      report.failed.push({
+        orderId: order.orderId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return report;
+}
+
+async function recover(deps: ReconcileDeps, order: OpenOrder & { executionArn: string }) {
+  const execution = await deps.workflow.describe(order.executionArn);
+  const now = deps.clock.now();
+  const decision = decideRecovery(order, execution, now);
+  if (decision.action === 'none') return null;
+  let executionArn = order.executionArn;
+  if (decision.action === 'redrive') await deps.workflow.redrive(order.executionArn);
+  else {
+    const recovery = decision.action === 'restart' ? order.recoveries + 1 : undefined;
+    executionArn = await deps.workflow.start(order.orderId, {
+      name: decision.executionName,
+      ...(recovery ? { recovery } : {}),
+    });
+  }
+  const how = HOW[decision.action];
+  const previousStatus = execution.status;
+  const { after } = await changeOrder(deps, order.orderId, async (current) => ({
+    result: null,
+    change: {
+      set: {
+        executionArn,
+        ...(decision.action === 'restart' ? { recoveries: current.recoveries + 1 } : {}),
+      },
+      items: [],
+      audit: {
+        orderId: order.orderId,
+        at: now.toISOString(),
+        actor: SYSTEM_ACTOR,
+        action: 'execution_recovered',
+        stage: current.stage,
+        details: { how, executionArn, previousStatus },
+      },
+    },
+  }));
+  await deps.events.publish([
+    {
+      type: 'order.execution_recovered',
+      orderId: order.orderId,
+      platformId: after.platformId,
+      detail: { how, executionArn, previousStatus, agencyId: after.agencyId },
+    },
+  ]);
+  return { orderId: order.orderId, how, executionArn };
+}
