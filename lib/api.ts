@@ -64,6 +64,12 @@ export const ROUTES: readonly Route[] = [
     access: 'write',
   },
   {
+    path: '/v1/takedown-requests/{id}/clarifications',
+    method: 'POST',
+    functionId: 'ClarificationsFunction',
+    access: 'write',
+  },
+  {
     path: '/v1/takedown-requests/{id}/redelivery',
     method: 'POST',
     functionId: 'OperatorFunction',

@@ -9,22 +9,12 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { BY_OPEN_ORDER_INDEX, OPEN_ORDER_ATTRIBUTES } from '../functions/src/adapters/dynamodb-order-keys';
 
 /** Logical id of the table in the template; never change it, or CloudFormation would replace the data. */
 export const TABLE_LOGICAL_ID = 'TenggatTable';
 export const BY_AGENCY_INDEX = 'byAgency';
-export const BY_OPEN_ORDER_INDEX = 'byOpenOrder';
-/** Attributes the open-orders index carries besides its keys: what the reconciler and dashboards read. */
-export const OPEN_ORDER_ATTRIBUTES = [
-  'orderId',
-  'status',
-  'stage',
-  'executionArn',
-  'platformId',
-  'agencyId',
-  'deadlineAt',
-  'createdAt',
-];
+export { BY_OPEN_ORDER_INDEX };
 
 export interface DataTableProps {
   /** Customer-managed key that encrypts the table at rest. */

@@ -1,163 +1,35 @@
 import { join } from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { TenggatConfig } from './config';
-import { BY_AGENCY_INDEX } from './data-table';
+import { BY_AGENCY_INDEX, BY_OPEN_ORDER_INDEX } from './data-table';
+import {
+  type Capability,
+  FUNCTION_BUNDLING,
+  FUNCTION_IDS,
+  FUNCTION_SPECS,
+  type FunctionId,
+  type TableAccess,
+} from './function-specs';
+import type { NoticeMail } from './mail';
 import { acknowledgeNagFinding } from './nag';
 
+export {
+  bundleBudget,
+  FUNCTION_BUNDLING,
+  FUNCTION_IDS,
+  type FunctionId,
+  handlerEntry,
+} from './function-specs';
+
 export const PLATFORM_SECRET_PREFIX = 'tenggat/platforms/';
-
-/** The CDK ids of the design contract; also the functions' logical ids in the template. */
-export const FUNCTION_IDS = [
-  'SubmitOrderFunction',
-  'ReadOrdersFunction',
-  'WithdrawOrderFunction',
-  'ReviewItemsFunction',
-  'PlatformResponsesFunction',
-  'OperatorFunction',
-  'WorkflowStepFunction',
-  'DeliverWebhookFunction',
-] as const;
-export type FunctionId = (typeof FUNCTION_IDS)[number];
-
-/** `readWriteScan` adds dynamodb:Scan (listing platforms); everything else reads by key or query. */
-type TableAccess = 'read' | 'readWrite' | 'readWriteScan';
-type Capability =
-  | 'startExecution'
-  | 'sendTaskResult'
-  | 'publishEvents'
-  | 'readSecrets'
-  | 'manageSecrets'
-  | 'agencyClients'
-  | 'webhookUrls'
-  /** Appends audit events: signs the new chain head (kms:Sign on the audit signing key only). */
-  | 'signAudit'
-  /** Reads the audit trail: verifies the chain head (kms:Verify, kms:GetPublicKey). */
-  | 'verifyAudit';
-
-interface FunctionSpec {
-  readonly entry: string;
-  /**
-   * The most its minified `index.js` may weigh, in bytes (`test/infra/function-bundles.test.ts`): today's size plus
-   * about 10 KB, so that a new client or library shows up. Issue 11's targets (500 KB, half of them 300 KB) cannot be
-   * met with the AWS SDK in the bundle (see docs/architecture.md, "Bundles").
-   */
-  readonly bundleBudget: number;
-  readonly description: string;
-  readonly memorySize: number;
-  readonly timeout: Duration;
-  readonly table: TableAccess;
-  readonly capabilities: readonly Capability[];
-}
-
-// Least privilege, one row per function: who writes the table, who starts or wakes executions, who sees secrets.
-const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
-  SubmitOrderFunction: {
-    entry: 'submit-order.ts',
-    bundleBudget: 760_000,
-    description: 'POST /v1/takedown-requests: writes items then the order marker, starts the execution',
-    memorySize: 1024,
-    timeout: Duration.seconds(28),
-    table: 'readWrite',
-    capabilities: ['startExecution', 'agencyClients', 'signAudit'],
-  },
-  ReadOrdersFunction: {
-    entry: 'read-orders.ts',
-    bundleBudget: 730_000,
-    description: 'GET /v1/takedown-requests[/{id}[/items|/audit]]: an agency reads its own orders',
-    memorySize: 512,
-    timeout: Duration.seconds(10),
-    table: 'read',
-    capabilities: ['agencyClients', 'verifyAudit'],
-  },
-  WithdrawOrderFunction: {
-    entry: 'withdraw-order.ts',
-    bundleBudget: 770_000,
-    description: 'POST /v1/takedown-requests/{id}/withdrawal: withdraws an order and wakes its execution',
-    memorySize: 512,
-    timeout: Duration.seconds(10),
-    table: 'readWrite',
-    capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients', 'signAudit'],
-  },
-  ReviewItemsFunction: {
-    entry: 'review-items.ts',
-    bundleBudget: 770_000,
-    description: 'POST /v1/takedown-requests/{id}/review: the agency upholds or withdraws rejected items',
-    memorySize: 512,
-    timeout: Duration.seconds(10),
-    table: 'readWrite',
-    capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients', 'signAudit'],
-  },
-  PlatformResponsesFunction: {
-    entry: 'platform-responses.ts',
-    bundleBudget: 810_000,
-    description: 'POST /v1/platforms/{platformId}/responses: signed per-item answers from a platform',
-    memorySize: 1024,
-    timeout: Duration.seconds(28),
-    table: 'readWrite',
-    capabilities: ['sendTaskResult', 'publishEvents', 'readSecrets', 'signAudit'],
-  },
-  OperatorFunction: {
-    entry: 'operator.ts',
-    bundleBudget: 780_000,
-    description: 'Operator API: registers platforms, rotates their secrets, redelivers undeliverable orders',
-    memorySize: 512,
-    timeout: Duration.seconds(15),
-    table: 'readWriteScan',
-    capabilities: ['sendTaskResult', 'manageSecrets', 'agencyClients', 'webhookUrls', 'signAudit'],
-  },
-  WorkflowStepFunction: {
-    entry: 'workflow-step.ts',
-    bundleBudget: 740_000,
-    description: 'State machine steps: evaluate, registerWait, escalate, finalize, markUndeliverable',
-    memorySize: 1024,
-    timeout: Duration.seconds(60),
-    table: 'readWrite',
-    capabilities: ['publishEvents', 'signAudit'],
-  },
-  DeliverWebhookFunction: {
-    entry: 'deliver-webhook.ts',
-    bundleBudget: 770_000,
-    description: 'State machine step: one signed delivery attempt of one event (all parts) to a platform',
-    memorySize: 1024,
-    timeout: Duration.minutes(5),
-    table: 'readWrite',
-    capabilities: ['publishEvents', 'readSecrets', 'webhookUrls', 'signAudit'],
-  },
-};
-
-/**
- * How every function is bundled (NodejsFunction's esbuild options; `scripts/function-bundles.ts` builds the same
- * bundles directly, to measure them). ESM builds of the dependencies (`module` before `main`) so that esbuild can
- * leave out what a function does not use; CommonJS output, so that Node loads `index.js` as Lambda does; source maps
- * without the sources themselves (Lambda only needs the mappings for stack traces).
- */
-export const FUNCTION_BUNDLING = {
-  format: OutputFormat.CJS,
-  // Node 20 so that the same file also runs on the local cloud's Node 20 (the runtime is nodejs22.x).
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  // Smaller bundles start faster; keepNames preserves error class names the state machine catches by.
-  minify: true,
-  keepNames: true,
-  sourceMap: true,
-  sourcesContent: false,
-  // The SDK goes into the bundle so the same file runs on the local cloud's Node 20 (no SDK preinstalled).
-  bundleAwsSDK: true,
-} as const satisfies BundlingOptions;
-
-/** The handler file of a function, in `functions/src/handlers/`. */
-export const handlerEntry = (functionId: FunctionId): string => FUNCTION_SPECS[functionId].entry;
-
-/** The most a function's minified bundle may weigh, in bytes. */
-export const bundleBudget = (functionId: FunctionId): number => FUNCTION_SPECS[functionId].bundleBudget;
 
 export interface TenggatFunctionsProps {
   readonly config: TenggatConfig;
@@ -171,6 +43,8 @@ export interface TenggatFunctionsProps {
   readonly stateMachineArn: string;
   /** JSON map `{ "<cognito client id>": "<agency id>" }`. */
   readonly agencyClientsJson: string;
+  /** The notice email identity and configuration set the email function sends with. */
+  readonly mail: NoticeMail;
   /**
    * Folder holding the handler entries (`<name>.ts`).
    * @default `<cwd>/functions/src/handlers`
@@ -245,6 +119,11 @@ export class TenggatFunctions extends Construct {
       if (has('manageSecrets')) environment.PLATFORM_SECRET_KMS_KEY_ID = props.encryptionKey.keyArn;
       if (has('signAudit') || has('verifyAudit'))
         environment.AUDIT_SIGNING_KEY_ID = props.auditSigningKey.keyArn;
+      if (has('recoverExecutions')) environment.STATE_MACHINE_ARN = props.stateMachineArn;
+      if (has('sendEmail')) {
+        environment.MAIL_FROM = props.mail.mailFrom;
+        environment.SES_CONFIGURATION_SET = props.mail.configurationSet.configurationSetName;
+      }
       if (has('webhookUrls')) {
         environment.ALLOW_LOOPBACK_WEBHOOKS = String(props.config.allowLoopbackWebhooks);
         environment.BLOCKED_WEBHOOK_PORTS = props.config.blockedWebhookPorts.join(',');
@@ -280,6 +159,8 @@ export class TenggatFunctions extends Construct {
       (fn.node.defaultChild as CfnFunction).overrideLogicalId(functionId);
 
       this.grantTableAccess(fn, spec.table, props);
+      if (has('recoverExecutions')) this.grantRecovery(fn, props);
+      if (has('sendEmail')) this.grantEmail(fn, props);
       if (has('startExecution')) {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachineArn] }),
@@ -383,6 +264,76 @@ export class TenggatFunctions extends Construct {
         resources: [props.encryptionKey.keyArn],
       }),
     );
+  }
+
+  /** The reconciler: the open-orders index, and the executions of the order workflow (list, inspect, recover). */
+  private grantRecovery(fn: NodejsFunction, props: TenggatFunctionsProps) {
+    const stack = Stack.of(this);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/${BY_OPEN_ORDER_INDEX}`],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:ListExecutions', 'states:StartExecution'],
+        resources: [props.stateMachineArn],
+      }),
+    );
+    const machineName = stack.splitArn(props.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+    acknowledgeNagFinding(
+      fn.role ?? fn,
+      `IAM5[Resource::arn:<AWS::Partition>:states:${this.nagRegion()}:${this.nagAccount()}:execution:${machineName}:*]`,
+      'The reconciler inspects and redrives executions of the order workflow only; they are named per order at ' +
+        'run time (<orderId>, <orderId>.<n>), so the narrowest resource is the workflow name followed by :*.',
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:RedriveExecution'],
+        // Executions are named per order at run time: the workflow's own executions, and no other machine's.
+        resources: [
+          stack.formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${machineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+  }
+
+  /** The email function: `ses:SendEmail` from the notice identity with the notice configuration set only. */
+  private grantEmail(fn: NodejsFunction, props: TenggatFunctionsProps) {
+    const stack = Stack.of(this);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({
+            service: 'ses',
+            resource: 'identity',
+            resourceName: props.mail.identity.emailIdentityName,
+          }),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: props.mail.configurationSet.configurationSetName,
+          }),
+        ],
+      }),
+    );
+  }
+
+  private nagRegion(): string {
+    const stack = Stack.of(this);
+    return Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  }
+
+  private nagAccount(): string {
+    const stack = Stack.of(this);
+    return Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   }
 
   /** One function by its contract id. */

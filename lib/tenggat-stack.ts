@@ -11,6 +11,7 @@ import { TenggatFunctions } from './functions';
 import { Identity } from './identity';
 import { NoticeMail } from './mail';
 import { Observability } from './observability';
+import { Recovery } from './recovery';
 import { ApiFirewall } from './waf';
 import { OrderWorkflow, orderWorkflowArn } from './workflow';
 
@@ -59,7 +60,9 @@ export class TenggatStack extends Stack {
       declaration: props.config.agencies,
       domainPrefix: props.cognitoDomainPrefix,
     });
+    const mail = new NoticeMail(this, 'Mail', { mailFrom: props.config.mailFrom });
     const functions = new TenggatFunctions(this, 'Functions', {
+      mail,
       config: props.config,
       table: data.table,
       eventBus: events.bus,
@@ -71,6 +74,7 @@ export class TenggatStack extends Stack {
     });
     const workflow = new OrderWorkflow(this, 'Workflow', {
       deliverWebhookFunction: functions.get('DeliverWebhookFunction'),
+      emailNoticeFunction: functions.get('EmailNoticeFunction'),
       workflowStepFunction: functions.get('WorkflowStepFunction'),
       encryptionKey: key,
     });
@@ -79,12 +83,24 @@ export class TenggatStack extends Stack {
       userPool: identity.userPool,
       encryptionKey: key,
     });
+    // Notice emails tell platforms where to answer: a custom domain when given, else this stage's own URL.
+    functions
+      .get('EmailNoticeFunction')
+      .addEnvironment(
+        'PUBLIC_API_URL',
+        props.config.publicApiUrl ??
+          `https://${api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${api.stageName}`,
+      );
+    new Recovery(this, 'Recovery', {
+      reconciler: functions.get('ReconcilerFunction'),
+      emailNotice: functions.get('EmailNoticeFunction'),
+      configurationSetName: mail.configurationSet.configurationSetName,
+    });
     new ApiFirewall(this, 'Firewall', {
       stageArn: api.restApi.deploymentStage.stageArn,
       stageName: api.stageName,
       encryptionKey: key,
     });
-    const mail = new NoticeMail(this, 'Mail', { mailFrom: props.config.mailFrom });
     const observability = new Observability(this, 'Observability', {
       functions: functions.byId,
       stateMachine: workflow.stateMachine,

@@ -1,11 +1,16 @@
 /**
  * The order workflow as plain Amazon States Language (JSONata), exactly as the design contract describes it.
  * Kept free of CDK types so that tests, docs and the local Step Functions engine read the same document.
+ *
+ * One loop: `Evaluate` reads the order and its notices from DynamoDB and names the one thing to do next (email a
+ * notice, attempt a webhook, escalate, finalize, wait, or stop); every task returns to `Evaluate`. Because every
+ * entry goes straight to `Evaluate`, a new execution started for a recovered order resumes where the order is.
  */
 
-/** ARNs of the two functions the state machine invokes (CDK tokens at synth, placeholders in tests). */
+/** ARNs of the functions the state machine invokes (CDK tokens at synth, placeholders in tests). */
 export interface WorkflowFunctionArns {
   readonly deliverWebhook: string;
+  readonly emailNotice: string;
   readonly workflowStep: string;
 }
 
@@ -21,150 +26,118 @@ export interface WorkflowDefinition {
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_INVOKE_WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
+/** What `Evaluate` may answer in `next`, and the state that does it. */
+export const NEXT_STEPS = {
+  email: 'EmailNotice',
+  deliver: 'DeliverNotice',
+  escalate: 'Escalate',
+  finalize: 'Finalize',
+  wait: 'Await',
+  done: 'Done',
+} as const;
+export type NextStep = keyof typeof NEXT_STEPS;
+
 /** Transient Lambda service errors: retried with jittered backoff, never surfaced as order failures. */
-const lambdaServiceRetry: Json = [
-  {
-    ErrorEquals: [
-      'Lambda.ServiceException',
-      'Lambda.AWSLambdaException',
-      'Lambda.SdkClientException',
-      'Lambda.TooManyRequestsException',
-      'Lambda.ClientExecutionTimeoutException',
-    ],
-    IntervalSeconds: 2,
-    MaxAttempts: 6,
-    BackoffRate: 2,
-    JitterStrategy: 'FULL',
-  },
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
 ];
 
-const deliveredOrCancelled = '($states.input.delivered = true or $states.input.cancelled = true)';
+/**
+ * Service errors are retried patiently; any other function error twice, quickly. Past that the execution fails, and
+ * the reconciler redrives it from the failed state (see `docs/workflow.md`).
+ */
+function taskRetry(neverRetried: string[] = []): Json {
+  return [
+    ...(neverRetried.length > 0 ? [{ ErrorEquals: neverRetried, MaxAttempts: 0 }] : []),
+    {
+      ErrorEquals: LAMBDA_SERVICE_ERRORS,
+      IntervalSeconds: 2,
+      MaxAttempts: 6,
+      BackoffRate: 2,
+      JitterStrategy: 'FULL',
+    },
+    { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
+  ];
+}
 
-function workflowStepTask(functionArn: string, action: string, next: string, assign?: State): State {
+function lambdaTask(
+  functionArn: string,
+  payload: Record<string, Json>,
+  comment: string,
+  extra: State = {},
+): State {
   return {
     Type: 'Task',
+    Comment: comment,
     Resource: LAMBDA_INVOKE,
-    Arguments: { FunctionName: functionArn, Payload: { action, orderId: '{% $orderId %}' } },
+    Arguments: { FunctionName: functionArn, Payload: { orderId: '{% $orderId %}', ...payload } },
     Output: '{% $states.result.Payload %}',
-    ...(assign ? { Assign: assign } : {}),
-    Retry: lambdaServiceRetry,
-    Next: next,
+    Retry: taskRetry(),
+    Next: 'Evaluate',
+    ...extra,
   };
 }
 
-/** Builds the `OrderWorkflow` definition. Input `{ "orderId": "..." }`; the execution is named by the order id. */
+/** Builds the `OrderWorkflow` definition. Input `{ "orderId": "...", "recovery"?: n }`. */
 export function buildWorkflowDefinition(arns: WorkflowFunctionArns): WorkflowDefinition {
   return {
     Comment:
-      'Tenggat takedown order: notify, wait for answers until the deadline, escalate ST1-ST3, finalize',
+      'Tenggat takedown order: serve it (webhook, else email), hold the platform to each deadline (ST1-ST3), finalize',
     QueryLanguage: 'JSONata',
     StartAt: 'Start',
     States: {
       Start: {
         Type: 'Pass',
-        Comment: 'Only the order id travels through the execution; items stay in DynamoDB.',
-        Assign: {
-          orderId: '{% $states.input.orderId %}',
-          event: 'takedown.requested',
-          attempt: 0,
-          version: null,
-          finalAfterDelivery: false,
-          finalized: false,
-        },
-        Next: 'Deliver',
-      },
-      Deliver: {
-        Type: 'Task',
         Comment:
-          'One delivery attempt of one event (all parts). Delivery of takedown.requested starts the clock.',
-        Resource: LAMBDA_INVOKE,
-        Arguments: {
-          FunctionName: arns.deliverWebhook,
-          Payload: { orderId: '{% $orderId %}', event: '{% $event %}', attempt: '{% $attempt %}' },
-        },
-        Output: '{% $states.result.Payload %}',
-        Retry: lambdaServiceRetry,
-        Next: 'AfterDelivery',
+          'Only the order id travels through the execution; the order, its items and notices stay in DynamoDB.',
+        Assign: { orderId: '{% $states.input.orderId %}', version: null },
+        Next: 'Evaluate',
       },
-      AfterDelivery: {
-        Type: 'Choice',
-        Choices: [
-          { Condition: `{% ${deliveredOrCancelled} and $finalized %}`, Next: 'Done' },
-          { Condition: `{% ${deliveredOrCancelled} and $finalAfterDelivery %}`, Next: 'Finalize' },
-          { Condition: `{% ${deliveredOrCancelled} %}`, Next: 'Evaluate' },
-          {
-            Condition: "{% $type($states.input.retryInSeconds) = 'number' %}",
-            Assign: { attempt: '{% $attempt + 1 %}' },
-            Next: 'WaitBeforeRetry',
-          },
-          { Condition: '{% $finalized %}', Next: 'Done' },
-          { Condition: '{% $finalAfterDelivery %}', Next: 'Finalize' },
-          { Condition: "{% $event = 'takedown.requested' %}", Next: 'MarkUndeliverable' },
-        ],
-        Default: 'Evaluate',
-      },
-      WaitBeforeRetry: {
-        Type: 'Wait',
-        Comment: 'The delay comes from the policy retry schedule, via the deliver function.',
-        Seconds: '{% $max([0, $round($states.input.retryInSeconds)]) %}',
-        Next: 'Deliver',
-      },
-      MarkUndeliverable: workflowStepTask(arns.workflowStep, 'markUndeliverable', 'HasRedeliveryVersion', {
-        // A version from before markUndeliverable would be stale: only the answer's own version counts.
-        version:
-          "{% $type($states.result.Payload.version) = 'number' ? $states.result.Payload.version : null %}",
-      }),
-      HasRedeliveryVersion: {
-        Type: 'Choice',
-        Comment:
-          'registerWait needs the current order version; read it when markUndeliverable did not return it.',
-        Choices: [{ Condition: "{% $type($version) = 'number' %}", Next: 'AwaitRedelivery' }],
-        Default: 'ReadRedeliveryVersion',
-      },
-      ReadRedeliveryVersion: workflowStepTask(arns.workflowStep, 'evaluate', 'AwaitRedelivery', {
-        version: '{% $states.result.Payload.version %}',
-      }),
-      AwaitRedelivery: {
-        Type: 'Task',
-        Comment: 'Parks the order until an operator asks for redelivery (or withdraws it). No timeout.',
-        Resource: LAMBDA_INVOKE_WAIT_FOR_TOKEN,
-        Arguments: {
-          FunctionName: arns.workflowStep,
-          Payload: {
-            action: 'registerWait',
-            orderId: '{% $orderId %}',
-            taskToken: '{% $states.context.Task.Token %}',
-            version: '{% $version %}',
-            purpose: 'redelivery',
-          },
-        },
-        Assign: { event: 'takedown.requested', attempt: 0 },
-        Retry: lambdaServiceRetry,
-        Catch: [
-          {
-            ErrorEquals: ['OrderChanged'],
-            Comment:
-              'Redelivery or withdrawal arrived before the token was stored: deliver (or see it cancelled).',
-            Assign: { event: 'takedown.requested', attempt: 0 },
-            Next: 'Deliver',
-          },
-        ],
-        Next: 'Deliver',
-      },
-      Evaluate: workflowStepTask(arns.workflowStep, 'evaluate', 'Route', {
-        version: '{% $states.result.Payload.version %}',
-      }),
+      Evaluate: lambdaTask(
+        arns.workflowStep,
+        { action: 'evaluate' },
+        'Reads the order and its notices and names the next step: email, deliver, escalate, finalize, wait or done.',
+        { Assign: { version: '{% $states.result.Payload.version %}' }, Next: 'Route' },
+      ),
       Route: {
         Type: 'Choice',
-        Choices: [
-          { Condition: '{% $states.input.done = true %}', Next: 'Finalize' },
-          { Condition: '{% $states.input.deadlinePassed = true %}', Next: 'Escalate' },
-        ],
-        Default: 'AwaitAnswers',
+        Choices: (Object.entries(NEXT_STEPS) as [NextStep, string][])
+          .filter(([next]) => next !== 'wait')
+          .map(([next, stateName]) => ({
+            Condition: `{% $states.input.next = '${next}' %}`,
+            Next: stateName,
+          })),
+        Default: 'Await',
       },
-      AwaitAnswers: {
+      EmailNotice: lambdaTask(
+        arns.emailNotice,
+        { noticeId: '{% $states.input.noticeId %}' },
+        "The notice's webhook did not succeed within the service grace period: email it to the platform's contact.",
+      ),
+      DeliverNotice: lambdaTask(
+        arns.deliverWebhook,
+        { noticeId: '{% $states.input.noticeId %}' },
+        'One webhook attempt of one notice (all parts); the next attempt is scheduled on the notice itself.',
+      ),
+      Escalate: lambdaTask(
+        arns.workflowStep,
+        { action: 'escalate' },
+        'A deadline passed while the clock ran: the next stage, and its notice in the outbox.',
+      ),
+      Finalize: lambdaTask(
+        arns.workflowStep,
+        { action: 'finalize' },
+        'Nothing open, ST3 reached or withdrawn: the final status (and the withdrawal notice in the outbox).',
+      ),
+      Await: {
         Type: 'Task',
-        Comment: 'Callback task whose timeout is the earliest open deadline (or the review reminder period).',
+        Comment:
+          'Callback task whose timeout is the next thing due (deadline, webhook retry, email, review reminder). ' +
+          'Handlers that change the order wake it; registerWait refuses a stale or changed order.',
         Resource: LAMBDA_INVOKE_WAIT_FOR_TOKEN,
         Arguments: {
           FunctionName: arns.workflowStep,
@@ -173,67 +146,25 @@ export function buildWorkflowDefinition(arns: WorkflowFunctionArns): WorkflowDef
             orderId: '{% $orderId %}',
             taskToken: '{% $states.context.Task.Token %}',
             version: '{% $version %}',
-            purpose: 'answers',
+            evaluatedAt: '{% $states.input.evaluatedAt %}',
           },
         },
         TimeoutSeconds: '{% $max([1, $ceil($states.input.waitSeconds)]) %}',
-        Retry: lambdaServiceRetry,
+        Retry: taskRetry(['OrderChanged']),
         Catch: [
           {
             ErrorEquals: ['States.Timeout'],
-            Comment: 'Deadline (or review reminder period) reached: evaluate escalates or reminds.',
+            Comment: 'Something came due: evaluate does it.',
             Next: 'Evaluate',
           },
           {
             ErrorEquals: ['OrderChanged'],
-            Comment: 'Answers arrived before the token was stored: evaluate again, nothing is lost.',
+            Comment:
+              'The order changed (or the wait is stale, e.g. after a redrive) before the token was stored.',
             Next: 'Evaluate',
           },
         ],
-        Next: 'AfterAnswers',
-      },
-      AfterAnswers: {
-        Type: 'Choice',
-        Comment: 'The waking handler sends { notify: <event type> | null }.',
-        Choices: [
-          {
-            Condition: "{% $type($states.input.notify) = 'string' %}",
-            Assign: { event: '{% $states.input.notify %}', attempt: 0, finalAfterDelivery: false },
-            Next: 'Deliver',
-          },
-        ],
-        Default: 'Evaluate',
-      },
-      Escalate: workflowStepTask(arns.workflowStep, 'escalate', 'AfterEscalate'),
-      AfterEscalate: {
-        Type: 'Choice',
-        Comment:
-          'No event when answers arrived between Evaluate and Escalate: nothing became overdue after all.',
-        Choices: [
-          {
-            Condition: "{% $type($states.input.event) = 'string' %}",
-            Assign: {
-              event: '{% $states.input.event %}',
-              attempt: 0,
-              finalAfterDelivery: '{% $states.input.final = true %}',
-            },
-            Next: 'Deliver',
-          },
-          { Condition: '{% $states.input.final = true %}', Next: 'Finalize' },
-        ],
-        Default: 'Evaluate',
-      },
-      Finalize: workflowStepTask(arns.workflowStep, 'finalize', 'AfterFinalize'),
-      AfterFinalize: {
-        Type: 'Choice',
-        Choices: [
-          {
-            Condition: "{% $type($states.input.notify) = 'string' %}",
-            Assign: { event: '{% $states.input.notify %}', attempt: 0, finalized: true },
-            Next: 'Deliver',
-          },
-        ],
-        Default: 'Done',
+        Next: 'Evaluate',
       },
       Done: { Type: 'Succeed' },
     },

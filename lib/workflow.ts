@@ -36,9 +36,11 @@ export function orderWorkflowArn(scope: Construct): string {
 }
 
 export interface OrderWorkflowProps {
-  /** Delivers one event of one order to its platform (all parts, one attempt). */
+  /** One webhook attempt of one notice to the order's platform (all parts). */
   readonly deliverWebhookFunction: IFunction;
-  /** Runs `evaluate`, `registerWait`, `escalate`, `finalize` and `markUndeliverable`. */
+  /** The fallback email of one notice. */
+  readonly emailNoticeFunction: IFunction;
+  /** Runs `evaluate`, `registerWait`, `escalate` and `finalize`. */
   readonly workflowStepFunction: IFunction;
   /** Customer-managed key for the execution history and the log group. */
   readonly encryptionKey: IKey;
@@ -65,6 +67,7 @@ export class OrderWorkflow extends Construct {
     });
     const definition = buildWorkflowDefinition({
       deliverWebhook: props.deliverWebhookFunction.functionArn,
+      emailNotice: props.emailNoticeFunction.functionArn,
       workflowStep: props.workflowStepFunction.functionArn,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
@@ -84,7 +87,11 @@ export class OrderWorkflow extends Construct {
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [props.deliverWebhookFunction.functionArn, props.workflowStepFunction.functionArn],
+        resources: [
+          props.deliverWebhookFunction.functionArn,
+          props.emailNoticeFunction.functionArn,
+          props.workflowStepFunction.functionArn,
+        ],
       }),
     );
     acknowledgeNagFinding(

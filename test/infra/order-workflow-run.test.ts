@@ -6,12 +6,14 @@ import { createEngine } from '../../local/sfn/engine';
 import type { StepFunctionsEngine } from '../../local/sfn/service-api';
 
 /**
- * Runs the OrderWorkflow definition on the local Step Functions engine, with the two functions played by scripts
- * that answer the way the design contract says. Checks the paths an order takes, not the functions themselves.
+ * Runs the OrderWorkflow definition on the local Step Functions engine, with the three functions played by scripts
+ * that answer the way the design contract says. Checks the paths an order takes, not the functions themselves:
+ * the script of `evaluate` decides every next step.
  */
 
 type Payload = Record<string, unknown>;
 type Script = (payload: Payload) => unknown;
+type FunctionKey = 'deliver' | 'email' | 'step';
 
 /** Thrown by a script to make the fake Lambda answer a function error with this name. */
 class ScriptedFunctionError extends Error {
@@ -22,22 +24,39 @@ class ScriptedFunctionError extends Error {
 }
 
 interface Call {
-  readonly fn: 'deliver' | 'step';
+  readonly fn: FunctionKey;
   readonly payload: Payload;
+  readonly atMs: number;
 }
+
+type Scripts = Partial<Record<FunctionKey, Script>>;
 
 const region = 'ap-southeast-3';
 const accountId = '123456789012';
-const deliverArn = `arn:aws:lambda:${region}:${accountId}:function:DeliverWebhookFunction`;
-const stepArn = `arn:aws:lambda:${region}:${accountId}:function:WorkflowStepFunction`;
+const functionArn = (name: string) => `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+const functionKeys: Record<string, FunctionKey> = {
+  DeliverWebhookFunction: 'deliver',
+  EmailNoticeFunction: 'email',
+  WorkflowStepFunction: 'step',
+};
 
 let server: Server;
 let engine: StepFunctionsEngine;
 let stateMachineArn = '';
-const scripts = new Map<string, { deliver: Script; step: Script; calls: Call[] }>();
+const orders = new Map<string, { scripts: Scripts; calls: Call[] }>();
 
-function orderIdOf(payload: Payload): string {
-  return String(payload.orderId);
+function respond(fn: FunctionKey, payload: Payload): { status: number; body: unknown; failed: boolean } {
+  const order = orders.get(String(payload.orderId));
+  if (!order) return { status: 404, body: null, failed: false };
+  order.calls.push({ fn, payload, atMs: Date.now() });
+  try {
+    const script = order.scripts[fn];
+    if (!script) throw new ScriptedFunctionError(`Unexpected${fn}Call`);
+    return { status: 200, body: script(payload) ?? null, failed: false };
+  } catch (error) {
+    const { name, message } = error as Error;
+    return { status: 200, body: { errorType: name, errorMessage: message }, failed: true };
+  }
 }
 
 beforeAll(async () => {
@@ -45,23 +64,16 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      const name = /\/functions\/([^/]+)\/invocations/.exec(request.url ?? '')?.[1] ?? '';
+      const fn = functionKeys[decodeURIComponent(name)];
       const payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Payload;
-      const fn = (request.url ?? '').includes('DeliverWebhookFunction') ? 'deliver' : 'step';
-      const script = scripts.get(orderIdOf(payload));
-      if (!script) {
-        response.writeHead(404).end();
-        return;
-      }
-      script.calls.push({ fn, payload });
-      try {
-        const result = (fn === 'deliver' ? script.deliver : script.step)(payload);
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? null));
-      } catch (error) {
-        const { name, message } = error as Error;
-        response
-          .writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' })
-          .end(JSON.stringify({ errorType: name, errorMessage: message }));
-      }
+      const { status, body, failed } = fn ? respond(fn, payload) : { status: 404, body: null, failed: false };
+      response
+        .writeHead(status, {
+          'content-type': 'application/json',
+          ...(failed ? { 'x-amz-function-error': 'Unhandled' } : {}),
+        })
+        .end(JSON.stringify(body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -72,7 +84,11 @@ beforeAll(async () => {
     region,
     accountId,
   });
-  const definition = buildWorkflowDefinition({ deliverWebhook: deliverArn, workflowStep: stepArn });
+  const definition = buildWorkflowDefinition({
+    deliverWebhook: functionArn('DeliverWebhookFunction'),
+    emailNotice: functionArn('EmailNoticeFunction'),
+    workflowStep: functionArn('WorkflowStepFunction'),
+  });
   const created = await engine.dispatch('CreateStateMachine', {
     name: 'Tenggat-OrderWorkflow',
     definition: JSON.stringify(definition),
@@ -87,19 +103,19 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
 });
 
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-async function start(orderId: string, deliver: Script, step: Script) {
+async function start(orderId: string, scripts: Scripts) {
   const calls: Call[] = [];
-  scripts.set(orderId, { deliver, step, calls });
+  orders.set(orderId, { scripts, calls });
   const started = await engine.dispatch('StartExecution', {
     stateMachineArn,
     name: orderId,
@@ -108,223 +124,282 @@ async function start(orderId: string, deliver: Script, step: Script) {
   return { calls, executionArn: String(started.executionArn) };
 }
 
-async function finished(executionArn: string): Promise<string> {
-  const started = Date.now();
-  for (;;) {
+function finished(executionArn: string): Promise<string> {
+  return until(async () => {
     const described = await engine.dispatch('DescribeExecution', { executionArn });
-    if (described.status !== 'RUNNING') return String(described.status);
-    if (Date.now() - started > 15_000) throw new Error('execution still running');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return described.status === 'RUNNING' ? undefined : String(described.status);
+  }, `${executionArn} to end`);
 }
 
-function tokenFor(calls: Call[], purpose: string, nth = 0): Promise<string> {
+type HistoryEvent = Record<string, unknown> & { type: string };
+
+async function history(executionArn: string): Promise<HistoryEvent[]> {
+  const page = await engine.dispatch('GetExecutionHistory', { executionArn, maxResults: 1000 });
+  expect(page.nextToken).toBeUndefined();
+  return page.events as HistoryEvent[];
+}
+
+const enteredStates = (events: HistoryEvent[]): string[] =>
+  events
+    .filter((event) => event.type.endsWith('StateEntered'))
+    .map((event) => String((event.stateEnteredEventDetails as Payload).name));
+
+const countOf = (events: HistoryEvent[], type: string) =>
+  events.filter((event) => event.type === type).length;
+
+function tokenFor(calls: Call[], nth = 0): Promise<string> {
   return until(() => {
-    const waits = calls.filter(
-      (call) => call.payload.action === 'registerWait' && call.payload.purpose === purpose,
-    );
-    const token = waits[nth]?.payload.taskToken;
+    const token = calls.filter((call) => call.payload.action === 'registerWait')[nth]?.payload.taskToken;
     return typeof token === 'string' ? token : undefined;
-  }, `registerWait ${purpose} #${nth}`);
+  }, `registerWait #${nth}`);
 }
 
 const describeCall = (call: Call): string =>
-  call.fn === 'deliver'
-    ? `deliver ${String(call.payload.event)}#${String(call.payload.attempt)}`
-    : `${String(call.payload.action)}${call.payload.purpose ? `:${String(call.payload.purpose)}` : ''}`;
+  call.fn === 'step' ? String(call.payload.action) : `${call.fn} ${String(call.payload.noticeId)}`;
 
-const delivered = { delivered: true, retryInSeconds: null, cancelled: false };
-const evaluation = (overrides: Payload) => ({
-  version: 1,
-  status: 'awaiting_platform',
-  stage: 'order',
-  done: false,
-  pending: 1,
-  disputed: 0,
-  deadlinePassed: false,
-  waitSeconds: 3_600,
-  reviewReminder: false,
-  ...overrides,
-});
+type Evaluation = {
+  next: string;
+  noticeId: string | null;
+  waitSeconds: number;
+  version: number;
+  evaluatedAt: string;
+};
+type Planned = Pick<Evaluation, 'next'> & Partial<Omit<Evaluation, 'next' | 'evaluatedAt'>>;
+
+/**
+ * The workflow-step function: `evaluate` answers the planned steps in order (each with the next version), the
+ * other actions answer as the contract says unless a script is given. Answers are kept for the assertions.
+ */
+function workflowStep(planned: Planned[], actions: Partial<Record<string, Script>> = {}) {
+  const answers: Evaluation[] = [];
+  const script: Script = (payload) => {
+    const action = String(payload.action);
+    const custom = actions[action];
+    if (custom) return custom(payload);
+    if (action === 'evaluate') {
+      const plan = planned[answers.length];
+      if (!plan) throw new ScriptedFunctionError('NoMorePlannedSteps');
+      const answer: Evaluation = {
+        noticeId: null,
+        waitSeconds: 0,
+        version: answers.length + 1,
+        ...plan,
+        evaluatedAt: new Date().toISOString(),
+      };
+      answers.push(answer);
+      return answer;
+    }
+    if (action === 'registerWait') return { registered: true };
+    if (action === 'escalate') return { stage: 'st1', event: 'takedown.reminder', final: false };
+    if (action === 'finalize') return { status: 'complied', noticeId: null };
+    throw new ScriptedFunctionError('UnknownAction');
+  };
+  return { script, answers };
+}
+
+const webhookFails: Script = (payload) => ({ outcome: 'failed', noticeId: payload.noticeId });
+const webhookDelivers: Script = (payload) => ({ outcome: 'delivered', noticeId: payload.noticeId });
 
 describe('OrderWorkflow on the local Step Functions engine', () => {
-  it('notifies, waits for answers, and finalizes when the platform has answered every item', async () => {
-    let evaluations = 0;
-    const { calls, executionArn } = await start(
-      'order-answered',
-      () => delivered,
-      (payload) => {
-        if (payload.action === 'evaluate') {
-          evaluations += 1;
-          return evaluations === 1 ? evaluation({ version: 7 }) : evaluation({ done: true, pending: 0 });
-        }
-        if (payload.action === 'finalize') return { status: 'complied', notify: null };
-        return { registered: true };
-      },
-    );
-    const token = await tokenFor(calls, 'answers');
-    const registered = calls.find((call) => call.payload.action === 'registerWait');
-    expect(registered?.payload.version).toBe(7);
-    await engine.dispatch('SendTaskSuccess', { taskToken: token, output: JSON.stringify({ notify: null }) });
+  it('serves the order by webhook, waits until a handler wakes it, finalizes and stops', async () => {
+    const step = workflowStep([
+      { next: 'deliver', noticeId: '000001' },
+      { next: 'wait', waitSeconds: 3_600 },
+      { next: 'finalize' },
+      { next: 'done' },
+    ]);
+    const { calls, executionArn } = await start('order-answered', {
+      deliver: webhookDelivers,
+      step: step.script,
+    });
+    const token = await tokenFor(calls);
+    // The wait carries what the evaluate before it read (not the first one's version).
+    expect(calls.find((call) => call.payload.action === 'registerWait')?.payload).toEqual({
+      action: 'registerWait',
+      orderId: 'order-answered',
+      taskToken: token,
+      version: 2,
+      evaluatedAt: step.answers[1]?.evaluatedAt,
+    });
+    await engine.dispatch('SendTaskSuccess', { taskToken: token, output: JSON.stringify({ woken: true }) });
     expect(await finished(executionArn)).toBe('SUCCEEDED');
     expect(calls.map(describeCall)).toEqual([
-      'deliver takedown.requested#0',
       'evaluate',
-      'registerWait:answers',
+      'deliver 000001',
+      'evaluate',
+      'registerWait',
       'evaluate',
       'finalize',
+      'evaluate',
     ]);
+    expect(calls.find((call) => call.fn === 'deliver')?.payload).toEqual({
+      orderId: 'order-answered',
+      noticeId: '000001',
+    });
+    expect(calls.find((call) => call.payload.action === 'finalize')?.payload).toEqual({
+      orderId: 'order-answered',
+      action: 'finalize',
+    });
+    const events = await history(executionArn);
+    expect(countOf(events, 'TaskTimedOut')).toBe(0);
+    expect(enteredStates(events).at(-1)).toBe('Done');
   });
 
-  it('escalates when the wait times out at the deadline, and finalizes after the ST3 referral', async () => {
-    let evaluations = 0;
-    const { calls, executionArn } = await start(
-      'order-overdue',
-      () => delivered,
-      (payload) => {
-        if (payload.action === 'evaluate') {
-          evaluations += 1;
-          return evaluations === 1 ? evaluation({ waitSeconds: 1 }) : evaluation({ deadlinePassed: true });
-        }
-        if (payload.action === 'escalate')
-          return { stage: 'st3', event: 'takedown.blocking_referral', final: true };
-        if (payload.action === 'finalize') return { status: 'referred_for_blocking', notify: null };
-        return { registered: true };
-      },
-    );
+  it('keeps attempting the webhook until the email step serves the notice', async () => {
+    const step = workflowStep([
+      { next: 'deliver', noticeId: '000001' },
+      { next: 'wait', waitSeconds: 0.2 },
+      { next: 'deliver', noticeId: '000001' },
+      { next: 'email', noticeId: '000001' },
+      { next: 'finalize' },
+      { next: 'done' },
+    ]);
+    const { calls, executionArn } = await start('order-emailed', {
+      deliver: webhookFails,
+      email: (payload) => ({ outcome: 'sent', noticeId: payload.noticeId }),
+      step: step.script,
+    });
     expect(await finished(executionArn)).toBe('SUCCEEDED');
     expect(calls.map(describeCall)).toEqual([
-      'deliver takedown.requested#0',
       'evaluate',
-      'registerWait:answers',
+      'deliver 000001',
+      'evaluate',
+      'registerWait',
+      'evaluate',
+      'deliver 000001',
+      'evaluate',
+      'email 000001',
+      'evaluate',
+      'finalize',
+      'evaluate',
+    ]);
+    expect(calls.find((call) => call.fn === 'email')?.payload).toEqual({
+      orderId: 'order-emailed',
+      noticeId: '000001',
+    });
+    // The next webhook attempt was 0.2 s away: the wait's timeout is rounded up to one second, and ran out.
+    const events = await history(executionArn);
+    const awaitScheduled = events
+      .filter((event) => event.type === 'TaskScheduled')
+      .map((event) => event.taskScheduledEventDetails as Payload)
+      .find((details) => String(details.resource).endsWith('waitForTaskToken'));
+    expect(awaitScheduled?.timeoutInSeconds).toBe(1);
+    expect(countOf(events, 'TaskTimedOut')).toBe(1);
+  });
+
+  it('escalates when the wait runs out at the deadline while a notice is still being retried', async () => {
+    const step = workflowStep([
+      { next: 'deliver', noticeId: '000001' },
+      { next: 'wait', waitSeconds: 1 },
+      { next: 'escalate' },
+      { next: 'deliver', noticeId: '000002' },
+      { next: 'finalize' },
+      { next: 'done' },
+    ]);
+    const { calls, executionArn } = await start('order-overdue', {
+      deliver: (payload) =>
+        payload.noticeId === '000001' ? webhookFails(payload) : webhookDelivers(payload),
+      step: step.script,
+    });
+    expect(await finished(executionArn)).toBe('SUCCEEDED');
+    expect(calls.map(describeCall)).toEqual([
+      'evaluate',
+      'deliver 000001',
+      'evaluate',
+      'registerWait',
       'evaluate',
       'escalate',
-      'deliver takedown.blocking_referral#0',
-      'finalize',
-    ]);
-  });
-
-  it('retries delivery on the policy schedule, parks an unreachable order, and redelivers on request', async () => {
-    let deliveries = 0;
-    const { calls, executionArn } = await start(
-      'order-unreachable',
-      (payload) => {
-        deliveries += 1;
-        if (deliveries === 1) return { delivered: false, retryInSeconds: 0, cancelled: false };
-        if (deliveries === 2) return { delivered: false, retryInSeconds: null, cancelled: false };
-        expect(payload.attempt).toBe(0);
-        return delivered;
-      },
-      (payload) => {
-        if (payload.action === 'markUndeliverable') return { status: 'undeliverable', version: 4 };
-        if (payload.action === 'evaluate') return evaluation({ done: true });
-        if (payload.action === 'finalize') return { status: 'complied', notify: null };
-        return { registered: true };
-      },
-    );
-    const token = await tokenFor(calls, 'redelivery');
-    expect(calls.find((call) => call.payload.purpose === 'redelivery')?.payload.version).toBe(4);
-    await engine.dispatch('SendTaskSuccess', { taskToken: token, output: JSON.stringify({ notify: null }) });
-    expect(await finished(executionArn)).toBe('SUCCEEDED');
-    expect(calls.map(describeCall)).toEqual([
-      'deliver takedown.requested#0',
-      'deliver takedown.requested#1',
-      'markUndeliverable',
-      'registerWait:redelivery',
-      'deliver takedown.requested#0',
+      'evaluate',
+      'deliver 000002',
       'evaluate',
       'finalize',
-    ]);
-  });
-
-  it('reads the current version for the redelivery wait when markUndeliverable does not return it', async () => {
-    let deliveries = 0;
-    const { calls, executionArn } = await start(
-      'order-unreachable-unversioned',
-      () => {
-        deliveries += 1;
-        return deliveries === 1 ? { delivered: false, retryInSeconds: null, cancelled: false } : delivered;
-      },
-      (payload) => {
-        if (payload.action === 'markUndeliverable') return { status: 'undeliverable' };
-        if (payload.action === 'evaluate')
-          return evaluation({ version: 9, done: true, status: 'undeliverable' });
-        if (payload.action === 'finalize') return { status: 'complied', notify: null };
-        return { registered: true };
-      },
-    );
-    const token = await tokenFor(calls, 'redelivery');
-    expect(calls.find((call) => call.payload.purpose === 'redelivery')?.payload.version).toBe(9);
-    await engine.dispatch('SendTaskSuccess', { taskToken: token, output: JSON.stringify({ notify: null }) });
-    expect(await finished(executionArn)).toBe('SUCCEEDED');
-    expect(calls.map(describeCall).slice(0, 4)).toEqual([
-      'deliver takedown.requested#0',
-      'markUndeliverable',
       'evaluate',
-      'registerWait:redelivery',
     ]);
+    expect(calls.find((call) => call.payload.action === 'escalate')?.payload).toEqual({
+      orderId: 'order-overdue',
+      action: 'escalate',
+    });
+    // Nobody woke the wait: its timeout did, after about its second.
+    const registered = calls.findIndex((call) => call.payload.action === 'registerWait');
+    const [wait, next] = [calls[registered], calls[registered + 1]];
+    expect((next?.atMs ?? 0) - (wait?.atMs ?? 0)).toBeGreaterThanOrEqual(800);
+    expect(countOf(await history(executionArn), 'TaskTimedOut')).toBe(1);
   });
 
-  it('evaluates again when answers arrive before the token is stored (OrderChanged)', async () => {
+  it('evaluates again, without retrying, when registerWait finds the order changed', async () => {
     let waits = 0;
-    let evaluations = 0;
-    const { calls, executionArn } = await start(
-      'order-raced',
-      () => delivered,
-      (payload) => {
-        if (payload.action === 'registerWait') {
+    const step = workflowStep(
+      [{ next: 'wait', waitSeconds: 3_600 }, { next: 'wait', waitSeconds: 3_600 }, { next: 'done' }],
+      {
+        registerWait: () => {
           waits += 1;
           if (waits === 1) throw new ScriptedFunctionError('OrderChanged');
           return { registered: true };
-        }
-        if (payload.action === 'evaluate') {
-          evaluations += 1;
-          return evaluation({ version: evaluations });
-        }
-        return { status: 'complied', notify: null };
+        },
       },
     );
-    const token = await tokenFor(calls, 'answers', 1);
+    const { calls, executionArn } = await start('order-raced', { step: step.script });
+    const token = await tokenFor(calls, 1);
+    await engine.dispatch('SendTaskSuccess', { taskToken: token, output: '{}' });
+    expect(await finished(executionArn)).toBe('SUCCEEDED');
+    expect(calls.map(describeCall)).toEqual([
+      'evaluate',
+      'registerWait',
+      'evaluate',
+      'registerWait',
+      'evaluate',
+    ]);
     expect(
       calls.filter((call) => call.payload.action === 'registerWait').map((call) => call.payload.version),
     ).toEqual([1, 2]);
-    await engine.dispatch('StopExecution', { executionArn });
-    expect(token.length).toBeGreaterThan(0);
   });
 
-  it('delivers the event the waking handler asks for, and the withdrawal notice after finalizing', async () => {
-    let evaluations = 0;
-    const { calls, executionArn } = await start(
-      'order-withdrawn',
-      () => delivered,
-      (payload) => {
-        if (payload.action === 'evaluate') {
-          evaluations += 1;
-          return evaluations < 3 ? evaluation({}) : evaluation({ done: true, status: 'withdrawn' });
-        }
-        if (payload.action === 'finalize') return { status: 'withdrawn', notify: 'takedown.withdrawn' };
-        return { registered: true };
+  it('fails after two retries of a function error; a redrive resumes there without re-running the rest', async () => {
+    let storeDown = true;
+    const step = workflowStep([
+      { next: 'deliver', noticeId: '000001' },
+      { next: 'finalize' },
+      { next: 'done' },
+    ]);
+    const { calls, executionArn } = await start('order-redriven', {
+      deliver: (payload) => {
+        if (storeDown) throw new ScriptedFunctionError('WebhookStoreUnavailable');
+        return webhookDelivers(payload);
       },
-    );
-    await engine.dispatch('SendTaskSuccess', {
-      taskToken: await tokenFor(calls, 'answers', 0),
-      output: JSON.stringify({ notify: 'takedown.review_decided' }),
+      step: step.script,
     });
-    await engine.dispatch('SendTaskSuccess', {
-      taskToken: await tokenFor(calls, 'answers', 1),
-      output: JSON.stringify({ notify: null }),
-    });
-    expect(await finished(executionArn)).toBe('SUCCEEDED');
+    expect(await finished(executionArn)).toBe('FAILED');
+    const failed = await engine.dispatch('DescribeExecution', { executionArn });
+    expect(failed.error).toBe('WebhookStoreUnavailable');
     expect(calls.map(describeCall)).toEqual([
-      'deliver takedown.requested#0',
       'evaluate',
-      'registerWait:answers',
-      'deliver takedown.review_decided#0',
-      'evaluate',
-      'registerWait:answers',
-      'evaluate',
-      'finalize',
-      'deliver takedown.withdrawn#0',
+      'deliver 000001',
+      'deliver 000001',
+      'deliver 000001',
+    ]);
+    // Retried after one second, then two.
+    const [first, second, third] = calls.slice(1).map((call) => call.atMs);
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(900);
+    expect((third ?? 0) - (second ?? 0)).toBeGreaterThanOrEqual(1_900);
+
+    storeDown = false;
+    await engine.dispatch('RedriveExecution', { executionArn });
+    expect(await finished(executionArn)).toBe('SUCCEEDED');
+    expect((await engine.dispatch('DescribeExecution', { executionArn })).redriveCount).toBe(1);
+    expect(calls.slice(4).map(describeCall)).toEqual(['deliver 000001', 'evaluate', 'finalize', 'evaluate']);
+    // The redriven attempt still knows the order and the notice: variables and input came back from the history.
+    expect(calls[4]?.payload).toEqual({ orderId: 'order-redriven', noticeId: '000001' });
+    const events = await history(executionArn);
+    const redriven = events.findIndex((event) => event.type === 'ExecutionRedriven');
+    expect(redriven).toBeGreaterThan(0);
+    expect(enteredStates(events.slice(redriven))).toEqual([
+      'DeliverNotice',
+      'Evaluate',
+      'Route',
+      'Finalize',
+      'Evaluate',
+      'Route',
+      'Done',
     ]);
   });
 });

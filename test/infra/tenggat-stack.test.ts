@@ -94,7 +94,7 @@ describe('the DynamoDB table', () => {
 });
 
 describe('the Lambda functions', () => {
-  it('are the eight contract functions on nodejs22.x, arm64, traced, with source maps', () => {
+  it('are the contract functions on nodejs22.x, arm64, traced, with source maps', () => {
     for (const functionId of FUNCTION_IDS) {
       const properties = resourceProperties(template, functionId);
       expect(properties.Runtime, functionId).toBe('nodejs22.x');
@@ -128,15 +128,20 @@ describe('the Lambda functions', () => {
         'ReviewItemsFunction',
         'PlatformResponsesFunction',
         'OperatorFunction',
+        'ReconcilerFunction',
+        'ClarificationsFunction',
       ].sort(),
     );
     expect(holders('EVENT_BUS_NAME')).toEqual(
       [
         'WorkflowStepFunction',
         'DeliverWebhookFunction',
+        'EmailNoticeFunction',
         'PlatformResponsesFunction',
         'WithdrawOrderFunction',
         'ReviewItemsFunction',
+        'ReconcilerFunction',
+        'ClarificationsFunction',
       ].sort(),
     );
     expect(holders('AGENCY_CLIENTS')).toEqual(
@@ -146,8 +151,14 @@ describe('the Lambda functions', () => {
         'WithdrawOrderFunction',
         'ReviewItemsFunction',
         'OperatorFunction',
+        'ClarificationsFunction',
       ].sort(),
     );
+    expect(holders('MAIL_FROM')).toEqual(['EmailNoticeFunction']);
+    expect(resolveToString(environmentOf('EmailNoticeFunction').SES_CONFIGURATION_SET)).toMatch(
+      /^ref-MailConfigurationSet/,
+    );
+    expect(JSON.stringify(environmentOf('EmailNoticeFunction').PUBLIC_API_URL)).toContain('execute-api');
     expect(holders('PLATFORM_SECRET_PREFIX')).toEqual(
       ['OperatorFunction', 'DeliverWebhookFunction', 'PlatformResponsesFunction'].sort(),
     );
@@ -187,13 +198,35 @@ describe('grants', () => {
     expect(allActions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
-  it('let only the submit function start executions, on the order workflow only', () => {
+  it('let only the submit function and the reconciler start executions, on the order workflow only', () => {
     const starters = FUNCTION_IDS.filter((functionId) =>
       actionsOf(functionId).includes('states:StartExecution'),
     );
-    expect(starters).toEqual(['SubmitOrderFunction']);
-    expect(resourcesFor('SubmitOrderFunction', 'states:StartExecution')).toEqual([
-      'arn:aws:states:ap-southeast-3:123456789012:stateMachine:Tenggat-OrderWorkflow',
+    expect(starters.sort()).toEqual(['ReconcilerFunction', 'SubmitOrderFunction']);
+    for (const starter of starters) {
+      expect(resourcesFor(starter, 'states:StartExecution')).toEqual([
+        'arn:aws:states:ap-southeast-3:123456789012:stateMachine:Tenggat-OrderWorkflow',
+      ]);
+    }
+    const recoverers = FUNCTION_IDS.filter((functionId) =>
+      actionsOf(functionId).includes('states:RedriveExecution'),
+    );
+    expect(recoverers).toEqual(['ReconcilerFunction']);
+    expect(resourcesFor('ReconcilerFunction', 'states:RedriveExecution')).toEqual([
+      'arn:aws:states:ap-southeast-3:123456789012:execution:Tenggat-OrderWorkflow:*',
+    ]);
+  });
+
+  it('let only the email function send email, from the notice identity with its configuration set', () => {
+    const senders = FUNCTION_IDS.filter((functionId) => actionsOf(functionId).includes('ses:SendEmail'));
+    expect(senders).toEqual(['EmailNoticeFunction']);
+    expect(resourcesFor('EmailNoticeFunction', 'ses:SendEmail')).toEqual([
+      expect.stringMatching(
+        /^arn:aws:ses:ap-southeast-3:123456789012:identity\/ref-MailIdentity[0-9A-F]{8}$/,
+      ),
+      expect.stringMatching(
+        /^arn:aws:ses:ap-southeast-3:123456789012:configuration-set\/ref-MailConfigurationSet[0-9A-F]{8}$/,
+      ),
     ]);
   });
 
@@ -207,11 +240,12 @@ describe('grants', () => {
         'ReviewItemsFunction',
         'PlatformResponsesFunction',
         'OperatorFunction',
+        'ClarificationsFunction',
       ].sort(),
     );
   });
 
-  it('keep the read function read-only and scope table access to the table and its byAgency index', () => {
+  it('keep the read function read-only and scope table access to the table and its indexes', () => {
     expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:PutItem');
     expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:UpdateItem');
     expect(actionsOf('SubmitOrderFunction')).toContain('dynamodb:PutItem');
@@ -222,11 +256,11 @@ describe('grants', () => {
       const tableResources = statementsOf(functionId)
         .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
         .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
+      const table = 'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable';
+      // Only the reconciler reads the open-orders index.
+      const indexes = functionId === 'ReconcilerFunction' ? ['byAgency', 'byOpenOrder'] : ['byAgency'];
       expect(new Set(tableResources), functionId).toEqual(
-        new Set([
-          'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable',
-          'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable/index/byAgency',
-        ]),
+        new Set([table, ...indexes.map((index) => `${table}/index/${index}`)]),
       );
     }
   });
@@ -328,6 +362,7 @@ describe('the REST API', () => {
       ['GET /v1/takedown-requests/{id}/audit', 'ReadOrdersFunction', 'takedown/read'],
       ['POST /v1/takedown-requests/{id}/withdrawal', 'WithdrawOrderFunction', 'takedown/write'],
       ['POST /v1/takedown-requests/{id}/review', 'ReviewItemsFunction', 'takedown/write'],
+      ['POST /v1/takedown-requests/{id}/clarifications', 'ClarificationsFunction', 'takedown/write'],
       ['POST /v1/takedown-requests/{id}/redelivery', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/takedown-requests/{id}/personal-data-erasure', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms', 'OperatorFunction', 'takedown/admin'],

@@ -1,0 +1,184 @@
+/** One row per Lambda function: its entry, budget, size, time and the grants it needs (least privilege). */
+import { Duration } from 'aws-cdk-lib';
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** The CDK ids of the design contract; also the functions' logical ids in the template. */
+export const FUNCTION_IDS = [
+  'SubmitOrderFunction',
+  'ReadOrdersFunction',
+  'WithdrawOrderFunction',
+  'ReviewItemsFunction',
+  'PlatformResponsesFunction',
+  'OperatorFunction',
+  'WorkflowStepFunction',
+  'DeliverWebhookFunction',
+  'EmailNoticeFunction',
+  'ReconcilerFunction',
+  'ClarificationsFunction',
+] as const;
+export type FunctionId = (typeof FUNCTION_IDS)[number];
+
+/** `readWriteScan` adds dynamodb:Scan (listing platforms); everything else reads by key or query. */
+export type TableAccess = 'read' | 'readWrite' | 'readWriteScan';
+export type Capability =
+  | 'startExecution'
+  | 'sendTaskResult'
+  | 'publishEvents'
+  | 'readSecrets'
+  | 'manageSecrets'
+  | 'agencyClients'
+  | 'webhookUrls'
+  /** Appends audit events: signs the new chain head (kms:Sign on the audit signing key only). */
+  | 'signAudit'
+  /** Reads the audit trail: verifies the chain head (kms:Verify, kms:GetPublicKey). */
+  | 'verifyAudit'
+  /** Sends notice emails through SES v2 with the notice identity and configuration set. */
+  | 'sendEmail'
+  /** Reads the open-orders index and inspects, starts and redrives order executions. */
+  | 'recoverExecutions';
+
+export interface FunctionSpec {
+  readonly entry: string;
+  /**
+   * The most its minified `index.js` may weigh, in bytes (`test/infra/function-bundles.test.ts`): today's size plus
+   * about 10 KB, so that a new client or library shows up. Issue 11's targets (500 KB, half of them 300 KB) cannot be
+   * met with the AWS SDK in the bundle (see docs/architecture.md, "Bundles").
+   */
+  readonly bundleBudget: number;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly table: TableAccess;
+  readonly capabilities: readonly Capability[];
+}
+
+// Least privilege, one row per function: who writes the table, who starts or wakes executions, who sees secrets.
+export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
+  SubmitOrderFunction: {
+    entry: 'submit-order.ts',
+    bundleBudget: 760_000,
+    description: 'POST /v1/takedown-requests: writes items then the order marker, starts the execution',
+    memorySize: 1024,
+    timeout: Duration.seconds(28),
+    table: 'readWrite',
+    capabilities: ['startExecution', 'agencyClients', 'signAudit'],
+  },
+  ReadOrdersFunction: {
+    entry: 'read-orders.ts',
+    bundleBudget: 730_000,
+    description: 'GET /v1/takedown-requests[/{id}[/items|/audit]]: an agency reads its own orders',
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    table: 'read',
+    capabilities: ['agencyClients', 'verifyAudit'],
+  },
+  WithdrawOrderFunction: {
+    entry: 'withdraw-order.ts',
+    bundleBudget: 770_000,
+    description: 'POST /v1/takedown-requests/{id}/withdrawal: withdraws an order and wakes its execution',
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    table: 'readWrite',
+    capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients', 'signAudit'],
+  },
+  ReviewItemsFunction: {
+    entry: 'review-items.ts',
+    bundleBudget: 770_000,
+    description: 'POST /v1/takedown-requests/{id}/review: the agency upholds or withdraws rejected items',
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    table: 'readWrite',
+    capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients', 'signAudit'],
+  },
+  PlatformResponsesFunction: {
+    entry: 'platform-responses.ts',
+    bundleBudget: 810_000,
+    description: 'POST /v1/platforms/{platformId}/responses: signed per-item answers from a platform',
+    memorySize: 1024,
+    timeout: Duration.seconds(28),
+    table: 'readWrite',
+    capabilities: ['sendTaskResult', 'publishEvents', 'readSecrets', 'signAudit'],
+  },
+  OperatorFunction: {
+    entry: 'operator.ts',
+    bundleBudget: 780_000,
+    description: 'Operator API: registers platforms, rotates their secrets, redelivers undeliverable orders',
+    memorySize: 512,
+    timeout: Duration.seconds(15),
+    table: 'readWriteScan',
+    capabilities: ['sendTaskResult', 'manageSecrets', 'agencyClients', 'webhookUrls', 'signAudit'],
+  },
+  WorkflowStepFunction: {
+    entry: 'workflow-step.ts',
+    bundleBudget: 740_000,
+    description: 'State machine steps: evaluate (the next step), registerWait, escalate, finalize',
+    memorySize: 1024,
+    timeout: Duration.seconds(60),
+    table: 'readWrite',
+    capabilities: ['publishEvents', 'signAudit'],
+  },
+  DeliverWebhookFunction: {
+    entry: 'deliver-webhook.ts',
+    bundleBudget: 770_000,
+    description: 'State machine step: one signed webhook attempt of one notice (all parts) to a platform',
+    memorySize: 1024,
+    timeout: Duration.minutes(5),
+    table: 'readWrite',
+    capabilities: ['publishEvents', 'readSecrets', 'webhookUrls', 'signAudit'],
+  },
+  EmailNoticeFunction: {
+    entry: 'email-notice.ts',
+    bundleBudget: 900_000,
+    description:
+      "State machine step: a notice's fallback email (SES v2); records SES delivery events on the notice",
+    memorySize: 1024,
+    timeout: Duration.minutes(2),
+    table: 'readWrite',
+    capabilities: ['publishEvents', 'sendEmail', 'signAudit'],
+  },
+  ReconcilerFunction: {
+    entry: 'reconcile-executions.ts',
+    bundleBudget: 760_000,
+    description: 'Every minute: brings back the execution of every open order that has none running',
+    memorySize: 512,
+    timeout: Duration.seconds(55),
+    table: 'readWrite',
+    capabilities: ['recoverExecutions', 'publishEvents', 'signAudit'],
+  },
+  ClarificationsFunction: {
+    entry: 'clarifications.ts',
+    bundleBudget: 770_000,
+    description:
+      "POST /v1/takedown-requests/{id}/clarifications: the agency answers a platform's clarification request",
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    table: 'readWrite',
+    capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients', 'signAudit'],
+  },
+};
+
+/**
+ * How every function is bundled (NodejsFunction's esbuild options; `scripts/function-bundles.ts` builds the same
+ * bundles directly, to measure them). ESM builds of the dependencies (`module` before `main`) so that esbuild can
+ * leave out what a function does not use; CommonJS output, so that Node loads `index.js` as Lambda does; source maps
+ * without the sources themselves (Lambda only needs the mappings for stack traces).
+ */
+export const FUNCTION_BUNDLING = {
+  format: OutputFormat.CJS,
+  // Node 20 so that the same file also runs on the local cloud's Node 20 (the runtime is nodejs22.x).
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  // Smaller bundles start faster; keepNames preserves error class names the state machine catches by.
+  minify: true,
+  keepNames: true,
+  sourceMap: true,
+  sourcesContent: false,
+  // The SDK goes into the bundle so the same file runs on the local cloud's Node 20 (no SDK preinstalled).
+  bundleAwsSDK: true,
+} as const satisfies BundlingOptions;
+
+/** The handler file of a function, in `functions/src/handlers/`. */
+export const handlerEntry = (functionId: FunctionId): string => FUNCTION_SPECS[functionId].entry;
+
+/** The most a function's minified bundle may weigh, in bytes. */
+export const bundleBudget = (functionId: FunctionId): number => FUNCTION_SPECS[functionId].bundleBudget;
