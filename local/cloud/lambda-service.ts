@@ -202,8 +202,12 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     Buffer.from(JSON.stringify({ errorType, errorMessage, trace }));
 
   /** An injected fault fails the invocation as a crashing handler does (Unhandled, errorType/errorMessage/trace). */
-  const injectedFailure = (fn: FunctionSpec, requestId: string): InvokeResult | undefined => {
-    const fault = faults.take(fn.functionName);
+  const injectedFailure = (
+    fn: FunctionSpec,
+    requestId: string,
+    payload: string,
+  ): InvokeResult | undefined => {
+    const fault = faults.take(fn.functionName, payload);
     if (!fault) return undefined;
     const message = `Injected fault ${fault.index} of ${fault.of} (PUT /_local/faults)`;
     log(fn.functionName, `START RequestId: ${requestId} Version: $LATEST`);
@@ -222,7 +226,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
   };
 
   const runOnce = async (fn: FunctionSpec, payload: string, requestId: string): Promise<InvokeResult> => {
-    const injected = injectedFailure(fn, requestId);
+    const injected = injectedFailure(fn, requestId, payload);
     if (injected) return injected;
     const worker = await acquire(fn);
     const started = Date.now();

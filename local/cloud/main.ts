@@ -124,6 +124,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         'tenggat:policy': policy.endsWith('.json') ? resolveFrom(process.cwd(), policy) : policy,
         'tenggat:allowLoopbackWebhooks': 'true',
         'tenggat:blockedWebhookPorts': ownPorts.join(','),
+        // Notice emails tell platforms where to answer: here, the local API (its stage is the stack's default).
+        'tenggat:publicApiUrl': `http://127.0.0.1:${api}/prod`,
         // cdk-nag findings are a deployment gate; the local cloud runs the same template without it.
         'tenggat:nag': 'false',
       },

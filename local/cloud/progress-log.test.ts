@@ -62,7 +62,9 @@ describe('formatProgressLine', () => {
 describe('describeDomainEvent', () => {
   it('names each step of an order', () => {
     expect(
-      describeDomainEvent(busEvent('takedown.notified', { deadlineAt: '2026-11-27T12:01:09Z' })),
+      describeDomainEvent(
+        busEvent('takedown.served', { servedVia: 'webhook', deadlineAt: '2026-11-27T12:01:09Z' }),
+      ),
     ).toEqual({
       what: 'delivered takedown.requested',
       deadlineAt: '2026-11-27T12:01:09Z',
@@ -86,6 +88,13 @@ describe('describeDomainEvent', () => {
       describeDomainEvent(busEvent('takedown.referred_for_blocking', { itemCounts: { total: 2 } }))?.what,
     ).toBe('finished: referred_for_blocking');
     expect(describeDomainEvent(busEvent('platform.undeliverable', {}))?.what).toContain('operators alerted');
+    expect(describeDomainEvent(busEvent('takedown.served', { servedVia: 'email' }))?.what).toContain(
+      'served by email',
+    );
+    expect(describeDomainEvent(busEvent('takedown.notified', {}))).toBeNull();
+    expect(describeDomainEvent(busEvent('order.execution_recovered', { how: 'redriven' }))?.what).toContain(
+      'recovered (redriven',
+    );
     expect(describeDomainEvent(busEvent('aws.other', {}))).toBeUndefined();
   });
 });
@@ -102,7 +111,9 @@ describe('createProgressLog', () => {
         return { agencyId: 'bpom', platformId: 'michat-sandbox' };
       },
     });
-    progress.onBusEvent(busEvent('takedown.notified', { orderId: 'o1', platformId: 'michat-sandbox' }));
+    progress.onBusEvent(
+      busEvent('takedown.served', { orderId: 'o1', platformId: 'michat-sandbox', servedVia: 'webhook' }),
+    );
     progress.onBusEvent(busEvent('takedown.complied', { orderId: 'o1' }, '2026-11-27T12:01:05Z'));
     progress.onBusEvent(busEvent('something.else', { note: 'not an order' }));
     await progress.flush();
@@ -158,7 +169,9 @@ describe('describeSubmission', () => {
     const call = submitCall(201);
     progress.onApiCall(call.request, call.response);
     progress.onApiCall(call.request, call.response);
-    progress.onBusEvent(busEvent('takedown.notified', { orderId: 'o9' }, '2026-11-27T12:00:01Z'));
+    progress.onBusEvent(
+      busEvent('takedown.served', { orderId: 'o9', servedVia: 'webhook' }, '2026-11-27T12:00:01Z'),
+    );
     await progress.flush();
     expect(lines).toEqual([
       '12:00:00 order o9 (polri-siber → michat-sandbox) submitted: 3 item(s), urgent; notifying the platform',

@@ -50,6 +50,12 @@ interface EventDetail {
   decision?: unknown;
   disputed?: unknown;
   reason?: unknown;
+  servedVia?: unknown;
+  seq?: unknown;
+  how?: unknown;
+  previousStatus?: unknown;
+  event?: unknown;
+  emailed?: unknown;
 }
 
 const ESCALATIONS: Record<string, string> = {
@@ -58,15 +64,18 @@ const ESCALATIONS: Record<string, string> = {
   'takedown.blocking_referral': 'ST3',
 };
 
-const FINAL_STATUSES = ['complied', 'complied_late', 'referred_for_blocking', 'undeliverable'];
+const FINAL_STATUSES = ['complied', 'complied_late', 'referred_for_blocking'];
 
 const count = (value: unknown) =>
   typeof value === 'number' ? value : Array.isArray(value) ? value.length : '?';
 
-/** What a domain event means for its order, or undefined when it is not an order's step. */
+/**
+ * What a domain event means for its order; undefined when it is not an order's step (printed raw), null for a step
+ * another line already tells.
+ */
 export function describeDomainEvent(
   event: Pick<RecordedBusEvent, 'detailType' | 'detail'>,
-): { what: string; deadlineAt?: string | null } | undefined {
+): { what: string; deadlineAt?: string | null } | undefined | null {
   const detail = (event.detail ?? {}) as EventDetail;
   const deadlineAt = typeof detail.deadlineAt === 'string' ? detail.deadlineAt : null;
   const type = event.detailType;
@@ -76,8 +85,23 @@ export function describeDomainEvent(
   }
   const counts = detail.itemCounts;
   switch (type) {
+    case 'takedown.served':
+      return detail.servedVia === 'email'
+        ? { what: 'served by email (the webhook did not succeed within the grace period)', deadlineAt }
+        : { what: 'delivered takedown.requested', deadlineAt };
     case 'takedown.notified':
-      return { what: 'delivered takedown.requested', deadlineAt };
+      // The service line already says it; a webhook that recovers after an email service adds nothing.
+      return null;
+    case 'takedown.clarification_requested':
+      return { what: `platform asked for clarification #${String(detail.seq ?? '?')}; the clock is paused` };
+    case 'takedown.clarified':
+      return {
+        what: `agency answered clarification #${String(detail.seq ?? '?')}; the clock restarts on receipt`,
+      };
+    case 'order.execution_recovered':
+      return {
+        what: `execution recovered (${String(detail.how ?? '?')}, was ${String(detail.previousStatus ?? '?')})`,
+      };
     case 'takedown.items_answered':
       return {
         what: `platform answered ${count(detail.applied)} item(s); ${count(counts?.resolved)}/${count(counts?.total)} resolved, ${count(counts?.pending)} pending, ${count(counts?.disputed)} disputed`,
@@ -92,7 +116,9 @@ export function describeDomainEvent(
       // Both the ST3 escalation (for enforcement systems) and the final status carry this type.
       return { what: counts ? 'finished: referred_for_blocking' : 'referred for blocking' };
     case 'platform.undeliverable':
-      return { what: 'undeliverable: the platform did not answer any delivery attempt; operators alerted' };
+      return {
+        what: `webhook failing: ${String(detail.event ?? 'notice')} ${detail.emailed === false ? 'could not be emailed either' : 'sent by email'}; operators alerted`,
+      };
     default:
       if (type.startsWith('takedown.') && FINAL_STATUSES.includes(type.slice('takedown.'.length)))
         return { what: `finished: ${type.slice('takedown.'.length)}` };
@@ -192,6 +218,7 @@ export function createProgressLog(options: ProgressLogOptions): ProgressLog {
       const described = describeDomainEvent(event);
       const orderId = typeof detail.orderId === 'string' ? detail.orderId : undefined;
       queue = queue.then(async () => {
+        if (described === null) return;
         if (!described || !orderId) {
           options.log(formatEventLine(event));
           return;

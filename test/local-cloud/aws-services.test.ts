@@ -329,6 +329,22 @@ describe('the AWS services of a template, wired together', () => {
     );
     expect(invoked.FunctionError).toBe('Unhandled');
     expect((await run()).functionError).toBeNull();
+    // Aimed at one payload: other invocations of the same function are not touched.
+    await fetch(`${url}/_local/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({
+        functionName: functionName('RecorderFunction'),
+        failures: 1,
+        payloadContains: 'order-7',
+      }),
+    });
+    const invoke = (payload: string) =>
+      new LambdaClient(config(url)).send(
+        new InvokeCommand({ FunctionName: functionName('RecorderFunction'), Payload: payload }),
+      );
+    expect((await invoke('{"orderId":"order-1"}')).FunctionError).toBeUndefined();
+    expect((await invoke('{"orderId":"order-7"}')).FunctionError).toBe('Unhandled');
+    expect((await invoke('{"orderId":"order-7"}')).FunctionError).toBeUndefined();
     await fetch(`${url}/_local/faults`, {
       method: 'PUT',
       body: JSON.stringify({ functionName: functionName('EchoFunction'), failures: 3 }),
