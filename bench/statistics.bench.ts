@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import defaultPolicy from '../config/policies/default.json';
+import { UNKNOWN_WEBHOOK_HEALTH } from '../functions/src/domain/new-order';
 import { CATEGORIES, parsePolicy } from '../functions/src/domain/policy';
 import type { ItemRecord } from '../functions/src/domain/records';
 import {
@@ -67,6 +68,7 @@ function makeOrders(count: number): OrderSnapshot[] {
       createdAt: servedAt,
       notifiedAt: servedAt,
       servedAt,
+      servedVia: 'webhook' as const,
       deadlineAt: null,
       st2At: escalated ? new Date(Date.parse(servedAt) + 48 * HOUR).toISOString() : null,
       stageHistory: [
@@ -80,7 +82,14 @@ function makeOrders(count: number): OrderSnapshot[] {
       version: 1,
       auditSeq: 1,
       taskToken: null,
-      taskPurpose: null,
+      executionArn: null,
+      recoveries: 0,
+      noticeSeq: 1,
+      webhookHealth: UNKNOWN_WEBHOOK_HEALTH,
+      clarification: null,
+      clarifications: [],
+      clockPausedSince: null,
+      clockPauses: [],
       lastReviewReminderAt: null,
       disputedSince: null,
       finalizedAt,

@@ -138,13 +138,29 @@ export interface OrderView {
   stage: string;
   urgency: string;
   createdAt: string;
+  servedAt: string | null;
+  servedVia: 'webhook' | 'email' | null;
   notifiedAt: string | null;
   deadlineAt: string | null;
+  clockPausedSince: string | null;
+  executionArn: string | null;
+  webhookHealth: { state: string; lastError: string | null; lastHttpStatus: number | null };
+  clarification: { seq: number; question: string; answer: string | null; receivedAt: string | null } | null;
+  clarifications: { seq: number; question: string; answer: string | null; receivedAt: string | null }[];
+  notices: {
+    id: string;
+    event: string;
+    stage: string;
+    webhook: { state: string; attempts: number };
+    email: { state: string; sentAt: string | null };
+  }[];
   itemCounts: { total: number; pending: number; resolved: number; disputed: number; withdrawn: number };
   items: ItemView[];
   stageHistory: { stage: string; at: string; deadlineAt: string | null }[];
   deliveries: {
     at: string;
+    noticeId: string | null;
+    channel: 'webhook' | 'email';
     event: string;
     stage: string;
     attempt: number;
@@ -270,6 +286,8 @@ export interface PlatformReceiver {
   received: ReceivedWebhook[];
   /** The HTTP status to answer notifications with (e.g. 503 to play unreachable). */
   respondWith: number;
+  /** Extra headers of the answer (e.g. `retry-after`). */
+  respondHeaders: Record<string, string>;
   /** Connects the receiver to a registered platform (its secrets verify and sign). */
   attach(platform: { id: string; notificationSecret: string; responseSecret: string }): void;
   /** Signs and posts an answer to `POST /v1/platforms/{id}/responses`. */
@@ -278,6 +296,11 @@ export interface PlatformReceiver {
     items: AnswerInput[],
     options?: { webhookId?: string },
   ): Promise<ApiResponse<{ results: { itemId: string; result: string }[] }>>;
+  /** Signs and posts any body to the response endpoint (e.g. a clarification request). */
+  sendSigned<T = Record<string, unknown>>(
+    body: unknown,
+    options?: { webhookId?: string },
+  ): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -285,7 +308,7 @@ export interface PlatformReceiver {
 export async function startPlatformReceiver(target: E2eCloud = cloud()): Promise<PlatformReceiver> {
   let platform: { id: string; notificationSecret: string; responseSecret: string } | undefined;
   const received: ReceivedWebhook[] = [];
-  const receiver: Partial<PlatformReceiver> = { received, respondWith: 200 };
+  const receiver: Partial<PlatformReceiver> = { received, respondWith: 200, respondHeaders: {} };
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -308,7 +331,10 @@ export async function startPlatformReceiver(target: E2eCloud = cloud()): Promise
         signatureValid,
         body,
       });
-      response.writeHead(receiver.respondWith ?? 200, { 'content-type': 'application/json' });
+      response.writeHead(receiver.respondWith ?? 200, {
+        'content-type': 'application/json',
+        ...receiver.respondHeaders,
+      });
       response.end('{}');
     });
   });
@@ -319,23 +345,25 @@ export async function startPlatformReceiver(target: E2eCloud = cloud()): Promise
     attach(registered: { id: string; notificationSecret: string; responseSecret: string }) {
       platform = registered;
     },
-    async answer(orderId: string, items: AnswerInput[], options: { webhookId?: string } = {}) {
+    sendSigned(payload: unknown, options: { webhookId?: string } = {}) {
       if (!platform) throw new E2eHarnessError('attach the receiver to a registered platform first');
-      const body = JSON.stringify({ takedownRequestId: orderId, items });
+      const body = JSON.stringify(payload);
       const webhookId = options.webhookId ?? `msg_${randomBytes(12).toString('hex')}`;
       const now = new Date();
-      return api<{ results: { itemId: string; result: string }[] }>(
-        'POST',
-        `/v1/platforms/${platform.id}/responses`,
-        {
-          body,
-          headers: {
-            'webhook-id': webhookId,
-            'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-            'webhook-signature': new Webhook(platform.responseSecret).sign(webhookId, now, body),
-          },
-          target,
+      return api('POST', `/v1/platforms/${platform.id}/responses`, {
+        body,
+        headers: {
+          'webhook-id': webhookId,
+          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'webhook-signature': new Webhook(platform.responseSecret).sign(webhookId, now, body),
         },
+        target,
+      });
+    },
+    answer(orderId: string, items: AnswerInput[], options: { webhookId?: string } = {}) {
+      return (receiver as PlatformReceiver).sendSigned<{ results: { itemId: string; result: string }[] }>(
+        { takedownRequestId: orderId, items },
+        options,
       );
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -435,6 +463,8 @@ export function durationSeconds(iso: string): number {
 export const fastPolicy = JSON.parse(readFileSync('config/policies/fast.json', 'utf8')) as {
   deadlines: Record<'urgent' | 'standard', { order: string; st1: string; st2: string }>;
   deliveryRetrySchedule: string[];
+  serviceGracePeriod: Record<'urgent' | 'standard', string>;
+  maxClarifications: number;
   fine: { perItemPerPeriod: number; accrualPeriod: string; capPerItem: number };
 };
 
@@ -450,3 +480,56 @@ export async function waitForExecutionEnd(orderId: string, target: E2eCloud = cl
     { what: `the execution of ${orderId} to end` },
   );
 }
+
+export interface OutboxEmail {
+  messageId: string;
+  sentAt: string;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  attachments: { filename: string; contentType: string; size: number }[];
+}
+
+/** Every email the local cloud sent (SES and SNS email subscriptions), oldest first. */
+export async function listEmails(
+  filter: { to?: string } = {},
+  target: E2eCloud = cloud(),
+): Promise<OutboxEmail[]> {
+  const query = filter.to ? `?to=${encodeURIComponent(filter.to)}` : '';
+  const response = await fetch(`${target.awsEndpoint}/_local/emails${query}`);
+  return ((await response.json()) as { emails: OutboxEmail[] }).emails;
+}
+
+/**
+ * Makes a function's next `failures` invocations crash (`PUT /_local/faults`); with `payloadContains` (an order id)
+ * only that order's, so that tests sharing the cloud are not touched.
+ */
+export async function injectFaults(
+  functionName: string,
+  failures: number,
+  payloadContains?: string,
+  target: E2eCloud = cloud(),
+) {
+  const response = await fetch(`${target.awsEndpoint}/_local/faults`, {
+    method: 'PUT',
+    body: JSON.stringify({ functionName, failures, ...(payloadContains ? { payloadContains } : {}) }),
+  });
+  if (!response.ok) throw new E2eHarnessError(`faults for ${functionName}: ${response.status}`);
+}
+
+/** Runs a schedule of the template now and answers what its target returned. */
+export async function runSchedule(
+  name: string,
+  target: E2eCloud = cloud(),
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${target.awsEndpoint}/_local/schedules/${name}/run`, { method: 'POST' });
+  if (!response.ok)
+    throw new E2eHarnessError(`schedule ${name}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** The ARN of an order's first execution (named by the order id). */
+export const executionArnOf = (orderId: string, name = orderId): string =>
+  `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
