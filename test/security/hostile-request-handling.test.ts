@@ -11,7 +11,7 @@ import { recordPlatformResponses } from '../../functions/src/use-cases/record-pl
 import { buildProxyEvent } from '../../local/cloud/api-gateway';
 import { testWorld } from '../functions/fakes';
 import { apiEvent, lambdaContext, setFunctionEnv } from '../functions/handlers/api-event';
-import { answersIn, registerMichat, submit } from '../functions/lifecycle-helpers';
+import { answersIn, itemResults, registerMichat, submit } from '../functions/lifecycle-helpers';
 
 describe('buildProxyEvent (local API Gateway)', () => {
   it('passes query parameters and headers named like Object.prototype members as plain data', () => {
@@ -154,7 +154,7 @@ describe('platform secrets cached by a warm function', () => {
       headers,
       readAnswers: answersIn(rawBody),
     });
-    expect(result.results.map((entry) => entry.result)).toEqual(['applied']);
+    expect(itemResults(result).map((entry) => entry.result)).toEqual(['applied']);
     // A signature that matches no secret, fresh or cached, is still refused.
     const forged = { ...headers, 'webhook-id': 'msg_forged', 'webhook-signature': 'v1,AAAA' };
     await expect(

@@ -78,15 +78,12 @@ describe('deliverWebhook (delivery-time DNS check)', () => {
       const order = await submit(world);
       // DNS rebinding: the name was public at registration and points inside at delivery time.
       world.deps.resolveHost = async () => ['93.184.216.34', address];
-      const result = await deliverWebhook(world.deps, {
-        orderId: order.id,
-        event: 'takedown.requested',
-        attempt: 0,
-      });
-      expect(result.delivered).toBe(false);
+      const result = await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' });
+      expect(result.outcome).toBe('failed');
       expect(world.endpoint.received).toHaveLength(0);
+      expect(world.orders.deliveries.at(-1)?.error).toMatch(/^refused: /);
       const stored = await world.orders.getOrder(order.id);
-      expect(stored?.notifiedAt).toBeNull();
+      expect(stored).toMatchObject({ servedAt: null, notifiedAt: null, webhookHealth: { state: 'failing' } });
     },
   );
 });
