@@ -48,6 +48,12 @@ describe('the audit trail on the local cloud', () => {
       const body = { requestReference: 'PDP/2026/0007' };
       // The gateway refuses the agency's token (no takedown/admin scope) before the handler runs.
       expect([401, 403]).toContain((await api('POST', path, { as: 'komdigi-ais', body })).status);
+      // Erasure waits until the withdrawal notice (which carries the locators) has reached the platform.
+      await waitForOrder(
+        orderId,
+        (order) => order.notices.every((notice) => notice.webhook.state !== 'pending'),
+        { what: 'the withdrawal notice delivered' },
+      );
       const erasure = await api('POST', path, { as: OPERATOR, body });
       expect(erasure.status).toBe(200);
       expect(erasure.body).toMatchObject({ orderId, erasedEvents: expect.any(Number) });

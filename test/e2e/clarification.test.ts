@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AGENCY,
   api,
   durationSeconds,
   fastPolicy,
@@ -50,6 +51,7 @@ describe('a clarification request (TCO Art. 3(8))', () => {
       expect(receiver.received.map((webhook) => webhook.type)).not.toContain('takedown.reminder');
 
       const answered = await api<OrderView>('POST', `/v1/takedown-requests/${orderId}/clarifications`, {
+        as: AGENCY,
         body: { answer: 'Yes: the report embeds the operator’s referral link.', officer: 'Rina S.' },
       });
       expect(answered.status, JSON.stringify(answered.body)).toBe(200);
@@ -79,6 +81,7 @@ describe('a clarification request (TCO Art. 3(8))', () => {
 
       // No clarification is open any more: the agency's answer is refused.
       const late = await api('POST', `/v1/takedown-requests/${orderId}/clarifications`, {
+        as: AGENCY,
         body: { answer: 'again' },
       });
       expect(late.status).toBe(409);

@@ -35,7 +35,9 @@ describe('an order as a Step Functions execution', () => {
     expect(events[0]?.type).toBe('ExecutionStarted');
     expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
     const entered = events.flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
-    expect(entered).toEqual(expect.arrayContaining(['Deliver', 'Evaluate', 'AwaitAnswers', 'Finalize']));
+    expect(entered).toEqual(
+      expect.arrayContaining(['Evaluate', 'Route', 'DeliverNotice', 'Await', 'Finalize', 'Done']),
+    );
 
     // The local cloud logged this order's progress, one line per step.
     const lines = progressLog().filter((line) => line.includes(`order ${orderId}`));
