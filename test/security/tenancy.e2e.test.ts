@@ -5,6 +5,7 @@ import {
   AGENCY,
   api,
   getOrder,
+  OPERATOR,
   type OrderView,
   OTHER_AGENCY,
   orderBody,
@@ -151,5 +152,23 @@ describe('tenancy: platforms', () => {
     expect((await orderPartition(live.id)).filter((record) => record.includes('"removed"'))).toEqual(
       before.filter((record) => record.includes('"removed"')),
     );
+  });
+});
+
+describe('operators', () => {
+  it('read every agency’s order, and list one agency’s orders when they name it', async () => {
+    const read = await api<OrderView>('GET', `/v1/takedown-requests/${live.id}`, { as: OPERATOR });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: live.id, agencyId: AGENCY, executionArn: expect.any(String) });
+    const listed = await api<{ items: { id: string; agencyId: string }[] }>(
+      'GET',
+      `/v1/takedown-requests?agencyId=${AGENCY}&limit=100`,
+      { as: OPERATOR },
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.length).toBeGreaterThan(0);
+    expect(listed.body.items.every((order) => order.agencyId === AGENCY)).toBe(true);
+    const foreign = await api('GET', `/v1/takedown-requests?agencyId=${AGENCY}`, { as: OTHER_AGENCY });
+    expect(foreign.status).toBe(403);
   });
 });

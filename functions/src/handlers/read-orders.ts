@@ -1,5 +1,6 @@
 import { apiHandler, pathParam } from '../http/api-handler';
 import { type AgencyDirectory, agencyOf, callerOf } from '../http/auth';
+import { ForbiddenError, ValidationError } from '../http/errors';
 import { type HttpEvent, json, validate } from '../http/middleware';
 import type { Route } from '../http/router';
 import {
@@ -10,23 +11,49 @@ import {
   type OrderViewBody,
   pageQuerySchema,
 } from '../http/schemas';
-import { getAudit, getOrder, listItems, listOrders, type ReadOrdersDeps } from '../use-cases/read-orders';
+import {
+  getAudit,
+  getOrder,
+  listItems,
+  listOrders,
+  OPERATOR_READER,
+  type ReadOrdersDeps,
+  type Reader,
+} from '../use-cases/read-orders';
 import { wireReadOrders } from '../wiring/wire-read-orders';
 
 export type ReadOrdersHandlerDeps = ReadOrdersDeps & AgencyDirectory;
 
-const readerOf = (event: HttpEvent, deps: ReadOrdersHandlerDeps): string =>
-  agencyOf(callerOf(event, 'takedown/read'), deps.agencyClients);
+/** An operator's client (with `takedown/admin`) reads every agency's orders; an agency's only its own. */
+function readerOf(event: HttpEvent, deps: ReadOrdersHandlerDeps): Reader {
+  const caller = callerOf(event, 'takedown/read');
+  if (caller.scopes.includes('takedown/admin')) return OPERATOR_READER;
+  return agencyOf(caller, deps.agencyClients);
+}
+
+/** The agency whose orders a list shows: the caller's own, or for an operator the `agencyId` it asks for. */
+function listedAgency(reader: Reader, asked: string | undefined): string {
+  if (reader !== OPERATOR_READER) {
+    if (asked !== undefined && asked !== reader)
+      throw new ForbiddenError('an agency lists only its own orders: leave agencyId out or give your own');
+    return reader;
+  }
+  if (asked === undefined)
+    throw new ValidationError([
+      { field: 'agencyId', message: 'is required for an operator (one agency at a time)' },
+    ]);
+  return asked;
+}
 
 export const routes: readonly Route<ReadOrdersHandlerDeps>[] = [
   {
     method: 'GET',
     resource: '/v1/takedown-requests',
     handler: async (event, deps) => {
-      const agencyId = readerOf(event, deps);
+      const reader = readerOf(event, deps);
       const filter = validate(listOrdersQuerySchema, event.queryStringParameters ?? {});
       const page = await listOrders(deps, {
-        agencyId,
+        agencyId: listedAgency(reader, filter.agencyId),
         status: filter.status ?? null,
         platformId: filter.platformId ?? null,
         limit: filter.limit,

@@ -172,6 +172,8 @@ export type RegisterPlatformBody = z.infer<typeof registerPlatformBodySchema>;
 
 export const listOrdersQuerySchema = z.strictObject({
   status: z.enum(ORDER_STATUSES).optional(),
+  /** Operators: the agency whose orders to list (required for them); agencies may give only their own. */
+  agencyId: nonBlank(64).optional(),
   platformId: nonBlank(64).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(2_000).optional(),

@@ -10,17 +10,23 @@ const FIRST_PAGE = 100;
 
 export type ReadOrdersDeps = Pick<Deps, 'orders' | 'clock' | 'chainSigner'>;
 
-/** Another agency's order is reported as missing, so that ids reveal nothing. */
-async function ownOrder(deps: Pick<Deps, 'orders'>, agencyId: string, orderId: string): Promise<OrderRecord> {
+/**
+ * Who reads: an agency's id, or `OPERATOR_READER` for the ministry's operators, who read every agency's orders.
+ * Another agency's order is reported as missing, so that ids reveal nothing.
+ */
+export const OPERATOR_READER = null;
+export type Reader = string | typeof OPERATOR_READER;
+
+async function ownOrder(deps: Pick<Deps, 'orders'>, agencyId: Reader, orderId: string): Promise<OrderRecord> {
   const order = await deps.orders.getOrder(orderId);
-  if (order === null || order.agencyId !== agencyId)
+  if (order === null || (agencyId !== OPERATOR_READER && order.agencyId !== agencyId))
     throw new NotFoundError(`order ${orderId} does not exist`);
   return order;
 }
 
 export async function getOrder(
   deps: Pick<Deps, 'orders' | 'clock'>,
-  input: { agencyId: string; orderId: string },
+  input: { agencyId: Reader; orderId: string },
 ) {
   const order = await ownOrder(deps, input.agencyId, input.orderId);
   const now = deps.clock.now();
@@ -36,7 +42,7 @@ export async function getOrder(
 
 export async function listItems(
   deps: Pick<Deps, 'orders' | 'clock'>,
-  input: { agencyId: string; orderId: string; limit: number; cursor: string | null },
+  input: { agencyId: Reader; orderId: string; limit: number; cursor: string | null },
 ) {
   const order = await ownOrder(deps, input.agencyId, input.orderId);
   const page = await deps.orders.listItems(order.orderId, { limit: input.limit, cursor: input.cursor });
@@ -64,7 +70,7 @@ export async function listOrders(
 
 export async function getAudit(
   deps: Pick<Deps, 'orders' | 'chainSigner'>,
-  input: { agencyId: string; orderId: string; limit: number; cursor: string | null },
+  input: { agencyId: Reader; orderId: string; limit: number; cursor: string | null },
 ) {
   const order = await ownOrder(deps, input.agencyId, input.orderId);
   const [page, trail] = await Promise.all([

@@ -409,3 +409,51 @@ describe('operator handler', () => {
     });
   });
 });
+
+describe('read-orders handler for operators', () => {
+  const asOperator = { clientId: OPERATOR_CLIENT, scope: 'takedown/read takedown/admin' };
+
+  it('lets an operator read any agency’s order, its items and its audit trail', async () => {
+    const { orderId } = await notifiedOrder();
+    for (const resource of [
+      '/v1/takedown-requests/{id}',
+      '/v1/takedown-requests/{id}/items',
+      '/v1/takedown-requests/{id}/audit',
+    ]) {
+      const response = await handlers.read(
+        apiEvent({ method: 'GET', resource, pathParameters: { id: orderId }, ...asOperator }),
+        lambdaContext,
+      );
+      expect(response.statusCode, `${resource}: ${response.body}`).toBe(200);
+    }
+  });
+
+  it('lists one agency’s orders for an operator, and asks which agency when none is given', async () => {
+    await notifiedOrder();
+    const listed = await handlers.read(
+      apiEvent({
+        method: 'GET',
+        resource: '/v1/takedown-requests',
+        query: { agencyId: AGENCY },
+        ...asOperator,
+      }),
+      lambdaContext,
+    );
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(JSON.parse(listed.body).items).toHaveLength(1);
+    const unnamed = await handlers.read(
+      apiEvent({ method: 'GET', resource: '/v1/takedown-requests', ...asOperator }),
+      lambdaContext,
+    );
+    expect(unnamed.statusCode).toBeGreaterThanOrEqual(400);
+    expect(JSON.parse(unnamed.body)).toMatchObject({ errors: [{ field: 'agencyId' }] });
+  });
+
+  it('refuses an agency that asks for another agency’s list', async () => {
+    const response = await handlers.read(
+      apiEvent({ method: 'GET', resource: '/v1/takedown-requests', query: { agencyId: 'polri-siber' } }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(403);
+  });
+});
