@@ -81,6 +81,7 @@ function makeOrders(count: number): OrderSnapshot[] {
       policy,
       version: 1,
       auditSeq: 1,
+      auditHead: null,
       taskToken: null,
       executionArn: null,
       recoveries: 0,

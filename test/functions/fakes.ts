@@ -101,7 +101,7 @@ export class InMemoryOrders implements OrderRepository {
       new Date(),
     );
     if (this.orders.has(order.orderId)) return false;
-    this.orders.set(order.orderId, clone(order));
+    this.orders.set(order.orderId, { ...clone(order), auditHead: chain.head });
     this.putNotices(notices);
     this.audit.set(order.orderId, [chain.event]);
     this.heads.set(order.orderId, chain.head);
@@ -136,6 +136,7 @@ export class InMemoryOrders implements OrderRepository {
     const next = { ...order, ...clone(change.set), version: order.version + 1 };
     if (chain) {
       next.auditSeq = change.auditSeq + 1;
+      next.auditHead = chain.head;
       const events = this.audit.get(change.orderId) ?? [];
       if (events.some((event) => event.seq === next.auditSeq))
         throw new ConcurrentChangeError('audit exists');

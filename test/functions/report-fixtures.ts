@@ -37,6 +37,7 @@ export function orderRecord(overrides: Partial<ContractOrder> = {}): ContractOrd
     policy: DEFAULT_POLICY,
     version: 1,
     auditSeq: 1,
+    auditHead: null,
     taskToken: null,
     executionArn: `arn:aws:states:ap-southeast-3:123456789012:execution:OrderWorkflow:${orderId}`,
     recoveries: 0,

@@ -23,9 +23,11 @@ export async function linkAuditEvent(
     digest: chained.digest,
     signedAt: now.toISOString(),
   };
-  if (signer === null) return { event: chained, head: { ...unsigned, keyId: null, signature: null } };
-  const { keyId, signature } = await signer.sign(chainHeadMessage(unsigned));
-  return { event: chained, head: { ...unsigned, keyId, signature, algorithm: 'ECDSA_SHA_256' } };
+  const head: StoredChainHead =
+    signer === null
+      ? { ...unsigned, keyId: null, signature: null }
+      : { ...unsigned, ...(await signer.sign(chainHeadMessage(unsigned))), algorithm: 'ECDSA_SHA_256' };
+  return { event: { ...chained, signedHead: head }, head };
 }
 
 /** Reads a stored audit record, filling what events written before the chain existed lack. */
@@ -38,5 +40,6 @@ export function storedAuditEvent(record: Record<string, unknown>): ChainedAuditE
     personalDataDigest: event.personalDataDigest ?? null,
     personalData: event.personalData ?? null,
     personalDataErasedAt: event.personalDataErasedAt ?? null,
+    signedHead: event.signedHead ?? null,
   };
 }

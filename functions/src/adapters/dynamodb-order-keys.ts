@@ -63,6 +63,7 @@ export function orderFromItem(item: Record<string, unknown>): OrderRecord {
     clarifications: [],
     clockPausedSince: null,
     clockPauses: [],
+    auditHead: null,
     ...rest,
     policy: parsePolicy(stored.policy),
   } as OrderRecord;

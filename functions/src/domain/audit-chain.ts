@@ -44,6 +44,11 @@ export interface ChainedAuditEvent {
   digest: string;
   personalData: PersonalData | null;
   personalDataErasedAt: string | null;
+  /**
+   * The head signed when this event was the newest, kept with it (not part of the digest): every signed head stays
+   * in the trail, so a head anyone was given can be matched to its event. Absent on events stored before.
+   */
+  signedHead?: StoredChainHead | null;
 }
 
 export interface ChainHead {
@@ -237,5 +242,6 @@ export function auditEventView(event: ChainedAuditEvent) {
     previousDigest: event.previousDigest,
     personalDataDigest: event.personalDataDigest,
     personalDataErasedAt: event.personalDataErasedAt,
+    signedHead: event.signedHead ?? null,
   };
 }

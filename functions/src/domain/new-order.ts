@@ -99,6 +99,7 @@ export function newOrderRecords(
     policy,
     version: 1,
     auditSeq: 1,
+    auditHead: null,
     taskToken: null,
     executionArn,
     recoveries: 0,

@@ -1,3 +1,4 @@
+import type { StoredChainHead } from './audit-chain';
 import type { Actor, AuditEvent } from './audit';
 import type { Clarification, ClockPause, ServiceChannel } from './legal-clock';
 import type { ItemCounts, ItemOutcome, ItemStatus, OrderStatus, OutboundEvent, Stage } from './order-rules';
@@ -56,6 +57,8 @@ export interface OrderRecord {
   /** Bumped by every change, including storing a task token, so that concurrent writers notice each other. */
   version: number;
   auditSeq: number;
+  /** The newest signed head of the order's audit chain (null before the first event is chained). */
+  auditHead: StoredChainHead | null;
   taskToken: string | null;
   /** The order's current execution (`<orderId>`, or `<orderId>.<n>` after a recovery that needed a new one). */
   executionArn: string | null;

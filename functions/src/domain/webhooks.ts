@@ -65,6 +65,9 @@ export function webhookPayload(
     timestamp: timestamp.toISOString(),
     data: {
       notice: { id: notice.noticeId },
+      // The order's audit chain head, signed by Tenggat's key, as it stood when this was sent: keep it. A trail
+      // later shown with fewer events than a head you hold was truncated (docs/security.md).
+      auditHead: order.auditHead,
       order: {
         id: order.orderId,
         reference: order.reference,

@@ -331,6 +331,15 @@ export type OrderListBody = z.infer<typeof orderListSchema>;
 export const itemPageSchema = z.object({ items: z.array(itemViewSchema), nextCursor: z.string().nullable() });
 export type ItemPageBody = z.infer<typeof itemPageSchema>;
 const sha256Hex = z.string().describe('SHA-256, lowercase hex');
+const chainHeadSchema = z.object({
+  orderId: z.string(),
+  seq: z.number().int(),
+  digest: sha256Hex,
+  signedAt: z.string(),
+  keyId: z.string().nullable(),
+  algorithm: z.literal('ECDSA_SHA_256').optional(),
+  signature: z.string().nullable().describe('DER encoded ECDSA P-256 signature, base64'),
+});
 export const auditPageSchema = z.object({
   items: z.array(
     z.object({
@@ -353,21 +362,13 @@ export const auditPageSchema = z.object({
         .string()
         .nullable()
         .describe('When the personal data was erased on a lawful request; the digest still chains the event'),
+      signedHead: chainHeadSchema
+        .nullable()
+        .describe('The head signed when this event was the newest: every signed head is kept with its event'),
     }),
   ),
   nextCursor: z.string().nullable(),
-  head: z
-    .object({
-      orderId: z.string(),
-      seq: z.number().int(),
-      digest: sha256Hex,
-      signedAt: z.string(),
-      keyId: z.string().nullable(),
-      algorithm: z.literal('ECDSA_SHA_256').optional(),
-      signature: z.string().nullable().describe('DER encoded ECDSA P-256 signature, base64'),
-    })
-    .nullable()
-    .describe('The last event, signed with the audit signing key'),
+  head: chainHeadSchema.nullable().describe('The last event, signed with the audit signing key'),
   verification: z
     .object({
       valid: z.boolean(),

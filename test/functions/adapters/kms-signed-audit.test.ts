@@ -13,7 +13,7 @@ const kms = mockClient(KMSClient);
 const KEY_ARN = 'arn:aws:kms:ap-southeast-3:123456789012:key/1111-audit';
 
 describe('appending an audit event (repository with the KMS signer, mocked)', () => {
-  it('signs the new head with the audit key and stores it on the marker in the same transaction', async () => {
+  it('signs the new head with the audit key and stores it on the marker and with the event in the same transaction', async () => {
     const signature = Buffer.from('der-signature');
     kms.on(SignCommand).resolves({ KeyId: KEY_ARN, Signature: signature, SigningAlgorithm: 'ECDSA_SHA_256' });
     documents.on(TransactWriteCommand).resolves({});
@@ -55,6 +55,8 @@ describe('appending an audit event (repository with the KMS signer, mocked)', ()
       algorithm: 'ECDSA_SHA_256',
       signature: signature.toString('base64'),
     });
+    // The event keeps the head signed with it, so no later head replaces it.
+    expect(audit?.Put?.Item?.signedHead).toEqual(marker?.Put?.Item?.auditHead);
     const signedMessage = new TextDecoder().decode(sent?.Message);
     expect(JSON.parse(signedMessage)).toMatchObject({
       orderId: 'order-9',

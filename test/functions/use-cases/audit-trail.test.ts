@@ -202,3 +202,29 @@ describe('eraseAuditPersonalData', () => {
     await expect(erase(world, 'nope')).rejects.toThrow(NotFoundError);
   });
 });
+
+describe('signed heads', () => {
+  it('keeps every signed head with its event, and each notice carries the head as it stood when sent', async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const order = await submit(world);
+    await runWorkflow(world, order.id);
+    const trail = world.orders.audit.get(order.id) ?? [];
+    expect(trail.length).toBeGreaterThanOrEqual(2);
+    for (const event of trail) {
+      expect(event.signedHead).toMatchObject({
+        seq: event.seq,
+        digest: event.digest,
+        algorithm: 'ECDSA_SHA_256',
+      });
+      const head = event.signedHead;
+      if (!head?.signature) throw new Error('unsigned head');
+      expect(await world.deps.chainSigner?.verify(chainHeadMessage(head), head.signature)).toBe(true);
+    }
+    // The platform holds a signed head from before its delivery: proof against a later truncated trail.
+    const sent = JSON.parse(world.endpoint.received[0]?.body ?? '{}');
+    expect(sent.data.auditHead).toEqual(trail[0]?.signedHead);
+    const audit = await readAudit(world, order.id);
+    expect(audit.items.map((event) => event.signedHead?.seq)).toEqual(trail.map((event) => event.seq));
+  });
+});
