@@ -2,7 +2,8 @@
  * The built-in sandbox platform (`michat-sandbox`): a webhook receiver that verifies the Standard Webhooks
  * signature of every notification and answers like a platform would, signed with its response secret.
  * Behaviours: `comply` (removes every open item after a delay), `partial` (removes half, leaves the rest open),
- * `reject` (rejects every item with a reason), `silent` (never answers, to watch escalation).
+ * `reject` (rejects every item with a reason), `silent` (never answers, to watch escalation), `down` (answers every
+ * notification `503`, to watch service by email).
  * The behaviour can be changed while running: `PUT /settings` with `{ "behaviour", "delaySeconds" }`.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { listen, type RunningServer, readBody, sendJson } from './http-util';
 
-export const SANDBOX_BEHAVIOURS = ['comply', 'partial', 'reject', 'silent'] as const;
+export const SANDBOX_BEHAVIOURS = ['comply', 'partial', 'reject', 'silent', 'down'] as const;
 export type SandboxBehaviour = (typeof SANDBOX_BEHAVIOURS)[number];
 
 export class SandboxPlatformError extends Error {
@@ -120,6 +121,11 @@ export async function startSandboxPlatform(options: SandboxPlatformOptions): Pro
     }
     const orderId = notification.data?.order?.id ?? '';
     const type = notification.type ?? 'unknown';
+    if (settings.behaviour === 'down') {
+      log(`[sandbox] answered 503 to ${type} for ${orderId} (behaviour: down)`);
+      sendJson(response, 503, { message: 'the sandbox plays an endpoint that is down' });
+      return true;
+    }
     received.push({ type, orderId, at: new Date().toISOString() });
     log(`[sandbox] received ${type} for ${orderId} (signature valid)`);
     sendJson(response, 200, { received: true });

@@ -111,3 +111,58 @@ describe('operator alerts (SNS)', () => {
     expect(services.sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
   });
 });
+
+describe('recovery', () => {
+  const functionIdOf = (prefix: string) =>
+    Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(prefix)) ??
+    'missing';
+
+  it('runs the reconciler every minute on its own schedule, with a role that may invoke only it', () => {
+    const schedules = Object.entries(resources).filter(
+      ([, resource]) => resource.Type === 'AWS::Scheduler::Schedule',
+    );
+    expect(schedules).toHaveLength(1);
+    const [, schedule] = schedules[0] ?? [];
+    expect(schedule?.Properties).toMatchObject({
+      Name: 'tenggat-reconciler',
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+    });
+    const target = schedule?.Properties.Target as {
+      Arn: unknown;
+      RoleArn: { 'Fn::GetAtt': [string, string] };
+    };
+    expect(JSON.stringify(target.Arn)).toContain(functionIdOf('ReconcilerFunction'));
+    const roleId = target.RoleArn['Fn::GetAtt'][0];
+    const policies = Object.values(resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes(roleId),
+    );
+    const statements = policies.flatMap(
+      (policy) =>
+        (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
+          .Statement,
+    );
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Action).toBe('lambda:InvokeFunction');
+    expect(JSON.stringify(statements[0]?.Resource)).toContain(functionIdOf('ReconcilerFunction'));
+  });
+
+  it('routes the notice emails’ SES events from the default bus to the email function', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
+      JSON.stringify(rule.Properties?.EventPattern).includes('aws.ses'),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties.EventPattern).toMatchObject({
+      source: ['aws.ses'],
+      detail: {
+        mail: {
+          tags: { 'ses:configuration-set': [{ Ref: expect.stringMatching(/^MailConfigurationSet/) }] },
+        },
+      },
+    });
+    expect(rules[0]?.Properties.EventBusName).toBe('default');
+    expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain(functionIdOf('EmailNoticeFunction'));
+  });
+});

@@ -80,7 +80,7 @@ describe('sandbox platform', () => {
     ]);
   });
 
-  it('follows its settings: reject with a reason, partial, and silent', async () => {
+  it('follows its settings: reject with a reason, partial, silent, and down', async () => {
     const settings = (behaviour: string) =>
       fetch(`${sandbox.server.url}/settings`, { method: 'PUT', body: JSON.stringify({ behaviour }) });
     await settings('reject');
@@ -99,6 +99,9 @@ describe('sandbox platform', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(answers).toHaveLength(3);
     expect(sandbox.received.map((entry) => entry.orderId)).toEqual(['o1', 'o2', 'o3', 'o4']);
+    await settings('down');
+    expect((await notify(requested('o5'))).status).toBe(503);
+    expect(sandbox.received.map((entry) => entry.orderId)).not.toContain('o5');
     expect((await settings('nonsense')).status).toBe(400);
   });
 });

@@ -1,5 +1,5 @@
-import type { StoredChainHead } from './audit-chain';
 import type { Actor, AuditEvent } from './audit';
+import type { StoredChainHead } from './audit-chain';
 import type { Clarification, ClockPause, ServiceChannel } from './legal-clock';
 import type { ItemCounts, ItemOutcome, ItemStatus, OrderStatus, OutboundEvent, Stage } from './order-rules';
 import type { Category, PolicyDocument, Urgency } from './policy';

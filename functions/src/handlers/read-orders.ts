@@ -17,8 +17,8 @@ import {
   listItems,
   listOrders,
   OPERATOR_READER,
-  type ReadOrdersDeps,
   type Reader,
+  type ReadOrdersDeps,
 } from '../use-cases/read-orders';
 import { wireReadOrders } from '../wiring/wire-read-orders';
 
