@@ -69,7 +69,8 @@ export const orderPartition = (orderId: string) => partition(`ORDER#${orderId}`)
  * Keys of every record whose key or any (uncompressed) attribute contains `marker`. Other test files write to the
  * same table meanwhile, so "nothing written" is asserted for what carries this request's own unique marker.
  */
-export async function recordsMentioning(marker: string): Promise<string[]> {
+export async function recordsMentioning(markers: string | readonly string[]): Promise<string[]> {
+  const wanted = typeof markers === 'string' ? [markers] : markers;
   const found: string[] = [];
   let start: Item | undefined;
   do {
@@ -77,7 +78,8 @@ export async function recordsMentioning(marker: string): Promise<string[]> {
       new ScanCommand({ TableName: await table(), ExclusiveStartKey: start }),
     );
     for (const record of page.Items ?? []) {
-      if (JSON.stringify(record).includes(marker)) found.push(`${record.pk?.S} ${record.sk?.S}`);
+      const text = JSON.stringify(record);
+      if (wanted.some((marker) => text.includes(marker))) found.push(`${record.pk?.S} ${record.sk?.S}`);
     }
     start = page.LastEvaluatedKey;
   } while (start);
