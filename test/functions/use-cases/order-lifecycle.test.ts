@@ -540,6 +540,25 @@ describe('workflow steps', () => {
     expect(decisions[0]?.headers['webhook-id']).not.toBe(decisions[1]?.headers['webhook-id']);
   });
 
+  it('an order whose every item the agency withdrew through review ends withdrawn, and says so on the bus', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(1);
+    await answer(world, secrets.responseSecret, orderId, [
+      { itemId: '000001', outcome: 'rejected', reason: { code: 'manifest_error', explanation: 'Dead link' } },
+    ]);
+    await reviewItems(world.deps, {
+      agencyId: AGENCY,
+      orderId,
+      itemIds: ['000001'],
+      decision: 'withdraw',
+      note: 'Agreed',
+      officer: null,
+    });
+    const run = await runWorkflow(world, orderId);
+    expect(run.stopped).toEqual({ next: 'done' });
+    expect((await world.orders.getOrder(orderId))?.status).toBe('withdrawn');
+    expect(world.published.filter((event) => event.type === 'takedown.withdrawn')).toHaveLength(1);
+  });
+
   it('withdrawal closes open items, wakes the wait and tells the platform; a final order refuses it', async () => {
     const { world, orderId } = await deliveredOrder(2);
     const view = await withdrawOrder(world.deps, {
