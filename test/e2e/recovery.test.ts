@@ -6,6 +6,7 @@ import {
   fastPolicy,
   getAudit,
   injectFaults,
+  listEmails,
   listEvents,
   orderBody,
   runSchedule,
@@ -59,6 +60,14 @@ describe('an order whose execution stops without finishing', () => {
         previousStatus: 'ABORTED',
       });
       expect(await listEvents({ detailType: 'order.execution_recovered', orderId })).toHaveLength(1);
+      // Operators are told: the rule routes the event to their SNS topic, whose email subscription lands here.
+      await waitFor(
+        async () =>
+          (await listEmails({ to: 'operations@tenggat.example' })).find(
+            (email) => email.text.includes(orderId) && email.text.includes('order.execution_recovered'),
+          ),
+        { what: "the operators' alert email" },
+      );
     } finally {
       await receiver.close();
     }
