@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // End-to-end tests share one local cloud per run (started by their global setup), so they live in their own
-// project: running only unit tests never starts it.
+// project: running only unit tests never starts it. Unit files run two at a time (many wait on DynamoDB Local,
+// esbuild or child processes); the end-to-end files then run one at a time, since several assert timings of a few
+// seconds on the shared cloud.
 const endToEnd = ['test/e2e/**/*.test.ts', 'test/**/*.e2e.test.ts'];
 
 export default defineConfig({
@@ -14,6 +16,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
           include: ['test/**/*.test.ts', 'local/**/*.test.ts', 'functions/**/*.test.ts'],
           exclude: ['**/node_modules/**', ...endToEnd],
         },
@@ -23,6 +27,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: endToEnd,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 240_000,

@@ -51,7 +51,9 @@ describe('the audit trail on the local cloud', () => {
       // Erasure waits until the withdrawal notice (which carries the locators) has reached the platform.
       await waitForOrder(
         orderId,
-        (order) => order.notices.every((notice) => notice.webhook.state !== 'pending'),
+        (order) =>
+          order.notices.some((notice) => notice.event === 'takedown.withdrawn') &&
+          order.notices.every((notice) => notice.webhook.state !== 'pending'),
         { what: 'the withdrawal notice delivered' },
       );
       const erasure = await api('POST', path, { as: OPERATOR, body });

@@ -28,6 +28,8 @@ describe('a platform that never answers (fast policy)', () => {
         timeoutMs: 60_000,
         what: 'referred_for_blocking',
       });
+      // The referral notice goes out right after the order is final.
+      await waitFor(() => receiver.received.length >= 4, { what: 'the ST3 referral webhook' });
       const types = receiver.received.map((webhook) => webhook.type);
       expect(types).toEqual([
         'takedown.requested',
