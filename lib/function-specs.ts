@@ -15,6 +15,7 @@ export const FUNCTION_IDS = [
   'EmailNoticeFunction',
   'ReconcilerFunction',
   'ClarificationsFunction',
+  'ReportsFunction',
 ] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
 
@@ -35,7 +36,11 @@ export type Capability =
   /** Sends notice emails through SES v2 with the notice identity and configuration set. */
   | 'sendEmail'
   /** Reads the open-orders index and inspects, starts and redrives order executions. */
-  | 'recoverExecutions';
+  | 'recoverExecutions'
+  /** Renders letters: the DejaVu fonts are copied into the bundle (`fonts/`), and PUBLIC_API_URL is set. */
+  | 'letters'
+  /** Puts large letters and exports in the reports bucket and presigns GETs of them (REPORTS_BUCKET). */
+  | 'reportFiles';
 
 export interface FunctionSpec {
   readonly entry: string;
@@ -154,6 +159,19 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     timeout: Duration.seconds(10),
     table: 'readWrite',
     capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients', 'signAudit'],
+  },
+  ReportsFunction: {
+    entry: 'reports.ts',
+    // pdfkit with fontkit, and the S3 presigner: the heaviest bundle, loaded only by this function.
+    bundleBudget: 2_225_000,
+    description:
+      'GET /v1/statistics, /v1/exports/*, /v1/takedown-requests/{id}/letters/{stage}, /v1/verify/{sha256}',
+    // Letters of 10,000 items take seconds of CPU: more memory is more CPU on Lambda.
+    memorySize: 2048,
+    timeout: Duration.seconds(29),
+    // Writes only the issued-letter records (LETTER#<sha256>).
+    table: 'readWrite',
+    capabilities: ['agencyClients', 'letters', 'reportFiles'],
   },
 };
 
