@@ -156,6 +156,7 @@ export class TenggatFunctions extends Construct {
         bundling: {
           ...FUNCTION_BUNDLING,
           mainFields: [...FUNCTION_BUNDLING.mainFields],
+          define: { ...FUNCTION_BUNDLING.define },
           forceDockerBundling: false,
           commandHooks: {
             beforeBundling: () => [],

@@ -1,5 +1,6 @@
 import type { StoredChainHead } from '../domain/audit-chain';
 import { NotFoundError } from '../domain/errors';
+import { onNoticeReceived } from '../domain/legal-clock';
 import type { OrderRecord } from '../domain/records';
 import {
   type AuditHeadView,
@@ -130,4 +131,34 @@ export async function verifyLetter(
     current,
     checkedAt: deps.clock.now().toISOString(),
   };
+}
+
+/** The letter each notice carries in its fallback email; other notices (review, clarification) carry none. */
+const LETTER_OF_NOTICE: Readonly<Record<string, LetterStage>> = {
+  'takedown.requested': 'order',
+  'takedown.reminder': 'st1',
+  'takedown.fine_notice': 'st2',
+  'takedown.blocking_referral': 'st3',
+  'takedown.withdrawn': 'withdrawal',
+};
+
+/**
+ * The PDF letter of a notice's stage, for its fallback email; null when the notice has none. The order letter
+ * of an email that serves the order states the service this email makes (`onNoticeReceived` as of `now`).
+ */
+export async function noticeLetter(
+  deps: LetterDeps,
+  order: OrderRecord,
+  event: string,
+): Promise<{ filename: string; contentType: string; content: Buffer } | null> {
+  const stage = LETTER_OF_NOTICE[event];
+  if (stage === undefined) return null;
+  const now = deps.clock.now();
+  const served =
+    stage === 'order' && order.servedAt === null
+      ? { ...order, ...(onNoticeReceived(order, event, 'email', now)?.set ?? {}) }
+      : order;
+  if (!letterAvailable(served, stage)) return null;
+  const letter = await renderAndRecord(deps, served, stage);
+  return { filename: letter.filename, contentType: 'application/pdf', content: letter.pdf };
 }

@@ -22,7 +22,7 @@ function seed(world: TestWorld, snapshots: readonly OrderSnapshot[]): void {
   }
 }
 
-async function reportsHandler(world: TestWorld, inlineLimitBytes = 4_000_000) {
+async function reportsHandler(world: TestWorld, inlineLimitBytes = 4_000_000, maxOrdersPerReport?: number) {
   setFunctionEnv();
   const { makeHandler } = await import('../../../functions/src/handlers/reports');
   return makeHandler({
@@ -30,6 +30,7 @@ async function reportsHandler(world: TestWorld, inlineLimitBytes = 4_000_000) {
     agencyClients: AGENCY_CLIENTS,
     agencyIds: ['komdigi-ais', 'polri-siber'],
     inlineLimitBytes,
+    maxOrdersPerReport,
   });
 }
 
@@ -37,8 +38,9 @@ async function call(
   world: TestWorld,
   input: Parameters<typeof apiEvent>[0],
   inlineLimitBytes?: number,
+  maxOrdersPerReport?: number,
 ): Promise<APIGatewayProxyResult> {
-  const handler = await reportsHandler(world, inlineLimitBytes);
+  const handler = await reportsHandler(world, inlineLimitBytes, maxOrdersPerReport);
   return handler(apiEvent(input), lambdaContext);
 }
 
@@ -118,6 +120,22 @@ describe('GET /v1/statistics', () => {
       ...asOperator,
     });
     expect(reports.ordersRead).toBe(6);
+  });
+
+  it('refuses a period holding more orders than one call may read, naming the limit', async () => {
+    const response = await call(
+      world,
+      {
+        method: 'GET',
+        resource: '/v1/statistics',
+        query: { from: '2026-11-27', to: '2026-11-30' },
+        ...asOperator,
+      },
+      undefined,
+      5,
+    );
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toContain('more than 5 orders');
   });
 
   it('refuses a reversed range and an unknown zone with 422', async () => {
@@ -288,7 +306,7 @@ describe('letters and their verification', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const text = pdfText(pdf);
     expect(text).toContain('o2');
-    const digest = /[0-9a-f]{64}/.exec(text.replace(/\s+/g, ''))?.[0];
+    const digest = /\/v1\/verify\/([0-9a-f]{64})/.exec(text.replace(/\s+/g, ''))?.[1];
     expect(digest).toBeDefined();
     const reports = world.deps.reports as InMemoryReports;
     expect([...reports.letters.values()]).toEqual([
