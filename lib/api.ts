@@ -26,7 +26,8 @@ export const API_LOGICAL_ID = 'TenggatApi';
 /** Base of the `type` URIs of problem documents; the handlers use the same base for their own problems. */
 export const PROBLEM_TYPE_BASE = 'https://tenggat.dev/problems/';
 
-type Access = 'read' | 'write' | 'admin' | 'webhookSignature';
+/** `public`: no authentication at all (letter verification answers ids and times only). */
+type Access = 'read' | 'write' | 'admin' | 'webhookSignature' | 'public';
 interface Route {
   readonly path: string;
   readonly method: 'GET' | 'POST';
@@ -95,9 +96,24 @@ export const ROUTES: readonly Route[] = [
     functionId: 'PlatformResponsesFunction',
     access: 'webhookSignature',
   },
+  // Reports: operators (takedown/admin, which their clients hold with read) see all, agencies their own.
+  { path: '/v1/statistics', method: 'GET', functionId: 'ReportsFunction', access: 'read' },
+  { path: '/v1/exports/orders.csv', method: 'GET', functionId: 'ReportsFunction', access: 'read' },
+  { path: '/v1/exports/dsa-statements', method: 'GET', functionId: 'ReportsFunction', access: 'read' },
+  { path: '/v1/exports/authority-report', method: 'GET', functionId: 'ReportsFunction', access: 'read' },
+  {
+    path: '/v1/takedown-requests/{id}/letters/{stage}',
+    method: 'GET',
+    functionId: 'ReportsFunction',
+    access: 'read',
+  },
+  { path: '/v1/verify/{sha256}', method: 'GET', functionId: 'ReportsFunction', access: 'public' },
 ];
 
-const SCOPE_BY_ACCESS: Record<Exclude<Access, 'webhookSignature'>, string> = {
+/** Responses API Gateway passes as bytes when the client accepts them (letters are returned base64 encoded). */
+export const BINARY_MEDIA_TYPES = ['application/pdf'];
+
+const SCOPE_BY_ACCESS: Record<Exclude<Access, 'webhookSignature' | 'public'>, string> = {
   read: SCOPES.read,
   write: SCOPES.write,
   admin: SCOPES.admin,
@@ -214,6 +230,7 @@ export class TenggatApi extends Construct {
       restApiName: 'TenggatApi',
       description: 'Tenggat: takedown orders from agencies to platforms, with legal deadlines',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      binaryMediaTypes: BINARY_MEDIA_TYPES,
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
@@ -288,6 +305,13 @@ export class TenggatApi extends Construct {
         const reason =
           'Platforms are not Cognito clients: they sign each call with their Standard Webhooks responseSecret ' +
           '(HMAC-SHA256, 5-minute timestamp window, webhook-id replay check), verified by the handler before any write.';
+        acknowledgeNagFinding(method, 'APIG4', reason);
+        acknowledgeNagFinding(method, 'COG4', reason);
+      } else if (route.access === 'public') {
+        method = resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE });
+        const reason =
+          'Anyone holding a letter must be able to check it: the answer names the order id, the stage and times, ' +
+          'no content and no personal data; the WAF rate limits apply.';
         acknowledgeNagFinding(method, 'APIG4', reason);
         acknowledgeNagFinding(method, 'COG4', reason);
       } else {

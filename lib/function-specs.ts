@@ -15,6 +15,7 @@ export const FUNCTION_IDS = [
   'EmailNoticeFunction',
   'ReconcilerFunction',
   'ClarificationsFunction',
+  'ReportsFunction',
 ] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
 
@@ -35,7 +36,11 @@ export type Capability =
   /** Sends notice emails through SES v2 with the notice identity and configuration set. */
   | 'sendEmail'
   /** Reads the open-orders index and inspects, starts and redrives order executions. */
-  | 'recoverExecutions';
+  | 'recoverExecutions'
+  /** Renders letters: the DejaVu fonts are copied into the bundle (`fonts/`), and PUBLIC_API_URL is set. */
+  | 'letters'
+  /** Puts large letters and exports in the reports bucket and presigns GETs of them (REPORTS_BUCKET). */
+  | 'reportFiles';
 
 export interface FunctionSpec {
   readonly entry: string;
@@ -128,13 +133,15 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   EmailNoticeFunction: {
     entry: 'email-notice.ts',
-    bundleBudget: 900_000,
+    // pdfkit with fontkit for the letters attached to the emails.
+    bundleBudget: 1_775_000,
     description:
       "State machine step: a notice's fallback email (SES v2); records SES delivery events on the notice",
     memorySize: 1024,
     timeout: Duration.minutes(2),
     table: 'readWrite',
-    capabilities: ['publishEvents', 'sendEmail', 'signAudit'],
+    // Attaches the stage's letter (PDF) to each email.
+    capabilities: ['publishEvents', 'sendEmail', 'signAudit', 'letters'],
   },
   ReconcilerFunction: {
     entry: 'reconcile-executions.ts',
@@ -154,6 +161,19 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     timeout: Duration.seconds(10),
     table: 'readWrite',
     capabilities: ['sendTaskResult', 'publishEvents', 'agencyClients', 'signAudit'],
+  },
+  ReportsFunction: {
+    entry: 'reports.ts',
+    // pdfkit with fontkit, and the S3 presigner: the heaviest bundle, loaded only by this function.
+    bundleBudget: 1_860_000,
+    description:
+      'GET /v1/statistics, /v1/exports/*, /v1/takedown-requests/{id}/letters/{stage}, /v1/verify/{sha256}',
+    // Letters of 10,000 items take seconds of CPU: more memory is more CPU on Lambda.
+    memorySize: 2048,
+    timeout: Duration.seconds(29),
+    // Writes only the issued-letter records (LETTER#<sha256>).
+    table: 'readWrite',
+    capabilities: ['agencyClients', 'letters', 'reportFiles'],
   },
 };
 
@@ -175,6 +195,10 @@ export const FUNCTION_BUNDLING = {
   sourcesContent: false,
   // The SDK goes into the bundle so the same file runs on the local cloud's Node 20 (no SDK preinstalled).
   bundleAwsSDK: true,
+  // ESM builds (pdfkit's) compute paths from import.meta.url at load, which a CommonJS bundle lacks: give it the
+  // bundle's own file URL.
+  banner: 'const __bundleFileUrl = require("url").pathToFileURL(__filename).href;',
+  define: { 'import.meta.url': '__bundleFileUrl' },
 } as const satisfies BundlingOptions;
 
 /** The handler file of a function, in `functions/src/handlers/`. */

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -7,6 +8,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { TenggatConfig } from './config';
 import { BY_AGENCY_INDEX, BY_OPEN_ORDER_INDEX } from './data-table';
@@ -20,6 +22,7 @@ import {
 } from './function-specs';
 import type { NoticeMail } from './mail';
 import { acknowledgeNagFinding } from './nag';
+import { REPORTS_BUCKET_LOGICAL_ID } from './reports-bucket';
 
 export {
   bundleBudget,
@@ -30,6 +33,12 @@ export {
 } from './function-specs';
 
 export const PLATFORM_SECRET_PREFIX = 'tenggat/platforms/';
+/** The letter fonts of the `dejavu-fonts-ttf` package, copied into bundles that render letters. */
+const LETTER_FONTS_DIR = join(
+  dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')),
+  'ttf',
+);
+const LETTER_FONTS = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'];
 
 export interface TenggatFunctionsProps {
   readonly config: TenggatConfig;
@@ -45,6 +54,8 @@ export interface TenggatFunctionsProps {
   readonly agencyClientsJson: string;
   /** The notice email identity and configuration set the email function sends with. */
   readonly mail: NoticeMail;
+  /** Where letters and exports too large for a Lambda response go (short-lived objects). */
+  readonly reportsBucket: IBucket;
   /**
    * Folder holding the handler entries (`<name>.ts`).
    * @default `<cwd>/functions/src/handlers`
@@ -124,6 +135,7 @@ export class TenggatFunctions extends Construct {
         environment.MAIL_FROM = props.mail.mailFrom;
         environment.SES_CONFIGURATION_SET = props.mail.configurationSet.configurationSetName;
       }
+      if (has('reportFiles')) environment.REPORTS_BUCKET = props.reportsBucket.bucketName;
       if (has('webhookUrls')) {
         environment.ALLOW_LOOPBACK_WEBHOOKS = String(props.config.allowLoopbackWebhooks);
         environment.BLOCKED_WEBHOOK_PORTS = props.config.blockedWebhookPorts.join(',');
@@ -144,6 +156,7 @@ export class TenggatFunctions extends Construct {
         bundling: {
           ...FUNCTION_BUNDLING,
           mainFields: [...FUNCTION_BUNDLING.mainFields],
+          define: { ...FUNCTION_BUNDLING.define },
           forceDockerBundling: false,
           commandHooks: {
             beforeBundling: () => [],
@@ -152,6 +165,15 @@ export class TenggatFunctions extends Construct {
             // workstation (local cloud, tests) loads index.js as CommonJS, exactly as Lambda does.
             afterBundling: (_inputDir: string, outputDir: string) => [
               `printf '%s' '{"type":"commonjs"}' > "${outputDir}/package.json"`,
+              // Letters embed these fonts; the bundle has no node_modules to find them in.
+              ...(has('letters')
+                ? [
+                    `mkdir -p "${outputDir}/fonts"`,
+                    ...LETTER_FONTS.map(
+                      (file) => `cp "${join(LETTER_FONTS_DIR, file)}" "${outputDir}/fonts/"`,
+                    ),
+                  ]
+                : []),
             ],
           },
         },
@@ -161,6 +183,20 @@ export class TenggatFunctions extends Construct {
       this.grantTableAccess(fn, spec.table, props);
       if (has('recoverExecutions')) this.grantRecovery(fn, props);
       if (has('sendEmail')) this.grantEmail(fn, props);
+      if (has('reportFiles')) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['s3:PutObject', 's3:GetObject'],
+            resources: [props.reportsBucket.arnForObjects('*')],
+          }),
+        );
+        acknowledgeNagFinding(
+          role,
+          `IAM5[Resource::<${REPORTS_BUCKET_LOGICAL_ID}.Arn>/*]`,
+          'Each large letter or export is a new object under a random key of the reports bucket, which holds ' +
+            'nothing else; objects expire after a day.',
+        );
+      }
       if (has('startExecution')) {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachineArn] }),

@@ -12,6 +12,7 @@ import { Identity } from './identity';
 import { NoticeMail } from './mail';
 import { Observability } from './observability';
 import { Recovery } from './recovery';
+import { ReportsBucket } from './reports-bucket';
 import { ApiFirewall } from './waf';
 import { OrderWorkflow, orderWorkflowArn } from './workflow';
 
@@ -61,8 +62,10 @@ export class TenggatStack extends Stack {
       domainPrefix: props.cognitoDomainPrefix,
     });
     const mail = new NoticeMail(this, 'Mail', { mailFrom: props.config.mailFrom });
+    const reports = new ReportsBucket(this, 'Reports');
     const functions = new TenggatFunctions(this, 'Functions', {
       mail,
+      reportsBucket: reports.bucket,
       config: props.config,
       table: data.table,
       eventBus: events.bus,
@@ -83,14 +86,13 @@ export class TenggatStack extends Stack {
       userPool: identity.userPool,
       encryptionKey: key,
     });
-    // Notice emails tell platforms where to answer: a custom domain when given, else this stage's own URL.
-    functions
-      .get('EmailNoticeFunction')
-      .addEnvironment(
-        'PUBLIC_API_URL',
-        props.config.publicApiUrl ??
-          `https://${api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${api.stageName}`,
-      );
+    // Notice emails tell platforms where to answer, letters where to verify them: a custom domain when given,
+    // else this stage's own URL.
+    const publicApiUrl =
+      props.config.publicApiUrl ??
+      `https://${api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${api.stageName}`;
+    for (const functionId of ['EmailNoticeFunction', 'ReportsFunction'] as const)
+      functions.get(functionId).addEnvironment('PUBLIC_API_URL', publicApiUrl);
     new Recovery(this, 'Recovery', {
       reconciler: functions.get('ReconcilerFunction'),
       emailNotice: functions.get('EmailNoticeFunction'),

@@ -19,6 +19,8 @@ export function esbuildOptionsFor(functionId: FunctionId, projectDir = process.c
     keepNames: FUNCTION_BUNDLING.keepNames,
     sourcemap: FUNCTION_BUNDLING.sourceMap,
     sourcesContent: FUNCTION_BUNDLING.sourcesContent,
+    banner: { js: FUNCTION_BUNDLING.banner },
+    define: { ...FUNCTION_BUNDLING.define },
     outfile: join(projectDir, 'cdk.out', 'bundles', functionId, 'index.js'),
     metafile: true,
     write: false,

@@ -21,6 +21,7 @@ const envSchema = z.object({
     .regex(/^https?:\/\//, 'must be an http(s) URL')
     .optional(),
   PORTAL_URL: z.url().optional(),
+  REPORTS_BUCKET: z.string().min(1).optional(),
   ALLOW_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false'),
   BLOCKED_WEBHOOK_PORTS: z
     .string()
@@ -49,6 +50,8 @@ export interface Config {
   /** Where platforms answer, printed in notice emails; the web console's URL when there is one. */
   publicApiUrl: string | null;
   portalUrl: string | null;
+  /** Where letters and exports too large for a Lambda response go. */
+  reportsBucket: string | null;
 }
 
 export type Need = 'stateMachine' | 'eventBus' | 'agencyClients' | 'mail';
@@ -95,6 +98,7 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     sesConfigurationSet: values.SES_CONFIGURATION_SET ?? null,
     publicApiUrl: values.PUBLIC_API_URL?.replace(/\/$/, '') ?? null,
     portalUrl: values.PORTAL_URL?.replace(/\/$/, '') ?? null,
+    reportsBucket: values.REPORTS_BUCKET ?? null,
   };
   const needed = needs as readonly Need[];
   if (needed.includes('stateMachine') && config.stateMachineArn === null) {

@@ -199,3 +199,28 @@ export interface IdGenerator {
   orderId(): string;
   secret(): string;
 }
+
+/** A letter Tenggat issued: what `GET /v1/verify/{sha256}` looks a digest up by. */
+export interface IssuedLetter {
+  digest: string;
+  orderId: string;
+  stage: string;
+  /** When it was served or emailed. */
+  issuedAt: string;
+  /** The instant its fine figures were computed at: the digest is recomputed as of this instant. */
+  asOf: string;
+}
+
+/** What the reports read beyond one order: orders by creation time, and the letters issued. */
+export interface ReportStore {
+  /** One agency's order markers created in [fromIso, toIso] (the `byAgency` index, oldest first). */
+  ordersCreatedBetween(agencyId: string, fromIso: string, toIso: string): AsyncIterable<OrderRecord>;
+  recordLetter(letter: IssuedLetter): Promise<void>;
+  findLetter(digest: string): Promise<IssuedLetter | null>;
+}
+
+/** Large report files (letters, CSV) handed out as short-lived links instead of Lambda responses. */
+export interface ReportFiles {
+  /** Stores the file and answers a presigned GET URL valid for `expiresInSeconds`. */
+  publish(key: string, body: Buffer, contentType: string, expiresInSeconds: number): Promise<string>;
+}

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -142,6 +142,32 @@ describe('tenggat against the local cloud', () => {
     const listed = await tenggat('list', '--limit', '50');
     expect(listed.code).toBe(0);
     for (const part of ['p1', 'p2', 'p3']) expect(listed.stdout).toContain(`${reference}-${part}`);
+  });
+
+  it('stats and export read the reports routes: the parts are counted and exported today', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const stats = await tenggat(
+      '--json',
+      'stats',
+      '--from',
+      today,
+      '--to',
+      today,
+      '--platform',
+      SANDBOX_PLATFORM,
+    );
+    expect(stats.code, stats.stderr).toBe(0);
+    const body = JSON.parse(stats.stdout) as { platforms: Record<string, { orders: number; items: number }> };
+    // The three parts were served today (at least: other tests submit to the sandbox too).
+    expect(body.platforms[SANDBOX_PLATFORM]?.orders).toBeGreaterThanOrEqual(3);
+    const table = await tenggat('stats', '--from', today, '--to', today);
+    expect(table.stdout).toMatch(/\btotal\b/);
+    const output = join(dir, 'orders.csv');
+    const exported = await tenggat('export', 'orders', '--from', today, '--to', today, '-o', output);
+    expect(exported.code, exported.stderr).toBe(0);
+    const text = readFileSync(output, 'utf8');
+    expect(text.startsWith('\uFEFForder_id,')).toBe(true);
+    for (const id of orderIds) expect(text).toContain(`${id},`);
   });
 
   it('status of an unknown order exits 1', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   api,
+  cloud,
   durationSeconds,
   fastPolicy,
   getOrder,
@@ -67,7 +68,28 @@ describe('a platform whose webhook endpoint refuses connections', () => {
     }
     const first = emails[0];
     expect(first?.text).toContain('Anda diperintahkan');
-    expect(first?.attachments.map((attachment) => attachment.filename)).toEqual(['items.csv']);
+    // Each stage's email carries its formal letter, then the items.
+    expect(first?.attachments.map((attachment) => attachment.filename)).toEqual([
+      `tenggat-${orderId}-order.pdf`,
+      'items.csv',
+    ]);
+    for (const [subject, stage] of [
+      ['ST1', 'st1'],
+      ['ST2', 'st2'],
+      ['ST3', 'st3'],
+    ] as const) {
+      const email = emails.find((candidate) => candidate.subject.includes(subject));
+      expect(email?.attachments[0], stage).toMatchObject({
+        filename: `tenggat-${orderId}-${stage}.pdf`,
+        contentType: 'application/pdf',
+      });
+    }
+    const pdf = await fetch(`${cloud().awsEndpoint}/_local/emails/${first?.messageId}/attachments/0`);
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     expect(final.deliveries.some((delivery) => delivery.channel === 'email')).toBe(true);
     const alerts = await listEvents({ detailType: 'platform.undeliverable', orderId });
     expect(alerts.length).toBeGreaterThanOrEqual(4);

@@ -24,6 +24,7 @@ import type {
   IdempotencyClaim,
   IdempotencyStore,
   IdempotentResult,
+  IssuedLetter,
   Mailer,
   OrderChange,
   OrderRepository,
@@ -31,6 +32,8 @@ import type {
   Page,
   PageRequest,
   PlatformRepository,
+  ReportFiles,
+  ReportStore,
   SecretStore,
   WebhookRequest,
   WebhookResult,
@@ -239,6 +242,42 @@ export class InMemoryOrders implements OrderRepository {
   }
 }
 
+/** Orders by creation time straight from the in-memory orders, and the letters issued. */
+export class InMemoryReports implements ReportStore {
+  letters = new Map<string, IssuedLetter>();
+  /** Orders read by the last queries, to check what a report costs. */
+  ordersRead = 0;
+
+  constructor(private readonly orders: InMemoryOrders) {}
+
+  async *ordersCreatedBetween(agencyId: string, fromIso: string, toIso: string) {
+    const found = [...this.orders.orders.values()]
+      .filter(
+        (order) => order.agencyId === agencyId && order.createdAt >= fromIso && order.createdAt <= toIso,
+      )
+      .sort((left, right) => left.createdAt.localeCompare(right.createdAt));
+    for (const order of found) {
+      this.ordersRead += 1;
+      yield clone(order);
+    }
+  }
+  async recordLetter(letter: IssuedLetter) {
+    if (!this.letters.has(letter.digest)) this.letters.set(letter.digest, { ...letter });
+  }
+  async findLetter(digest: string) {
+    return this.letters.get(digest) ?? null;
+  }
+}
+
+/** Keeps published files; the link names the key. */
+export class InMemoryReportFiles implements ReportFiles {
+  files = new Map<string, { body: Buffer; contentType: string; expiresInSeconds: number }>();
+  async publish(key: string, body: Buffer, contentType: string, expiresInSeconds: number) {
+    this.files.set(key, { body, contentType, expiresInSeconds });
+    return `https://reports.s3.test/${key}?X-Amz-Expires=${expiresInSeconds}`;
+  }
+}
+
 export class InMemoryPlatforms implements PlatformRepository {
   platforms = new Map<string, PlatformRecord>();
   async get(platformId: string) {
@@ -439,6 +478,8 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     chainSigner,
     mailer,
     links: { apiUrl: 'https://api.tenggat.test/prod', portalUrl: null },
+    reports: new InMemoryReports(orders),
+    reportFiles: new InMemoryReportFiles(),
   };
   return { deps, orders, platforms, secrets, workflow, mailer, published, endpoint, clock };
 }

@@ -14,7 +14,13 @@ describe('docs/openapi.json', () => {
     expect(Object.keys(submit?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '409', '413', '422']),
     );
-    expect(Object.keys(document.paths ?? {})).toHaveLength(11);
+    expect(Object.keys(document.paths ?? {})).toHaveLength(17);
+    for (const path of ['/v1/statistics', '/v1/exports/orders.csv', '/v1/exports/dsa-statements'])
+      expect(document.paths?.[path]?.get?.security, path).toEqual([{ cognito: ['takedown/read'] }]);
+    const letter = document.paths?.['/v1/takedown-requests/{id}/letters/{stage}']?.get;
+    expect(Object.keys(letter?.responses ?? {})).toEqual(expect.arrayContaining(['200', '303', '404']));
+    // The verification route is public.
+    expect(document.paths?.['/v1/verify/{sha256}']?.get?.security).toBeUndefined();
     expect(document.paths).toHaveProperty(['/v1/takedown-requests/{id}/personal-data-erasure']);
   });
 });

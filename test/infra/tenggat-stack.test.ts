@@ -152,8 +152,11 @@ describe('the Lambda functions', () => {
         'ReviewItemsFunction',
         'OperatorFunction',
         'ClarificationsFunction',
+        'ReportsFunction',
       ].sort(),
     );
+    expect(holders('REPORTS_BUCKET')).toEqual(['ReportsFunction']);
+    expect(holders('PUBLIC_API_URL')).toEqual(['EmailNoticeFunction', 'ReportsFunction']);
     expect(holders('MAIL_FROM')).toEqual(['EmailNoticeFunction']);
     expect(resolveToString(environmentOf('EmailNoticeFunction').SES_CONFIGURATION_SET)).toMatch(
       /^ref-MailConfigurationSet/,
@@ -369,6 +372,12 @@ describe('the REST API', () => {
       ['GET /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/secret-rotation', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/responses', 'PlatformResponsesFunction', null],
+      ['GET /v1/statistics', 'ReportsFunction', 'takedown/read'],
+      ['GET /v1/exports/orders.csv', 'ReportsFunction', 'takedown/read'],
+      ['GET /v1/exports/dsa-statements', 'ReportsFunction', 'takedown/read'],
+      ['GET /v1/exports/authority-report', 'ReportsFunction', 'takedown/read'],
+      ['GET /v1/takedown-requests/{id}/letters/{stage}', 'ReportsFunction', 'takedown/read'],
+      ['GET /v1/verify/{sha256}', 'ReportsFunction', null],
     ];
     expect([...routes.keys()].sort()).toEqual(expected.map(([route]) => route).sort());
     for (const [route, functionId, scope] of expected) {
@@ -481,7 +490,10 @@ describe('the audit signing key', () => {
     statementsOf(functionId).filter((statement) =>
       [statement.Action].flat().some((action) => action.startsWith('kms:')),
     );
-  const appenders: FunctionId[] = FUNCTION_IDS.filter((functionId) => functionId !== 'ReadOrdersFunction');
+  // Readers never sign: the read function verifies heads, the reports function prints them as stored.
+  const appenders: FunctionId[] = FUNCTION_IDS.filter(
+    (functionId) => functionId !== 'ReadOrdersFunction' && functionId !== 'ReportsFunction',
+  );
 
   it('is an asymmetric ECC_NIST_P256 signing key with an alias, kept when the stack goes', () => {
     template.hasResource('AWS::KMS::Key', {
@@ -504,7 +516,10 @@ describe('the audit signing key', () => {
           expect.objectContaining({ Action: 'kms:Sign', Resource: auditKeyArn }),
         ]);
       } else expect(signing, functionId).toEqual([]);
-      expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toEqual(auditKeyArn);
+      // The reports function prints heads as stored and neither signs nor verifies: it gets no key at all.
+      if (functionId === 'ReportsFunction')
+        expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toBeUndefined();
+      else expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toEqual(auditKeyArn);
     }
   });
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDurationMs } from './duration';
 import type { PolicyDocument } from './policy';
 import type { ItemRecord, OrderRecord } from './records';

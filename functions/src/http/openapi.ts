@@ -1,6 +1,7 @@
 import './extend-zod-openapi';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { registerReportPaths } from './openapi-reports';
 import {
   auditPageSchema,
   itemPageSchema,
@@ -222,6 +223,8 @@ export function buildOpenApiDocument() {
       ...problems(400, 401, 403, 404, 409, 422),
     },
   });
+
+  registerReportPaths(registry, { problems, json, security: agency('takedown/read') });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

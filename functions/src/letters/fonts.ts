@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
  * machine's fonts. It covers Latin with every diacritic Bahasa Indonesia and English need, plus the symbols the
  * letters print (—, ×, …). pdfkit embeds only the glyphs used (subset), so a letter stays small.
  *
- * In a Lambda bundle there is no node_modules: copy the three files next to the bundle and set
- * `LETTER_FONTS_DIR` (or pass the fonts explicitly to `renderLetterPdf`).
+ * In a Lambda bundle there is no node_modules: the three files are copied to `fonts/` beside the bundle
+ * (`LETTER_FONTS_DIR` overrides; or pass the fonts explicitly to `renderLetterPdf`).
  */
 export interface LetterFonts {
   regular: Buffer;
@@ -23,6 +23,11 @@ export const LETTER_FONT_FILES = {
 } as const;
 
 function packageFontsDir(): string {
+  // A Lambda bundle carries the files in `fonts/` beside index.js (lib/functions.ts copies them there).
+  if (typeof __filename === 'string') {
+    const bundled = join(dirname(__filename), 'fonts');
+    if (existsSync(join(bundled, LETTER_FONT_FILES.regular))) return bundled;
+  }
   // CommonJS bundles have __filename; ES modules (tsx, vitest) have import.meta.url.
   const from = typeof __filename === 'string' ? __filename : import.meta.url;
   return join(dirname(createRequire(from).resolve('dejavu-fonts-ttf/package.json')), 'ttf');

@@ -9,6 +9,8 @@ import type {
   Mailer,
   OrderRepository,
   PlatformRepository,
+  ReportFiles,
+  ReportStore,
   SecretStore,
   WebhookSender,
   WorkflowGateway,
@@ -38,4 +40,8 @@ export interface Deps {
   mailer: Mailer;
   /** Where platforms answer (printed in notice emails), and the web console when there is one. */
   links: { apiUrl: string; portalUrl: string | null };
+  /** Orders by creation time and the letters issued (statistics, exports, letters, verification). */
+  reports: ReportStore;
+  /** Where files too large for a Lambda response go; null where no bucket is configured. */
+  reportFiles: ReportFiles | null;
 }

@@ -8,9 +8,13 @@ import { composeNoticeEmail, type EmailOrderFacts } from '../messages/notice-ema
 import type { DomainEvent } from '../ports';
 import { receiptEvents } from './deliver-webhook';
 import type { Deps } from './deps';
+import { noticeLetter } from './letters';
 import { changeOrder } from './order-changes';
 
-export type EmailNoticeDeps = Pick<Deps, 'orders' | 'platforms' | 'events' | 'mailer' | 'clock' | 'links'>;
+export type EmailNoticeDeps = Pick<
+  Deps,
+  'orders' | 'platforms' | 'events' | 'mailer' | 'clock' | 'links' | 'reports'
+>;
 
 export interface EmailNoticeResult {
   outcome: 'sent' | 'failed' | 'skipped';
@@ -143,14 +147,25 @@ async function send(
     apiUrl: deps.links.apiUrl,
     portalUrl: deps.links.portalUrl,
   });
+  const letter = await letterOrNone(deps, order, notice);
   try {
     return await deps.mailer.send({
       to: [contactEmail],
       ...email,
+      attachments: letter === null ? email.attachments : [letter, ...email.attachments],
       tags: { orderId: order.orderId, noticeId: notice.noticeId },
     });
   } catch (error) {
     return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}
+
+/** The stage's formal letter; a letter that fails to render must not hold back the notice itself. */
+async function letterOrNone(deps: EmailNoticeDeps, order: OrderRecord, notice: NoticeRecord) {
+  try {
+    return await noticeLetter(deps, order, notice.event);
+  } catch {
+    return null;
   }
 }
 

@@ -1,10 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMAIL_ATTEMPTS } from '../../../functions/src/domain/notices';
 import { emailNotice, recordEmailEvent } from '../../../functions/src/use-cases/email-notice';
-import { testWorld } from '../fakes';
+import { type InMemoryReports, testWorld } from '../fakes';
 import { orderBody, registerMichat, runWorkflow, runWorkflowFor, submit } from '../lifecycle-helpers';
 
 const HOUR = 3_600_000;
+
+function pdfText(pdf: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tenggat-email-letter-'));
+  try {
+    writeFileSync(join(dir, 'letter.pdf'), pdf);
+    return execFileSync('pdftotext', [join(dir, 'letter.pdf'), '-'], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** An order whose webhook fails every attempt, a moment before its email is due. */
 async function unreachableOrder(itemCount = 2) {
@@ -38,8 +52,19 @@ describe('emailNotice', () => {
     expect(email?.to).toEqual(['legal@michat.example']);
     expect(email?.text).toContain('Anda diperintahkan');
     expect(email?.text).toContain('https://api.tenggat.test/prod/v1/platforms/michat/responses');
-    expect(email?.attachments?.map((attachment) => attachment.filename)).toEqual(['items.csv']);
+    expect(email?.attachments?.map((attachment) => attachment.filename)).toEqual([
+      `tenggat-${orderId}-order.pdf`,
+      'items.csv',
+    ]);
     expect(email?.tags).toEqual({ orderId, noticeId: '000001' });
+    // The order letter states the service this email makes, and is recorded for public verification.
+    const letter = email?.attachments?.[0];
+    expect(letter?.contentType).toBe('application/pdf');
+    const text = pdfText(letter?.content ?? Buffer.alloc(0));
+    expect(text).toContain('SURAT PERINTAH TAKEDOWN');
+    expect(text.replace(/\s+/g, '')).toContain(orderId);
+    const issued = [...(world.deps.reports as InMemoryReports).letters.values()];
+    expect(issued).toEqual([expect.objectContaining({ orderId, stage: 'order' })]);
     const order = await world.orders.getOrder(orderId);
     expect(order).toMatchObject({
       servedVia: 'email',
