@@ -1,15 +1,13 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  type QueryCommandInput,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor } from '../cursor';
 import type { AuditEvent } from '../domain/audit';
 import type { ChainedAuditEvent, StoredChainHead } from '../domain/audit-chain';
 import { ConcurrentChangeError } from '../domain/errors';
@@ -31,100 +29,27 @@ import {
   orderPk,
   strip,
 } from './dynamodb-order-keys';
+import { allUnder, queryPage } from './dynamodb-reads';
+import {
+  isCancelled,
+  isConditionFailure,
+  setExpression,
+  sleep,
+  writeInTransactionChunks,
+} from './dynamodb-writes';
 
 export { auditSk, deliverySk, itemSk, noticeSk, ORDER_SK, orderPk } from './dynamodb-order-keys';
+export {
+  ITEMS_PER_WRITE,
+  ItemWriteError,
+  itemWriteChunks,
+  MAX_ITEM_WRITE_BYTES,
+  PARALLEL_ITEM_WRITES,
+} from './dynamodb-writes';
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >[number];
-
-/** Builds `SET #a = :a, ...` with safe placeholders for any attribute name. */
-function setExpression(
-  values: Record<string, unknown>,
-  prefix: string,
-): { clauses: string[]; names: Record<string, string>; values: Record<string, unknown> } {
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const placeholders: Record<string, unknown> = {};
-  Object.entries(values).forEach(([name, value], index) => {
-    if (value === undefined) return;
-    names[`#${prefix}${index}`] = name;
-    placeholders[`:${prefix}${index}`] = value;
-    clauses.push(`#${prefix}${index} = :${prefix}${index}`);
-  });
-  return { clauses, names, values: placeholders };
-}
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-
-const isCancelled = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException ||
-  (error instanceof Error &&
-    (error.name === 'TransactionCanceledException' || error.name === 'TransactionConflictException'));
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** TransactWriteItems takes at most 100 actions and 4 MB per request; the byte budget leaves room for overhead. */
-export const ITEMS_PER_WRITE = 100;
-export const MAX_ITEM_WRITE_BYTES = 3_000_000;
-/** Bounded so that one large order neither throttles a small table nor starves the function of sockets. */
-export const PARALLEL_ITEM_WRITES = 4;
-const ITEM_WRITE_ATTEMPTS = 8;
-
-export class ItemWriteError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ItemWriteError';
-  }
-}
-
-/** Splits records into consecutive chunks of at most `maxCount` records and `maxBytes` (by their JSON size). */
-export function itemWriteChunks<T>(records: readonly T[], maxCount: number, maxBytes: number): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let currentBytes = 0;
-  for (const record of records) {
-    const bytes = Buffer.byteLength(JSON.stringify(record));
-    if (current.length > 0 && (current.length >= maxCount || currentBytes + bytes > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      currentBytes = 0;
-    }
-    current.push(record);
-    currentBytes += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-const RETRYABLE_WRITE_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TransactionConflictException',
-  'TransactionInProgressException',
-  'InternalServerError',
-]);
-const RETRYABLE_CANCELLATION_CODES = new Set([
-  'None',
-  'ThrottlingError',
-  'ProvisionedThroughputExceeded',
-  'TransactionConflict',
-]);
-
-/** Throttling and conflicts pass; a cancellation for any other reason (a validation error) would only repeat. */
-function isRetryableWrite(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TransactionCanceledException') {
-    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-    return reasons.every((reason) => RETRYABLE_CANCELLATION_CODES.has(reason.Code ?? 'None'));
-  }
-  return RETRYABLE_WRITE_ERRORS.has(error.name);
-}
 
 export class DynamoOrderRepository implements OrderRepository {
   constructor(
@@ -154,38 +79,7 @@ export class DynamoOrderRepository implements OrderRepository {
    */
   async putItems(items: ItemRecord[]): Promise<void> {
     const records = items.map((item) => ({ pk: orderPk(item.orderId), sk: itemSk(item.itemId), ...item }));
-    const chunks = itemWriteChunks(records, ITEMS_PER_WRITE, MAX_ITEM_WRITE_BYTES);
-    let failed = false;
-    const workers = Array.from({ length: Math.min(PARALLEL_ITEM_WRITES, chunks.length) }, async () => {
-      // After one chunk failed the others stop taking work: the caller's retry will write what is missing.
-      for (let chunk = chunks.shift(); chunk !== undefined && !failed; chunk = chunks.shift()) {
-        try {
-          await this.writeItemChunk(chunk);
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
-      }
-    });
-    await Promise.all(workers);
-  }
-
-  private async writeItemChunk(records: Record<string, unknown>[]): Promise<void> {
-    const transactItems = records.map((Item) => ({ Put: { TableName: this.tableName, Item } }));
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
-        return;
-      } catch (error) {
-        if (!isRetryableWrite(error) || attempt >= ITEM_WRITE_ATTEMPTS) {
-          throw new ItemWriteError(`could not write ${records.length} items after ${attempt} attempts`, {
-            cause: error,
-          });
-        }
-        // Full jitter, so that parallel writers that were throttled together do not retry together.
-        await sleep(Math.random() * Math.min(2_000, 50 * 2 ** attempt));
-      }
-    }
+    await writeInTransactionChunks(this.client, this.tableName, records);
   }
 
   async createOrder(
@@ -324,7 +218,7 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async listNotices(orderId: string): Promise<NoticeRecord[]> {
-    const records = await this.allUnder(orderId, 'NOTICE#');
+    const records = await allUnder(this.client, this.tableName, orderId, 'NOTICE#');
     return records.map((record) => strip<NoticeRecord>(record));
   }
 
@@ -408,28 +302,9 @@ export class DynamoOrderRepository implements OrderRepository {
     return found;
   }
 
-  private async queryPage<T>(
-    input: QueryCommandInput,
-    page: PageRequest,
-    toCursor: (key: Record<string, unknown>) => Record<string, string>,
-    fromCursor: (cursor: string) => Record<string, unknown>,
-  ): Promise<Page<T>> {
-    const items: T[] = [];
-    let startKey = page.cursor === null ? undefined : fromCursor(page.cursor);
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey }),
-      );
-      for (const item of result.Items ?? []) items.push(strip<T>(item));
-      lastKey = result.LastEvaluatedKey;
-      startKey = lastKey;
-    } while (lastKey !== undefined && items.length < page.limit);
-    return { items, nextCursor: lastKey === undefined ? null : encodeCursor(toCursor(lastKey)) };
-  }
-
   listItems(orderId: string, page: PageRequest): Promise<Page<ItemRecord>> {
-    return this.queryPage<ItemRecord>(
+    return queryPage<ItemRecord>(
+      this.client,
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -443,28 +318,8 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async allItems(orderId: string): Promise<ItemRecord[]> {
-    const records = await this.allUnder(orderId, 'ITEM#');
+    const records = await allUnder(this.client, this.tableName, orderId, 'ITEM#');
     return records.map((record) => strip<ItemRecord>(record));
-  }
-
-  /** Every record of one order whose sort key starts with `prefix`, read consistently across all pages. */
-  private async allUnder(orderId: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const records: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      records.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return records;
   }
 
   listOrders(
@@ -484,7 +339,8 @@ export class DynamoOrderRepository implements OrderRepository {
       conditions.push('platformId = :platformId');
       values[':platformId'] = filter.platformId;
     }
-    return this.queryPage<OrderRecord>(
+    return queryPage<OrderRecord>(
+      this.client,
       {
         TableName: this.tableName,
         IndexName: 'byAgency',
@@ -512,7 +368,8 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>> {
-    const found = await this.queryPage<Record<string, unknown>>(
+    const found = await queryPage<Record<string, unknown>>(
+      this.client,
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -527,7 +384,7 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async auditTrail(orderId: string): Promise<{ events: ChainedAuditEvent[]; head: StoredChainHead | null }> {
-    const records = await this.allUnder(orderId, 'AUDIT#');
+    const records = await allUnder(this.client, this.tableName, orderId, 'AUDIT#');
     const events: ChainedAuditEvent[] = records.map((record) => storedAuditEvent(strip(record)));
     const marker = await this.client.send(
       new GetCommand({
