@@ -1,3 +1,4 @@
+import type { ActivityBoard } from '../activity-board';
 import type { ExecutionRunner } from '../runner/execution-runner';
 import type { EngineStore, ExecutionRow, StateMachineRow, TaskTokenRow } from '../store';
 
@@ -18,6 +19,9 @@ export interface EngineCore {
   readonly accountId: string;
   readonly runners: Map<string, ExecutionRunner>;
   readonly tokenWaiters: Map<string, (row: TaskTokenRow) => void>;
+  readonly activities: ActivityBoard;
+  /** How long GetActivityTask waits for a task. */
+  readonly activityPollMs: number;
   /** Starts (or, `resume`, replays and continues) an execution on a fresh tick. */
   launch(row: LaunchRow, input: unknown, resume: boolean): void;
   requireMachine(arn: string): StateMachineRow;
