@@ -36,6 +36,7 @@ import {
   updateStateMachine,
 } from './api/state-machines';
 import { listTagsForResource, tagResource, untagResource } from './api/tags';
+import { testState } from './api/test-state';
 import { validateStateMachineDefinition } from './api/validate';
 import {
   deleteStateMachineVersion,
@@ -88,6 +89,7 @@ const ACTIONS: Record<string, Action> = {
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,
   ValidateStateMachineDefinition: validateStateMachineDefinition,
+  TestState: testState,
 };
 
 /**
@@ -180,6 +182,10 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
     const run = ACTIONS[action];
     if (!run) throw new SfnApiError('UnknownOperationException', `Unknown operation ${action}`);
     return run(this, input);
+  }
+
+  scratchEngine(): Promise<StepFunctionsEngine> {
+    return createEngine({ ...this.options, dataPath: ':memory:' });
   }
 
   requireMachine(arn: string): StateMachineRow {

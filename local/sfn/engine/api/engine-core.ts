@@ -1,3 +1,4 @@
+import type { StepFunctionsEngine } from '../../service-api';
 import type { ActivityBoard } from '../activity-board';
 import type { ExecutionRunner } from '../runner/execution-runner';
 import type { EngineStore, ExecutionRow, StateMachineRow, TaskTokenRow } from '../store';
@@ -30,6 +31,8 @@ export interface EngineCore {
   requireRoomForExecution(): void;
   /** Writes every commit still queued (see CommitQueue). */
   flushCommits(): void;
+  /** A throwaway in-memory engine with the same integrations (TestState runs its state there). */
+  scratchEngine(): Promise<StepFunctionsEngine>;
   /** Puts the execution's current status on the bus (Standard executions only). */
   statusChanged(arn: string): void;
 }
