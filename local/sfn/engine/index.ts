@@ -27,6 +27,7 @@ import {
   stopExecution,
 } from './api/executions';
 import { getExecutionHistory } from './api/history';
+import { describeMapRun, listMapRuns, updateMapRun } from './api/map-runs';
 import { redriveExecution, redriveStateNow } from './api/redrive';
 import {
   createStateMachine,
@@ -90,6 +91,9 @@ const ACTIONS: Record<string, Action> = {
   ListTagsForResource: listTagsForResource,
   ValidateStateMachineDefinition: validateStateMachineDefinition,
   TestState: testState,
+  DescribeMapRun: describeMapRun,
+  ListMapRuns: listMapRuns,
+  UpdateMapRun: updateMapRun,
 };
 
 /**
