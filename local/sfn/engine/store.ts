@@ -88,7 +88,12 @@ export class EngineStore {
 
   constructor(dataPath: string) {
     this.db = new Database(dataPath);
-    if (dataPath !== ':memory:') this.db.pragma('journal_mode = WAL');
+    if (dataPath !== ':memory:') {
+      this.db.pragma('journal_mode = WAL');
+      // The default checkpoint every 1,000 WAL pages ran inside a step's commit and halved the transition
+      // rate (profiled: ~75% of the time in COMMIT); 10,000 pages (~40 MB of WAL) keeps it off the hot path.
+      this.db.pragma('wal_autocheckpoint = 10000');
+    }
     this.db.pragma('synchronous = NORMAL');
     createSchema(this.db);
     this.catalog = new CatalogStore(this.db);
