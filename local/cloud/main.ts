@@ -27,6 +27,7 @@ import {
   SANDBOX_PLATFORM_ID,
   sandboxSecrets,
 } from './start-steps';
+import { registerStepFunctionsCatalog } from './step-functions-catalog';
 import { synth } from './synth';
 import { readLocalTemplate } from './template';
 
@@ -169,6 +170,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const machine of template.stateMachines) {
       await registerStateMachine(engine, machine);
     }
+    await registerStepFunctionsCatalog(engine, template, log);
 
     const cognito = await createLocalCognito({
       dataDir,

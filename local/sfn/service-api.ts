@@ -17,6 +17,8 @@ export interface EngineOptions {
   maxOpenExecutions?: number;
   region?: string;
   accountId?: string;
+  /** How long GetActivityTask waits for a task before answering with none (AWS: 60 s). */
+  activityPollMs?: number;
 }
 
 /** An entry recorded by the `arn:aws:states:::events:putEvents` integration. */

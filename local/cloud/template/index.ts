@@ -14,6 +14,11 @@ import { readRestApis } from './readers/rest-apis';
 import { readSchedules } from './readers/schedules';
 import { readConfigurationSets, readEmailIdentities } from './readers/ses';
 import { readSubscriptions, readTopics } from './readers/sns';
+import {
+  readActivities,
+  readStateMachineAliases,
+  readStateMachineVersions,
+} from './readers/state-machine-versions';
 import { readStateMachines } from './readers/state-machines';
 import { readTables } from './readers/tables';
 import { TemplateResolver } from './resolver';
@@ -61,6 +66,9 @@ export function parseTemplate(template: unknown, options: ParseOptions): LocalTe
     tables: readTables(resolver),
     functions,
     stateMachines: readStateMachines(resolver),
+    stateMachineVersions: readStateMachineVersions(resolver),
+    stateMachineAliases: readStateMachineAliases(resolver),
+    activities: readActivities(resolver),
     restApis: readRestApis(resolver, functions),
     userPools: readUserPools(resolver),
     userPoolClients: readUserPoolClients(resolver),

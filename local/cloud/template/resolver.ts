@@ -3,6 +3,7 @@
  * resources to local names, ids and ARNs. Same stack and logical id → same local value, run after run.
  */
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localArn, stableId, stableUuid } from './ids';
+import { aliasArnOf, versionArnOf } from './readers/state-machine-versions';
 import type { CfnResource, JsonObject } from './types';
 import { asString, isObject, TemplateError } from './values';
 
@@ -128,6 +129,10 @@ export class TemplateResolver {
       case 'AWS::StepFunctions::Activity':
       case 'AWS::SecretsManager::Secret':
         return this.getAtt(logicalId, 'Arn');
+      case 'AWS::StepFunctions::StateMachineVersion':
+        return versionArnOf(this, logicalId);
+      case 'AWS::StepFunctions::StateMachineAlias':
+        return aliasArnOf(this, logicalId);
       case 'AWS::SNS::Topic':
         return this.getAtt(logicalId, 'TopicArn');
       case 'AWS::Cognito::UserPool':
@@ -174,6 +179,10 @@ export class TemplateResolver {
       case 'AWS::StepFunctions::Activity':
         if (attribute === 'Name') return name;
         return arn('states', `activity:${name}`);
+      case 'AWS::StepFunctions::StateMachineVersion':
+        return versionArnOf(this, logicalId);
+      case 'AWS::StepFunctions::StateMachineAlias':
+        return aliasArnOf(this, logicalId);
       case 'AWS::Events::EventBus':
         if (attribute === 'Name') return name;
         return arn('events', `event-bus/${name}`);

@@ -49,6 +49,30 @@ export interface StateMachineSpec {
   definition: string;
 }
 
+/** An `AWS::StepFunctions::StateMachineVersion`: published from its machine's definition at start. */
+export interface StateMachineVersionSpec {
+  logicalId: string;
+  stateMachineArn: string;
+  /** What the template's `Ref` to it resolves to (its number on a fresh data directory). */
+  expectedArn: string;
+  description?: string;
+}
+
+export interface StateMachineAliasSpec {
+  logicalId: string;
+  name: string;
+  arn: string;
+  description?: string;
+  /** Each version by the version resource it names (when it does) and by ARN. */
+  routing: { versionLogicalId?: string; versionArn: string; weight: number }[];
+}
+
+export interface ActivitySpec {
+  logicalId: string;
+  name: string;
+  arn: string;
+}
+
 export type ApiIntegration =
   | { type: 'AWS_PROXY'; functionName: string; timeoutMillis: number }
   | {
@@ -214,6 +238,9 @@ export interface LocalTemplate {
   tables: TableSpec[];
   functions: FunctionSpec[];
   stateMachines: StateMachineSpec[];
+  stateMachineVersions: StateMachineVersionSpec[];
+  stateMachineAliases: StateMachineAliasSpec[];
+  activities: ActivitySpec[];
   restApis: RestApiSpec[];
   userPools: UserPoolSpec[];
   userPoolClients: UserPoolClientSpec[];

@@ -1,5 +1,21 @@
 import { SfnApiError } from '../errors';
 import type { EngineOptions, RecordedEvent, StatusChangeEvent, StepFunctionsEngine } from '../service-api';
+import { ActivityBoard } from './activity-board';
+import {
+  ACTIVITY_POLL_MS,
+  createActivity,
+  deleteActivity,
+  describeActivity,
+  getActivityTask,
+  listActivities,
+} from './api/activities';
+import {
+  createStateMachineAlias,
+  deleteStateMachineAlias,
+  describeStateMachineAlias,
+  listStateMachineAliases,
+  updateStateMachineAlias,
+} from './api/aliases';
 import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './api/callbacks';
 import type { EngineCore, LaunchRow } from './api/engine-core';
 import {
@@ -11,6 +27,7 @@ import {
   stopExecution,
 } from './api/executions';
 import { getExecutionHistory } from './api/history';
+import { describeMapRun, listMapRuns, updateMapRun } from './api/map-runs';
 import { redriveExecution, redriveStateNow } from './api/redrive';
 import {
   createStateMachine,
@@ -19,6 +36,14 @@ import {
   listStateMachines,
   updateStateMachine,
 } from './api/state-machines';
+import { listTagsForResource, tagResource, untagResource } from './api/tags';
+import { testState } from './api/test-state';
+import { validateStateMachineDefinition } from './api/validate';
+import {
+  deleteStateMachineVersion,
+  listStateMachineVersions,
+  publishStateMachineVersion,
+} from './api/versions';
 import { requireArn, type WireInput, type WireOutput } from './api/wire';
 import type { Machine } from './asl';
 import { parseMachine } from './asl-parser';
@@ -48,6 +73,27 @@ const ACTIONS: Record<string, Action> = {
   SendTaskSuccess: sendTaskSuccess,
   SendTaskFailure: sendTaskFailure,
   SendTaskHeartbeat: sendTaskHeartbeat,
+  PublishStateMachineVersion: publishStateMachineVersion,
+  ListStateMachineVersions: listStateMachineVersions,
+  DeleteStateMachineVersion: deleteStateMachineVersion,
+  CreateStateMachineAlias: createStateMachineAlias,
+  DescribeStateMachineAlias: describeStateMachineAlias,
+  UpdateStateMachineAlias: updateStateMachineAlias,
+  DeleteStateMachineAlias: deleteStateMachineAlias,
+  ListStateMachineAliases: listStateMachineAliases,
+  CreateActivity: createActivity,
+  DescribeActivity: describeActivity,
+  ListActivities: listActivities,
+  DeleteActivity: deleteActivity,
+  GetActivityTask: getActivityTask,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsForResource: listTagsForResource,
+  ValidateStateMachineDefinition: validateStateMachineDefinition,
+  TestState: testState,
+  DescribeMapRun: describeMapRun,
+  ListMapRuns: listMapRuns,
+  UpdateMapRun: updateMapRun,
 };
 
 /**
@@ -67,6 +113,8 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
   readonly accountId: string;
   readonly runners = new Map<string, ExecutionRunner>();
   readonly tokenWaiters = new Map<string, (row: TaskTokenRow) => void>();
+  readonly activities: ActivityBoard;
+  readonly activityPollMs: number;
   private readonly scheduler = new Scheduler();
   private readonly commits: CommitQueue;
   private readonly recorded: RecordedEvent[] = [];
@@ -82,6 +130,11 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
     this.maxOpenExecutions = options.maxOpenExecutions ?? 1_000_000;
+    this.activities = new ActivityBoard(
+      this.store.catalog,
+      (token) => this.store.getToken(token)?.status === 'PENDING',
+    );
+    this.activityPollMs = options.activityPollMs ?? ACTIVITY_POLL_MS;
     this.statusEvents = new StatusEventPublisher({
       endpoint: options.eventBridgeEndpoint,
       region: this.region,
@@ -120,6 +173,7 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
     for (const runner of this.runners.values()) runner.abandon();
     this.runners.clear();
     this.scheduler.stop();
+    this.activities.close();
     this.statusEvents.close();
     // Let abandoned executions unwind before the database goes away.
     await new Promise((resolve) => setImmediate(resolve));
@@ -132,6 +186,10 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
     const run = ACTIONS[action];
     if (!run) throw new SfnApiError('UnknownOperationException', `Unknown operation ${action}`);
     return run(this, input);
+  }
+
+  scratchEngine(): Promise<StepFunctionsEngine> {
+    return createEngine({ ...this.options, dataPath: ':memory:' });
   }
 
   requireMachine(arn: string): StateMachineRow {
@@ -165,6 +223,7 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
         commits: this.commits,
         scheduler: this.scheduler,
         tokenWaiters: this.tokenWaiters,
+        activities: this.activities,
         resources: {
           lambdaEndpoint: this.options.lambdaEndpoint,
           dynamodbEndpoint: this.options.dynamodbEndpoint,

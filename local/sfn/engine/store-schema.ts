@@ -32,6 +32,8 @@ const TABLES = `
 const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: 'executions', column: 'redrive_count', definition: 'INTEGER NOT NULL DEFAULT 0' },
   { table: 'executions', column: 'redrive_ms', definition: 'INTEGER' },
+  { table: 'executions', column: 'version_arn', definition: 'TEXT' },
+  { table: 'executions', column: 'alias_arn', definition: 'TEXT' },
 ];
 
 export function createSchema(db: Database.Database): void {
@@ -46,7 +48,8 @@ export function createSchema(db: Database.Database): void {
 
 export const EXECUTION_SELECT = `SELECT sequence, arn, state_machine_arn AS stateMachineArn, name, status, input,
   output, error, cause, start_ms AS startMs, stop_ms AS stopMs, definition, type, role_arn AS roleArn,
-  redrive_count AS redriveCount, redrive_ms AS redriveMs FROM executions`;
+  redrive_count AS redriveCount, redrive_ms AS redriveMs, version_arn AS versionArn, alias_arn AS aliasArn
+  FROM executions`;
 export const TOKEN_SELECT = `SELECT token, execution_arn AS executionArn, step_key AS stepKey, status,
   deadline_ms AS deadlineMs, heartbeat_seconds AS heartbeatSeconds, heartbeat_deadline_ms AS heartbeatDeadlineMs,
   output, error, cause FROM task_tokens`;
@@ -72,8 +75,9 @@ export function machineStatements(db: Database.Database) {
 export function executionStatements(db: Database.Database) {
   return {
     insertExecution: db.prepare(
-      `INSERT INTO executions (arn, state_machine_arn, name, status, input, start_ms, definition, type, role_arn)
-       VALUES (@arn, @stateMachineArn, @name, 'RUNNING', @input, @startMs, @definition, @type, @roleArn)`,
+      `INSERT INTO executions (arn, state_machine_arn, name, status, input, start_ms, definition, type, role_arn,
+       version_arn, alias_arn) VALUES (@arn, @stateMachineArn, @name, 'RUNNING', @input, @startMs, @definition,
+       @type, @roleArn, @versionArn, @aliasArn)`,
     ),
     getExecution: db.prepare(`${EXECUTION_SELECT} WHERE arn = ?`),
     runningExecutions: db.prepare(`${EXECUTION_SELECT} WHERE status = 'RUNNING' ORDER BY sequence`),

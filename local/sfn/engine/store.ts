@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { CatalogStore } from './catalog-store';
 import {
   createSchema,
   EXECUTION_SELECT,
@@ -41,6 +42,9 @@ export interface ExecutionRow {
   /** How often RedriveExecution restarted it, and when last. */
   redriveCount: number;
   redriveMs: number | null;
+  /** The version it ran, and the alias it was started through, if any. */
+  versionArn: string | null;
+  aliasArn: string | null;
 }
 
 export interface HistoryEventRow {
@@ -77,14 +81,22 @@ export type RedriveFilter = 'REDRIVEN' | 'NOT_REDRIVEN';
 
 export class EngineStore {
   readonly db: Database.Database;
+  /** Versions, aliases, activities and tags. */
+  readonly catalog: CatalogStore;
   private readonly statements;
   private readonly listQueries = new Map<string, Database.Statement>();
 
   constructor(dataPath: string) {
     this.db = new Database(dataPath);
-    if (dataPath !== ':memory:') this.db.pragma('journal_mode = WAL');
+    if (dataPath !== ':memory:') {
+      this.db.pragma('journal_mode = WAL');
+      // The default checkpoint every 1,000 WAL pages ran inside a step's commit and halved the transition
+      // rate (profiled: ~75% of the time in COMMIT); 10,000 pages (~40 MB of WAL) keeps it off the hot path.
+      this.db.pragma('wal_autocheckpoint = 10000');
+    }
     this.db.pragma('synchronous = NORMAL');
     createSchema(this.db);
+    this.catalog = new CatalogStore(this.db);
     this.statements = {
       ...machineStatements(this.db),
       ...executionStatements(this.db),
@@ -115,9 +127,10 @@ export class EngineStore {
     row: Pick<
       ExecutionRow,
       'arn' | 'stateMachineArn' | 'name' | 'input' | 'startMs' | 'definition' | 'type' | 'roleArn'
-    >,
+    > &
+      Partial<Pick<ExecutionRow, 'versionArn' | 'aliasArn'>>,
   ): void {
-    this.statements.insertExecution.run(row);
+    this.statements.insertExecution.run({ versionArn: null, aliasArn: null, ...row });
   }
   getExecution(arn: string): ExecutionRow | undefined {
     return this.statements.getExecution.get(arn) as ExecutionRow | undefined;
@@ -127,15 +140,18 @@ export class EngineStore {
   }
   /** Newest first, before `beforeSequence`; optionally only one status and redriven or not. */
   listExecutions(
-    stateMachineArn: string,
+    scope: { column: 'machine' | 'version' | 'alias'; arn: string },
     filters: { status?: string; redrive?: RedriveFilter },
     beforeSequence: number,
     limit: number,
   ): ExecutionRow[] {
-    const key = `${filters.status ? 's' : ''}${filters.redrive ?? ''}`;
+    const key = `${scope.column}${filters.status ? 's' : ''}${filters.redrive ?? ''}`;
     let query = this.listQueries.get(key);
     if (!query) {
-      const conditions = ['state_machine_arn = @arn', 'sequence < @before'];
+      const column = { machine: 'state_machine_arn', version: 'version_arn', alias: 'alias_arn' }[
+        scope.column
+      ];
+      const conditions = [`${column} = @arn`, 'sequence < @before'];
       if (filters.status) conditions.push('status = @status');
       if (filters.redrive === 'REDRIVEN') conditions.push('redrive_count > 0');
       if (filters.redrive === 'NOT_REDRIVEN') conditions.push('redrive_count = 0');
@@ -144,7 +160,7 @@ export class EngineStore {
       );
       this.listQueries.set(key, query);
     }
-    const parameters: Record<string, unknown> = { arn: stateMachineArn, before: beforeSequence, limit };
+    const parameters: Record<string, unknown> = { arn: scope.arn, before: beforeSequence, limit };
     if (filters.status) parameters.status = filters.status;
     return query.all(parameters) as ExecutionRow[];
   }

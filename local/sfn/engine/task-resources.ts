@@ -19,6 +19,7 @@ export type ResourceKind =
   | { kind: 'lambda-invoke'; waitForTaskToken: boolean }
   | { kind: 'dynamodb'; action: 'getItem' | 'putItem' | 'updateItem' | 'deleteItem' }
   | { kind: 'events-put'; waitForTaskToken: boolean }
+  | { kind: 'activity'; activityArn: string }
   | { kind: 'unsupported' };
 
 const PAYLOAD_LIMIT_BYTES = 256 * 1024;
@@ -39,6 +40,9 @@ export function classifyResource(resource: string): ResourceKind {
     return { kind: 'events-put', waitForTaskToken: false };
   if (resource === 'arn:aws:states:::events:putEvents.waitForTaskToken') {
     return { kind: 'events-put', waitForTaskToken: true };
+  }
+  if (/^arn:aws[\w-]*:states:[^:]+:[^:]+:activity:[^:]+$/.test(resource)) {
+    return { kind: 'activity', activityArn: resource };
   }
   return { kind: 'unsupported' };
 }
@@ -251,7 +255,9 @@ export async function runResource(
         return await runDynamoDb(settings, kind.action, parameters);
       case 'events-put':
         return await putEvents(settings, parameters, executionArn);
+      case 'activity':
       case 'unsupported':
+        // Activities never reach here: their workers take them from the activity board.
         return {
           error: 'States.Runtime',
           cause: `The resource '${resource}' is not supported by this local Step Functions engine.`,

@@ -1,3 +1,4 @@
+import { ActivityBoard } from '../../../local/sfn/engine/activity-board';
 import type { StateDefinition, StateGraph } from '../../../local/sfn/engine/asl';
 import { parseMachine } from '../../../local/sfn/engine/asl-parser';
 import { Cancellation } from '../../../local/sfn/engine/cancellation';
@@ -81,6 +82,7 @@ export function fakeEnvironment(options: FakeOptions = {}) {
       store,
       scheduler: new Scheduler(),
       tokenWaiters: new Map(),
+      activities: new ActivityBoard(store.catalog, (token) => store.getToken(token)?.status === 'PENDING'),
       resources: { region: 'us-east-1' },
     },
     async sleepUntil(dueMs, cancellation) {

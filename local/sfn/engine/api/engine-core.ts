@@ -1,3 +1,5 @@
+import type { StepFunctionsEngine } from '../../service-api';
+import type { ActivityBoard } from '../activity-board';
 import type { ExecutionRunner } from '../runner/execution-runner';
 import type { EngineStore, ExecutionRow, StateMachineRow, TaskTokenRow } from '../store';
 
@@ -18,6 +20,9 @@ export interface EngineCore {
   readonly accountId: string;
   readonly runners: Map<string, ExecutionRunner>;
   readonly tokenWaiters: Map<string, (row: TaskTokenRow) => void>;
+  readonly activities: ActivityBoard;
+  /** How long GetActivityTask waits for a task. */
+  readonly activityPollMs: number;
   /** Starts (or, `resume`, replays and continues) an execution on a fresh tick. */
   launch(row: LaunchRow, input: unknown, resume: boolean): void;
   requireMachine(arn: string): StateMachineRow;
@@ -26,6 +31,8 @@ export interface EngineCore {
   requireRoomForExecution(): void;
   /** Writes every commit still queued (see CommitQueue). */
   flushCommits(): void;
+  /** A throwaway in-memory engine with the same integrations (TestState runs its state there). */
+  scratchEngine(): Promise<StepFunctionsEngine>;
   /** Puts the execution's current status on the bus (Standard executions only). */
   statusChanged(arn: string): void;
 }

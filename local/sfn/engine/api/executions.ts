@@ -5,6 +5,7 @@ import type { ExecutionRow } from '../store';
 import { toEpochSeconds } from '../timestamps';
 import type { EngineCore } from './engine-core';
 import { redriveStateNow } from './redrive';
+import { listScope, resolveStartTarget } from './start-target';
 import {
   decodePageToken,
   encodePageToken,
@@ -30,8 +31,8 @@ export function startExecution(
   synchronous = false,
   onFinished?: () => void,
 ): WireOutput {
-  const machineArn = requiredString(input, 'stateMachineArn');
-  const machine = core.requireMachine(machineArn);
+  const target = resolveStartTarget(core, requiredString(input, 'stateMachineArn'));
+  const { machine } = target;
   const name = optionalString(input, 'name') ?? randomUUID();
   if (!NAME_PATTERN.test(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
   const inputText = optionalString(input, 'input') ?? '{}';
@@ -51,7 +52,7 @@ export function startExecution(
   }
   const row = {
     arn,
-    stateMachineArn: machineArn,
+    stateMachineArn: machine.arn,
     name,
     input: inputText,
     startMs: Date.now(),
@@ -60,7 +61,7 @@ export function startExecution(
     roleArn: machine.roleArn,
   };
   if (machine.type === 'STANDARD') core.requireRoomForExecution();
-  core.store.insertExecution(row);
+  core.store.insertExecution({ ...row, versionArn: target.versionArn, aliasArn: target.aliasArn });
   core.launch({ ...row, synchronous, onFinished }, parsedInput, false);
   core.statusChanged(arn);
   return { executionArn: arn, startDate: toEpochSeconds(row.startMs) };
@@ -68,7 +69,7 @@ export function startExecution(
 
 /** Express only: runs the execution to its end and answers with its result, as AWS does. */
 export async function startSyncExecution(core: EngineCore, input: WireInput): Promise<WireOutput> {
-  const machine = core.requireMachine(requiredString(input, 'stateMachineArn'));
+  const { machine } = resolveStartTarget(core, requiredString(input, 'stateMachineArn'));
   if (machine.type !== 'EXPRESS') {
     throw new SfnApiError(
       'StateMachineTypeNotSupported',
@@ -116,6 +117,8 @@ function describeRow(core: EngineCore, row: ExecutionRow): WireOutput {
   if (row.cause !== null) output.cause = row.cause;
   output.redriveCount = row.redriveCount;
   if (row.redriveMs !== null) output.redriveDate = toEpochSeconds(row.redriveMs);
+  if (row.versionArn !== null) output.stateMachineVersionArn = row.versionArn;
+  if (row.aliasArn !== null) output.stateMachineAliasArn = row.aliasArn;
   output.redriveStatus = redrive.status;
   if (redrive.reason !== undefined) output.redriveStatusReason = redrive.reason;
   return output;
@@ -140,8 +143,7 @@ export function describeStateMachineForExecution(core: EngineCore, input: WireIn
 }
 
 export function listExecutions(core: EngineCore, input: WireInput): WireOutput {
-  const machineArn = requiredString(input, 'stateMachineArn');
-  core.requireMachine(machineArn);
+  const scope = listScope(core, requiredString(input, 'stateMachineArn'));
   const status = optionalString(input, 'statusFilter');
   const redrive = optionalString(input, 'redriveFilter');
   if (redrive !== undefined && redrive !== 'REDRIVEN' && redrive !== 'NOT_REDRIVEN') {
@@ -152,7 +154,7 @@ export function listExecutions(core: EngineCore, input: WireInput): WireOutput {
   }
   const limit = pageSize(input, 100);
   const before = decodePageToken(optionalString(input, 'nextToken')) ?? Number.MAX_SAFE_INTEGER;
-  const rows = core.store.listExecutions(machineArn, { status, redrive }, before, limit + 1);
+  const rows = core.store.listExecutions(scope, { status, redrive }, before, limit + 1);
   const page = rows.slice(0, limit);
   const output: WireOutput = {
     executions: page.map((row) => {
@@ -166,6 +168,8 @@ export function listExecutions(core: EngineCore, input: WireInput): WireOutput {
       if (row.stopMs !== null) item.stopDate = toEpochSeconds(row.stopMs);
       item.redriveCount = row.redriveCount;
       if (row.redriveMs !== null) item.redriveDate = toEpochSeconds(row.redriveMs);
+      if (row.versionArn !== null) item.stateMachineVersionArn = row.versionArn;
+      if (row.aliasArn !== null) item.stateMachineAliasArn = row.aliasArn;
       return item;
     }),
   };

@@ -3,6 +3,14 @@ import { validateDefinition } from '../jsonpath-bridge';
 import type { StateMachineRow } from '../store';
 import { toEpochSeconds } from '../timestamps';
 import type { EngineCore } from './engine-core';
+import { readTags } from './tags';
+import {
+  checkVersionDescription,
+  describeVersion,
+  isVersionQualifier,
+  publishVersion,
+  splitMachineArn,
+} from './versions';
 import {
   decodePageToken,
   encodePageToken,
@@ -55,6 +63,13 @@ export function createStateMachine(core: EngineCore, input: WireInput): WireOutp
     throw new SfnApiError('ValidationException', `Value '${type}' at 'type' failed to satisfy constraint`);
   }
   checkDefinition(definitionText);
+  const versionDescription = optionalString(input, 'versionDescription');
+  checkVersionDescription(versionDescription);
+  const publish = input.publish === true;
+  if (versionDescription !== undefined && !publish) {
+    throw new SfnApiError('ValidationException', 'Version description can only be set when publish is true');
+  }
+  const tags = readTags(input.tags);
   const arn = `arn:aws:states:${core.region}:${core.accountId}:stateMachine:${name}`;
   const existing = core.store.getMachine(arn);
   if (existing) {
@@ -63,18 +78,24 @@ export function createStateMachine(core: EngineCore, input: WireInput): WireOutp
     }
     throw new SfnApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
   }
-  const createdMs = Date.now();
-  core.store.insertMachine({
+  const row = {
     arn,
     name,
     definition: definitionText,
     roleArn,
     type,
-    createdMs,
+    createdMs: Date.now(),
     updatedMs: null,
     revisionId: revisionOf(definitionText),
+  };
+  const version = core.store.transaction(() => {
+    core.store.insertMachine(row);
+    core.store.catalog.putTags(arn, tags);
+    return publish ? publishVersion(core, row, versionDescription) : undefined;
   });
-  return { stateMachineArn: arn, creationDate: toEpochSeconds(createdMs) };
+  const output: WireOutput = { stateMachineArn: arn, creationDate: toEpochSeconds(row.createdMs) };
+  if (version) output.stateMachineVersionArn = version.arn;
+  return output;
 }
 
 export function updateStateMachine(core: EngineCore, input: WireInput): WireOutput {
@@ -90,10 +111,20 @@ export function updateStateMachine(core: EngineCore, input: WireInput): WireOutp
     throw new SfnApiError('MissingRequiredParameter', 'Either the definition or the roleArn must be given');
   }
   checkDefinition(definition);
+  const versionDescription = optionalString(input, 'versionDescription');
+  checkVersionDescription(versionDescription);
   const updatedMs = Date.now();
-  const revisionId = revisionOf(`${definition}${updatedMs}`);
-  core.store.updateMachine({ arn, definition, roleArn, updatedMs, revisionId });
-  return { updateDate: toEpochSeconds(updatedMs), revisionId };
+  const changed = definition !== existing.definition || roleArn !== existing.roleArn;
+  // An update that changes nothing keeps the revision, so publishing it again finds the same version.
+  const revisionId = changed ? revisionOf(`${definition}${roleArn}${updatedMs}`) : existing.revisionId;
+  const version = core.store.transaction(() => {
+    core.store.updateMachine({ arn, definition, roleArn, updatedMs, revisionId });
+    if (input.publish !== true) return undefined;
+    return publishVersion(core, { ...existing, definition, roleArn, revisionId }, versionDescription);
+  });
+  const output: WireOutput = { updateDate: toEpochSeconds(updatedMs), revisionId };
+  if (version) output.stateMachineVersionArn = version.arn;
+  return output;
 }
 
 function describeMachine(row: StateMachineRow): WireOutput {
@@ -112,7 +143,11 @@ function describeMachine(row: StateMachineRow): WireOutput {
 }
 
 export function describeStateMachine(core: EngineCore, input: WireInput): WireOutput {
-  return describeMachine(core.requireMachine(requiredString(input, 'stateMachineArn')));
+  const arn = requiredString(input, 'stateMachineArn');
+  requireArn(arn);
+  const { qualifier } = splitMachineArn(arn);
+  if (isVersionQualifier(qualifier)) return describeVersion(core, arn);
+  return describeMachine(core.requireMachine(arn));
 }
 
 export function listStateMachines(core: EngineCore, input: WireInput): WireOutput {
@@ -135,6 +170,11 @@ export function listStateMachines(core: EngineCore, input: WireInput): WireOutpu
 export function deleteStateMachine(core: EngineCore, input: WireInput): WireOutput {
   const arn = requiredString(input, 'stateMachineArn');
   requireArn(arn);
-  core.store.deleteMachine(arn);
+  core.store.transaction(() => {
+    for (const alias of core.store.catalog.aliasesOf(arn)) core.store.catalog.dropTags(alias.arn);
+    core.store.deleteMachine(arn);
+    core.store.catalog.forgetMachine(arn);
+    core.store.catalog.dropTags(arn);
+  });
   return {};
 }

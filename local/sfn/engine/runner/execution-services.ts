@@ -1,3 +1,4 @@
+import type { ActivityBoard } from '../activity-board';
 import type { Machine } from '../asl';
 import type { CommitQueue } from '../commit-queue';
 import type { Scheduler } from '../scheduler';
@@ -12,6 +13,8 @@ export interface RunnerServices {
   resources: ResourceSettings;
   /** Callbacks waiting for an answer to their task token (SendTaskSuccess / Failure). */
   tokenWaiters: Map<string, (row: TaskTokenRow) => void>;
+  /** Activity tasks waiting for a worker (GetActivityTask). */
+  activities: ActivityBoard;
   /** The run is over (ended, or let go at engine shutdown). */
   onFinished: (executionArn: string) => void;
   /** The execution ended (SUCCEEDED, FAILED, TIMED_OUT, ABORTED): its record says how. */

@@ -9,7 +9,7 @@ import type { ResourceKind, ResourceOutcome } from '../task-resources';
 export interface StateEnvironment {
   journal: Journal;
   identity: ExecutionIdentity;
-  services: Pick<RunnerServices, 'store' | 'scheduler' | 'tokenWaiters'> & {
+  services: Pick<RunnerServices, 'store' | 'scheduler' | 'tokenWaiters' | 'activities'> & {
     resources: Pick<RunnerServices['resources'], 'region'>;
   };
   /** Resolves at `dueMs`, or rejects with ExecutionHalted when `cancellation` fires first. */

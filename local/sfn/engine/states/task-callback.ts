@@ -9,7 +9,7 @@ import type { TaskAttempt } from './task';
 type CallbackAttempt = TaskAttempt & { token: string };
 
 /** The token's row; a new one is committed, with the history so far, before anyone can see the token. */
-function ensureTokenRow(env: StateEnvironment, task: CallbackAttempt): TaskTokenRow {
+export function ensureTokenRow(env: StateEnvironment, task: CallbackAttempt): TaskTokenRow {
   if (task.tokenRow) return task.tokenRow;
   const now = Date.now();
   const row = {
@@ -35,7 +35,7 @@ function outcomeOf(row: TaskTokenRow): ResourceOutcome | undefined {
  * The answer to the token (SendTaskSuccess / Failure, or its timeout or heartbeat timeout), and `expired`,
  * which resolves only when the task's own clock runs out.
  */
-function watchToken(env: StateEnvironment, row: TaskTokenRow, timers: { cancel(): void }[]) {
+export function watchToken(env: StateEnvironment, row: TaskTokenRow, timers: { cancel(): void }[]) {
   const { store, scheduler, tokenWaiters } = env.services;
   const token = row.token;
   let signalExpiry: (outcome: ResourceOutcome) => void = () => {};

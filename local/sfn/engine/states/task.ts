@@ -13,6 +13,12 @@ import {
 } from '../task-resources';
 import { withRetryAndCatch } from './retry-catch';
 import type { StateEnvironment, StateHandler } from './state-handler';
+import {
+  emitActivityOutcome,
+  emitActivityScheduled,
+  isActivityAttempt,
+  performActivityTask,
+} from './task-activity';
 import { performCallbackTask } from './task-callback';
 
 const TIMEOUT_RULE = positiveIntegerRule('TimeoutSeconds');
@@ -40,7 +46,9 @@ export interface TaskAttempt {
 async function prepareAttempt(run: StateRun<TaskState>, env: StateEnvironment, attempt: number) {
   const { state } = run;
   const kind = classifyResource(state.resource);
-  const waitForToken = (kind.kind === 'lambda-invoke' || kind.kind === 'events-put') && kind.waitForTaskToken;
+  const waitForToken =
+    ((kind.kind === 'lambda-invoke' || kind.kind === 'events-put') && kind.waitForTaskToken) ||
+    kind.kind === 'activity';
   const attemptKey = `${run.stepKey}:a${attempt}`;
   const tokenRow = waitForToken ? env.services.store.tokenForStep(env.identity.arn, attemptKey) : undefined;
   const token = tokenRow?.token ?? (waitForToken ? randomBytes(48).toString('base64url') : undefined);
@@ -48,7 +56,7 @@ async function prepareAttempt(run: StateRun<TaskState>, env: StateEnvironment, a
     ...run.contextObject,
     State: { ...asRecord(run.contextObject.State), RetryCount: attempt },
   };
-  if (token) contextObject.Task = { Token: token };
+  if (token && kind.kind !== 'activity') contextObject.Task = { Token: token };
   const timeoutSeconds =
     (await readField(run, state.timeoutSeconds, TIMEOUT_RULE)) ??
     (waitForToken ? undefined : DEFAULT_TIMEOUT_SECONDS);
@@ -72,6 +80,10 @@ async function prepareAttempt(run: StateRun<TaskState>, env: StateEnvironment, a
 function emitStart(run: StateRun<TaskState>, env: StateEnvironment, task: TaskAttempt): void {
   const { state, strand } = run;
   const journal = env.journal;
+  if (task.kind.kind === 'activity') {
+    emitActivityScheduled(run, env, task);
+    return;
+  }
   if (task.legacy) {
     journal.emit(strand, 'LambdaFunctionScheduled', 'lambdaFunctionScheduledEventDetails', {
       resource: task.resource,
@@ -103,6 +115,10 @@ function emitOutcome(
 ) {
   const { strand } = run;
   const journal = env.journal;
+  if (task.kind.kind === 'activity') {
+    emitActivityOutcome(run, env, outcome);
+    return;
+  }
   if ('result' in outcome) {
     const output = { output: JSON.stringify(outcome.result), outputDetails: { truncated: false } };
     if (task.legacy) {
@@ -163,7 +179,9 @@ async function performTask(run: StateRun<TaskState>, env: StateEnvironment, task
   const timers: { cancel(): void }[] = [];
   try {
     let outcome: ResourceOutcome;
-    if (task.token) {
+    if (isActivityAttempt(task)) {
+      outcome = await performActivityTask(run, env, task, cancellation, timers);
+    } else if (task.token) {
       outcome = await performCallbackTask(
         run,
         env,
