@@ -12,6 +12,9 @@ import { Webhook } from 'standardwebhooks';
 import { listen, type RunningServer, readBody, sendJson } from './http-util';
 
 export const SANDBOX_BEHAVIOURS = ['comply', 'partial', 'reject', 'silent', 'down'] as const;
+/** How many times the sandbox sends one answer before it gives up (throttled, conflicting or failed calls). */
+const ANSWER_ATTEMPTS = 5;
+
 export type SandboxBehaviour = (typeof SANDBOX_BEHAVIOURS)[number];
 
 export class SandboxPlatformError extends Error {
@@ -75,20 +78,37 @@ export async function startSandboxPlatform(options: SandboxPlatformOptions): Pro
     );
     const body = JSON.stringify({ takedownRequestId: orderId, items });
     const messageId = `msg_${randomBytes(16).toString('hex')}`;
-    const timestamp = new Date();
-    const response = await fetch(`${options.apiUrl}/v1/platforms/${options.platformId}/responses`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': messageId,
-        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-        'webhook-signature': signer.sign(messageId, timestamp, body),
-      },
-      body,
-    });
-    log(
-      `[sandbox] answered ${items.length} item(s) of ${orderId} (${settings.behaviour}): ${response.status}`,
-    );
+    // As a careful platform does: a throttled or failed answer is sent again (same webhook-id, so it applies once).
+    for (let attempt = 1; ; attempt += 1) {
+      const timestamp = new Date();
+      const status = await fetch(`${options.apiUrl}/v1/platforms/${options.platformId}/responses`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': messageId,
+          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+          'webhook-signature': signer.sign(messageId, timestamp, body),
+        },
+        body,
+      }).then(
+        (response) => ({
+          code: response.status,
+          retryAfter: Number(response.headers.get('retry-after') ?? ''),
+        }),
+        (error: unknown) => ({ code: 0, retryAfter: Number.NaN, error }),
+      );
+      const retryable = status.code === 0 || status.code === 409 || status.code === 429 || status.code >= 500;
+      if (!retryable || attempt >= ANSWER_ATTEMPTS) {
+        log(
+          `[sandbox] answered ${items.length} item(s) of ${orderId} (${settings.behaviour}): ${status.code}`,
+        );
+        return;
+      }
+      const waitMs = Number.isFinite(status.retryAfter)
+        ? Math.min(10, status.retryAfter) * 1000
+        : 500 * attempt;
+      await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+    }
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {

@@ -8,6 +8,8 @@ const responseSecret = `whsec_${Buffer.from('r'.repeat(32)).toString('base64')}`
 
 describe('sandbox platform', () => {
   const answers: { headers: Record<string, string>; body: string; path: string }[] = [];
+  /** Statuses the stand-in API answers with before it answers 200 again. */
+  const refusals: number[] = [];
   let api: RunningServer;
   let sandbox: SandboxPlatform;
 
@@ -20,7 +22,8 @@ describe('sandbox platform', () => {
           body: (await readBody(request, 1_000_000)).toString('utf8'),
           path: request.url ?? '',
         });
-        response.writeHead(200).end('{}');
+        const refusal = refusals.shift();
+        response.writeHead(refusal ?? 200, refusal === 429 ? { 'retry-after': '0' } : {}).end('{}');
         return true;
       },
     ]);
@@ -103,5 +106,17 @@ describe('sandbox platform', () => {
     expect((await notify(requested('o5'))).status).toBe(503);
     expect(sandbox.received.map((entry) => entry.orderId)).not.toContain('o5');
     expect((await settings('nonsense')).status).toBe(400);
+  });
+  it('sends a throttled answer again with the same webhook-id, as a careful platform does', async () => {
+    await fetch(`${sandbox.server.url}/settings`, {
+      method: 'PUT',
+      body: JSON.stringify({ behaviour: 'comply' }),
+    });
+    refusals.push(429, 503);
+    const before = answers.length;
+    expect((await notify(requested('o-throttled'))).status).toBe(200);
+    await expect.poll(() => answers.length, { timeout: 5_000 }).toBe(before + 3);
+    const ids = answers.slice(before).map((answer) => answer.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(1);
   });
 });
