@@ -4,11 +4,9 @@ import { toEpochSeconds } from '../timestamps';
 import type { EngineCore } from './engine-core';
 import { readTags } from './tags';
 import {
-  decodePageToken,
-  encodePageToken,
   NAME_PATTERN,
+  offsetPage,
   optionalString,
-  pageSize,
   requireArn,
   requiredString,
   type WireInput,
@@ -47,18 +45,11 @@ export function describeActivity(core: EngineCore, input: WireInput): WireOutput
 }
 
 export function listActivities(core: EngineCore, input: WireInput): WireOutput {
-  const limit = pageSize(input, 100);
-  const offset = decodePageToken(optionalString(input, 'nextToken')) ?? 0;
-  const rows = core.store.catalog.listActivities();
-  const output: WireOutput = {
-    activities: rows.slice(offset, offset + limit).map((row) => ({
-      activityArn: row.arn,
-      name: row.name,
-      creationDate: toEpochSeconds(row.createdMs),
-    })),
-  };
-  if (offset + limit < rows.length) output.nextToken = encodePageToken(offset + limit);
-  return output;
+  return offsetPage(input, core.store.catalog.listActivities(), 'activities', (row) => ({
+    activityArn: row.arn,
+    name: row.name,
+    creationDate: toEpochSeconds(row.createdMs),
+  }));
 }
 
 export function deleteActivity(core: EngineCore, input: WireInput): WireOutput {

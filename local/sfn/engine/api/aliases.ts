@@ -4,10 +4,8 @@ import { toEpochSeconds } from '../timestamps';
 import type { EngineCore } from './engine-core';
 import { isVersionQualifier, splitMachineArn } from './versions';
 import {
-  decodePageToken,
-  encodePageToken,
+  offsetPage,
   optionalString,
-  pageSize,
   requireArn,
   requiredString,
   type WireInput,
@@ -135,17 +133,10 @@ export function deleteStateMachineAlias(core: EngineCore, input: WireInput): Wir
 
 export function listStateMachineAliases(core: EngineCore, input: WireInput): WireOutput {
   const machine = core.requireMachine(requiredString(input, 'stateMachineArn'));
-  const limit = pageSize(input, 100);
-  const offset = decodePageToken(optionalString(input, 'nextToken')) ?? 0;
-  const rows = core.store.catalog.aliasesOf(machine.arn);
-  const output: WireOutput = {
-    stateMachineAliases: rows.slice(offset, offset + limit).map((row) => ({
-      stateMachineAliasArn: row.arn,
-      creationDate: toEpochSeconds(row.createdMs),
-    })),
-  };
-  if (offset + limit < rows.length) output.nextToken = encodePageToken(offset + limit);
-  return output;
+  return offsetPage(input, core.store.catalog.aliasesOf(machine.arn), 'stateMachineAliases', (row) => ({
+    stateMachineAliasArn: row.arn,
+    creationDate: toEpochSeconds(row.createdMs),
+  }));
 }
 
 /** The version an execution started through the alias runs: drawn by the routing weights. */

@@ -12,11 +12,9 @@ import {
   splitMachineArn,
 } from './versions';
 import {
-  decodePageToken,
-  encodePageToken,
   NAME_PATTERN,
+  offsetPage,
   optionalString,
-  pageSize,
   requireArn,
   requiredString,
   revisionOf,
@@ -151,20 +149,12 @@ export function describeStateMachine(core: EngineCore, input: WireInput): WireOu
 }
 
 export function listStateMachines(core: EngineCore, input: WireInput): WireOutput {
-  const limit = pageSize(input, 100);
-  const offset = decodePageToken(optionalString(input, 'nextToken')) ?? 0;
-  const rows = core.store.listMachines();
-  const page = rows.slice(offset, offset + limit);
-  const output: WireOutput = {
-    stateMachines: page.map((row) => ({
-      stateMachineArn: row.arn,
-      name: row.name,
-      type: row.type,
-      creationDate: toEpochSeconds(row.createdMs),
-    })),
-  };
-  if (offset + limit < rows.length) output.nextToken = encodePageToken(offset + limit);
-  return output;
+  return offsetPage(input, core.store.listMachines(), 'stateMachines', (row) => ({
+    stateMachineArn: row.arn,
+    name: row.name,
+    type: row.type,
+    creationDate: toEpochSeconds(row.createdMs),
+  }));
 }
 
 export function deleteStateMachine(core: EngineCore, input: WireInput): WireOutput {

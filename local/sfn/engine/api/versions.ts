@@ -4,10 +4,8 @@ import type { StateMachineRow } from '../store';
 import { toEpochSeconds } from '../timestamps';
 import type { EngineCore } from './engine-core';
 import {
-  decodePageToken,
-  encodePageToken,
+  offsetPage,
   optionalString,
-  pageSize,
   requireArn,
   requiredString,
   type WireInput,
@@ -88,17 +86,10 @@ export function publishStateMachineVersion(core: EngineCore, input: WireInput): 
 
 export function listStateMachineVersions(core: EngineCore, input: WireInput): WireOutput {
   const machine = core.requireMachine(requiredString(input, 'stateMachineArn'));
-  const limit = pageSize(input, 100);
-  const offset = decodePageToken(optionalString(input, 'nextToken')) ?? 0;
-  const rows = core.store.catalog.versionsOf(machine.arn);
-  const output: WireOutput = {
-    stateMachineVersions: rows.slice(offset, offset + limit).map((row) => ({
-      stateMachineVersionArn: row.arn,
-      creationDate: toEpochSeconds(row.createdMs),
-    })),
-  };
-  if (offset + limit < rows.length) output.nextToken = encodePageToken(offset + limit);
-  return output;
+  return offsetPage(input, core.store.catalog.versionsOf(machine.arn), 'stateMachineVersions', (row) => ({
+    stateMachineVersionArn: row.arn,
+    creationDate: toEpochSeconds(row.createdMs),
+  }));
 }
 
 export function deleteStateMachineVersion(core: EngineCore, input: WireInput): WireOutput {

@@ -54,6 +54,23 @@ export function pageSize(input: WireInput, fallback: number): number {
   return value;
 }
 
+/**
+ * One page of an in-memory list as the List* actions answer it: `maxResults` (default 100) from the offset in
+ * `nextToken`, under `key`, with a `nextToken` when more remain.
+ */
+export function offsetPage<T>(
+  input: WireInput,
+  rows: readonly T[],
+  key: string,
+  toWire: (row: T) => WireOutput,
+): WireOutput {
+  const limit = pageSize(input, 100);
+  const offset = decodePageToken(optionalString(input, 'nextToken')) ?? 0;
+  const output: WireOutput = { [key]: rows.slice(offset, offset + limit).map(toWire) };
+  if (offset + limit < rows.length) output.nextToken = encodePageToken(offset + limit);
+  return output;
+}
+
 export function revisionOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
