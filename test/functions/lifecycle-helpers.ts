@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { expect } from 'vitest';
 import { OrderChanged } from '../../functions/src/domain/errors';
 import { MalformedJsonError } from '../../functions/src/http/errors';
 import { validate } from '../../functions/src/http/middleware';
@@ -13,7 +14,7 @@ import {
 } from '../../functions/src/use-cases/record-platform-responses';
 import { submitOrder } from '../../functions/src/use-cases/submit-order';
 import { escalate, evaluate, finalize, registerWait } from '../../functions/src/use-cases/workflow-steps';
-import type { TestWorld } from './fakes';
+import { type TestWorld, testWorld } from './fakes';
 
 export const AGENCY = 'komdigi-ais';
 
@@ -173,3 +174,20 @@ export async function runWorkflowFor(world: TestWorld, orderId: string, ms: numb
     world.clock.set(new Date(wakeAt));
   }
 }
+
+/** An order of `itemCount` items, delivered by webhook (served), its workflow waiting. */
+export async function deliveredOrder(itemCount = 3, overrides = {}) {
+  const world = testWorld();
+  const secrets = await registerMichat(world);
+  const order = await submit(world, orderBody(overrides, itemCount));
+  const run = await runWorkflow(world, order.id);
+  expect(run.steps).toEqual(['deliver:000001', 'wait']);
+  return { world, secrets, orderId: order.id };
+}
+
+/** A notice of the order as stored; fails the test when it does not exist. */
+export const noticeOf = async (world: TestWorld, orderId: string, noticeId = '000001') => {
+  const stored = await world.orders.getNotice(orderId, noticeId);
+  if (stored === null) throw new Error(`no notice ${noticeId}`);
+  return stored;
+};
