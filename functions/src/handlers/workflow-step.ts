@@ -10,6 +10,7 @@ import {
   registerWait,
   type WorkflowStepDeps,
 } from '../use-cases/workflow-steps';
+import { warnDeadline } from '../use-cases/warn-deadline';
 import { wireWorkflowStep } from '../wiring/wire-workflow-step';
 
 export type WorkflowStepHandlerDeps = WorkflowStepDeps;
@@ -25,6 +26,7 @@ export const workflowStepSchema = z.discriminatedUnion('action', [
     evaluatedAt: z.iso.datetime(),
   }),
   z.object({ action: z.literal('escalate'), orderId }),
+  z.object({ action: z.literal('warn'), orderId }),
   z.object({ action: z.literal('finalize'), orderId }),
 ]);
 type WorkflowStep = z.infer<typeof workflowStepSchema>;
@@ -41,6 +43,8 @@ function run(deps: WorkflowStepHandlerDeps, input: WorkflowStep): Promise<object
       return registerWait(deps, input);
     case 'escalate':
       return escalate(deps, input.orderId);
+    case 'warn':
+      return warnDeadline(deps, input.orderId);
     case 'finalize':
       return finalize(deps, input.orderId);
   }
