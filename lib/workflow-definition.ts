@@ -132,7 +132,7 @@ export function buildWorkflowDefinition(arns: WorkflowFunctionArns): WorkflowDef
       WarnDeadline: lambdaTask(
         arns.workflowStep,
         { action: 'warn' },
-        "A warnAt fraction of the deadline in force passed with items open: takedown.deadline_approaching in the outbox.",
+        'A warnAt fraction of the deadline in force passed with items open: takedown.deadline_approaching in the outbox.',
       ),
       Finalize: lambdaTask(
         arns.workflowStep,

@@ -32,7 +32,11 @@ export interface DueWarning {
 }
 
 /** The deadline warnings can be about: the stage's deadline while the clock runs and items are pending. */
-function warnedDeadline(order: WarningOrder, pending: number, now: Date): { start: Date; deadline: Date } | null {
+function warnedDeadline(
+  order: WarningOrder,
+  pending: number,
+  now: Date,
+): { start: Date; deadline: Date } | null {
   if (order.finalizedAt !== null || isFinalOrderStatus(order.status)) return null;
   if (order.servedAt === null || order.clockPausedSince !== null || order.deadlineAt === null) return null;
   if (pending === 0) return null;

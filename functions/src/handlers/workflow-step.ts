@@ -3,6 +3,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { logger, tracer } from '../observability';
+import { warnDeadline } from '../use-cases/warn-deadline';
 import {
   escalate,
   evaluate,
@@ -10,7 +11,6 @@ import {
   registerWait,
   type WorkflowStepDeps,
 } from '../use-cases/workflow-steps';
-import { warnDeadline } from '../use-cases/warn-deadline';
 import { wireWorkflowStep } from '../wiring/wire-workflow-step';
 
 export type WorkflowStepHandlerDeps = WorkflowStepDeps;
