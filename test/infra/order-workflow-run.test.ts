@@ -375,7 +375,8 @@ describe('OrderWorkflow on the local Step Functions engine', () => {
         event.type === 'TaskStateExited' &&
         (event.stateExitedEventDetails as Payload).name === 'WarnDeadline',
     );
-    expect(JSON.parse(String((exited?.stateExitedEventDetails as Payload).output))).toMatchObject({
+    const output = (exited?.stateExitedEventDetails as Payload | undefined)?.output;
+    expect(JSON.parse(String(output))).toMatchObject({
       warned: true,
       warning: { stage: 'order', fraction: 0.5 },
       noticeId: '000002',
