@@ -341,6 +341,7 @@ export const fastPolicy = JSON.parse(readFileSync('config/policies/fast.json', '
   deliveryRetrySchedule: string[];
   serviceGracePeriod: Record<'urgent' | 'standard', string>;
   maxClarifications: number;
+  warnAt: number[];
   fine: { perItemPerPeriod: number; accrualPeriod: string; capPerItem: number };
 };
 

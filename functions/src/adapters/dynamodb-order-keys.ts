@@ -64,6 +64,7 @@ export function orderFromItem(item: Record<string, unknown>): OrderRecord {
     clockPausedSince: null,
     clockPauses: [],
     auditHead: null,
+    lastWarning: null,
     ...rest,
     policy: parsePolicy(stored.policy),
   } as OrderRecord;

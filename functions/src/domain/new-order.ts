@@ -110,6 +110,7 @@ export function newOrderRecords(
     clockPausedSince: null,
     clockPauses: [],
     lastReviewReminderAt: null,
+    lastWarning: null,
     disputedSince: null,
     finalizedAt: null,
     withdrawal: null,

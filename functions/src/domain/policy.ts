@@ -39,6 +39,18 @@ const positiveDuration = isoDuration.refine((text) => {
   }
 }, 'must be longer than zero');
 
+/**
+ * Fractions of each deadline's time at which `takedown.deadline_approaching` goes to the platform: strictly between
+ * 0 and 1, ascending, at most 5 (`[]` sends none).
+ */
+export const warnAtSchema = z
+  .array(z.number().gt(0).lt(1))
+  .max(5)
+  .refine((values) => values.every((value, index) => index === 0 || value > (values[index - 1] ?? 0)), {
+    message: 'must be strictly ascending',
+  })
+  .default([0.5, 0.9]);
+
 const stageDeadlines = z.strictObject({
   order: positiveDuration,
   st1: positiveDuration,
@@ -64,6 +76,7 @@ export const policyDocumentSchema = z.strictObject({
     .default({ urgent: 'PT15M', standard: 'PT1H' }),
   /** Clarification requests an order may have (TCO Art. 3(8)); one more is refused. */
   maxClarifications: z.number().int().min(0).max(10).default(2),
+  warnAt: warnAtSchema,
   fine: z.strictObject({
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
     perItemPerPeriod: z.number().int().nonnegative(),

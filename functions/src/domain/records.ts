@@ -72,6 +72,8 @@ export interface OrderRecord {
   clockPausedSince: string | null;
   clockPauses: ClockPause[];
   lastReviewReminderAt: string | null;
+  /** The last `takedown.deadline_approaching` put in the outbox, for which deadline; absent on older records. */
+  lastWarning?: { deadlineAt: string; fraction: number } | null;
   disputedSince: string | null;
   finalizedAt: string | null;
   /** `reason` and `by.officer` go with an erasure, like the order's own `reason` and `officer`. */

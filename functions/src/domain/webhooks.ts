@@ -1,3 +1,4 @@
+import { DEADLINE_WARNING_EVENT, warningPayload } from './deadline-warnings';
 import { itemFine } from './fines';
 import type { NoticeRecord } from './notices';
 import { type OutboundEvent, stageDurationMs } from './order-rules';
@@ -52,7 +53,7 @@ const STARTS_THE_CLOCK = new Set<OutboundEvent>(['takedown.requested', 'takedown
 
 export function webhookPayload(
   order: OrderRecord,
-  notice: Pick<NoticeRecord, 'event' | 'noticeId' | 'detail'>,
+  notice: Pick<NoticeRecord, 'event' | 'noticeId' | 'detail' | 'stage'>,
   part: { items: readonly WebhookItem[]; part: number; parts: number; totalOpenItems: number },
   timestamp: Date,
 ) {
@@ -106,6 +107,9 @@ export function webhookPayload(
           }
         : {}),
       ...(event === 'takedown.review_decided' ? { review: { decision: notice.detail.decision } } : {}),
+      ...(event === DEADLINE_WARNING_EVENT
+        ? { warning: warningPayload(order.orderId, notice, part.totalOpenItems, timestamp) }
+        : {}),
       items: part.items,
       part: part.part,
       parts: part.parts,

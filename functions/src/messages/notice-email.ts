@@ -74,6 +74,10 @@ const SUBJECTS: Record<NoticeEvent, Wording> = {
     id: 'Jawaban atas permintaan klarifikasi',
     en: 'Answer to your clarification request',
   },
+  'takedown.deadline_approaching': {
+    id: 'Peringatan: batas waktu segera berakhir',
+    en: 'Warning: the deadline is approaching',
+  },
 };
 
 const LEADS: Record<NoticeEvent, Wording> = {
@@ -105,6 +109,10 @@ const LEADS: Record<NoticeEvent, Wording> = {
     id: 'Instansi menjawab permintaan klarifikasi Anda. Batas waktu berjalan kembali sejak email ini diterima.',
     en: 'The agency answered your clarification request. The deadline runs again from receipt of this email.',
   },
+  'takedown.deadline_approaching': {
+    id: 'Batas waktu segera berakhir dan item berikut masih tersedia. Turunkan sebelum batas waktu untuk menghindari eskalasi.',
+    en: 'The deadline is close and the items below are still available. Take them down before it to avoid escalation.',
+  },
 };
 
 /** Events that list items (the others concern the order as a whole). */
@@ -115,6 +123,7 @@ const LISTS_ITEMS = new Set<NoticeEvent>([
   'takedown.blocking_referral',
   'takedown.review_decided',
   'takedown.clarified',
+  'takedown.deadline_approaching',
 ]);
 
 function escapeHtml(text: string): string {

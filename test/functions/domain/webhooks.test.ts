@@ -65,7 +65,13 @@ describe('webhook bodies', () => {
   const notice = (
     event: NoticeRecord['event'],
     detail: Record<string, unknown> = {},
-  ): Pick<NoticeRecord, 'event' | 'noticeId' | 'detail'> => ({ event, noticeId: '000004', detail });
+    stage: NoticeRecord['stage'] = 'st2',
+  ): Pick<NoticeRecord, 'event' | 'noticeId' | 'detail' | 'stage'> => ({
+    event,
+    noticeId: '000004',
+    detail,
+    stage,
+  });
 
   it('names no deadline before receipt but how long after it, and the fine terms on the fine notice', () => {
     const requested = webhookPayload(
