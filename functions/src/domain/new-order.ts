@@ -1,4 +1,6 @@
 import type { Actor, AuditEvent } from './audit';
+import { UnprocessableError } from './errors';
+import { FINE_INDICES, type FineIndexValues } from './fine-policy';
 import { createNotice, type NoticeRecord } from './notices';
 import { countItems } from './order-rules';
 import { type Category, type PolicyDocument, urgencyOf } from './policy';
@@ -17,6 +19,8 @@ export interface NewItem {
   kind: ItemRecord['kind'];
   locator: string;
   note?: string;
+  /** SAMAN's fine indices for this item (points model); each one given here wins over the order's. */
+  fineIndices?: FineIndexValues;
 }
 
 /** An order as the agency submits it (the HTTP body, validated, has exactly this shape). */
@@ -32,6 +36,44 @@ export interface NewOrder {
   officer?: string;
   items: NewItem[];
   evidence?: Evidence[];
+  /** SAMAN's fine indices for every item (points model); the policy gives the ones left out. */
+  fineIndices?: FineIndexValues;
+}
+
+/**
+ * Distinct per-item index sets an order may hold. The ST2 audit event records each distinct set once with the
+ * items it applies to, and one audit event has to fit a DynamoDB item (400 KB).
+ */
+export const MAX_FINE_INDEX_SETS = 500;
+
+const indexSetKey = (values: FineIndexValues): string =>
+  FINE_INDICES.map((name) => values[name] ?? '').join('|');
+
+/** The first item whose `fineIndices` would be one distinct set too many, with the message naming it. */
+export function fineIndexSetProblem(items: readonly Pick<NewItem, 'fineIndices'>[]): {
+  index: number;
+  message: string;
+} | null {
+  const seen = new Set<string>();
+  for (const [index, item] of items.entries()) {
+    if (item.fineIndices === undefined) continue;
+    seen.add(indexSetKey(item.fineIndices));
+    if (seen.size > MAX_FINE_INDEX_SETS)
+      return {
+        index,
+        message: `is the ${MAX_FINE_INDEX_SETS + 1}st distinct set of fine indices in this order; at most ${MAX_FINE_INDEX_SETS} are allowed (give shared values once in the order's fineIndices)`,
+      };
+  }
+  return null;
+}
+
+/** Refuses an order whose per-item fine indices exceed the bound, naming the first item too many. */
+export function checkFineIndices(submitted: Pick<NewOrder, 'items'>): void {
+  const problem = fineIndexSetProblem(submitted.items);
+  if (problem !== null)
+    throw new UnprocessableError('too many distinct fine index sets', [
+      { field: `items[${problem.index}].fineIndices`, message: problem.message },
+    ]);
 }
 
 /** Item ids are the position in the order, zero-padded: stable across retries of the same submission. */
@@ -70,6 +112,7 @@ export function newOrderRecords(
     fineSettled: 0,
     fineAccruingSince: null,
     review: null,
+    ...(item.fineIndices === undefined ? {} : { fineIndices: item.fineIndices }),
   }));
   const urgent = submitted.urgent === true;
   const order: OrderRecord = {
@@ -113,6 +156,7 @@ export function newOrderRecords(
     disputedSince: null,
     finalizedAt: null,
     withdrawal: null,
+    ...(submitted.fineIndices === undefined ? {} : { fineIndices: submitted.fineIndices }),
   };
   const actor: Actor = {
     kind: 'agency',

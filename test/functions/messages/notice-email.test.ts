@@ -60,7 +60,7 @@ describe('the fallback email of a takedown order', () => {
     expect(email.text).not.toContain('- 001001 account');
     expect(email.text).toContain('500 more items in the attached items.csv');
     const csv = email.attachments[0]?.content.toString('utf8') ?? '';
-    expect(csv.startsWith('\uFEFFid,kind,locator,fineAccrued\r\n')).toBe(true);
+    expect(csv.startsWith('\uFEFFid,kind,locator,fineAccrued,fineFormula\r\n')).toBe(true);
     expect(csv.trim().split('\r\n')).toHaveLength(1_501);
   });
 
