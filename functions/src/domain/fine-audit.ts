@@ -25,7 +25,7 @@ export interface PointsFineGroup {
   items: string;
 }
 
-export type St2FineDetails =
+export type FineAuditDetails =
   | {
       model: 'points';
       currency: string;
@@ -72,12 +72,16 @@ const groupKey = (breakdown: PointsBreakdown): string =>
   FINE_INDICES.map((name) => `${breakdown.indices[name].source}:${breakdown.indices[name].value}`).join('|');
 
 /**
- * What the ST2 audit event records about the fine (issue 10 §5), for an order that has just reached ST2: under the
- * points model, the policy's parameters, the order's indices and every distinct set of inputs with the items it
- * fines and their amount, so that anyone holding the audit trail can recompute each item's fine; under the flat
- * model, the accrual that starts now.
+ * What an audit event records about the fine (issue 10 §5) of `items` of an order past ST2: the ST2 escalation
+ * (every item) and an uphold after it (the items upheld). Under the points model, the policy's parameters, the
+ * order's indices and every distinct set of inputs with the items it fines and their amount, so that anyone
+ * holding the audit trail can recompute each item's fine; under the flat model, the accrual that starts now.
  */
-export function st2FineDetails(order: OrderRecord, items: readonly ItemRecord[], now: Date): St2FineDetails {
+export function fineAuditDetails(
+  order: OrderRecord,
+  items: readonly ItemRecord[],
+  now: Date,
+): FineAuditDetails {
   const model = fineModelOf(order.policy);
   if (model.model === 'flat') {
     return {

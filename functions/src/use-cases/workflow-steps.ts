@@ -1,6 +1,6 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
 import { OrderChanged } from '../domain/errors';
-import { st2FineDetails } from '../domain/fine-audit';
+import { fineAuditDetails } from '../domain/fine-audit';
 import { type NextStep, nextStep } from '../domain/next-step';
 import { cancelNotice, nextNotice, noticeOpen } from '../domain/notices';
 import type { OrderStatus } from '../domain/order-rules';
@@ -135,7 +135,7 @@ export async function escalate(deps: WorkflowStepDeps, orderId: string): Promise
             deadlineAt,
             noticeId: notice.noticeId,
             // The fine and every input of its formula, in the signed chain: anyone can recompute it.
-            ...(escalation.stage === 'st2' ? { fine: st2FineDetails({ ...order, ...set }, items, now) } : {}),
+            ...(escalation.stage === 'st2' ? { fine: fineAuditDetails({ ...order, ...set }, items, now) } : {}),
           },
         },
       },
