@@ -135,7 +135,9 @@ export async function escalate(deps: WorkflowStepDeps, orderId: string): Promise
             deadlineAt,
             noticeId: notice.noticeId,
             // The fine and every input of its formula, in the signed chain: anyone can recompute it.
-            ...(escalation.stage === 'st2' ? { fine: fineAuditDetails({ ...order, ...set }, items, now) } : {}),
+            ...(escalation.stage === 'st2'
+              ? { fine: fineAuditDetails({ ...order, ...set }, items, now) }
+              : {}),
           },
         },
       },

@@ -7,12 +7,14 @@ import { ValidationError } from '../../../functions/src/http/errors';
 import { validate } from '../../../functions/src/http/middleware';
 import { submitOrderBodySchema } from '../../../functions/src/http/schemas';
 import { getOrder, listItems } from '../../../functions/src/use-cases/read-orders';
+import { reviewItems } from '../../../functions/src/use-cases/review-items';
 import { testWorld } from '../fakes';
 import { answer, orderBody, registerMichat, runWorkflow, submit } from '../lifecycle-helpers';
 import { DEFAULT_POLICY, POLICY_JSON } from '../policy-fixture';
 import { pointsPolicy } from '../report-fixtures';
 
 const HOUR = 3_600_000;
+type AnswerInput = Parameters<typeof answer>[3][number];
 const policyWith = (fine: Record<string, unknown>) =>
   parsePolicy({ ...JSON.parse(POLICY_JSON), fine: { ...JSON.parse(POLICY_JSON).fine, ...fine } });
 
@@ -89,7 +91,7 @@ describe('fine indices on the submit body', () => {
 });
 
 /** Three items under the points model (tariff IDR 100,000 per point); the second is removed before ST2. */
-async function pointsOrderAtSt2() {
+async function pointsOrderAtSt2(second: AnswerInput = { itemId: '000002', outcome: 'removed' }) {
   const world = testWorld(pointsPolicy());
   const secrets = await registerMichat(world);
   const body = orderBody({ fineIndices: { content: 0.8, ugc: 0.5 } }, 3);
@@ -104,7 +106,7 @@ async function pointsOrderAtSt2() {
   world.clock.advance(24 * HOUR);
   await runWorkflow(world, orderId);
   world.clock.advance(HOUR);
-  await answer(world, secrets.responseSecret, orderId, [{ itemId: '000002', outcome: 'removed' }]);
+  await answer(world, secrets.responseSecret, orderId, [second]);
   world.clock.advance(23 * HOUR);
   await runWorkflow(world, orderId);
   return { world, secrets, orderId };
@@ -191,6 +193,37 @@ describe('the points fine at ST2', () => {
       '(content 0.8 × ugc 0.5 × businessScale 1 × warning 1 × compliance 1 × virality 0.25) × 5000 points = 500 points × 100000 IDR = 50000000 IDR',
       '(content 0.8 × ugc 0.5 × businessScale 1 × warning 1 × compliance 1 × virality 1) × 5000 points = 2000 points × 100000 IDR = 200000000 IDR',
     ]);
+  });
+
+  it('fines an item upheld after ST2 then, and records it in the uphold’s audit event', async () => {
+    const { world, orderId } = await pointsOrderAtSt2({
+      itemId: '000002',
+      outcome: 'rejected',
+      reason: { code: 'legal_objection', explanation: 'Satire' },
+    });
+    const atSt2 = await getOrder(world.deps, { agencyId: 'komdigi-ais', orderId });
+    expect(atSt2.stage).toBe('st2');
+    expect(atSt2.items[1]?.fine).toMatchObject({ model: 'none', reason: 'not_open_at_st2' });
+    world.clock.advance(HOUR);
+    await reviewItems(world.deps, {
+      agencyId: 'komdigi-ais',
+      orderId,
+      itemIds: ['000002'],
+      decision: 'uphold',
+      note: 'Not satire',
+      officer: null,
+    });
+    const upheld = await getOrder(world.deps, { agencyId: 'komdigi-ais', orderId });
+    expect(upheld.items[1]?.fine).toMatchObject({ points: '2000', amount: 200_000_000 });
+    expect(upheld.fine.accrued).toBe(450_000_000);
+    const { events } = await world.orders.auditTrail(orderId);
+    const review = events.find((event) => event.action === 'review_upheld');
+    expect(review?.details.fine).toMatchObject({
+      model: 'points',
+      items: 1,
+      total: 200_000_000,
+      groups: [{ points: '2000', amount: 200_000_000, count: 1, items: '000002' }],
+    });
   });
 
   it('under the flat model records the accrual that starts at ST2', async () => {
