@@ -40,3 +40,30 @@ export const pointsFinePolicySchema = z.strictObject({
     )
     .default({ content: 1, ugc: 1, businessScale: 1, warning: 1, compliance: 1, virality: 1 }),
 });
+
+/**
+ * Distinct per-item index sets an order may hold. The ST2 audit event records each distinct set once with the
+ * items it applies to, and one audit event has to fit a DynamoDB item (400 KB).
+ */
+export const MAX_FINE_INDEX_SETS = 500;
+
+const indexSetKey = (values: FineIndexValues): string =>
+  FINE_INDICES.map((name) => values[name] ?? '').join('|');
+
+/** The first item whose `fineIndices` would be one distinct set too many, with the message naming it. */
+export function fineIndexSetProblem(items: readonly { fineIndices?: FineIndexValues }[]): {
+  index: number;
+  message: string;
+} | null {
+  const seen = new Set<string>();
+  for (const [index, item] of items.entries()) {
+    if (item.fineIndices === undefined) continue;
+    seen.add(indexSetKey(item.fineIndices));
+    if (seen.size > MAX_FINE_INDEX_SETS)
+      return {
+        index,
+        message: `is the ${MAX_FINE_INDEX_SETS + 1}st distinct set of fine indices in this order; at most ${MAX_FINE_INDEX_SETS} are allowed (give shared values once in the order's fineIndices)`,
+      };
+  }
+  return null;
+}

@@ -1,6 +1,9 @@
 import type { Actor, AuditEvent } from './audit';
 import { UnprocessableError } from './errors';
-import { FINE_INDICES, type FineIndexValues } from './fine-policy';
+import { type FineIndexValues, fineIndexSetProblem } from './fine-policy';
+
+export { fineIndexSetProblem, MAX_FINE_INDEX_SETS } from './fine-policy';
+
 import { createNotice, type NoticeRecord } from './notices';
 import { countItems } from './order-rules';
 import { type Category, type PolicyDocument, urgencyOf } from './policy';
@@ -38,33 +41,6 @@ export interface NewOrder {
   evidence?: Evidence[];
   /** SAMAN's fine indices for every item (points model); the policy gives the ones left out. */
   fineIndices?: FineIndexValues;
-}
-
-/**
- * Distinct per-item index sets an order may hold. The ST2 audit event records each distinct set once with the
- * items it applies to, and one audit event has to fit a DynamoDB item (400 KB).
- */
-export const MAX_FINE_INDEX_SETS = 500;
-
-const indexSetKey = (values: FineIndexValues): string =>
-  FINE_INDICES.map((name) => values[name] ?? '').join('|');
-
-/** The first item whose `fineIndices` would be one distinct set too many, with the message naming it. */
-export function fineIndexSetProblem(items: readonly Pick<NewItem, 'fineIndices'>[]): {
-  index: number;
-  message: string;
-} | null {
-  const seen = new Set<string>();
-  for (const [index, item] of items.entries()) {
-    if (item.fineIndices === undefined) continue;
-    seen.add(indexSetKey(item.fineIndices));
-    if (seen.size > MAX_FINE_INDEX_SETS)
-      return {
-        index,
-        message: `is the ${MAX_FINE_INDEX_SETS + 1}st distinct set of fine indices in this order; at most ${MAX_FINE_INDEX_SETS} are allowed (give shared values once in the order's fineIndices)`,
-      };
-  }
-  return null;
 }
 
 /** Refuses an order whose per-item fine indices exceed the bound, naming the first item too many. */

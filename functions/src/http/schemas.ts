@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { CHAIN_BREAKS } from '../domain/audit-chain';
-import { FINE_INDICES, fineIndexValuesSchema } from '../domain/fine-policy';
-import { fineIndexSetProblem } from '../domain/new-order';
+import { FINE_INDICES, fineIndexSetProblem, fineIndexValuesSchema } from '../domain/fine-policy';
 import { ITEM_OUTCOMES, ITEM_STATUSES, ORDER_STATUSES, OUTBOUND_EVENTS, STAGES } from '../domain/order-rules';
 import { CATEGORIES } from '../domain/policy';
 
