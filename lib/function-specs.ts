@@ -61,7 +61,7 @@ export interface FunctionSpec {
 export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   SubmitOrderFunction: {
     entry: 'submit-order.ts',
-    bundleBudget: 760_000,
+    bundleBudget: 765_000,
     description: 'POST /v1/takedown-requests: writes items then the order marker, starts the execution',
     memorySize: 1024,
     timeout: Duration.seconds(28),
@@ -79,7 +79,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   WithdrawOrderFunction: {
     entry: 'withdraw-order.ts',
-    bundleBudget: 770_000,
+    bundleBudget: 780_000,
     description: 'POST /v1/takedown-requests/{id}/withdrawal: withdraws an order and wakes its execution',
     memorySize: 512,
     timeout: Duration.seconds(10),
@@ -88,7 +88,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   ReviewItemsFunction: {
     entry: 'review-items.ts',
-    bundleBudget: 770_000,
+    bundleBudget: 780_000,
     description: 'POST /v1/takedown-requests/{id}/review: the agency upholds or withdraws rejected items',
     memorySize: 512,
     timeout: Duration.seconds(10),
@@ -154,7 +154,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   ClarificationsFunction: {
     entry: 'clarifications.ts',
-    bundleBudget: 770_000,
+    bundleBudget: 780_000,
     description:
       "POST /v1/takedown-requests/{id}/clarifications: the agency answers a platform's clarification request",
     memorySize: 512,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { InvalidDurationError, parseDurationMs } from './duration';
+import { pointsFinePolicySchema } from './fine-policy';
 
 export const CATEGORIES = [
   'csam',
@@ -77,12 +78,20 @@ export const policyDocumentSchema = z.strictObject({
   /** Clarification requests an order may have (TCO Art. 3(8)); one more is refused. */
   maxClarifications: z.number().int().min(0).max(10).default(2),
   warnAt: warnAtSchema,
-  fine: z.strictObject({
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
-    perItemPerPeriod: z.number().int().nonnegative(),
-    accrualPeriod: positiveDuration,
-    capPerItem: z.number().int().nonnegative(),
-  }),
+  fine: z
+    .strictObject({
+      currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
+      perItemPerPeriod: z.number().int().nonnegative(),
+      accrualPeriod: positiveDuration,
+      capPerItem: z.number().int().nonnegative(),
+      /** `flat`: accrual per period from ST2; `points`: SAMAN's one-off fine per item at ST2 (fine-formula.ts). */
+      model: z.enum(['flat', 'points']).default('flat'),
+      points: pointsFinePolicySchema.optional(),
+    })
+    .superRefine((fine, context) => {
+      if (fine.model === 'points' && fine.points === undefined)
+        context.addIssue({ code: 'custom', path: ['points'], message: 'is required when model is "points"' });
+    }),
 });
 /** A policy as the functions use it: every optional field filled with its default. */
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;

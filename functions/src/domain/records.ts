@@ -1,5 +1,6 @@
 import type { Actor, AuditEvent } from './audit';
 import type { StoredChainHead } from './audit-chain';
+import type { FineIndexValues } from './fine-policy';
 import type { Clarification, ClockPause, ServiceChannel } from './legal-clock';
 import type { ItemCounts, ItemOutcome, ItemStatus, OrderStatus, OutboundEvent, Stage } from './order-rules';
 import type { Category, PolicyDocument, Urgency } from './policy';
@@ -80,6 +81,8 @@ export interface OrderRecord {
   withdrawal: { reason: string | null; at: string; by: Actor } | null;
   /** When `officer` and `reason` (and the items' locators and notes) were erased; absent on records never erased. */
   personalDataErasedAt?: string | null;
+  /** The agency's fine indices for every item (points model); absent when it gave none. */
+  fineIndices?: FineIndexValues;
 }
 
 export interface ItemRecord {
@@ -104,6 +107,8 @@ export interface ItemRecord {
   fineAccruingSince: string | null;
   review: { decision: 'uphold' | 'withdraw'; note: string; at: string } | null;
   personalDataErasedAt?: string | null;
+  /** The agency's fine indices for this item (points model); absent when it gave none. */
+  fineIndices?: FineIndexValues;
 }
 
 /** A change of one item, applied only if the item is still in `expectedStatus`. */

@@ -1,7 +1,7 @@
 import { encodeCursor } from '../cursor';
 import { canonicalHash } from '../domain/canonical-json';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError, UnprocessableError } from '../domain/errors';
-import { type NewOrder, newOrderRecords } from '../domain/new-order';
+import { checkFineIndices, type NewOrder, newOrderRecords } from '../domain/new-order';
 import type { OrderRecord } from '../domain/records';
 import type { Deps } from './deps';
 import { getOrder } from './read-orders';
@@ -37,6 +37,7 @@ export interface SubmitOrderInput {
  * Idempotency-Key) takes over the lease, rewrites the same items under the same order id and commits the marker.
  */
 export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput): Promise<OrderView> {
+  checkFineIndices(input.order);
   const platform = await deps.platforms.get(input.order.platformId);
   if (platform === null) {
     throw new UnprocessableError('unknown platform', [

@@ -1,6 +1,7 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
 import { deadlineWarnings, warningMoot } from '../domain/deadline-warnings';
 import { OrderChanged } from '../domain/errors';
+import { fineAuditDetails } from '../domain/fine-audit';
 import { type NextStep, nextStep } from '../domain/next-step';
 import { cancelNotice, nextNotice, noticeOpen } from '../domain/notices';
 import type { OrderStatus } from '../domain/order-rules';
@@ -137,7 +138,16 @@ export async function escalate(deps: WorkflowStepDeps, orderId: string): Promise
           actor: SYSTEM_ACTOR,
           action: 'escalated',
           stage: escalation.stage,
-          details: { from: order.stage, pending, deadlineAt, noticeId: notice.noticeId },
+          details: {
+            from: order.stage,
+            pending,
+            deadlineAt,
+            noticeId: notice.noticeId,
+            // The fine and every input of its formula, in the signed chain: anyone can recompute it.
+            ...(escalation.stage === 'st2'
+              ? { fine: fineAuditDetails({ ...order, ...set }, items, now) }
+              : {}),
+          },
         },
       },
     };
