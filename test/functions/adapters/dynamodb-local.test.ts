@@ -65,10 +65,11 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     const again = await submit(world, orderBody({}, 250), 'dynamo-key');
     expect(again.id).toBe(order.id);
 
-    // Served by webhook: the order waits for its first deadline, and is in the open-orders index.
+    // Served by webhook: the order waits for its first pre-deadline warning (half of the 24 h), and is in the
+    // open-orders index.
     expect(await runWorkflow(world, order.id)).toEqual({
       steps: ['deliver:000001', 'wait'],
-      stopped: { next: 'wait', waitSeconds: 24 * 3600 },
+      stopped: { next: 'wait', waitSeconds: 12 * 3600 },
     });
     expect(await world.deps.orders.getOrder(order.id)).toMatchObject({
       status: 'awaiting_platform',
