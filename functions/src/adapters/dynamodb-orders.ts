@@ -14,16 +14,27 @@ import { ConcurrentChangeError } from '../domain/errors';
 import type { NoticeRecord } from '../domain/notices';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
 import type { OpenOrder } from '../domain/recovery';
-import type { ChainSigner, OrderChange, OrderRepository, Page, PageRequest } from '../ports';
+import type {
+  ChainSigner,
+  OpenLocatorItem,
+  OrderChange,
+  OrderRepository,
+  OrderState,
+  Page,
+  PageRequest,
+} from '../ports';
 import { linkAuditEvent, storedAuditEvent } from './audit-chain-links';
+import { queryOpenLocators, readOrderStates } from './dynamodb-open-locators';
 import {
   auditSk,
   BY_OPEN_ORDER_INDEX,
   deliverySk,
   itemSk,
+  leavesOpenLocators,
   noticeSk,
   OPEN_ORDER_SHARDS,
   ORDER_SK,
+  openLocatorKeys,
   openOrderKeys,
   orderFromItem,
   orderPk,
@@ -78,7 +89,12 @@ export class DynamoOrderRepository implements OrderRepository {
    * against 1 for a batch put, and one order's items share a partition (1,000 WCU/s until DynamoDB splits it).
    */
   async putItems(items: ItemRecord[]): Promise<void> {
-    const records = items.map((item) => ({ pk: orderPk(item.orderId), sk: itemSk(item.itemId), ...item }));
+    const records = items.map((item) => ({
+      pk: orderPk(item.orderId),
+      sk: itemSk(item.itemId),
+      ...openLocatorKeys(item),
+      ...item,
+    }));
     await writeInTransactionChunks(this.client, this.tableName, records);
   }
 
@@ -180,7 +196,8 @@ export class DynamoOrderRepository implements OrderRepository {
         Update: {
           TableName: this.tableName,
           Key: { pk: orderPk(change.orderId), sk: itemSk(item.itemId) },
-          UpdateExpression: `SET ${update.clauses.join(', ')}`,
+          // An item that is resolved, withdrawn or erased leaves the open-locators index in the same write.
+          UpdateExpression: `SET ${update.clauses.join(', ')}${leavesOpenLocators(item.set) ? ' REMOVE gsi3pk, gsi3sk' : ''}`,
           ConditionExpression: '#status = :expectedStatus',
           ExpressionAttributeNames: { ...update.names, '#status': 'status' },
           ExpressionAttributeValues: { ...update.values, ':expectedStatus': item.expectedStatus },
@@ -437,5 +454,13 @@ export class DynamoOrderRepository implements OrderRepository {
       }),
     );
     return (result.Items ?? []).map((item) => strip<DeliveryAttempt>(item)).reverse();
+  }
+
+  openItemsByLocator(digests: readonly string[]): Promise<OpenLocatorItem[]> {
+    return queryOpenLocators(this.client, this.tableName, digests);
+  }
+
+  orderStates(orderIds: readonly string[]): Promise<OrderState[]> {
+    return readOrderStates(this.client, this.tableName, orderIds);
   }
 }

@@ -1,6 +1,7 @@
 import type { Actor, AuditEvent } from './audit';
 import type { StoredChainHead } from './audit-chain';
 import type { Clarification, ClockPause, ServiceChannel } from './legal-clock';
+import type { DuplicateOf } from './locator';
 import type { ItemCounts, ItemOutcome, ItemStatus, OrderStatus, OutboundEvent, Stage } from './order-rules';
 import type { Category, PolicyDocument, Urgency } from './policy';
 
@@ -78,6 +79,8 @@ export interface OrderRecord {
   withdrawal: { reason: string | null; at: string; by: Actor } | null;
   /** When `officer` and `reason` (and the items' locators and notes) were erased; absent on records never erased. */
   personalDataErasedAt?: string | null;
+  /** How many of its items were duplicates when it was submitted (absent on orders submitted before). */
+  duplicateCount?: number;
 }
 
 export interface ItemRecord {
@@ -102,6 +105,13 @@ export interface ItemRecord {
   fineAccruingSince: string | null;
   review: { decision: 'uphold' | 'withdraw'; note: string; at: string } | null;
   personalDataErasedAt?: string | null;
+  /**
+   * `locatorKeyDigest(platformId, locatorKey(kind, locator))`: what the open-locators index finds the item by while
+   * it is open; null once erased, absent on items written before duplicate detection.
+   */
+  locatorDigest?: string | null;
+  /** As found at submission: the open item with the same normalized locator (another order, or earlier here). */
+  duplicateOf?: DuplicateOf | null;
 }
 
 /** A change of one item, applied only if the item is still in `expectedStatus`. */

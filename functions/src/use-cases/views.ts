@@ -18,6 +18,7 @@ export function itemView(order: OrderRecord, item: ItemRecord, now: Date) {
     onTime: item.onTime,
     deadlineAt: item.deadlineAt ?? (item.status === 'pending' ? order.deadlineAt : null),
     fineAccrued: itemFine({ order, item }, now),
+    duplicate: item.duplicateOf ?? null,
   };
 }
 
@@ -105,6 +106,7 @@ export function orderView(
     webhookHealth: order.webhookHealth,
     clarification: order.clarification,
     clarifications: order.clarifications,
+    duplicateCount: order.duplicateCount ?? 0,
   };
 }
 
