@@ -63,7 +63,8 @@ export interface FunctionSpec {
 export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   SubmitOrderFunction: {
     entry: 'submit-order.ts',
-    bundleBudget: 760_000,
+    // +5 KB for duplicate detection (URL normalization, the open-locators reads): 762,861 bytes with it.
+    bundleBudget: 765_000,
     description: 'POST /v1/takedown-requests: writes items then the order marker, starts the execution',
     memorySize: 1024,
     timeout: Duration.seconds(28),
@@ -90,7 +91,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   ReviewItemsFunction: {
     entry: 'review-items.ts',
-    bundleBudget: 770_000,
+    // +2 KB: the item views' `duplicate` and the index upkeep of item writes took it to 770,507 bytes.
+    bundleBudget: 772_000,
     description: 'POST /v1/takedown-requests/{id}/review: the agency upholds or withdraws rejected items',
     memorySize: 512,
     timeout: Duration.seconds(10),

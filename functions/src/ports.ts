@@ -74,6 +74,13 @@ export interface OrderRepository {
   erasePersonalData(orderId: string, at: Date): Promise<number>;
   recordDelivery(attempt: DeliveryAttempt): Promise<void>;
   listDeliveries(orderId: string, limit: number): Promise<DeliveryAttempt[]>;
+}
+
+/**
+ * Duplicate detection's reads (submit only; the order repository keeps the index up to date when it writes items).
+ * A port of its own, so that the functions that never submit do not bundle it.
+ */
+export interface OpenLocatorIndex {
   /**
    * Open items (pending or disputed) whose locator digest is one of these, from the open-locators index: one Query
    * per digest, at most `MAX_OPEN_ITEMS_PER_LOCATOR` each, eventually consistent. Their orders may be final since.

@@ -13,6 +13,7 @@ import {
   type ChainSigner,
   type IssuedLetter,
   MAX_OPEN_ITEMS_PER_LOCATOR,
+  type OpenLocatorIndex,
   type OpenLocatorItem,
   type OrderChange,
   type OrderRepository,
@@ -35,7 +36,7 @@ function offsetOf(cursor: string | null): number {
 }
 
 /** In-memory repository with the same guarantees as DynamoDB: versioned marker, conditional item writes. */
-export class InMemoryOrders implements OrderRepository {
+export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
   orders = new Map<string, OrderRecord>();
   items = new Map<string, Map<string, ItemRecord>>();
   audit = new Map<string, ChainedAuditEvent[]>();

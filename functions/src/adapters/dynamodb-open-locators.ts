@@ -1,6 +1,11 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OrderRecord } from '../domain/records';
-import { MAX_OPEN_ITEMS_PER_LOCATOR, type OpenLocatorItem, type OrderState } from '../ports';
+import {
+  MAX_OPEN_ITEMS_PER_LOCATOR,
+  type OpenLocatorIndex,
+  type OpenLocatorItem,
+  type OrderState,
+} from '../ports';
 import { BY_OPEN_LOCATOR_INDEX, ORDER_SK, orderPk } from './dynamodb-order-keys';
 import { sleep } from './dynamodb-writes';
 
@@ -8,6 +13,21 @@ import { sleep } from './dynamodb-writes';
  * Reads of duplicate detection: the open-locators index (one Query per distinct digest, KEYS_ONLY, a few in flight)
  * and the markers of the orders it names (BatchGetItem of a few attributes).
  */
+
+export class DynamoOpenLocatorIndex implements OpenLocatorIndex {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  openItemsByLocator(digests: readonly string[]): Promise<OpenLocatorItem[]> {
+    return queryOpenLocators(this.client, this.tableName, digests);
+  }
+
+  orderStates(orderIds: readonly string[]): Promise<OrderState[]> {
+    return readOrderStates(this.client, this.tableName, orderIds);
+  }
+}
 
 /** Queries in flight at once: enough to hide latency, few enough not to starve the item writes that follow. */
 export const PARALLEL_LOCATOR_QUERIES = 16;

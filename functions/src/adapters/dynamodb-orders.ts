@@ -14,17 +14,8 @@ import { ConcurrentChangeError } from '../domain/errors';
 import type { NoticeRecord } from '../domain/notices';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
 import type { OpenOrder } from '../domain/recovery';
-import type {
-  ChainSigner,
-  OpenLocatorItem,
-  OrderChange,
-  OrderRepository,
-  OrderState,
-  Page,
-  PageRequest,
-} from '../ports';
+import type { ChainSigner, OrderChange, OrderRepository, Page, PageRequest } from '../ports';
 import { linkAuditEvent, storedAuditEvent } from './audit-chain-links';
-import { queryOpenLocators, readOrderStates } from './dynamodb-open-locators';
 import {
   auditSk,
   BY_OPEN_ORDER_INDEX,
@@ -454,13 +445,5 @@ export class DynamoOrderRepository implements OrderRepository {
       }),
     );
     return (result.Items ?? []).map((item) => strip<DeliveryAttempt>(item)).reverse();
-  }
-
-  openItemsByLocator(digests: readonly string[]): Promise<OpenLocatorItem[]> {
-    return queryOpenLocators(this.client, this.tableName, digests);
-  }
-
-  orderStates(orderIds: readonly string[]): Promise<OrderState[]> {
-    return readOrderStates(this.client, this.tableName, orderIds);
   }
 }

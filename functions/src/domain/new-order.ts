@@ -1,5 +1,4 @@
 import type { Actor, AuditEvent } from './audit';
-import { locatorKey, locatorKeyDigest } from './locator';
 import { createNotice, type NoticeRecord } from './notices';
 import { countItems } from './order-rules';
 import { type Category, type PolicyDocument, urgencyOf } from './policy';
@@ -71,7 +70,6 @@ export function newOrderRecords(
     fineSettled: 0,
     fineAccruingSince: null,
     review: null,
-    locatorDigest: locatorKeyDigest(submitted.platformId, locatorKey(item.kind, item.locator)),
   }));
   const urgent = submitted.urgent === true;
   const order: OrderRecord = {

@@ -11,7 +11,7 @@ import { isFinalOrderStatus } from '../domain/order-rules';
 import type { ItemRecord, OrderRecord } from '../domain/records';
 import type { Deps } from './deps';
 
-export type FindDuplicatesDeps = Pick<Deps, 'orders'>;
+export type FindDuplicatesDeps = Pick<Deps, 'openLocators'>;
 
 export interface FindDuplicatesInput {
   /** The items to check: the whole order, or one slice of it. */
@@ -40,7 +40,7 @@ export async function findDuplicates(
   const keys = input.items.map((item) => locatorKey(item.kind, item.locator));
   const digestOf = new Map(keys.map((key) => [key, locatorKeyDigest(input.platformId, key)]));
   const keyOf = new Map([...digestOf].map(([key, digest]) => [digest, key]));
-  const found = await deps.orders.openItemsByLocator([...digestOf.values()]);
+  const found = await deps.openLocators.openItemsByLocator([...digestOf.values()]);
 
   // Repeats: the first item of this order with the key, earlier slices (in the index) or this one.
   const firstOwn = new Map<string, string>();
@@ -57,7 +57,7 @@ export async function findDuplicates(
   });
 
   const others = found.filter((entry) => entry.orderId !== input.orderId);
-  const states = await deps.orders.orderStates(others.map((entry) => entry.orderId));
+  const states = await deps.openLocators.orderStates(others.map((entry) => entry.orderId));
   // The index may still hold items of an order that became final with them open (e.g. referred for blocking).
   const open = new Map(
     states
@@ -90,18 +90,25 @@ export async function findDuplicates(
   return entries;
 }
 
-/** The records of a new order (or slice) with each duplicate kept on its item and counted on the marker. */
+/**
+ * The records of a new order (or slice) as they are stored: each item with its `locatorDigest` (without it the
+ * item never enters the open-locators index) and its duplicate, the duplicates counted on the marker. Here rather
+ * than in `newOrderRecords`, so that the functions that only read orders do not bundle the URL normalization.
+ */
 export function withDuplicates<T extends { order: OrderRecord; items: ItemRecord[] }>(
   records: T,
   duplicates: readonly DuplicateEntry[],
 ): T {
   const byIndex = new Map(duplicates.map(({ index, ...duplicateOf }) => [index, duplicateOf]));
+  const { platformId } = records.order;
   return {
     ...records,
     order: { ...records.order, duplicateCount: (records.order.duplicateCount ?? 0) + duplicates.length },
     items: records.items.map((item) => {
       const duplicateOf = byIndex.get(item.seq - 1);
-      return duplicateOf === undefined ? item : { ...item, duplicateOf };
+      const locatorDigest =
+        item.locator === null ? null : locatorKeyDigest(platformId, locatorKey(item.kind, item.locator));
+      return duplicateOf === undefined ? { ...item, locatorDigest } : { ...item, locatorDigest, duplicateOf };
     }),
   };
 }

@@ -20,7 +20,7 @@ export const MAX_STORED_RESULT_BYTES = 300_000;
 
 export type SubmitOrderDeps = Pick<
   Deps,
-  'orders' | 'platforms' | 'idempotency' | 'workflow' | 'clock' | 'ids' | 'policy'
+  'orders' | 'openLocators' | 'platforms' | 'idempotency' | 'workflow' | 'clock' | 'ids' | 'policy'
 >;
 
 export interface SubmitOrderInput {

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
+import { DynamoOpenLocatorIndex } from '../../../functions/src/adapters/dynamodb-open-locators';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { locatorKey, locatorKeyDigest } from '../../../functions/src/domain/locator';
@@ -39,6 +40,7 @@ function worldOnDynamo(): TestWorld {
   const world = testWorld();
   let counter = 0;
   world.deps.orders = new DynamoOrderRepository(documents, TABLE, world.deps.chainSigner);
+  world.deps.openLocators = new DynamoOpenLocatorIndex(documents, TABLE);
   world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
   world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
   world.deps.webhookIds = new DynamoIdempotencyStore(documents, TABLE, 'WEBHOOK', world.clock);
@@ -47,7 +49,7 @@ function worldOnDynamo(): TestWorld {
 }
 
 const openIn = async (world: TestWorld, ...numbers: number[]) =>
-  (await world.deps.orders.openItemsByLocator(numbers.map(digest)))
+  (await world.deps.openLocators.openItemsByLocator(numbers.map(digest)))
     .map((entry) => `${entry.orderId}/${entry.itemId}`)
     .sort();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnprocessableError } from '../../../functions/src/domain/errors';
 import { newOrderRecords } from '../../../functions/src/domain/new-order';
-import { findDuplicates } from '../../../functions/src/use-cases/find-duplicates';
+import { findDuplicates, withDuplicates } from '../../../functions/src/use-cases/find-duplicates';
 import { registerPlatform } from '../../../functions/src/use-cases/operator';
 import { getOrder, listItems } from '../../../functions/src/use-cases/read-orders';
 import { submitOrder } from '../../../functions/src/use-cases/submit-order';
@@ -124,13 +124,17 @@ describe('duplicates across open orders (warn, the default)', () => {
     const world = testWorld();
     await registerMichat(world);
     const body = orderBody({ items: urls('https://michat.example/a', 'https://michat.example/b') });
-    const { items } = newOrderRecords(body, {
-      orderId: 'order-big',
-      agencyId: AGENCY,
-      createdAt: new Date().toISOString(),
-      policy: DEFAULT_POLICY,
-      executionArn: 'arn',
-    });
+    // As an intake writes its first slice: the records through withDuplicates, which gives them their digests.
+    const { items } = withDuplicates(
+      newOrderRecords(body, {
+        orderId: 'order-big',
+        agencyId: AGENCY,
+        createdAt: new Date().toISOString(),
+        policy: DEFAULT_POLICY,
+        executionArn: 'arn',
+      }),
+      [],
+    );
     await world.orders.putItems(items);
     const found = await findDuplicates(world.deps, {
       items: urls('https://michat.example/c', 'https://michat.example/b/'.slice(0, -1)),
