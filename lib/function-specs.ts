@@ -35,6 +35,8 @@ export type Capability =
   | 'verifyAudit'
   /** Sends notice emails through SES v2 with the notice identity and configuration set. */
   | 'sendEmail'
+  /** Queries the open-locators index (duplicate detection on submit). */
+  | 'findDuplicates'
   /** Reads the open-orders index and inspects, starts and redrives order executions. */
   | 'recoverExecutions'
   /** Renders letters: the DejaVu fonts are copied into the bundle (`fonts/`), and PUBLIC_API_URL is set. */
@@ -61,12 +63,13 @@ export interface FunctionSpec {
 export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   SubmitOrderFunction: {
     entry: 'submit-order.ts',
+    // +5 KB for duplicate detection (URL normalization, the open-locators reads): 762,861 bytes with it.
     bundleBudget: 765_000,
     description: 'POST /v1/takedown-requests: writes items then the order marker, starts the execution',
     memorySize: 1024,
     timeout: Duration.seconds(28),
     table: 'readWrite',
-    capabilities: ['startExecution', 'agencyClients', 'signAudit'],
+    capabilities: ['startExecution', 'agencyClients', 'signAudit', 'findDuplicates'],
   },
   ReadOrdersFunction: {
     entry: 'read-orders.ts',

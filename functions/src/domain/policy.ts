@@ -78,6 +78,8 @@ export const policyDocumentSchema = z.strictObject({
   /** Clarification requests an order may have (TCO Art. 3(8)); one more is refused. */
   maxClarifications: z.number().int().min(0).max(10).default(2),
   warnAt: warnAtSchema,
+  /** What a submission whose locator is already open in another order to the platform gets (issue 10 §4). */
+  duplicateLocators: z.enum(['warn', 'reject']).default('warn'),
   fine: z
     .strictObject({
       currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),

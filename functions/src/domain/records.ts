@@ -2,6 +2,7 @@ import type { Actor, AuditEvent } from './audit';
 import type { StoredChainHead } from './audit-chain';
 import type { FineIndexValues } from './fine-policy';
 import type { Clarification, ClockPause, ServiceChannel } from './legal-clock';
+import type { DuplicateOf } from './locator';
 import type { ItemCounts, ItemOutcome, ItemStatus, OrderStatus, OutboundEvent, Stage } from './order-rules';
 import type { Category, PolicyDocument, Urgency } from './policy';
 
@@ -83,6 +84,8 @@ export interface OrderRecord {
   personalDataErasedAt?: string | null;
   /** The agency's fine indices for every item (points model); absent when it gave none. */
   fineIndices?: FineIndexValues;
+  /** How many of its items were duplicates when it was submitted (absent on orders submitted before). */
+  duplicateCount?: number;
 }
 
 export interface ItemRecord {
@@ -109,6 +112,13 @@ export interface ItemRecord {
   personalDataErasedAt?: string | null;
   /** The agency's fine indices for this item (points model); absent when it gave none. */
   fineIndices?: FineIndexValues;
+  /**
+   * `locatorKeyDigest(platformId, locatorKey(kind, locator))`: what the open-locators index finds the item by while
+   * it is open; null once erased, absent on items written before duplicate detection.
+   */
+  locatorDigest?: string | null;
+  /** As found at submission: the open item with the same normalized locator (another order, or earlier here). */
+  duplicateOf?: DuplicateOf | null;
 }
 
 /** A change of one item, applied only if the item is still in `expectedStatus`. */

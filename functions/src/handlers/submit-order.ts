@@ -3,7 +3,7 @@ import { type AgencyDirectory, agencyOf, callerOf } from '../http/auth';
 import { MissingIdempotencyKeyError } from '../http/errors';
 import { header, json, validate } from '../http/middleware';
 import type { Route } from '../http/router';
-import { type OrderViewBody, submitOrderBodySchema } from '../http/schemas';
+import { type SubmittedOrderBody, submitOrderBodySchema } from '../http/schemas';
 import { logger } from '../observability';
 import { type SubmitOrderDeps, submitOrder } from '../use-cases/submit-order';
 import { wireSubmitOrder } from '../wiring/wire-submit-order';
@@ -28,7 +28,7 @@ export const routes: readonly Route<SubmitOrderHandlerDeps>[] = [
         order: body,
       });
       logger.appendKeys({ orderId: order.id });
-      return json<OrderViewBody>(201, order, { location: `/v1/takedown-requests/${order.id}` });
+      return json<SubmittedOrderBody>(201, order, { location: `/v1/takedown-requests/${order.id}` });
     },
   },
 ];

@@ -19,6 +19,7 @@ import {
   registerPlatformBodySchema,
   reviewBodySchema,
   submitOrderBodySchema,
+  submittedOrderSchema,
   withdrawalBodySchema,
 } from './schemas';
 
@@ -73,7 +74,11 @@ export function buildOpenApiDocument() {
       },
     },
     responses: {
-      '201': json(Order, 'The order, with its first page of items'),
+      '201': json(
+        registry.register('SubmittedOrder', submittedOrderSchema),
+        'The order, with its first page of items and every duplicate item (422 instead under ' +
+          '`duplicateLocators: reject`, naming each as `items[i].locator`)',
+      ),
       ...problems(400, 401, 403, 409, 413, 422, 429),
     },
   });

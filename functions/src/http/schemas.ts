@@ -260,6 +260,15 @@ export const itemFineSchema = z.discriminatedUnion('model', [
   }),
 ]);
 
+export const duplicateOfSchema = z.object({
+  sameAgency: z.boolean().describe("Whether the other order is the submitting agency's own"),
+  orderId: z.string().optional().describe("Only when the other order is the agency's own (or this one)"),
+  itemId: z.string().optional(),
+});
+export const duplicateEntrySchema = duplicateOfSchema.extend({
+  index: z.number().int().describe('Position of the item in the submitted `items`, from 0'),
+});
+
 export const itemViewSchema = z.object({
   id: z.string(),
   kind: z.enum(['account', 'url', 'content']),
@@ -273,6 +282,9 @@ export const itemViewSchema = z.object({
   deadlineAt: z.string().nullable(),
   fineAccrued: z.number().int(),
   fine: itemFineSchema,
+  duplicate: duplicateOfSchema
+    .nullable()
+    .describe('As found at submission: the open item with the same normalized locator, if any'),
 });
 
 export const stageEntrySchema = z.object({
@@ -392,8 +404,17 @@ export const orderViewSchema = orderSummarySchema.extend({
   }),
   clarification: clarificationViewSchema.nullable().describe('The open clarification request'),
   clarifications: z.array(clarificationViewSchema).describe('The closed ones, oldest first'),
+  duplicateCount: z.number().int().describe('How many items were duplicates when the order was submitted'),
 });
 export type OrderViewBody = z.infer<typeof orderViewSchema>;
+export const submittedOrderSchema = orderViewSchema.extend({
+  duplicates: z
+    .array(duplicateEntrySchema)
+    .describe(
+      'Each item whose normalized locator is open in another order to the same platform, or repeats an earlier item',
+    ),
+});
+export type SubmittedOrderBody = z.infer<typeof submittedOrderSchema>;
 
 export const orderListSchema = z.object({
   items: z.array(orderSummarySchema),

@@ -21,6 +21,7 @@ export function itemView(order: OrderRecord, item: ItemRecord, now: Date) {
     deadlineAt: item.deadlineAt ?? (item.status === 'pending' ? order.deadlineAt : null),
     fineAccrued: fine.amount,
     fine,
+    duplicate: item.duplicateOf ?? null,
   };
 }
 
@@ -113,6 +114,7 @@ export function orderView(
     webhookHealth: order.webhookHealth,
     clarification: order.clarification,
     clarifications: order.clarifications,
+    duplicateCount: order.duplicateCount ?? 0,
   };
 }
 

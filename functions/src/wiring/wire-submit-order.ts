@@ -1,18 +1,25 @@
 import { cachedPlatforms } from '../adapters/cached-platforms';
 import { loadConfig } from '../config';
 import type { SubmitOrderHandlerDeps } from '../handlers/submit-order';
-import { auditSigner, idempotencyStore, orderRepository, platformRepository } from './stores';
+import {
+  auditSigner,
+  idempotencyStore,
+  openLocatorIndex,
+  orderRepository,
+  platformRepository,
+} from './stores';
 import { randomIds, systemClock } from './system';
 import { stepFunctionsWorkflow } from './workflow';
 
 /** Submit checks the platform exists on every order; a registered one is remembered this long per container. */
 const PLATFORM_CACHE_MS = 60_000;
 
-/** The table (orders, platforms, agency idempotency keys), the audit key, and Step Functions to start the order. */
+/** The table (orders, the open-locators index, platforms, agency idempotency keys), the audit key, and Step Functions to start the order. */
 export function wireSubmitOrder(env: NodeJS.ProcessEnv = process.env): SubmitOrderHandlerDeps {
   const config = loadConfig(env, ['stateMachine', 'agencyClients']);
   return {
     orders: orderRepository(config, auditSigner(config)),
+    openLocators: openLocatorIndex(config),
     platforms: cachedPlatforms(platformRepository(config), PLATFORM_CACHE_MS),
     idempotency: idempotencyStore(config, 'IDEMPOTENCY'),
     workflow: stepFunctionsWorkflow(config.stateMachineArn),
