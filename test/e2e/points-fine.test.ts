@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud/main';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   AGENCY,
   api,
@@ -12,6 +11,7 @@ import {
   getToken,
   orderBody,
   type PlatformReceiver,
+  pointsCloud,
   startRegisteredPlatform,
   submitOrder,
   waitFor,
@@ -19,8 +19,8 @@ import {
 } from './harness';
 
 /**
- * SAMAN's points fine through HTTP, on a local cloud of its own: the shared one runs the flat `fast` policy, and a
- * policy is chosen per deployment. `fast-points` is `fast` with `fine.model: "points"`, tariff IDR 100,000 per point
+ * SAMAN's points fine through HTTP, on the second local cloud of the run (`pointsCloud()`): the main one runs the
+ * flat `fast` policy, and a policy is chosen per deployment. `fast-points` is `fast` with `fine.model: "points"`, tariff IDR 100,000 per point
  * and a policy default of 0.5 for virality.
  */
 interface IndexView {
@@ -54,30 +54,12 @@ function pdfText(pdf: Buffer): string {
   }
 }
 
-describe('the points fine on a local cloud with the fast-points policy', () => {
-  let local: LocalCloud;
-  let target: E2eCloud;
-  let receiver: PlatformReceiver;
-  let dataRoot: string;
-
-  beforeAll(async () => {
-    dataRoot = mkdtempSync(join(tmpdir(), 'tenggat-e2e-points-'));
-    local = await startLocalCloud({
-      projectDir: process.cwd(),
-      dataDir: join(dataRoot, 'data'),
-      cdkOutDir: join(dataRoot, 'cdk.out'),
-      ports: { api: 0, aws: 0, dynamodb: 0, sandbox: 0 },
-      policy: 'fast-points',
-      sandbox: false,
-      log: () => {},
-    });
-    target = { ...local, progressLogPath: join(dataRoot, 'progress.log') };
-  });
+describe('the points fine on the local cloud with the fast-points policy', () => {
+  const target: E2eCloud = pointsCloud();
+  let receiver: PlatformReceiver | undefined;
 
   afterAll(async () => {
     await receiver?.close();
-    await local?.stop();
-    if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
   });
 
   it('refuses a bad index value, naming the field', async () => {
@@ -89,8 +71,9 @@ describe('the points fine on a local cloud with the fast-points policy', () => {
   });
 
   it('imposes each item its points fine once at ST2, shown per item, in the audit chain and in the ST2 letter', async () => {
-    let platformId: string;
-    ({ platformId, receiver } = await startRegisteredPlatform(target));
+    const registered = await startRegisteredPlatform(target);
+    const { platformId } = registered;
+    receiver = registered.receiver;
     const body = orderBody({ platformId, category: 'terrorism', fineIndices: { content: 0.8, ugc: 0.5 } }, 2);
     const items = body.items as Record<string, unknown>[];
     items[0] = { ...items[0], fineIndices: { businessScale: 0.25 } };
@@ -161,7 +144,7 @@ describe('the points fine on a local cloud with the fast-points policy', () => {
 
     // The platform's fine notice carries each item's formula.
     const notice = await waitFor(
-      () => receiver.received.find((webhook) => webhook.type === 'takedown.fine_notice'),
+      () => registered.receiver.received.find((webhook) => webhook.type === 'takedown.fine_notice'),
       { what: 'the fine notice' },
     );
     const noticeItems = notice.body.data.items as { fineFormula?: string }[];
