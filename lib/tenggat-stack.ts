@@ -13,6 +13,7 @@ import { NoticeMail } from './mail';
 import { Observability } from './observability';
 import { Recovery } from './recovery';
 import { ReportsBucket } from './reports-bucket';
+import { AgencySubscriptions } from './subscriptions';
 import { ApiFirewall } from './waf';
 import { OrderWorkflow, orderWorkflowArn } from './workflow';
 
@@ -101,6 +102,11 @@ export class TenggatStack extends Stack {
     new ApiFirewall(this, 'Firewall', {
       stageArn: api.restApi.deploymentStage.stageArn,
       stageName: api.stageName,
+      encryptionKey: key,
+    });
+    new AgencySubscriptions(this, 'Subscriptions', {
+      eventBus: events.bus,
+      deliverFunction: functions.get('DeliverSubscriptionsFunction'),
       encryptionKey: key,
     });
     const observability = new Observability(this, 'Observability', {
