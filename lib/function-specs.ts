@@ -183,7 +183,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   SubscriptionsFunction: {
     entry: 'subscriptions.ts',
-    bundleBudget: 770_000,
+    bundleBudget: 690_000,
     description: "/v1/subscriptions[/{id}]: an agency's webhook subscriptions (create, list, read, delete)",
     memorySize: 512,
     timeout: Duration.seconds(10),
@@ -193,7 +193,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   DeliverSubscriptionsFunction: {
     entry: 'deliver-subscriptions.ts',
-    bundleBudget: 770_000,
+    bundleBudget: 712_000,
     description:
       'SubscriptionDelivery step: one signed attempt of one domain event to each subscription owed it',
     memorySize: 512,

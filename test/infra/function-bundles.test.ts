@@ -32,7 +32,10 @@ const GRANTED_WITHOUT_CLIENT = new Set(['xray', 'logs']);
  * Functions that use the data key only through DynamoDB and Secrets Manager (the table and their secrets are
  * encrypted with it) and call KMS themselves nowhere: every other function signs or verifies audit heads.
  */
-const KMS_THROUGH_SERVICES_ONLY: readonly FunctionId[] = ['SubscriptionsFunction'];
+const KMS_THROUGH_SERVICES_ONLY: readonly FunctionId[] = [
+  'SubscriptionsFunction',
+  'DeliverSubscriptionsFunction',
+];
 
 const { template } = synthTenggat();
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: Json }>;

@@ -1,7 +1,8 @@
+import { DynamoOrderRepository } from '../adapters/dynamodb-orders';
 import { HttpWebhookSender } from '../adapters/http-webhook-sender';
 import { loadConfig } from '../config';
 import type { DeliverSubscriptionsDeps } from '../use-cases/deliver-subscriptions';
-import { orderRepository } from './stores';
+import { documentClient } from './clients/dynamodb';
 import { subscriptionRepository, subscriptionSecretStore } from './subscription-stores';
 import { resolveHost, systemClock, webhookRulesOf } from './system';
 
@@ -13,7 +14,8 @@ export function wireDeliverSubscriptions(env: NodeJS.ProcessEnv = process.env): 
   const config = loadConfig(env, []);
   const webhookRules = webhookRulesOf(config);
   return {
-    orders: orderRepository(config, null),
+    // Built here rather than in stores.ts, which would bring the KMS client this function never calls.
+    orders: new DynamoOrderRepository(documentClient, config.tableName, null),
     subscriptions: subscriptionRepository(config),
     subscriptionSecrets: subscriptionSecretStore(config),
     webhooks: new HttpWebhookSender(webhookRules),
