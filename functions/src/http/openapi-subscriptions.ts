@@ -27,12 +27,12 @@ export function registerSubscriptionPaths(
     method: 'post',
     path: '/v1/subscriptions',
     summary: 'Subscribe an endpoint to the events of your orders; the signing secret is shown this once',
-    description: `${WHO} The URL follows the platform webhook URL rules; unknown \`events\` are a 422 naming each. Events and payloads: docs/webhooks.md.`,
+    description: `${WHO} The URL follows the platform webhook URL rules; unknown \`events\` are a 422 naming each; at most 20 subscriptions per agency (409). Events and payloads: docs/webhooks.md.`,
     security: agency('takedown/write'),
     request: { body: { content: { 'application/json': { schema: createSubscriptionBodySchema } } } },
     responses: {
       '201': json(createdSubscriptionSchema, 'The subscription and its secret'),
-      ...problems(400, 401, 403, 413, 422),
+      ...problems(400, 401, 403, 409, 413, 422),
     },
   });
   registry.registerPath({

@@ -1,4 +1,4 @@
-import { NotFoundError, UnprocessableError } from '../domain/errors';
+import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors';
 import {
   SUBSCRIPTION_EVENTS,
   type SubscriptionEvent,
@@ -9,6 +9,9 @@ import {
 } from '../domain/subscriptions';
 import { checkAddress, checkWebhookUrl, UnsafeWebhookUrlError } from '../domain/webhook-url-policy';
 import type { Deps } from './deps';
+
+/** Every event fans out to each subscription of the agency: a bound keeps one event's delivery round small. */
+export const MAX_SUBSCRIPTIONS_PER_AGENCY = 20;
 
 export type SubscriptionDeps = Pick<
   Deps,
@@ -54,6 +57,10 @@ export async function createSubscription(
 ): Promise<{ subscription: SubscriptionView; secret: string }> {
   const events = chosenEvents(input.events);
   await assertSafeUrl(deps, input.url);
+  if ((await deps.subscriptions.list(input.agencyId)).length >= MAX_SUBSCRIPTIONS_PER_AGENCY)
+    throw new ConflictError(
+      `an agency has at most ${MAX_SUBSCRIPTIONS_PER_AGENCY} subscriptions: delete one before adding another`,
+    );
   const subscription: SubscriptionRecord = {
     subscriptionId: deps.ids.subscriptionId(),
     agencyId: input.agencyId,

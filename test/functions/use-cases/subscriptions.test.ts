@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, UnprocessableError } from '../../../functions/src/domain/errors';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../../functions/src/domain/errors';
 import { type BusEvent, SUBSCRIPTION_EVENTS } from '../../../functions/src/domain/subscriptions';
 import type { DomainEvent, WebhookRequest } from '../../../functions/src/ports';
 import { deliverToSubscriptions } from '../../../functions/src/use-cases/deliver-subscriptions';
@@ -9,6 +9,7 @@ import {
   deleteSubscription,
   getSubscription,
   listSubscriptions,
+  MAX_SUBSCRIPTIONS_PER_AGENCY,
 } from '../../../functions/src/use-cases/subscriptions';
 import { type TestWorld, testWorld } from '../fakes';
 import { AGENCY, answer, deliveredOrder, runWorkflow } from '../lifecycle-helpers';
@@ -103,6 +104,24 @@ describe('agency subscriptions: create, list, get, delete', () => {
       events: ['takedown.order_final', 'takedown.served'],
     });
     expect(chosen.subscription.events).toEqual(['takedown.served', 'takedown.order_final']);
+  });
+
+  it('keeps an agency to a bounded number of subscriptions; deleting one makes room', async () => {
+    const world = testWorld();
+    const ids: string[] = [];
+    for (let index = 0; index < MAX_SUBSCRIPTIONS_PER_AGENCY; index += 1)
+      ids.push(
+        (await createSubscription(world.deps, { agencyId: AGENCY, url: `${URL_A}/${index}` })).subscription
+          .id,
+      );
+    await expect(createSubscription(world.deps, { agencyId: AGENCY, url: URL_B })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect(await createSubscription(world.deps, { agencyId: OTHER_AGENCY, url: URL_B })).toBeDefined();
+    await deleteSubscription(world.deps, { agencyId: AGENCY, subscriptionId: ids[0] ?? '' });
+    expect((await createSubscription(world.deps, { agencyId: AGENCY, url: URL_B })).subscription.url).toBe(
+      URL_B,
+    );
   });
 
   it.each([
