@@ -104,7 +104,7 @@ export class TenggatStack extends Stack {
       stageName: api.stageName,
       encryptionKey: key,
     });
-    new AgencySubscriptions(this, 'Subscriptions', {
+    const subscriptions = new AgencySubscriptions(this, 'Subscriptions', {
       eventBus: events.bus,
       deliverFunction: functions.get('DeliverSubscriptionsFunction'),
       encryptionKey: key,
@@ -119,6 +119,7 @@ export class TenggatStack extends Stack {
       operatorEmails: props.config.agencies.operators.flatMap((operator) => operator.email ?? []),
       eventBus: events.bus,
       stateMachineArn: workflow.stateMachine.stateMachineArn,
+      otherStateMachineArns: [subscriptions.stateMachine.stateMachineArn],
       alarms: observability.alarms,
     });
 
