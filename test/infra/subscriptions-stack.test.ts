@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FINAL_ORDER_STATUSES } from '../../functions/src/domain/order-rules';
 import { SUBSCRIPTION_EVENTS } from '../../functions/src/domain/subscriptions';
+import type { FunctionId } from '../../lib/functions';
 import {
   buildSubscriptionDeliveryDefinition,
   SUBSCRIPTION_DELIVERY_LOGICAL_ID,
 } from '../../lib/subscriptions';
 import { synthTenggat } from './synth-tenggat';
-import { resolveToString } from './template-values';
+import { resolveToString, resourceProperties } from './template-values';
 
 type Json = Record<string, unknown>;
 const { template } = synthTenggat();
@@ -28,6 +29,26 @@ const statementsOfRole = (roleLogicalId: string) =>
         (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
           .Statement,
     );
+
+const SUBSCRIPTION_SECRET_USERS: readonly FunctionId[] = [
+  'SubscriptionsFunction',
+  'DeliverSubscriptionsFunction',
+];
+const dataKeyLogicalId =
+  Object.keys(template.findResources('AWS::KMS::Key')).find((logicalId) => logicalId.startsWith('DataKey')) ??
+  'missing';
+const environmentOf = (functionId: FunctionId) =>
+  (resourceProperties(template, functionId).Environment as { Variables: Record<string, unknown> }).Variables;
+const statementsOf = (functionId: FunctionId) =>
+  statementsOfRole(
+    (resourceProperties(template, functionId).Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ?? '',
+  );
+const actionsOf = (functionId: FunctionId): string[] =>
+  statementsOf(functionId).flatMap((statement) => [statement.Action].flat() as string[]);
+const resourcesFor = (functionId: FunctionId, action: string): string[] =>
+  statementsOf(functionId)
+    .filter((statement) => ([statement.Action].flat() as string[]).includes(action))
+    .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
 
 describe('agency subscriptions: the rule and the delivery state machine', () => {
   it('sends every subscription event of the Tenggat bus, and nothing else, to SubscriptionDelivery', () => {
@@ -87,6 +108,33 @@ describe('agency subscriptions: the rule and the delivery state machine', () => 
       Seconds: '{% $max([1, $states.input.waitSeconds]) %}',
       Next: 'Deliver',
     });
+  });
+});
+
+describe('agency subscriptions: grants', () => {
+  it('lets the subscriptions function create and delete subscription secrets, and the delivery only read them', () => {
+    const subscriptionSecrets =
+      'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/subscriptions/*';
+    const secretActions = (functionId: FunctionId) =>
+      actionsOf(functionId).filter((action) => action.startsWith('secretsmanager:'));
+    expect(secretActions('SubscriptionsFunction').sort()).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+    ]);
+    expect(secretActions('DeliverSubscriptionsFunction')).toEqual(['secretsmanager:GetSecretValue']);
+    for (const functionId of SUBSCRIPTION_SECRET_USERS) {
+      for (const action of secretActions(functionId))
+        expect(resourcesFor(functionId, action), `${functionId} ${action}`).toEqual([subscriptionSecrets]);
+    }
+    expect(environmentOf('SubscriptionsFunction').SUBSCRIPTION_SECRET_KMS_KEY_ID).toEqual({
+      'Fn::GetAtt': [dataKeyLogicalId, 'Arn'],
+    });
+    expect(environmentOf('DeliverSubscriptionsFunction').SUBSCRIPTION_SECRET_KMS_KEY_ID).toBeUndefined();
+    // Neither holds the bus, the state machines or the audit key: they change no order.
+    for (const functionId of SUBSCRIPTION_SECRET_USERS) {
+      expect(actionsOf(functionId).filter((action) => /^(events|states|ses):/.test(action))).toEqual([]);
+      expect(actionsOf(functionId)).not.toContain('kms:Sign');
+    }
   });
 });
 

@@ -304,31 +304,6 @@ describe('grants', () => {
     expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
   });
 
-  it('let the subscriptions function create and delete subscription secrets, and the delivery only read them', () => {
-    const subscriptionSecrets =
-      'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/subscriptions/*';
-    const secretActions = (functionId: FunctionId) =>
-      actionsOf(functionId).filter((action) => action.startsWith('secretsmanager:'));
-    expect(secretActions('SubscriptionsFunction').sort()).toEqual([
-      'secretsmanager:CreateSecret',
-      'secretsmanager:DeleteSecret',
-    ]);
-    expect(secretActions('DeliverSubscriptionsFunction')).toEqual(['secretsmanager:GetSecretValue']);
-    for (const functionId of SUBSCRIPTION_SECRET_USERS) {
-      for (const action of secretActions(functionId))
-        expect(resourcesFor(functionId, action), `${functionId} ${action}`).toEqual([subscriptionSecrets]);
-    }
-    expect(environmentOf('SubscriptionsFunction').SUBSCRIPTION_SECRET_KMS_KEY_ID).toEqual({
-      'Fn::GetAtt': [dataKeyLogicalId, 'Arn'],
-    });
-    expect(environmentOf('DeliverSubscriptionsFunction').SUBSCRIPTION_SECRET_KMS_KEY_ID).toBeUndefined();
-    // Neither holds the bus, the state machines or the audit key: they change no order.
-    for (const functionId of SUBSCRIPTION_SECRET_USERS) {
-      expect(actionsOf(functionId).filter((action) => /^(events|states|ses):/.test(action))).toEqual([]);
-      expect(actionsOf(functionId)).not.toContain('kms:Sign');
-    }
-  });
-
   it('let functions publish only to the Tenggat bus', () => {
     for (const functionId of FUNCTION_IDS) {
       if (!actionsOf(functionId).includes('events:PutEvents')) continue;
