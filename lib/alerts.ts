@@ -22,6 +22,8 @@ export interface OperatorAlertsProps {
   readonly eventBus: IEventBus;
   /** ARN of the order workflow, whose failed, timed-out and aborted executions are reported. */
   readonly stateMachineArn: string;
+  /** Other state machines reported the same way (the agency subscriptions' delivery). */
+  readonly otherStateMachineArns?: readonly string[];
   /** Every alarm of the stack, each of which notifies the topic. */
   readonly alarms: readonly Alarm[];
 }
@@ -60,12 +62,16 @@ export class OperatorAlerts extends Construct {
       targets: [new SnsTopic(this.topic)],
     });
     new Rule(this, 'WorkflowStopped', {
-      description: 'An order execution failed, timed out or was aborted (the reconciler brings it back)',
+      description:
+        'An order execution (the reconciler brings it back) or a subscription delivery failed, timed out or was aborted',
       eventBus: EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [props.stateMachineArn] },
+        detail: {
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: [props.stateMachineArn, ...(props.otherStateMachineArns ?? [])],
+        },
       },
       targets: [new SnsTopic(this.topic)],
     });

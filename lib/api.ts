@@ -30,7 +30,7 @@ export const PROBLEM_TYPE_BASE = 'https://tenggat.dev/problems/';
 type Access = 'read' | 'write' | 'admin' | 'webhookSignature' | 'public';
 interface Route {
   readonly path: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   readonly functionId: FunctionId;
   readonly access: Access;
 }
@@ -108,6 +108,10 @@ export const ROUTES: readonly Route[] = [
     access: 'read',
   },
   { path: '/v1/verify/{sha256}', method: 'GET', functionId: 'ReportsFunction', access: 'public' },
+  { path: '/v1/subscriptions', method: 'POST', functionId: 'SubscriptionsFunction', access: 'write' },
+  { path: '/v1/subscriptions', method: 'GET', functionId: 'SubscriptionsFunction', access: 'read' },
+  { path: '/v1/subscriptions/{id}', method: 'GET', functionId: 'SubscriptionsFunction', access: 'read' },
+  { path: '/v1/subscriptions/{id}', method: 'DELETE', functionId: 'SubscriptionsFunction', access: 'write' },
 ];
 
 /** Responses API Gateway passes as bytes when the client accepts them (letters are returned base64 encoded). */

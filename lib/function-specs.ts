@@ -16,6 +16,8 @@ export const FUNCTION_IDS = [
   'ReconcilerFunction',
   'ClarificationsFunction',
   'ReportsFunction',
+  'SubscriptionsFunction',
+  'DeliverSubscriptionsFunction',
 ] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
 
@@ -42,7 +44,11 @@ export type Capability =
   /** Renders letters: the DejaVu fonts are copied into the bundle (`fonts/`), and PUBLIC_API_URL is set. */
   | 'letters'
   /** Puts large letters and exports in the reports bucket and presigns GETs of them (REPORTS_BUCKET). */
-  | 'reportFiles';
+  | 'reportFiles'
+  /** Creates and deletes agency subscription secrets (`tenggat/subscriptions/*`), encrypted with the data key. */
+  | 'manageSubscriptionSecrets'
+  /** Reads agency subscription secrets, to sign with. */
+  | 'readSubscriptionSecrets';
 
 export interface FunctionSpec {
   readonly entry: string;
@@ -178,6 +184,27 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     // Writes only the issued-letter records (LETTER#<sha256>).
     table: 'readWrite',
     capabilities: ['agencyClients', 'letters', 'reportFiles'],
+  },
+  SubscriptionsFunction: {
+    entry: 'subscriptions.ts',
+    bundleBudget: 690_000,
+    description: "/v1/subscriptions[/{id}]: an agency's webhook subscriptions (create, list, read, delete)",
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    // Writes only the agency's SUBSCRIPTION# records.
+    table: 'readWrite',
+    capabilities: ['agencyClients', 'webhookUrls', 'manageSubscriptionSecrets'],
+  },
+  DeliverSubscriptionsFunction: {
+    entry: 'deliver-subscriptions.ts',
+    bundleBudget: 712_000,
+    description:
+      'SubscriptionDelivery step: one signed attempt of one domain event to each subscription owed it',
+    memorySize: 512,
+    timeout: Duration.minutes(1),
+    // Reads the order and the subscriptions; writes only the subscriptions' last delivery and status.
+    table: 'readWrite',
+    capabilities: ['webhookUrls', 'readSubscriptionSecrets'],
   },
 };
 

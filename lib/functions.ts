@@ -23,6 +23,7 @@ import {
 import type { NoticeMail } from './mail';
 import { acknowledgeNagFinding } from './nag';
 import { REPORTS_BUCKET_LOGICAL_ID } from './reports-bucket';
+import { grantSubscriptionSecrets, SUBSCRIPTION_SECRET_PREFIX } from './subscription-grants';
 
 export {
   bundleBudget,
@@ -136,6 +137,10 @@ export class TenggatFunctions extends Construct {
         environment.SES_CONFIGURATION_SET = props.mail.configurationSet.configurationSetName;
       }
       if (has('reportFiles')) environment.REPORTS_BUCKET = props.reportsBucket.bucketName;
+      if (has('manageSubscriptionSecrets') || has('readSubscriptionSecrets'))
+        environment.SUBSCRIPTION_SECRET_PREFIX = SUBSCRIPTION_SECRET_PREFIX;
+      if (has('manageSubscriptionSecrets'))
+        environment.SUBSCRIPTION_SECRET_KMS_KEY_ID = props.encryptionKey.keyArn;
       if (has('webhookUrls')) {
         environment.ALLOW_LOOPBACK_WEBHOOKS = String(props.config.allowLoopbackWebhooks);
         environment.BLOCKED_WEBHOOK_PORTS = props.config.blockedWebhookPorts.join(',');
@@ -184,6 +189,8 @@ export class TenggatFunctions extends Construct {
       if (has('recoverExecutions')) this.grantRecovery(fn, props);
       if (has('findDuplicates')) this.grantIndexQuery(fn, props, BY_OPEN_LOCATOR_INDEX);
       if (has('sendEmail')) this.grantEmail(fn, props);
+      if (has('manageSubscriptionSecrets')) grantSubscriptionSecrets(fn, 'manage', props.encryptionKey);
+      if (has('readSubscriptionSecrets')) grantSubscriptionSecrets(fn, 'read', props.encryptionKey);
       if (has('reportFiles')) {
         fn.addToRolePolicy(
           new PolicyStatement({

@@ -13,6 +13,7 @@ import { NoticeMail } from './mail';
 import { Observability } from './observability';
 import { Recovery } from './recovery';
 import { ReportsBucket } from './reports-bucket';
+import { AgencySubscriptions } from './subscriptions';
 import { ApiFirewall } from './waf';
 import { OrderWorkflow, orderWorkflowArn } from './workflow';
 
@@ -103,6 +104,11 @@ export class TenggatStack extends Stack {
       stageName: api.stageName,
       encryptionKey: key,
     });
+    const subscriptions = new AgencySubscriptions(this, 'Subscriptions', {
+      eventBus: events.bus,
+      deliverFunction: functions.get('DeliverSubscriptionsFunction'),
+      encryptionKey: key,
+    });
     const observability = new Observability(this, 'Observability', {
       functions: functions.byId,
       stateMachine: workflow.stateMachine,
@@ -113,6 +119,7 @@ export class TenggatStack extends Stack {
       operatorEmails: props.config.agencies.operators.flatMap((operator) => operator.email ?? []),
       eventBus: events.bus,
       stateMachineArn: workflow.stateMachine.stateMachineArn,
+      otherStateMachineArns: [subscriptions.stateMachine.stateMachineArn],
       alarms: observability.alarms,
     });
 

@@ -13,6 +13,8 @@ const envSchema = z.object({
   AGENCY_CLIENTS: z.string().optional(),
   PLATFORM_SECRET_PREFIX: z.string().default('tenggat/platforms/'),
   PLATFORM_SECRET_KMS_KEY_ID: z.string().min(1).optional(),
+  SUBSCRIPTION_SECRET_PREFIX: z.string().default('tenggat/subscriptions/'),
+  SUBSCRIPTION_SECRET_KMS_KEY_ID: z.string().min(1).optional(),
   AUDIT_SIGNING_KEY_ID: z.string().min(1).optional(),
   MAIL_FROM: z.email().optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
@@ -40,6 +42,9 @@ export interface Config {
   platformSecretPrefix: string;
   /** Customer managed key for new platform secrets; the account default key when absent. */
   platformSecretKmsKeyId: string | null;
+  /** Where agency subscription secrets are kept, and the key new ones are encrypted with. */
+  subscriptionSecretPrefix: string;
+  subscriptionSecretKmsKeyId: string | null;
   /** Asymmetric KMS key that signs audit chain heads; heads stay unsigned (and verify as such) when absent. */
   auditSigningKeyId: string | null;
   allowLoopbackWebhooks: boolean;
@@ -88,6 +93,8 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     agencyClients,
     platformSecretPrefix: values.PLATFORM_SECRET_PREFIX,
     platformSecretKmsKeyId: values.PLATFORM_SECRET_KMS_KEY_ID ?? null,
+    subscriptionSecretPrefix: values.SUBSCRIPTION_SECRET_PREFIX,
+    subscriptionSecretKmsKeyId: values.SUBSCRIPTION_SECRET_KMS_KEY_ID ?? null,
     auditSigningKeyId: values.AUDIT_SIGNING_KEY_ID ?? null,
     allowLoopbackWebhooks: values.ALLOW_LOOPBACK_WEBHOOKS === 'true',
     blockedWebhookPorts: values.BLOCKED_WEBHOOK_PORTS.split(',')

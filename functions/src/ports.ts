@@ -10,6 +10,7 @@ import type {
   PlatformSecrets,
 } from './domain/records';
 import type { ExecutionState, OpenOrder } from './domain/recovery';
+import type { SubscriptionRecord } from './domain/subscriptions';
 
 export interface Page<T> {
   items: T[];
@@ -223,6 +224,8 @@ export interface Clock {
 export interface IdGenerator {
   orderId(): string;
   secret(): string;
+  /** `sub_` and 24 hex digits. */
+  subscriptionId(): string;
 }
 
 /** A letter Tenggat issued: what `GET /v1/verify/{sha256}` looks a digest up by. */
@@ -248,4 +251,26 @@ export interface ReportStore {
 export interface ReportFiles {
   /** Stores the file and answers a presigned GET URL valid for `expiresInSeconds`. */
   publish(key: string, body: Buffer, contentType: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** Agency subscriptions (`SUBSCRIPTIONS#<agencyId>` / `SUBSCRIPTION#<id>`). */
+export interface SubscriptionRepository {
+  create(subscription: SubscriptionRecord): Promise<void>;
+  get(agencyId: string, subscriptionId: string): Promise<SubscriptionRecord | null>;
+  /** Every subscription of the agency, oldest first (an agency has a handful). */
+  list(agencyId: string): Promise<SubscriptionRecord[]>;
+  update(
+    agencyId: string,
+    subscriptionId: string,
+    set: Partial<Pick<SubscriptionRecord, 'status' | 'disabledAt' | 'lastDelivery'>>,
+  ): Promise<void>;
+  /** Returns false when there was none. */
+  delete(agencyId: string, subscriptionId: string): Promise<boolean>;
+}
+
+/** The signing secret of each subscription (Secrets Manager, `tenggat/subscriptions/<id>`). */
+export interface SubscriptionSecretStore {
+  create(subscriptionId: string, secret: string): Promise<void>;
+  get(subscriptionId: string): Promise<string | null>;
+  delete(subscriptionId: string): Promise<void>;
 }

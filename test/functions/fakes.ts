@@ -19,6 +19,7 @@ import type {
 } from '../../functions/src/ports';
 import type { Deps } from '../../functions/src/use-cases/deps';
 import { InMemoryOrders, InMemoryReportFiles, InMemoryReports } from './fake-stores';
+import { InMemorySubscriptionSecrets, InMemorySubscriptions } from './fake-subscriptions';
 import { DEFAULT_POLICY } from './policy-fixture';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -231,6 +232,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     ids: {
       orderId: () => `order-${++orderCounter}`,
       secret: () => `whsec_${randomBytes(24).toString('base64')}`,
+      subscriptionId: () => `sub_${randomBytes(12).toString('hex')}`,
     },
     policy,
     webhookRules: { allowLoopback: false, blockedPorts: [] },
@@ -240,6 +242,8 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     links: { apiUrl: 'https://api.tenggat.test/prod', portalUrl: null },
     reports: new InMemoryReports(orders),
     reportFiles: new InMemoryReportFiles(),
+    subscriptions: new InMemorySubscriptions(),
+    subscriptionSecrets: new InMemorySubscriptionSecrets(),
   };
   return { deps, orders, platforms, secrets, workflow, mailer, published, endpoint, clock };
 }

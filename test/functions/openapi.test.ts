@@ -14,7 +14,7 @@ describe('docs/openapi.json', () => {
     expect(Object.keys(submit?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '409', '413', '422']),
     );
-    expect(Object.keys(document.paths ?? {})).toHaveLength(17);
+    expect(Object.keys(document.paths ?? {})).toHaveLength(19);
     for (const path of ['/v1/statistics', '/v1/exports/orders.csv', '/v1/exports/dsa-statements'])
       expect(document.paths?.[path]?.get?.security, path).toEqual([{ cognito: ['takedown/read'] }]);
     const letter = document.paths?.['/v1/takedown-requests/{id}/letters/{stage}']?.get;
@@ -22,5 +22,12 @@ describe('docs/openapi.json', () => {
     // The verification route is public.
     expect(document.paths?.['/v1/verify/{sha256}']?.get?.security).toBeUndefined();
     expect(document.paths).toHaveProperty(['/v1/takedown-requests/{id}/personal-data-erasure']);
+    const subscriptions = document.paths?.['/v1/subscriptions'];
+    expect(subscriptions?.post?.security).toEqual([{ cognito: ['takedown/write'] }]);
+    expect(Object.keys(subscriptions?.post?.responses ?? {})).toEqual(expect.arrayContaining(['201', '422']));
+    expect(subscriptions?.get?.security).toEqual([{ cognito: ['takedown/read'] }]);
+    const one = document.paths?.['/v1/subscriptions/{id}'];
+    expect(Object.keys(one?.delete?.responses ?? {})).toEqual(expect.arrayContaining(['204', '404']));
+    expect(Object.keys(one?.get?.responses ?? {})).toEqual(expect.arrayContaining(['200', '404']));
   });
 });

@@ -80,6 +80,7 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<ReportsBucket.Arn>/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/platforms/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/subscriptions/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:ap-southeast-3:123456789012:execution:Tenggat-OrderWorkflow:*]',
     ]);
   });

@@ -98,6 +98,11 @@ describe('operator alerts (SNS)', () => {
       detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
     });
     expect(JSON.stringify(rule?.Properties?.EventPattern)).toContain('{"Ref":"OrderWorkflow"}');
+    // A subscription delivery that gave up on Lambda errors loses an agency's events: operators hear of it too.
+    expect(rule?.Properties?.EventPattern.detail.stateMachineArn).toEqual([
+      { Ref: 'OrderWorkflow' },
+      { Ref: 'SubscriptionDelivery' },
+    ]);
   });
 
   it('lets CloudWatch and EventBridge use the topic key, and nothing else outside the account', () => {

@@ -18,6 +18,11 @@ const resources = template.toJSON().Resources as Record<string, { Type: string; 
 const kmsKeys = Object.entries(template.findResources('AWS::KMS::Key'));
 // The data key: table, logs, execution history and platform secrets all use it.
 const dataKeyLogicalId = kmsKeys.find(([logicalId]) => logicalId.startsWith('DataKey'))?.[0] ?? 'missing';
+/** The agency subscription functions: their own secrets, no audit key. */
+const SUBSCRIPTION_SECRET_USERS: readonly FunctionId[] = [
+  'SubscriptionsFunction',
+  'DeliverSubscriptionsFunction',
+];
 // The asymmetric key that signs audit chain heads.
 const auditKeyLogicalId =
   kmsKeys.find(([, key]) => key.Properties?.KeySpec === 'ECC_NIST_P256')?.[0] ?? 'missing';
@@ -161,6 +166,7 @@ describe('the Lambda functions', () => {
         'OperatorFunction',
         'ClarificationsFunction',
         'ReportsFunction',
+        'SubscriptionsFunction',
       ].sort(),
     );
     expect(holders('REPORTS_BUCKET')).toEqual(['ReportsFunction']);
@@ -173,8 +179,12 @@ describe('the Lambda functions', () => {
     expect(holders('PLATFORM_SECRET_PREFIX')).toEqual(
       ['OperatorFunction', 'DeliverWebhookFunction', 'PlatformResponsesFunction'].sort(),
     );
-    expect(holders('ALLOW_LOOPBACK_WEBHOOKS')).toEqual(['OperatorFunction', 'DeliverWebhookFunction'].sort());
+    expect(holders('ALLOW_LOOPBACK_WEBHOOKS')).toEqual(
+      ['OperatorFunction', 'DeliverWebhookFunction', ...SUBSCRIPTION_SECRET_USERS].sort(),
+    );
     expect(environmentOf('OperatorFunction').PLATFORM_SECRET_PREFIX).toBe('tenggat/platforms/');
+    expect(holders('SUBSCRIPTION_SECRET_PREFIX')).toEqual([...SUBSCRIPTION_SECRET_USERS].sort());
+    expect(environmentOf('SubscriptionsFunction').SUBSCRIPTION_SECRET_PREFIX).toBe('tenggat/subscriptions/');
   });
 
   it('pass the context switches for webhook URLs through', () => {
@@ -296,8 +306,10 @@ describe('grants', () => {
   });
 
   it('scope secrets to the tenggat/platforms/ prefix and give only the operator write access', () => {
-    const secretUsers = FUNCTION_IDS.filter((functionId) =>
-      actionsOf(functionId).some((action) => action.startsWith('secretsmanager:')),
+    const secretUsers = FUNCTION_IDS.filter(
+      (functionId) =>
+        actionsOf(functionId).some((action) => action.startsWith('secretsmanager:')) &&
+        !SUBSCRIPTION_SECRET_USERS.includes(functionId),
     );
     expect(secretUsers.sort()).toEqual([
       'DeliverWebhookFunction',
@@ -312,7 +324,10 @@ describe('grants', () => {
     const writers = FUNCTION_IDS.filter((functionId) =>
       actionsOf(functionId).includes('secretsmanager:CreateSecret'),
     );
-    expect(writers).toEqual(['OperatorFunction']);
+    expect(writers).toEqual(['OperatorFunction', 'SubscriptionsFunction']);
+    expect(resourcesFor('OperatorFunction', 'secretsmanager:CreateSecret')).toEqual([
+      'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/platforms/*',
+    ]);
     expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
   });
 
@@ -405,6 +420,10 @@ describe('the REST API', () => {
       ['GET /v1/exports/authority-report', 'ReportsFunction', 'takedown/read'],
       ['GET /v1/takedown-requests/{id}/letters/{stage}', 'ReportsFunction', 'takedown/read'],
       ['GET /v1/verify/{sha256}', 'ReportsFunction', null],
+      ['POST /v1/subscriptions', 'SubscriptionsFunction', 'takedown/write'],
+      ['GET /v1/subscriptions', 'SubscriptionsFunction', 'takedown/read'],
+      ['GET /v1/subscriptions/{id}', 'SubscriptionsFunction', 'takedown/read'],
+      ['DELETE /v1/subscriptions/{id}', 'SubscriptionsFunction', 'takedown/write'],
     ];
     expect([...routes.keys()].sort()).toEqual(expected.map(([route]) => route).sort());
     for (const [route, functionId, scope] of expected) {
@@ -519,7 +538,10 @@ describe('the audit signing key', () => {
     );
   // Readers never sign: the read function verifies heads, the reports function prints them as stored.
   const appenders: FunctionId[] = FUNCTION_IDS.filter(
-    (functionId) => functionId !== 'ReadOrdersFunction' && functionId !== 'ReportsFunction',
+    (functionId) =>
+      functionId !== 'ReadOrdersFunction' &&
+      functionId !== 'ReportsFunction' &&
+      !SUBSCRIPTION_SECRET_USERS.includes(functionId),
   );
 
   it('is an asymmetric ECC_NIST_P256 signing key with an alias, kept when the stack goes', () => {
@@ -544,7 +566,7 @@ describe('the audit signing key', () => {
         ]);
       } else expect(signing, functionId).toEqual([]);
       // The reports function prints heads as stored and neither signs nor verifies: it gets no key at all.
-      if (functionId === 'ReportsFunction')
+      if (functionId === 'ReportsFunction' || SUBSCRIPTION_SECRET_USERS.includes(functionId))
         expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toBeUndefined();
       else expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toEqual(auditKeyArn);
     }
@@ -578,8 +600,8 @@ describe('the audit signing key', () => {
 describe('logs and alarms', () => {
   it('encrypt every log group with the customer-managed key and keep it for a bounded time', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    // One per function, the API access logs, the execution logs and the WAF logs.
-    expect(logGroups.length).toBe(FUNCTION_IDS.length + 3);
+    // One per function, the API access logs, the two state machines' execution logs and the WAF logs.
+    expect(logGroups.length).toBe(FUNCTION_IDS.length + 4);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [dataKeyLogicalId, 'Arn'] });
       expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import './extend-zod-openapi';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerReportPaths } from './openapi-reports';
+import { registerSubscriptionPaths } from './openapi-subscriptions';
 import {
   auditPageSchema,
   itemPageSchema,
@@ -230,6 +231,7 @@ export function buildOpenApiDocument() {
   });
 
   registerReportPaths(registry, { problems, json, security: agency('takedown/read') });
+  registerSubscriptionPaths(registry, { problems, json, agency });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -4,7 +4,7 @@ import type { HttpEvent } from './middleware';
 
 /** One route of an API function: its method and API Gateway resource, and what answers it. */
 export interface Route<D> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** The resource as API Gateway names it (`event.resource`), e.g. `/v1/takedown-requests/{id}`. */
   resource: string;
   handler: (event: HttpEvent, deps: D) => Promise<APIGatewayProxyResult>;

@@ -9,7 +9,7 @@ import {
   type WebhookAttemptOutcome,
 } from '../domain/notices';
 import { secretsInForce } from '../domain/platform-secrets';
-import type { OrderRecord, PlatformRecord, WebhookHealth } from '../domain/records';
+import type { OrderRecord, WebhookHealth } from '../domain/records';
 import { checkAddress, checkWebhookUrl, UnsafeWebhookUrlError } from '../domain/webhook-url-policy';
 import { openItemsFor, splitIntoParts, webhookPayload } from '../domain/webhooks';
 import type { DomainEvent, WebhookResult } from '../ports';
@@ -116,9 +116,9 @@ async function sendNotice(
     const body = JSON.stringify(
       webhookPayload(order, notice, { items: partItems, ...part, totalOpenItems: open.length }, at),
     );
-    last = await sendOne(
+    last = await sendChecked(
       deps,
-      platform,
+      platform.webhookUrl,
       {
         'content-type': 'application/json',
         'webhook-id': webhookId,
@@ -210,14 +210,15 @@ export function receiptEvents(before: OrderRecord, after: OrderRecord, served: b
   return events;
 }
 
-async function sendOne(
-  deps: DeliverWebhookDeps,
-  platform: PlatformRecord,
+/** One POST, after checking the URL and every address its host resolves to against the webhook URL rules. */
+export async function sendChecked(
+  deps: Pick<Deps, 'webhooks' | 'webhookRules' | 'resolveHost'>,
+  url: string,
   headers: Record<string, string>,
   body: string,
 ): Promise<WebhookResult> {
   try {
-    const parsed = checkWebhookUrl(platform.webhookUrl, deps.webhookRules);
+    const parsed = checkWebhookUrl(url, deps.webhookRules);
     const addresses = await deps.resolveHost(parsed.hostname.replace(/^\[|\]$/g, ''));
     for (const address of addresses) checkAddress(address, deps.webhookRules);
   } catch (error) {
@@ -225,7 +226,7 @@ async function sendOne(
       error instanceof UnsafeWebhookUrlError ? `refused: ${error.message}` : 'the host name did not resolve';
     return { httpStatus: null, latencyMs: 0, retryAfterSeconds: null, error: reason };
   }
-  return deps.webhooks.send({ url: platform.webhookUrl, headers, body, timeoutMs: WEBHOOK_TIMEOUT_MS });
+  return deps.webhooks.send({ url, headers, body, timeoutMs: WEBHOOK_TIMEOUT_MS });
 }
 
 function attemptRecord(

@@ -13,6 +13,8 @@ import type {
   ReportFiles,
   ReportStore,
   SecretStore,
+  SubscriptionRepository,
+  SubscriptionSecretStore,
   WebhookSender,
   WorkflowGateway,
 } from '../ports';
@@ -47,4 +49,7 @@ export interface Deps {
   reports: ReportStore;
   /** Where files too large for a Lambda response go; null where no bucket is configured. */
   reportFiles: ReportFiles | null;
+  /** Agency subscriptions and their signing secrets. */
+  subscriptions: SubscriptionRepository;
+  subscriptionSecrets: SubscriptionSecretStore;
 }

@@ -181,6 +181,7 @@ export async function finalize(
     // The withdrawal answered its caller within a time budget; close the items it did not reach.
     await closeOpenItems(deps, orderId, current.withdrawal.by);
   }
+  let fine = 0;
   const { result, after, before } = await changeOrder(deps, orderId, async (order) => {
     const now = deps.clock.now();
     const [items, notices] = await Promise.all([
@@ -188,6 +189,7 @@ export async function finalize(
       deps.orders.listNotices(orderId),
     ]);
     const { status, notify, fineAccrued } = finalizeOrder(order, items, now);
+    fine = fineAccrued;
     if (order.finalizedAt !== null) return { result: { status, noticeId: null }, change: null };
     const cancelled =
       status === 'withdrawn' ? notices.filter((notice) => noticeOpen(notice, false)).map(cancelNotice) : [];
@@ -214,15 +216,31 @@ export async function finalize(
       },
     };
   });
-  if (before.finalizedAt === null && !announcedBeforeFinalize(result.status, after)) {
-    await deps.events.publish([
-      {
-        type: `takedown.${result.status}`,
-        orderId,
-        platformId: after.platformId,
-        detail: { stage: after.stage, itemCounts: after.itemCounts },
+  if (before.finalizedAt === null) {
+    const base = { orderId, platformId: after.platformId };
+    const events: DomainEvent[] = announcedBeforeFinalize(result.status, after)
+      ? []
+      : [
+          {
+            type: `takedown.${result.status}`,
+            ...base,
+            detail: { stage: after.stage, itemCounts: after.itemCounts },
+          },
+        ];
+    // Whatever the final status, one event says the order is final (agency subscriptions, docs/webhooks.md).
+    events.push({
+      type: 'takedown.order_final',
+      ...base,
+      detail: {
+        agencyId: after.agencyId,
+        status: result.status,
+        stage: after.stage,
+        itemCounts: after.itemCounts,
+        fineAccrued: fine,
+        currency: after.policy.fine.currency,
       },
-    ]);
+    });
+    await deps.events.publish(events);
   }
   return result;
 }

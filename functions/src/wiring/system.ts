@@ -9,6 +9,7 @@ export const systemClock: Clock = { now: () => new Date() };
 export const randomIds: IdGenerator = {
   orderId: () => randomUUID(),
   secret: () => `whsec_${randomBytes(32).toString('base64')}`,
+  subscriptionId: () => `sub_${randomBytes(12).toString('hex')}`,
 };
 
 /** Every address a host name resolves to; checked before a webhook URL is accepted and before every delivery. */
