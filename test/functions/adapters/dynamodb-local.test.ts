@@ -65,10 +65,10 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     const again = await submit(world, orderBody({}, 250), 'dynamo-key');
     expect(again.id).toBe(order.id);
 
-    // Served by webhook: the order waits for its first deadline, and is in the open-orders index.
+    // Served by webhook: the order waits for the warning at half its first deadline, and is in the open-orders index.
     expect(await runWorkflow(world, order.id)).toEqual({
       steps: ['deliver:000001', 'wait'],
-      stopped: { next: 'wait', waitSeconds: 24 * 3600 },
+      stopped: { next: 'wait', waitSeconds: 12 * 3600 },
     });
     expect(await world.deps.orders.getOrder(order.id)).toMatchObject({
       status: 'awaiting_platform',
@@ -99,9 +99,20 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     );
     expect(answered.results.filter((result) => result.result === 'applied')).toHaveLength(120);
 
-    world.clock.advance(25 * 3_600_000);
+    // Half-time: the warning goes out, and the marker remembers it, so the next wait is for the 90 % one.
+    world.clock.advance(12 * 3_600_000);
+    expect(await runWorkflow(world, order.id)).toMatchObject({
+      steps: ['warn', 'deliver:000002', 'wait'],
+      stopped: { next: 'wait', waitSeconds: 34_560 }, // 9.6 h: until 90 % of the 24 h
+    });
+    expect((await world.deps.orders.getOrder(order.id))?.lastWarning).toEqual({
+      deadlineAt: new Date(world.clock.now().getTime() + 12 * 3_600_000).toISOString(),
+      fraction: 0.5,
+    });
+
+    world.clock.advance(13 * 3_600_000);
     const escalated = await runWorkflow(world, order.id);
-    expect(escalated.steps).toEqual(['escalate', 'deliver:000002', 'wait']);
+    expect(escalated.steps).toEqual(['escalate', 'deliver:000003', 'wait']);
     expect((await world.deps.orders.getOrder(order.id))?.stage).toBe('st1');
 
     await answer(
@@ -127,10 +138,12 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     expect(view.items).toHaveLength(100);
     expect(view.deliveries.map((attempt) => [attempt.noticeId, attempt.event, attempt.httpStatus])).toEqual([
       ['000001', 'takedown.requested', 200],
-      ['000002', 'takedown.reminder', 200],
+      ['000002', 'takedown.deadline_approaching', 200],
+      ['000003', 'takedown.reminder', 200],
     ]);
     expect(view.notices.map((notice) => [notice.event, notice.webhook.state, notice.email.state])).toEqual([
       ['takedown.requested', 'delivered', 'not_needed'],
+      ['takedown.deadline_approaching', 'delivered', 'not_needed'],
       ['takedown.reminder', 'delivered', 'not_needed'],
     ]);
     const secondPage = await listItems(world.deps, {
