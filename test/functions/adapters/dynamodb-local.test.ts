@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
-import { DynamoOpenLocatorIndex } from '../../../functions/src/adapters/dynamodb-open-locators';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { ConcurrentChangeError, OrderChanged } from '../../../functions/src/domain/errors';
@@ -51,7 +50,6 @@ function worldOnDynamo(): TestWorld {
   const suffix = Math.random().toString(36).slice(2, 8);
   let counter = 0;
   world.deps.orders = new DynamoOrderRepository(documents, TABLE, world.deps.chainSigner);
-  world.deps.openLocators = new DynamoOpenLocatorIndex(documents, TABLE);
   world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
   world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
   world.deps.webhookIds = new DynamoIdempotencyStore(documents, TABLE, 'WEBHOOK', world.clock);
@@ -67,8 +65,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     const again = await submit(world, orderBody({}, 250), 'dynamo-key');
     expect(again.id).toBe(order.id);
 
-    // Served by webhook: the order waits for its first pre-deadline warning (half of the 24 h), and is in the
-    // open-orders index.
+    // Served by webhook: the order waits for the warning at half its first deadline, and is in the open-orders index.
     expect(await runWorkflow(world, order.id)).toEqual({
       steps: ['deliver:000001', 'wait'],
       stopped: { next: 'wait', waitSeconds: 12 * 3600 },
@@ -102,9 +99,20 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     );
     expect(answered.results.filter((result) => result.result === 'applied')).toHaveLength(120);
 
-    world.clock.advance(25 * 3_600_000);
+    // Half-time: the warning goes out, and the marker remembers it, so the next wait is for the 90 % one.
+    world.clock.advance(12 * 3_600_000);
+    expect(await runWorkflow(world, order.id)).toMatchObject({
+      steps: ['warn', 'deliver:000002', 'wait'],
+      stopped: { next: 'wait', waitSeconds: 34_560 }, // 9.6 h: until 90 % of the 24 h
+    });
+    expect((await world.deps.orders.getOrder(order.id))?.lastWarning).toEqual({
+      deadlineAt: new Date(world.clock.now().getTime() + 12 * 3_600_000).toISOString(),
+      fraction: 0.5,
+    });
+
+    world.clock.advance(13 * 3_600_000);
     const escalated = await runWorkflow(world, order.id);
-    expect(escalated.steps).toEqual(['escalate', 'deliver:000002', 'wait']);
+    expect(escalated.steps).toEqual(['escalate', 'deliver:000003', 'wait']);
     expect((await world.deps.orders.getOrder(order.id))?.stage).toBe('st1');
 
     await answer(
@@ -130,10 +138,12 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     expect(view.items).toHaveLength(100);
     expect(view.deliveries.map((attempt) => [attempt.noticeId, attempt.event, attempt.httpStatus])).toEqual([
       ['000001', 'takedown.requested', 200],
-      ['000002', 'takedown.reminder', 200],
+      ['000002', 'takedown.deadline_approaching', 200],
+      ['000003', 'takedown.reminder', 200],
     ]);
     expect(view.notices.map((notice) => [notice.event, notice.webhook.state, notice.email.state])).toEqual([
       ['takedown.requested', 'delivered', 'not_needed'],
+      ['takedown.deadline_approaching', 'delivered', 'not_needed'],
       ['takedown.reminder', 'delivered', 'not_needed'],
     ]);
     const secondPage = await listItems(world.deps, {
