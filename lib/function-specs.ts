@@ -98,7 +98,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   ReviewItemsFunction: {
     entry: 'review-items.ts',
-    bundleBudget: 780_000,
+    // The fine breakdown, the items' `duplicate` and the index upkeep of item writes: 780,200 bytes.
+    bundleBudget: 785_000,
     description: 'POST /v1/takedown-requests/{id}/review: the agency upholds or withdraws rejected items',
     memorySize: 512,
     timeout: Duration.seconds(10),

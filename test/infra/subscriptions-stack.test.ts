@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEADLINE_WARNING_EVENT } from '../../functions/src/domain/deadline-warnings';
 import { FINAL_ORDER_STATUSES } from '../../functions/src/domain/order-rules';
 import { SUBSCRIPTION_EVENTS } from '../../functions/src/domain/subscriptions';
 import type { FunctionId } from '../../lib/functions';
@@ -156,7 +157,9 @@ describe('agency subscriptions: the event list', () => {
         code.includes(`type: '${event}'`) ||
         // finalize publishes `takedown.<final status>`; escalate publishes the stage's announcing event.
         FINAL_ORDER_STATUSES.some((status) => event === `takedown.${status}`) ||
-        codeOfOrderRules.includes(`announcedBy: '${event}'`);
+        codeOfOrderRules.includes(`announcedBy: '${event}'`) ||
+        // the warn step publishes the warning under its named constant.
+        (event === DEADLINE_WARNING_EVENT && code.includes('type: DEADLINE_WARNING_EVENT'));
       expect(published, event).toBe(true);
     }
   });

@@ -12,6 +12,7 @@ export const SUBSCRIPTION_EVENTS = [
   'takedown.served',
   'takedown.notified',
   'takedown.items_answered',
+  'takedown.deadline_approaching',
   'takedown.reminder',
   'takedown.fine_notice',
   'takedown.blocking_referral',
