@@ -16,6 +16,7 @@ export const FUNCTION_IDS = [
   'ReconcilerFunction',
   'ClarificationsFunction',
   'ReportsFunction',
+  'IntakeFunction',
 ] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
 
@@ -40,7 +41,13 @@ export type Capability =
   /** Renders letters: the DejaVu fonts are copied into the bundle (`fonts/`), and PUBLIC_API_URL is set. */
   | 'letters'
   /** Puts large letters and exports in the reports bucket and presigns GETs of them (REPORTS_BUCKET). */
-  | 'reportFiles';
+  | 'reportFiles'
+  /** Keeps the bodies of large orders: s3:PutObject under `intake/` of the reports bucket (INTAKE_BUCKET). */
+  | 'keepIntakeBodies'
+  /** Reads them back: s3:GetObject under `intake/` (INTAKE_BUCKET). */
+  | 'readIntakeBodies'
+  /** Invokes the intake function asynchronously (lambda:InvokeFunction on it only; INTAKE_FUNCTION_NAME). */
+  | 'startIntake';
 
 export interface FunctionSpec {
   readonly entry: string;
@@ -66,7 +73,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 1024,
     timeout: Duration.seconds(28),
     table: 'readWrite',
-    capabilities: ['startExecution', 'agencyClients', 'signAudit'],
+    // Large orders: keeps the body and hands the items to the intake function.
+    capabilities: ['startExecution', 'agencyClients', 'signAudit', 'keepIntakeBodies', 'startIntake'],
   },
   ReadOrdersFunction: {
     entry: 'read-orders.ts',
@@ -150,7 +158,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 512,
     timeout: Duration.seconds(55),
     table: 'readWrite',
-    capabilities: ['recoverExecutions', 'publishEvents', 'signAudit'],
+    // startIntake: resumes the intake of an accepting order that stalled.
+    capabilities: ['recoverExecutions', 'publishEvents', 'signAudit', 'startIntake'],
   },
   ClarificationsFunction: {
     entry: 'clarifications.ts',
@@ -174,6 +183,18 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     // Writes only the issued-letter records (LETTER#<sha256>).
     table: 'readWrite',
     capabilities: ['agencyClients', 'letters', 'reportFiles'],
+  },
+  IntakeFunction: {
+    entry: 'intake-order.ts',
+    bundleBudget: 800_000,
+    description:
+      'Invoked asynchronously: writes the items of a large order slice by slice, then starts its execution',
+    memorySize: 1024,
+    // 5,000 items per invocation (then it invokes itself for the rest): seconds, with room for a slow table.
+    timeout: Duration.minutes(2),
+    table: 'readWrite',
+    // startIntake: itself, for the next slices (granted in a policy of its own: see TenggatFunctions).
+    capabilities: ['startExecution', 'readIntakeBodies', 'startIntake'],
   },
 };
 

@@ -1,5 +1,6 @@
 import type { Actor, AuditEvent } from './audit';
 import type { StoredChainHead } from './audit-chain';
+import type { IntakeProgress } from './intake';
 import type { Clarification, ClockPause, ServiceChannel } from './legal-clock';
 import type { ItemCounts, ItemOutcome, ItemStatus, OrderStatus, OutboundEvent, Stage } from './order-rules';
 import type { Category, PolicyDocument, Urgency } from './policy';
@@ -78,6 +79,8 @@ export interface OrderRecord {
   withdrawal: { reason: string | null; at: string; by: Actor } | null;
   /** When `officer` and `reason` (and the items' locators and notes) were erased; absent on records never erased. */
   personalDataErasedAt?: string | null;
+  /** A large order accepted in the background: where its body is and how far the writing got; absent otherwise. */
+  intake?: IntakeProgress | null;
 }
 
 export interface ItemRecord {

@@ -6,6 +6,8 @@ import type {
   EventPublisher,
   IdempotencyStore,
   IdGenerator,
+  IntakeBodies,
+  IntakeStarter,
   Mailer,
   OrderRepository,
   PlatformRepository,
@@ -44,4 +46,10 @@ export interface Deps {
   reports: ReportStore;
   /** Where files too large for a Lambda response go; null where no bucket is configured. */
   reportFiles: ReportFiles | null;
+  /** Orders with more items than this are accepted in the background (`tenggat:asyncIntakeItems`). */
+  asyncIntakeItems: number;
+  /** The bodies of orders accepted in the background. */
+  intakeBodies: IntakeBodies;
+  /** Starts (or resumes) the background intake of an accepting order. */
+  intake: IntakeStarter;
 }

@@ -1,12 +1,16 @@
 import { loadConfig } from '../config';
 import type { SubmitOrderHandlerDeps } from '../handlers/submit-order';
+import { intakeBodies, intakeStarter } from './intake';
 import { auditSigner, idempotencyStore, orderRepository, platformRepository } from './stores';
 import { randomIds, systemClock } from './system';
 import { stepFunctionsWorkflow } from './workflow';
 
-/** The table (orders, platforms, agency idempotency keys), the audit key, and Step Functions to start the order. */
+/**
+ * The table (orders, platforms, agency idempotency keys), the audit key, Step Functions to start the order; for large
+ * orders the intake bucket (write) and the intake function (asynchronous invoke).
+ */
 export function wireSubmitOrder(env: NodeJS.ProcessEnv = process.env): SubmitOrderHandlerDeps {
-  const config = loadConfig(env, ['stateMachine', 'agencyClients']);
+  const config = loadConfig(env, ['stateMachine', 'agencyClients', 'intakeBucket', 'intakeFunction']);
   return {
     orders: orderRepository(config, auditSigner(config)),
     platforms: platformRepository(config),
@@ -16,5 +20,8 @@ export function wireSubmitOrder(env: NodeJS.ProcessEnv = process.env): SubmitOrd
     ids: randomIds,
     policy: config.policy,
     agencyClients: config.agencyClients,
+    asyncIntakeItems: config.asyncIntakeItems,
+    intakeBodies: intakeBodies(config.intakeBucket),
+    intake: intakeStarter(config.intakeFunctionName),
   };
 }
