@@ -130,6 +130,7 @@ describe('the Lambda functions', () => {
         'OperatorFunction',
         'ReconcilerFunction',
         'ClarificationsFunction',
+        'IntakeFunction',
       ].sort(),
     );
     expect(holders('EVENT_BUS_NAME')).toEqual(
@@ -201,11 +202,12 @@ describe('grants', () => {
     expect(allActions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
-  it('let only the submit function and the reconciler start executions, on the order workflow only', () => {
+  it('let only the submit, intake and reconciler functions start executions, on the order workflow only', () => {
     const starters = FUNCTION_IDS.filter((functionId) =>
       actionsOf(functionId).includes('states:StartExecution'),
     );
-    expect(starters.sort()).toEqual(['ReconcilerFunction', 'SubmitOrderFunction']);
+    // The intake function starts a large order's execution once its last item is in.
+    expect(starters.sort()).toEqual(['IntakeFunction', 'ReconcilerFunction', 'SubmitOrderFunction']);
     for (const starter of starters) {
       expect(resourcesFor(starter, 'states:StartExecution')).toEqual([
         'arn:aws:states:ap-southeast-3:123456789012:stateMachine:Tenggat-OrderWorkflow',
@@ -490,9 +492,13 @@ describe('the audit signing key', () => {
     statementsOf(functionId).filter((statement) =>
       [statement.Action].flat().some((action) => action.startsWith('kms:')),
     );
-  // Readers never sign: the read function verifies heads, the reports function prints them as stored.
+  // Readers never sign: the read function verifies heads, the reports function prints them as stored; the intake
+  // function appends no audit event.
   const appenders: FunctionId[] = FUNCTION_IDS.filter(
-    (functionId) => functionId !== 'ReadOrdersFunction' && functionId !== 'ReportsFunction',
+    (functionId) =>
+      functionId !== 'ReadOrdersFunction' &&
+      functionId !== 'ReportsFunction' &&
+      functionId !== 'IntakeFunction',
   );
 
   it('is an asymmetric ECC_NIST_P256 signing key with an alias, kept when the stack goes', () => {
@@ -516,8 +522,9 @@ describe('the audit signing key', () => {
           expect.objectContaining({ Action: 'kms:Sign', Resource: auditKeyArn }),
         ]);
       } else expect(signing, functionId).toEqual([]);
-      // The reports function prints heads as stored and neither signs nor verifies: it gets no key at all.
-      if (functionId === 'ReportsFunction')
+      // The reports function prints heads as stored and neither signs nor verifies, and the intake function writes
+      // no audit event (only items and its progress): they get no key at all.
+      if (functionId === 'ReportsFunction' || functionId === 'IntakeFunction')
         expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toBeUndefined();
       else expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toEqual(auditKeyArn);
     }

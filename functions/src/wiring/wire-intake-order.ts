@@ -1,6 +1,7 @@
 import { ConfigurationError, loadConfig } from '../config';
 import type { IntakeOrderHandlerDeps } from '../handlers/intake-order';
-import { intakeBodies, intakeStarter } from './intake';
+import { intakeBodies } from './intake-bodies';
+import { intakeStarter } from './intake-starter';
 import { auditSigner, orderRepository } from './stores';
 import { systemClock } from './system';
 import { stepFunctionsWorkflow } from './workflow';

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import type { ReconcilerHandlerDeps } from '../handlers/reconcile-executions';
 import { eventBridgePublisher } from './events';
-import { intakeStarter } from './intake';
+import { intakeStarter } from './intake-starter';
 import { auditSigner, orderRepository } from './stores';
 import { systemClock } from './system';
 import { stepFunctionsWorkflow } from './workflow';

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config';
 import type { SubmitOrderHandlerDeps } from '../handlers/submit-order';
-import { intakeBodies, intakeStarter } from './intake';
+import { intakeBodies } from './intake-bodies';
+import { intakeStarter } from './intake-starter';
 import { auditSigner, idempotencyStore, orderRepository, platformRepository } from './stores';
 import { randomIds, systemClock } from './system';
 import { stepFunctionsWorkflow } from './workflow';
