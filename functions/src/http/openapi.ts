@@ -74,6 +74,12 @@ export function buildOpenApiDocument() {
     },
     responses: {
       '201': json(Order, 'The order, with its first page of items'),
+      '202': json(
+        Order,
+        'A large order (more items than the asyncIntakeItems threshold, 1,000 by default), accepted: status ' +
+          '`accepting`, no items yet; they are written in the background (`itemsAccepted` grows on GET) and the ' +
+          'order moves to `notifying` once all are in. A retry with the same Idempotency-Key answers this again.',
+      ),
       ...problems(400, 401, 403, 409, 413, 422, 429),
     },
   });
