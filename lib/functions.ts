@@ -3,14 +3,13 @@ import { dirname, join } from 'node:path';
 import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { INTAKE_KEY_PREFIX } from '../functions/src/domain/intake';
 import type { TenggatConfig } from './config';
 import { BY_AGENCY_INDEX, BY_OPEN_ORDER_INDEX } from './data-table';
 import {
@@ -21,6 +20,7 @@ import {
   type FunctionId,
   type TableAccess,
 } from './function-specs';
+import { grantIntakeBodies, grantStartIntake } from './intake-grants';
 import type { NoticeMail } from './mail';
 import { acknowledgeNagFinding } from './nag';
 import { REPORTS_BUCKET_LOGICAL_ID } from './reports-bucket';
@@ -201,7 +201,7 @@ export class TenggatFunctions extends Construct {
             'nothing else; objects expire after a day.',
         );
       }
-      this.grantIntakeBodies(fn, spec.capabilities, props);
+      grantIntakeBodies(fn, spec.capabilities, props.reportsBucket);
       if (has('startExecution')) {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachineArn] }),
@@ -267,57 +267,7 @@ export class TenggatFunctions extends Construct {
       byId.set(functionId, fn);
     }
     this.byId = byId;
-    this.grantStartIntake(byId);
-  }
-
-  /** The bodies of large orders: put (submit) or get (intake) under `intake/` of the reports bucket, nothing else. */
-  private grantIntakeBodies(
-    fn: NodejsFunction,
-    capabilities: readonly Capability[],
-    props: TenggatFunctionsProps,
-  ) {
-    const actions = [
-      ...(capabilities.includes('keepIntakeBodies') ? ['s3:PutObject'] : []),
-      ...(capabilities.includes('readIntakeBodies') ? ['s3:GetObject'] : []),
-    ];
-    if (actions.length === 0) return;
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions,
-        resources: [props.reportsBucket.arnForObjects(`${INTAKE_KEY_PREFIX}*`)],
-      }),
-    );
-    acknowledgeNagFinding(
-      fn.role ?? fn,
-      `IAM5[Resource::<${REPORTS_BUCKET_LOGICAL_ID}.Arn>/${INTAKE_KEY_PREFIX}*]`,
-      'One body per large order, keyed by its random order id (intake/<orderId>.json): the prefix is the narrowest ' +
-        'scope that exists; the objects expire after a day.',
-    );
-  }
-
-  /**
-   * lambda:InvokeFunction on the intake function only, for each function that starts intakes. The intake's own grant
-   * (it invokes itself for the next slices) is a policy apart from its default one: the function depends on its
-   * default policy, so a statement there naming the function's own ARN would be a cycle.
-   */
-  private grantStartIntake(byId: ReadonlyMap<FunctionId, NodejsFunction>) {
-    const intake = byId.get('IntakeFunction');
-    if (intake === undefined) return;
-    for (const [functionId, fn] of byId) {
-      if (!FUNCTION_SPECS[functionId].capabilities.includes('startIntake')) continue;
-      const statement = new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [intake.functionArn],
-      });
-      if (fn === intake) {
-        const role = intake.role;
-        if (role === undefined) throw new Error('IntakeFunction has no role');
-        new Policy(this, 'IntakeFunctionSelfInvoke', { statements: [statement], roles: [role] });
-      } else {
-        fn.addToRolePolicy(statement);
-        fn.addEnvironment('INTAKE_FUNCTION_NAME', intake.functionName);
-      }
-    }
+    grantStartIntake(this, byId);
   }
 
   /**
