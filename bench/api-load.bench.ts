@@ -4,96 +4,29 @@
  * time: a fresh local cloud (fast policy, sandbox platform complying after 1 s, its own temp data dir, ephemeral
  * ports) is started and stopped by the run.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type LocalCloud, SANDBOX_PLATFORM_ID, startLocalCloud } from '../local/cloud/main';
+import { startLocalCloud } from '../local/cloud/main';
 import type { BenchReport, BenchRun } from './bench-report';
+import {
+  ApiBenchError,
+  type CannonRequest,
+  clientToken,
+  logSize,
+  type Measurement,
+  measure,
+  ORDERS_PATH,
+  orderBody,
+  reportDurationsAfter,
+} from './local-api';
 import { percentile } from './sfn-workloads';
 
-export class ApiBenchError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ApiBenchError';
-  }
-}
-
-// autocannon is CommonJS (`export =`); its types come from @types/autocannon.
-const autocannon = createRequire(import.meta.url)('autocannon') as typeof import('autocannon');
-type CannonOptions = import('autocannon').Options;
-type CannonRequest = import('autocannon').Request;
-type CannonResult = import('autocannon').Result;
-
-const AGENCY_CLIENT = 'komdigi-ais';
-const ORDERS_PATH = '/v1/takedown-requests';
 const SETTLE_MS = 5_000;
 /** The local cloud's Lambda service writes each function's log, with Lambda's REPORT lines, under `<data>/logs`. */
 const SUBMIT_FUNCTION_LOG = 'Tenggat-SubmitOrderFunction.log';
-
-const logSize = (logFile: string): number => (existsSync(logFile) ? statSync(logFile).size : 0);
-
-/** The duration of the first invocation logged after `offset`; the log is written asynchronously, hence the wait. */
-async function invocationMsAfter(logFile: string, offset: number): Promise<number | null> {
-  for (let waited = 0; waited <= 3_000; waited += 250) {
-    const added = existsSync(logFile) ? readFileSync(logFile).subarray(offset).toString('utf8') : '';
-    const report = /REPORT RequestId: \S+\tDuration: (\d+) ms/.exec(added);
-    if (report?.[1] !== undefined) return Number(report[1]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return null;
-}
-
-interface Measurement {
-  latencies: number[];
-  result: CannonResult;
-}
-
-function orderBody(itemCount: number): string {
-  const run = randomBytes(6).toString('hex');
-  return JSON.stringify({
-    platformId: SANDBOX_PLATFORM_ID,
-    category: 'gambling',
-    legalBasis: ['UU ITE Pasal 27 ayat (2)'],
-    reason: 'Online gambling promotion reported by the public.',
-    reference: `BENCH/${run}`,
-    items: Array.from({ length: itemCount }, (_, index) => ({
-      kind: 'url',
-      locator: `https://bench.example/${run}/${index + 1}`,
-    })),
-  });
-}
-
-async function agencyToken(cloud: LocalCloud): Promise<string> {
-  const client = cloud.clients[AGENCY_CLIENT];
-  if (!client) throw new ApiBenchError(`no client ${AGENCY_CLIENT} in the local cloud`);
-  const response = await fetch(cloud.tokenUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (!response.ok || !body.access_token) throw new ApiBenchError(`token: ${response.status}`);
-  return body.access_token;
-}
-
-/** Runs autocannon and keeps every response time, since its histogram has no p95. */
-async function measure(options: CannonOptions): Promise<Measurement> {
-  const latencies: number[] = [];
-  const result = await autocannon({
-    ...options,
-    setupClient: (client) => {
-      client.on('response', (_status, _bytes, responseTime) => latencies.push(responseTime));
-    },
-  });
-  latencies.sort((left, right) => left - right);
-  return { latencies, result };
-}
 
 function row(scenario: string, connections: number, measurement: Measurement): BenchReport['rows'][number] {
   const { latencies, result } = measurement;
@@ -134,7 +67,7 @@ export const run: BenchRun = async ({ quick }) => {
   });
   notes.push(`local cloud ready in ${Math.round((performance.now() - startedAt) / 1000)} s (synth included)`);
   try {
-    const token = await agencyToken(cloud);
+    const token = await clientToken(cloud);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const seconds = quick ? 4 : 10;
     const submitRequest: CannonRequest = {
@@ -219,7 +152,7 @@ export const run: BenchRun = async ({ quick }) => {
       `10,000-item order: all items in (status ${status}) ${((performance.now() - began) / 1000).toFixed(1)} s ` +
         'after the submit began',
     );
-    const functionMs = await invocationMsAfter(submitLog, logOffset);
+    const functionMs = (await reportDurationsAfter(submitLog, logOffset))[0] ?? null;
     notes.push(
       `10,000-item submit: HTTP ${response.status}, ${(elapsed / 1000).toFixed(1)} s wall time ` +
         `(submit function ${functionMs === null ? 'n/a' : `${(functionMs / 1000).toFixed(1)} s`}), ` +

@@ -38,7 +38,31 @@ function summary(results: PartResult[]): string {
     result.duplicates.length,
   ]);
   const created = results.filter((result) => result.created).length;
-  return `${table(['part', 'reference', 'order', 'items', 'result', 'status', 'duplicates'], rows)}\n${created} order(s) created, ${results.length - created} already there`;
+  const orders = `${table(['part', 'reference', 'order', 'items', 'result', 'status', 'duplicates'], rows)}\n${created} order(s) created, ${results.length - created} already there`;
+  return [orders, duplicateSummary(results)].filter((text) => text !== '').join('\n\n');
+}
+
+/** The most duplicates the human summary lists; `--json` has them all. */
+const SHOWN_DUPLICATES = 50;
+
+function duplicateSummary(results: PartResult[]): string {
+  const all = results.flatMap((result) => result.duplicates.map((entry) => ({ result, entry })));
+  if (all.length === 0) return '';
+  const rows = all
+    .slice(0, SHOWN_DUPLICATES)
+    .map(({ result, entry }) => [
+      result.part,
+      entry.index,
+      entry.locator,
+      entry.sameAgency
+        ? entry.orderId === result.orderId
+          ? `this order, item ${entry.itemId}`
+          : `order ${entry.orderId}, item ${entry.itemId}`
+        : "another agency's order",
+    ]);
+  const more =
+    all.length > SHOWN_DUPLICATES ? `\n... and ${all.length - SHOWN_DUPLICATES} more (--json lists all)` : '';
+  return `${all.length} duplicate(s): already open in an order to this platform\n${table(['part', 'index', 'locator', 'open in'], rows)}${more}`;
 }
 
 function program(environment: CliEnvironment): Command {
@@ -117,12 +141,9 @@ function addSubmit(root: Command, { io, stdout, client, json }: CommandContext):
         },
         io,
       );
+      // `order` is the part's order; `orderId`/`itemId` (same agency only) the open item it duplicates.
       const duplicates = results.flatMap((result) =>
-        result.duplicates.map((entry) => ({
-          part: result.part,
-          orderId: result.orderId,
-          ...(entry as object),
-        })),
+        result.duplicates.map((entry) => ({ part: result.part, order: result.orderId, ...entry })),
       );
       stdout.write(
         `${json() ? JSON.stringify({ orders: results, duplicates }, null, 2) : summary(results)}\n`,

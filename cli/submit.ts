@@ -30,7 +30,16 @@ export interface PartResult {
   orderId: string;
   created: boolean;
   status: string;
-  duplicates: unknown[];
+  duplicates: PartDuplicate[];
+}
+
+/** A submit response's duplicate entry, with the locator it is about. */
+export interface PartDuplicate {
+  index: number;
+  locator: string;
+  sameAgency: boolean;
+  orderId?: string;
+  itemId?: string;
 }
 
 export interface Io {
@@ -159,14 +168,14 @@ async function sendPart(
     ...(options.urgent ? { urgent: true, urgencyReason: options.urgencyReason } : {}),
     items: items.map(({ kind, locator, note }) => ({ kind, locator, ...(note ? { note } : {}) })),
   };
-  const response = await client.call<{ id: string; status: string; duplicates?: unknown[] }>(
-    'POST',
-    '/v1/takedown-requests',
-    {
-      body,
-      headers: { 'idempotency-key': idempotencyKey(input.summary, options, part) },
-    },
-  );
+  const response = await client.call<{
+    id: string;
+    status: string;
+    duplicates?: Omit<PartDuplicate, 'locator'>[];
+  }>('POST', '/v1/takedown-requests', {
+    body,
+    headers: { 'idempotency-key': idempotencyKey(input.summary, options, part) },
+  });
   if (response.status !== 201 && response.status !== 200 && response.status !== 202) {
     const resume =
       input.earlier > 0 ? '; the parts before it were sent: run the same command again to continue' : '';
@@ -182,7 +191,10 @@ async function sendPart(
     orderId: response.body.id,
     created: true,
     status: response.body.status,
-    duplicates: response.body.duplicates ?? [],
+    duplicates: (response.body.duplicates ?? []).map((entry) => ({
+      ...entry,
+      locator: items[entry.index]?.locator ?? '',
+    })),
   };
 }
 

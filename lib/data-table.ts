@@ -9,12 +9,16 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { BY_OPEN_ORDER_INDEX, OPEN_ORDER_ATTRIBUTES } from '../functions/src/adapters/dynamodb-order-keys';
+import {
+  BY_OPEN_LOCATOR_INDEX,
+  BY_OPEN_ORDER_INDEX,
+  OPEN_ORDER_ATTRIBUTES,
+} from '../functions/src/adapters/dynamodb-order-keys';
 
 /** Logical id of the table in the template; never change it, or CloudFormation would replace the data. */
 export const TABLE_LOGICAL_ID = 'TenggatTable';
 export const BY_AGENCY_INDEX = 'byAgency';
-export { BY_OPEN_ORDER_INDEX };
+export { BY_OPEN_LOCATOR_INDEX, BY_OPEN_ORDER_INDEX };
 
 export interface DataTableProps {
   /** Customer-managed key that encrypts the table at rest. */
@@ -58,6 +62,15 @@ export class DataTable extends Construct {
       sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
       projectionType: ProjectionType.INCLUDE,
       nonKeyAttributes: OPEN_ORDER_ATTRIBUTES,
+    });
+    // Only open items (pending or disputed) carry gsi3pk = OPENLOC#<digest of platform and normalized locator>,
+    // gsi3sk = <orderId>#<itemId>: submit finds duplicates across open orders with one Query per locator. Keys
+    // only: the order's marker says whose it is and whether it is final.
+    this.table.addGlobalSecondaryIndex({
+      indexName: BY_OPEN_LOCATOR_INDEX,
+      partitionKey: { name: 'gsi3pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi3sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
     });
     (this.table.node.defaultChild as CfnTable).overrideLogicalId(TABLE_LOGICAL_ID);
   }

@@ -36,6 +36,8 @@ export type Capability =
   | 'verifyAudit'
   /** Sends notice emails through SES v2 with the notice identity and configuration set. */
   | 'sendEmail'
+  /** Queries the open-locators index (duplicate detection on submit). */
+  | 'findDuplicates'
   /** Reads the open-orders index and inspects, starts and redrives order executions. */
   | 'recoverExecutions'
   /** Renders letters: the DejaVu fonts are copied into the bundle (`fonts/`), and PUBLIC_API_URL is set. */
@@ -68,18 +70,27 @@ export interface FunctionSpec {
 export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   SubmitOrderFunction: {
     entry: 'submit-order.ts',
-    // The S3 client (large orders' bodies, about 170 KB) and the Lambda client (the intake invoke, about 65 KB).
-    bundleBudget: 1_000_000,
+    // Duplicate detection and the fine indices (771,213 bytes on main), with the S3 client (large orders' bodies,
+    // about 170 KB) and the Lambda client (the intake invoke, about 65 KB).
+    bundleBudget: 1_020_000,
     description: 'POST /v1/takedown-requests: writes items then the order marker, starts the execution',
     memorySize: 1024,
     timeout: Duration.seconds(28),
     table: 'readWrite',
     // Large orders: keeps the body and hands the items to the intake function.
-    capabilities: ['startExecution', 'agencyClients', 'signAudit', 'keepIntakeBodies', 'startIntake'],
+    capabilities: [
+      'startExecution',
+      'agencyClients',
+      'signAudit',
+      'findDuplicates',
+      'keepIntakeBodies',
+      'startIntake',
+    ],
   },
   ReadOrdersFunction: {
     entry: 'read-orders.ts',
-    bundleBudget: 730_000,
+    // The item views' fine breakdown and `duplicate`: 730,427 bytes.
+    bundleBudget: 735_000,
     description: 'GET /v1/takedown-requests[/{id}[/items|/audit]]: an agency reads its own orders',
     memorySize: 512,
     timeout: Duration.seconds(10),
@@ -88,7 +99,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   WithdrawOrderFunction: {
     entry: 'withdraw-order.ts',
-    bundleBudget: 770_000,
+    bundleBudget: 780_000,
     description: 'POST /v1/takedown-requests/{id}/withdrawal: withdraws an order and wakes its execution',
     memorySize: 512,
     timeout: Duration.seconds(10),
@@ -97,7 +108,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   ReviewItemsFunction: {
     entry: 'review-items.ts',
-    bundleBudget: 770_000,
+    bundleBudget: 780_000,
     description: 'POST /v1/takedown-requests/{id}/review: the agency upholds or withdraws rejected items',
     memorySize: 512,
     timeout: Duration.seconds(10),
@@ -165,7 +176,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   ClarificationsFunction: {
     entry: 'clarifications.ts',
-    bundleBudget: 770_000,
+    bundleBudget: 780_000,
     description:
       "POST /v1/takedown-requests/{id}/clarifications: the agency answers a platform's clarification request",
     memorySize: 512,
@@ -196,7 +207,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     timeout: Duration.minutes(2),
     table: 'readWrite',
     // startIntake: itself, for the next slices (granted in a policy of its own: see TenggatFunctions).
-    capabilities: ['startExecution', 'readIntakeBodies', 'startIntake'],
+    // findDuplicates: each slice's duplicates, as the submit finds a small order's.
+    capabilities: ['startExecution', 'readIntakeBodies', 'startIntake', 'findDuplicates'],
   },
 };
 

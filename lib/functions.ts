@@ -11,7 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { TenggatConfig } from './config';
-import { BY_AGENCY_INDEX, BY_OPEN_ORDER_INDEX } from './data-table';
+import { BY_AGENCY_INDEX, BY_OPEN_LOCATOR_INDEX, BY_OPEN_ORDER_INDEX } from './data-table';
 import {
   type Capability,
   FUNCTION_BUNDLING,
@@ -186,6 +186,7 @@ export class TenggatFunctions extends Construct {
 
       this.grantTableAccess(fn, spec.table, props);
       if (has('recoverExecutions')) this.grantRecovery(fn, props);
+      if (has('findDuplicates')) this.grantIndexQuery(fn, props, BY_OPEN_LOCATOR_INDEX);
       if (has('sendEmail')) this.grantEmail(fn, props);
       if (has('reportFiles')) {
         fn.addToRolePolicy(
@@ -304,6 +305,16 @@ export class TenggatFunctions extends Construct {
             ? ['kms:Decrypt', 'kms:DescribeKey']
             : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
         resources: [props.encryptionKey.keyArn],
+      }),
+    );
+  }
+
+  /** dynamodb:Query on one index of the table only. */
+  private grantIndexQuery(fn: NodejsFunction, props: TenggatFunctionsProps, indexName: string) {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/${indexName}`],
       }),
     );
   }

@@ -3,7 +3,7 @@
  * Kept free of CDK types so that tests, docs and the local Step Functions engine read the same document.
  *
  * One loop: `Evaluate` reads the order and its notices from DynamoDB and names the one thing to do next (email a
- * notice, attempt a webhook, escalate, finalize, wait, or stop); every task returns to `Evaluate`. Because every
+ * notice, attempt a webhook, escalate, warn of a deadline, finalize, wait, or stop); every task returns to `Evaluate`. Because every
  * entry goes straight to `Evaluate`, a new execution started for a recovered order resumes where the order is.
  */
 
@@ -31,6 +31,7 @@ export const NEXT_STEPS = {
   email: 'EmailNotice',
   deliver: 'DeliverNotice',
   escalate: 'Escalate',
+  warn: 'WarnDeadline',
   finalize: 'Finalize',
   wait: 'Await',
   done: 'Done',
@@ -100,7 +101,7 @@ export function buildWorkflowDefinition(arns: WorkflowFunctionArns): WorkflowDef
       Evaluate: lambdaTask(
         arns.workflowStep,
         { action: 'evaluate' },
-        'Reads the order and its notices and names the next step: email, deliver, escalate, finalize, wait or done.',
+        'Reads the order and its notices and names the next step: email, deliver, escalate, warn, finalize, wait or done.',
         { Assign: { version: '{% $states.result.Payload.version %}' }, Next: 'Route' },
       ),
       Route: {
@@ -128,6 +129,11 @@ export function buildWorkflowDefinition(arns: WorkflowFunctionArns): WorkflowDef
         { action: 'escalate' },
         'A deadline passed while the clock ran: the next stage, and its notice in the outbox.',
       ),
+      WarnDeadline: lambdaTask(
+        arns.workflowStep,
+        { action: 'warn' },
+        'A warnAt fraction of the deadline in force passed with items open: takedown.deadline_approaching in the outbox.',
+      ),
       Finalize: lambdaTask(
         arns.workflowStep,
         { action: 'finalize' },
@@ -136,7 +142,7 @@ export function buildWorkflowDefinition(arns: WorkflowFunctionArns): WorkflowDef
       Await: {
         Type: 'Task',
         Comment:
-          'Callback task whose timeout is the next thing due (deadline, webhook retry, email, review reminder). ' +
+          'Callback task whose timeout is the next thing due (deadline, warning, webhook retry, email, review reminder). ' +
           'Handlers that change the order wake it; registerWait refuses a stale or changed order.',
         Resource: LAMBDA_INVOKE_WAIT_FOR_TOKEN,
         Arguments: {

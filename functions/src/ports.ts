@@ -78,6 +78,31 @@ export interface OrderRepository {
   listDeliveries(orderId: string, limit: number): Promise<DeliveryAttempt[]>;
 }
 
+/**
+ * Duplicate detection's reads (submit only; the order repository keeps the index up to date when it writes items).
+ * A port of its own, so that the functions that never submit do not bundle it.
+ */
+export interface OpenLocatorIndex {
+  /**
+   * Open items (pending or disputed) whose locator digest is one of these, from the open-locators index: one Query
+   * per digest, at most `MAX_OPEN_ITEMS_PER_LOCATOR` each, eventually consistent. Their orders may be final since.
+   */
+  openItemsByLocator(digests: readonly string[]): Promise<OpenLocatorItem[]>;
+  /** What duplicate detection reads of these orders' markers (missing ones left out), 100 per BatchGetItem. */
+  orderStates(orderIds: readonly string[]): Promise<OrderState[]>;
+}
+
+/** The most index entries one locator's Query returns: a bound on the cost of a locator open in many orders. */
+export const MAX_OPEN_ITEMS_PER_LOCATOR = 25;
+
+export interface OpenLocatorItem {
+  digest: string;
+  orderId: string;
+  itemId: string;
+}
+
+export type OrderState = Pick<OrderRecord, 'orderId' | 'agencyId' | 'platformId' | 'status' | 'finalizedAt'>;
+
 export interface PlatformRepository {
   get(platformId: string): Promise<PlatformRecord | null>;
   /** Returns false when the platform already exists. */

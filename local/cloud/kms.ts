@@ -9,13 +9,13 @@ import {
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
-  randomBytes,
   sign,
   verify,
 } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { p256 } from '@noble/curves/nist.js';
 import {
   AwsApiError,
   actionTable,
@@ -97,94 +97,24 @@ function requiredBlob(input: JsonObject, key: string): Buffer {
   return bytes;
 }
 
-// P-256 arithmetic for MessageType DIGEST, which node:crypto cannot sign or verify without hashing again.
-const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
-const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
-const G = {
-  x: 0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296n,
-  y: 0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5n,
-};
-type Point = { x: bigint; y: bigint } | null;
-const mod = (value: bigint, modulus: bigint) => ((value % modulus) + modulus) % modulus;
-function inverse(value: bigint, modulus: bigint): bigint {
-  let [low, high, x0, x1] = [mod(value, modulus), modulus, 1n, 0n];
-  while (low > 1n) {
-    const quotient = high / low;
-    [low, high] = [high - quotient * low, low];
-    [x0, x1] = [x1 - quotient * x0, x0];
-  }
-  return mod(x0, modulus);
-}
-function add(left: Point, right: Point): Point {
-  if (left === null) return right;
-  if (right === null) return left;
-  if (left.x === right.x && mod(left.y + right.y, P) === 0n) return null;
-  const slope =
-    left.x === right.x && left.y === right.y
-      ? mod((3n * left.x * left.x - 3n) * inverse(2n * left.y, P), P)
-      : mod((right.y - left.y) * inverse(right.x - left.x, P), P);
-  const x = mod(slope * slope - left.x - right.x, P);
-  return { x, y: mod(slope * (left.x - x) - left.y, P) };
-}
-function multiply(point: Point, scalar: bigint): Point {
-  let result: Point = null;
-  let addend = point;
-  for (let k = scalar; k > 0n; k >>= 1n) {
-    if (k & 1n) result = add(result, addend);
-    addend = add(addend, addend);
-  }
-  return result;
-}
-const toBigInt = (bytes: Buffer) => BigInt(`0x${bytes.toString('hex') || '0'}`);
-const fromBase64Url = (text: string | undefined) => toBigInt(Buffer.from(text ?? '', 'base64url'));
-
-function derInteger(value: bigint): Buffer {
-  let bytes = Buffer.from(value.toString(16).padStart(64, '0'), 'hex');
-  while (bytes.length > 1 && bytes[0] === 0 && (bytes[1] ?? 0) < 0x80) bytes = bytes.subarray(1);
-  if ((bytes[0] ?? 0) >= 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
-}
-const derSignature = (r: bigint, s: bigint) => {
-  const body = Buffer.concat([derInteger(r), derInteger(s)]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
-};
-function parseDerSignature(signature: Buffer): { r: bigint; s: bigint } | null {
-  if (signature[0] !== 0x30 || signature[1] !== signature.length - 2) return null;
-  const integers: bigint[] = [];
-  let offset = 2;
-  for (let index = 0; index < 2; index += 1) {
-    const length = signature[offset + 1] ?? 0;
-    if (signature[offset] !== 0x02 || offset + 2 + length > signature.length) return null;
-    integers.push(toBigInt(signature.subarray(offset + 2, offset + 2 + length)));
-    offset += 2 + length;
-  }
-  const [r, s] = integers;
-  return offset === signature.length && r !== undefined && s !== undefined ? { r, s } : null;
-}
+// MessageType DIGEST: node:crypto cannot sign or verify a digest without hashing it again, so @noble/curves does
+// it (prehash off). KMS signatures are DER and not normalized to low S, so neither is enforced here.
+const DIGEST_OPTIONS = { prehash: false, lowS: false, format: 'der' } as const;
+const scalarOf = (privateKey: KeyObject) =>
+  Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
+const publicPointOf = (publicKey: KeyObject) =>
+  Buffer.from(publicKey.export({ type: 'spki', format: 'der' })).subarray(-65);
 
 function signDigest(digest: Buffer, privateKey: KeyObject): Buffer {
-  const d = fromBase64Url(privateKey.export({ format: 'jwk' }).d);
-  const e = toBigInt(digest);
-  for (;;) {
-    const k = mod(toBigInt(randomBytes(32)), N);
-    const point = multiply(G, k);
-    if (k === 0n || point === null) continue;
-    const r = mod(point.x, N);
-    const s = mod(inverse(k, N) * (e + r * d), N);
-    if (r !== 0n && s !== 0n) return derSignature(r, s);
-  }
+  return Buffer.from(p256.sign(digest, scalarOf(privateKey), DIGEST_OPTIONS));
 }
 
 function verifyDigest(digest: Buffer, signature: Buffer, publicKey: KeyObject): boolean {
-  const parsed = parseDerSignature(signature);
-  if (parsed === null) return false;
-  const { r, s } = parsed;
-  if (r <= 0n || r >= N || s <= 0n || s >= N) return false;
-  const jwk = publicKey.export({ format: 'jwk' });
-  const q = { x: fromBase64Url(jwk.x), y: fromBase64Url(jwk.y) };
-  const w = inverse(s, N);
-  const point = add(multiply(G, mod(toBigInt(digest) * w, N)), multiply(q, mod(r * w, N)));
-  return point !== null && mod(point.x, N) === r;
+  try {
+    return p256.verify(signature, digest, publicPointOf(publicKey), DIGEST_OPTIONS);
+  } catch {
+    return false;
+  }
 }
 
 export function createLocalKms(options: { keysDir: string; keys: readonly LocalSigningKeySpec[] }): LocalKms {

@@ -80,6 +80,19 @@ describe('describeDomainEvent', () => {
         }),
       )?.what,
     ).toBe('platform answered 1 item(s); 2/3 resolved, 1 pending, 0 disputed');
+    expect(
+      describeDomainEvent(
+        busEvent('takedown.deadline_approaching', {
+          stage: 'order',
+          fraction: 0.9,
+          openItems: 2,
+          deadlineAt: '2026-11-27T12:01:09Z',
+        }),
+      ),
+    ).toEqual({
+      what: 'deadline warning (90% of the order time gone), 2 item(s) open',
+      deadlineAt: '2026-11-27T12:01:09Z',
+    });
     expect(describeDomainEvent(busEvent('takedown.complied', {}))?.what).toBe('finished: complied');
     expect(describeDomainEvent(busEvent('takedown.referred_for_blocking', { pending: 2 }))?.what).toBe(
       'referred for blocking',

@@ -56,6 +56,8 @@ interface EventDetail {
   previousStatus?: unknown;
   event?: unknown;
   emailed?: unknown;
+  fraction?: unknown;
+  openItems?: unknown;
 }
 
 const ESCALATIONS: Record<string, string> = {
@@ -108,6 +110,13 @@ export function describeDomainEvent(
       };
     case 'takedown.review_decided':
       return { what: `agency review: ${String(detail.decision ?? 'decided')}` };
+    case 'takedown.deadline_approaching': {
+      const share = typeof detail.fraction === 'number' ? `${Math.round(detail.fraction * 100)}%` : '?';
+      return {
+        what: `deadline warning (${share} of the ${String(detail.stage ?? '?')} time gone), ${count(detail.openItems)} item(s) open`,
+        deadlineAt,
+      };
+    }
     case 'takedown.review_reminder':
       return { what: `review reminder: ${count(detail.disputed)} disputed item(s) wait for the agency` };
     case 'takedown.withdrawn':

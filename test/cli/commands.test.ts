@@ -89,7 +89,12 @@ function handle(request: IncomingMessage, response: ServerResponse) {
       json(201, {
         id: `new-${posted.length}`,
         status: 'notifying',
-        duplicates: [{ index: 0, sameAgency: false }],
+        duplicates: [
+          { index: 0, sameAgency: false },
+          ...(body.items.length > 1
+            ? [{ index: 1, sameAgency: true, orderId: 'old-1', itemId: '000002' }]
+            : []),
+        ],
       });
     });
     return;
@@ -281,12 +286,48 @@ describe('tenggat submit with a list route that filters by reference', () => {
       ['AIS/OLD-p3', 1],
     ]);
     expect(posted[0]?.key).toMatch(/^tenggat-cli-[0-9a-f]{48}$/);
+    // `order` is the part's new order, `orderId` the same agency's open order it duplicates.
     expect(result.duplicates).toEqual([
-      { part: 2, orderId: 'new-1', index: 0, sameAgency: false },
-      { part: 3, orderId: 'new-2', index: 0, sameAgency: false },
+      { part: 2, order: 'new-1', index: 0, locator: 'https://judi.example/2', sameAgency: false },
+      {
+        part: 2,
+        order: 'new-1',
+        index: 1,
+        locator: 'https://judi.example/3',
+        sameAgency: true,
+        orderId: 'old-1',
+        itemId: '000002',
+      },
+      { part: 3, order: 'new-2', index: 0, locator: 'https://judi.example/4', sameAgency: false },
     ]);
     expect(progress.join('')).toMatch(/items .* 5\/5 \| orders 3 \| \d+ items\/s \| ETA/);
     expect(seen.some((call) => call.url.includes('reference=AIS%2FOLD-p3'))).toBe(true);
+  });
+});
+
+describe('tenggat submit summary', () => {
+  it('lists the duplicates under the orders, with what the agency may know of the other order', async () => {
+    const csv = join(mkdtempSync(join(tmpdir(), 'tenggat-submit-')), 'items.csv');
+    writeFileSync(csv, 'locator\nhttps://judi.example/a\nhttps://judi.example/b\n');
+    const result = await run(
+      'submit',
+      '--csv',
+      csv,
+      '--platform',
+      'michat',
+      '--category',
+      'gambling',
+      '--legal-basis',
+      'UU ITE',
+      '--reason',
+      'r',
+      '--reference',
+      'AIS/HUMAN',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('2 duplicate(s): already open in an order to this platform');
+    expect(result.stdout).toMatch(/1\s+0\s+https:\/\/judi\.example\/a\s+another agency's order/);
+    expect(result.stdout).toMatch(/1\s+1\s+https:\/\/judi\.example\/b\s+order old-1, item 000002/);
   });
 });
 

@@ -29,6 +29,8 @@ export interface E2eCloud {
 declare module 'vitest' {
   export interface ProvidedContext {
     tenggatCloud: E2eCloud;
+    /** The same stack under the `fast-points` policy (SAMAN's points fine). */
+    tenggatPointsCloud: E2eCloud;
   }
 }
 
@@ -48,6 +50,13 @@ export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMac
 export function cloud(): E2eCloud {
   const provided = inject('tenggatCloud');
   if (!provided) throw new E2eHarnessError('no local cloud: run e2e tests through the vitest "e2e" project');
+  return provided;
+}
+
+/** The cloud whose policy fines by SAMAN's points model (`fast-points`). */
+export function pointsCloud(): E2eCloud {
+  const provided = inject('tenggatPointsCloud');
+  if (!provided) throw new E2eHarnessError('no points cloud: run e2e tests through the vitest "e2e" project');
   return provided;
 }
 
@@ -343,6 +352,7 @@ export const fastPolicy = JSON.parse(readFileSync('config/policies/fast.json', '
   deliveryRetrySchedule: string[];
   serviceGracePeriod: Record<'urgent' | 'standard', string>;
   maxClarifications: number;
+  warnAt: number[];
   fine: { perItemPerPeriod: number; accrualPeriod: string; capPerItem: number };
 };
 

@@ -9,15 +9,19 @@ import { ConcurrentChangeError, InvalidCursorError } from '../../functions/src/d
 import type { NoticeRecord } from '../../functions/src/domain/notices';
 import { isFinalOrderStatus } from '../../functions/src/domain/order-rules';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../../functions/src/domain/records';
-import type {
-  ChainSigner,
-  IssuedLetter,
-  OrderChange,
-  OrderRepository,
-  Page,
-  PageRequest,
-  ReportFiles,
-  ReportStore,
+import {
+  type ChainSigner,
+  type IssuedLetter,
+  MAX_OPEN_ITEMS_PER_LOCATOR,
+  type OpenLocatorIndex,
+  type OpenLocatorItem,
+  type OrderChange,
+  type OrderRepository,
+  type OrderState,
+  type Page,
+  type PageRequest,
+  type ReportFiles,
+  type ReportStore,
 } from '../../functions/src/ports';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -32,13 +36,15 @@ function offsetOf(cursor: string | null): number {
 }
 
 /** In-memory repository with the same guarantees as DynamoDB: versioned marker, conditional item writes. */
-export class InMemoryOrders implements OrderRepository {
+export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
   orders = new Map<string, OrderRecord>();
   items = new Map<string, Map<string, ItemRecord>>();
   audit = new Map<string, ChainedAuditEvent[]>();
   heads = new Map<string, StoredChainHead>();
   deliveries: DeliveryAttempt[] = [];
   notices = new Map<string, Map<string, NoticeRecord>>();
+  /** Open-locator Queries made so far (one per distinct digest asked), to check what duplicate detection costs. */
+  locatorQueries = 0;
   /** Runs once just before the next commit, to simulate another writer slipping in. */
   beforeNextCommit: (() => void) | null = null;
 
@@ -206,6 +212,32 @@ export class InMemoryOrders implements OrderRepository {
   }
   async listDeliveries(orderId: string, limit: number) {
     return this.deliveries.filter((attempt) => attempt.orderId === orderId).slice(-limit);
+  }
+  /** Like the index: open items with a locator and a digest, whatever their order's state; one Query per digest. */
+  async openItemsByLocator(digests: readonly string[]): Promise<OpenLocatorItem[]> {
+    const wanted = new Set(digests);
+    this.locatorQueries += wanted.size;
+    const byDigest = new Map<string, OpenLocatorItem[]>();
+    for (const items of this.items.values()) {
+      for (const item of items.values()) {
+        const digest = item.locatorDigest;
+        if (!digest || !wanted.has(digest) || item.locator === null) continue;
+        if (item.status !== 'pending' && item.status !== 'disputed') continue;
+        const found = byDigest.get(digest) ?? [];
+        if (found.length < MAX_OPEN_ITEMS_PER_LOCATOR)
+          found.push({ digest, orderId: item.orderId, itemId: item.itemId });
+        byDigest.set(digest, found);
+      }
+    }
+    return [...byDigest.values()].flat();
+  }
+  async orderStates(orderIds: readonly string[]): Promise<OrderState[]> {
+    return [...new Set(orderIds)].flatMap((orderId) => {
+      const order = this.orders.get(orderId);
+      if (!order) return [];
+      const { agencyId, platformId, status, finalizedAt } = order;
+      return [{ orderId, agencyId, platformId, status, finalizedAt }];
+    });
   }
 }
 

@@ -251,6 +251,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   let orderCounter = 0;
   const deps: Deps = {
     orders,
+    openLocators: orders,
     platforms,
     idempotency: new InMemoryIdempotency(clock),
     webhookIds: new InMemoryIdempotency(clock),

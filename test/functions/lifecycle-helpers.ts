@@ -14,8 +14,10 @@ import {
   recordPlatformResponses,
 } from '../../functions/src/use-cases/record-platform-responses';
 import { submitOrder } from '../../functions/src/use-cases/submit-order';
+import { warnDeadline } from '../../functions/src/use-cases/warn-deadline';
 import { escalate, evaluate, finalize, registerWait } from '../../functions/src/use-cases/workflow-steps';
 import { type TestWorld, testWorld } from './fakes';
+import { DEFAULT_POLICY } from './policy-fixture';
 
 export const AGENCY = 'komdigi-ais';
 
@@ -163,6 +165,7 @@ export async function runWorkflow(world: TestWorld, orderId: string, maxSteps = 
     if (decision.next === 'deliver') await deliverWebhook(world.deps, notice);
     if (decision.next === 'email') await emailNotice(world.deps, notice);
     if (decision.next === 'escalate') await escalate(world.deps, orderId);
+    if (decision.next === 'warn') await warnDeadline(world.deps, orderId);
     if (decision.next === 'finalize') await finalize(world.deps, orderId);
   }
   throw new Error(`the workflow of ${orderId} took more than ${maxSteps} steps: ${steps.join(', ')}`);
@@ -189,8 +192,8 @@ export async function runWorkflowFor(world: TestWorld, orderId: string, ms: numb
 }
 
 /** An order of `itemCount` items, delivered by webhook (served), its workflow waiting. */
-export async function deliveredOrder(itemCount = 3, overrides = {}) {
-  const world = testWorld();
+export async function deliveredOrder(itemCount = 3, overrides = {}, policy = DEFAULT_POLICY) {
+  const world = testWorld(policy);
   const secrets = await registerMichat(world);
   const order = await submit(world, orderBody(overrides, itemCount));
   const run = await runWorkflow(world, order.id);

@@ -192,6 +192,10 @@ function workflowStep(planned: Planned[], actions: Partial<Record<string, Script
     if (action === 'registerWait') return { registered: true };
     if (action === 'escalate') return { stage: 'st1', event: 'takedown.reminder', final: false };
     if (action === 'finalize') return { status: 'complied', noticeId: null };
+    if (action === 'warn') {
+      const warning = { stage: 'order', deadlineAt: '2030-01-02T04:00:00.000Z', fraction: 0.5, openItems: 2 };
+      return { warned: true, warning, noticeId: '000002' };
+    }
     throw new ScriptedFunctionError('UnknownAction');
   };
   return { script, answers };
@@ -324,6 +328,59 @@ describe('OrderWorkflow on the local Step Functions engine', () => {
     const [wait, next] = [calls[registered], calls[registered + 1]];
     expect((next?.atMs ?? 0) - (wait?.atMs ?? 0)).toBeGreaterThanOrEqual(800);
     expect(countOf(await history(executionArn), 'TaskTimedOut')).toBe(1);
+  });
+
+  it('warns when the wait runs out at a warning, delivers it, and waits on for the deadline', async () => {
+    const step = workflowStep([
+      { next: 'deliver', noticeId: '000001' },
+      { next: 'wait', waitSeconds: 1 },
+      { next: 'warn' },
+      { next: 'deliver', noticeId: '000002' },
+      { next: 'wait', waitSeconds: 1 },
+      { next: 'escalate' },
+      { next: 'finalize' },
+      { next: 'done' },
+    ]);
+    const { calls, executionArn } = await start('order-warned', {
+      deliver: webhookDelivers,
+      step: step.script,
+    });
+    expect(await finished(executionArn)).toBe('SUCCEEDED');
+    expect(calls.map(describeCall)).toEqual([
+      'evaluate',
+      'deliver 000001',
+      'evaluate',
+      'registerWait',
+      'evaluate',
+      'warn',
+      'evaluate',
+      'deliver 000002',
+      'evaluate',
+      'registerWait',
+      'evaluate',
+      'escalate',
+      'evaluate',
+      'finalize',
+      'evaluate',
+    ]);
+    expect(calls.find((call) => call.payload.action === 'warn')?.payload).toEqual({
+      orderId: 'order-warned',
+      action: 'warn',
+    });
+    // Operators read the warning in the history: its own state, with which deadline and fraction it was.
+    const events = await history(executionArn);
+    expect(enteredStates(events)).toContain('WarnDeadline');
+    const exited = events.find(
+      (event) =>
+        event.type === 'TaskStateExited' &&
+        (event.stateExitedEventDetails as Payload).name === 'WarnDeadline',
+    );
+    const output = (exited?.stateExitedEventDetails as Payload | undefined)?.output;
+    expect(JSON.parse(String(output))).toMatchObject({
+      warned: true,
+      warning: { stage: 'order', fraction: 0.5 },
+      noticeId: '000002',
+    });
   });
 
   it('evaluates again, without retrying, when registerWait finds the order changed', async () => {

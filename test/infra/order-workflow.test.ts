@@ -131,6 +131,7 @@ describe('OrderWorkflow state machine', () => {
       EmailNotice: [invoke, placeholderArn('EmailNoticeFunction')],
       DeliverNotice: [invoke, placeholderArn('DeliverWebhookFunction')],
       Escalate: [invoke, WORKFLOW_STEP],
+      WarnDeadline: [invoke, WORKFLOW_STEP],
       Finalize: [invoke, WORKFLOW_STEP],
       Await: [`${invoke}.waitForTaskToken`, WORKFLOW_STEP],
     });
@@ -178,6 +179,7 @@ describe('OrderWorkflow state machine', () => {
       email: 'EmailNotice',
       deliver: 'DeliverNotice',
       escalate: 'Escalate',
+      warn: 'WarnDeadline',
       finalize: 'Finalize',
       done: 'Done',
       wait: 'Await',
@@ -208,6 +210,7 @@ describe('OrderWorkflow state machine', () => {
       noticeId: '000003',
     });
     expect(await payloadOf('Escalate', { input }, variables)).toEqual({ orderId: 'o-1', action: 'escalate' });
+    expect(await payloadOf('WarnDeadline', { input }, variables)).toEqual({ orderId: 'o-1', action: 'warn' });
     expect(await payloadOf('Finalize', { input }, variables)).toEqual({ orderId: 'o-1', action: 'finalize' });
   });
 
@@ -267,6 +270,7 @@ describe('OrderWorkflow state machine', () => {
       'evaluate',
       'finalize',
       'registerWait',
+      'warn',
       '{% $orderId %}',
       '{% $states.context.Task.Token %}',
       '{% $states.input.evaluatedAt %}',

@@ -76,6 +76,14 @@ describe('the DynamoDB table', () => {
             ],
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.arrayWith(['executionArn']) },
           },
+          {
+            IndexName: 'byOpenLocator',
+            KeySchema: [
+              { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -262,11 +270,30 @@ describe('grants', () => {
         .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
         .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
       const table = 'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable';
-      // Only the reconciler reads the open-orders index.
-      const indexes = functionId === 'ReconcilerFunction' ? ['byAgency', 'byOpenOrder'] : ['byAgency'];
+      // Only the reconciler reads the open-orders index, only submit the open-locators index.
+      const extra: Partial<Record<string, string>> = {
+        ReconcilerFunction: 'byOpenOrder',
+        SubmitOrderFunction: 'byOpenLocator',
+      };
+      const indexes = ['byAgency', ...[extra[functionId] ?? []].flat()];
       expect(new Set(tableResources), functionId).toEqual(
         new Set([table, ...indexes.map((index) => `${table}/index/${index}`)]),
       );
+    }
+  });
+
+  it('let only the submit function read the open-locators index, and only with Query', () => {
+    for (const functionId of FUNCTION_IDS) {
+      const onIndex = statementsOf(functionId).filter((statement) =>
+        [statement.Resource]
+          .flat()
+          .map(resolveToString)
+          .some((resource) => resource.endsWith('/index/byOpenLocator')),
+      );
+      expect(
+        onIndex.flatMap((statement) => [statement.Action].flat()),
+        functionId,
+      ).toEqual(functionId === 'SubmitOrderFunction' ? ['dynamodb:Query'] : []);
     }
   });
 

@@ -119,4 +119,29 @@ describe('sandbox platform', () => {
     const ids = answers.slice(before).map((answer) => answer.headers['webhook-id']);
     expect(new Set(ids).size).toBe(1);
   });
+
+  it('acknowledges a deadline warning and records it, without answering the items again', async () => {
+    const before = answers.length;
+    const warning = {
+      type: 'takedown.deadline_approaching',
+      data: {
+        order: { id: 'o-warned' },
+        warning: {
+          takedownRequestId: 'o-warned',
+          stage: 'order',
+          timeLeft: 'PT2S',
+          openItems: 2,
+          fraction: 0.5,
+        },
+        items: [{ id: 'a' }, { id: 'b' }],
+      },
+    };
+    expect((await notify(warning)).status).toBe(200);
+    expect(sandbox.received.at(-1)).toMatchObject({
+      type: 'takedown.deadline_approaching',
+      orderId: 'o-warned',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answers).toHaveLength(before);
+  });
 });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { UNKNOWN_WEBHOOK_HEALTH } from '../domain/new-order';
 import { parsePolicy } from '../domain/policy';
-import type { OrderRecord } from '../domain/records';
+import type { ItemRecord, OrderRecord } from '../domain/records';
 
 export const orderPk = (orderId: string): string => `ORDER#${orderId}`;
 export const ORDER_SK = 'ORDER';
@@ -31,7 +31,11 @@ export const OPEN_ORDER_ATTRIBUTES = [
 /** The open-orders index is spread over this many partitions, so that no single one runs hot. */
 export const OPEN_ORDER_SHARDS = 8;
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt'];
+export const BY_OPEN_LOCATOR_INDEX = 'byOpenLocator';
+/** Statuses in which an item is open, and so in the open-locators index. */
+const OPEN_ITEM_STATUSES: readonly string[] = ['pending', 'disputed'];
+
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'expiresAt'];
 
 export function strip<T>(record: Record<string, unknown>): T {
   const copy: Record<string, unknown> = { ...record };
@@ -46,6 +50,22 @@ export function openOrderKeys(order: Pick<OrderRecord, 'orderId' | 'createdAt'>)
 } {
   const shard = (createHash('sha256').update(order.orderId).digest()[0] ?? 0) % OPEN_ORDER_SHARDS;
   return { gsi2pk: `OPEN#${shard}`, gsi2sk: `${order.createdAt}#${order.orderId}` };
+}
+
+/**
+ * The open-locators index keys of an item (`OPENLOC#<locatorKeyDigest>`, `<orderId>#<itemId>`): present only while
+ * the item is open and its locator is kept; items written before the index (no digest) have none.
+ */
+export function openLocatorKeys(
+  item: Pick<ItemRecord, 'orderId' | 'itemId' | 'status' | 'locator' | 'locatorDigest'>,
+): { gsi3pk: string; gsi3sk: string } | Record<string, never> {
+  if (!item.locatorDigest || item.locator === null || !OPEN_ITEM_STATUSES.includes(item.status)) return {};
+  return { gsi3pk: `OPENLOC#${item.locatorDigest}`, gsi3sk: `${item.orderId}#${item.itemId}` };
+}
+
+/** Whether an item change takes the item out of the open-locators index (it never comes back: see data-model). */
+export function leavesOpenLocators(set: Partial<ItemRecord>): boolean {
+  return (set.status !== undefined && !OPEN_ITEM_STATUSES.includes(set.status)) || set.locator === null;
 }
 
 /** A stored marker as today's record: fields added since it was written read their defaults, as does its policy. */
@@ -64,6 +84,7 @@ export function orderFromItem(item: Record<string, unknown>): OrderRecord {
     clockPausedSince: null,
     clockPauses: [],
     auditHead: null,
+    lastWarning: null,
     ...rest,
     policy: parsePolicy(stored.policy),
   } as OrderRecord;

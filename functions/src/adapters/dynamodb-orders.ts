@@ -21,9 +21,11 @@ import {
   BY_OPEN_ORDER_INDEX,
   deliverySk,
   itemSk,
+  leavesOpenLocators,
   noticeSk,
   OPEN_ORDER_SHARDS,
   ORDER_SK,
+  openLocatorKeys,
   openOrderKeys,
   orderFromItem,
   orderPk,
@@ -78,7 +80,12 @@ export class DynamoOrderRepository implements OrderRepository {
    * against 1 for a batch put, and one order's items share a partition (1,000 WCU/s until DynamoDB splits it).
    */
   async putItems(items: ItemRecord[]): Promise<void> {
-    const records = items.map((item) => ({ pk: orderPk(item.orderId), sk: itemSk(item.itemId), ...item }));
+    const records = items.map((item) => ({
+      pk: orderPk(item.orderId),
+      sk: itemSk(item.itemId),
+      ...openLocatorKeys(item),
+      ...item,
+    }));
     await writeInTransactionChunks(this.client, this.tableName, records);
   }
 
@@ -180,7 +187,8 @@ export class DynamoOrderRepository implements OrderRepository {
         Update: {
           TableName: this.tableName,
           Key: { pk: orderPk(change.orderId), sk: itemSk(item.itemId) },
-          UpdateExpression: `SET ${update.clauses.join(', ')}`,
+          // An item that is resolved, withdrawn or erased leaves the open-locators index in the same write.
+          UpdateExpression: `SET ${update.clauses.join(', ')}${leavesOpenLocators(item.set) ? ' REMOVE gsi3pk, gsi3sk' : ''}`,
           ConditionExpression: '#status = :expectedStatus',
           ExpressionAttributeNames: { ...update.names, '#status': 'status' },
           ExpressionAttributeValues: { ...update.values, ':expectedStatus': item.expectedStatus },

@@ -32,3 +32,13 @@ export function parseDurationMs(text: string): number {
   }
   return Math.round(total);
 }
+
+/** Whole seconds as an ISO 8601 duration in hours, minutes and seconds (`PT2H30M5S`; `PT0S` for none or less). */
+export function formatDurationSeconds(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.floor(totalSeconds));
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  const parts = `${hours > 0 ? `${hours}H` : ''}${minutes > 0 ? `${minutes}M` : ''}${rest > 0 ? `${rest}S` : ''}`;
+  return `PT${parts === '' ? '0S' : parts}`;
+}

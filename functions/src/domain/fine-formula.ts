@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { parseDurationMs } from './duration';
+import { FINE_INDICES, type FineIndex, type FineIndexValues, pointsFinePolicySchema } from './fine-policy';
+import { type ClockPause, runningMs } from './legal-clock';
 import type { PolicyDocument } from './policy';
 import type { ItemRecord, OrderRecord } from './records';
 
@@ -12,43 +14,15 @@ import type { ItemRecord, OrderRecord } from './records';
  * so the product is an exact decimal (BigInt) and the only rounding is the last one, half up to a whole currency
  * unit. The breakdown carries every input, so the order view, the ST2 letter and the audit chain can show it.
  */
-export const FINE_INDICES = ['content', 'ugc', 'businessScale', 'warning', 'compliance', 'virality'] as const;
-export type FineIndex = (typeof FINE_INDICES)[number];
-export type FineIndexValues = Partial<Record<FineIndex, number>>;
+export {
+  FINE_INDICES,
+  type FineIndex,
+  type FineIndexValues,
+  fineIndexValuesSchema,
+  pointsFinePolicySchema,
+} from './fine-policy';
 
 const INDEX_SCALE = 10_000n;
-const indexValue = z
-  .number()
-  .min(0)
-  .max(1)
-  .refine(
-    (value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6,
-    'must have at most 4 decimals',
-  );
-
-/** Index values an agency may give with an order or an item (all optional: the policy gives the rest). */
-export const fineIndexValuesSchema = z.strictObject(
-  Object.fromEntries(FINE_INDICES.map((name) => [name, indexValue.optional()])) as Record<
-    FineIndex,
-    z.ZodOptional<typeof indexValue>
-  >,
-);
-
-/** The proposed `fine.points` section of the policy (optional fields with defaults, as `serviceGracePeriod`). */
-export const pointsFinePolicySchema = z.strictObject({
-  maxPoints: z.number().int().positive().default(5_000),
-  tariffPerPoint: z.number().int().nonnegative(),
-  /** Defaults to `fine.capPerItem`. */
-  capPerItem: z.number().int().nonnegative().optional(),
-  indexDefaults: z
-    .strictObject(
-      Object.fromEntries(FINE_INDICES.map((name) => [name, indexValue.default(1)])) as Record<
-        FineIndex,
-        z.ZodDefault<typeof indexValue>
-      >,
-    )
-    .default({ content: 1, ugc: 1, businessScale: 1, warning: 1, compliance: 1, virality: 1 }),
-});
 
 /** The extra fields of the policy's `fine` object; an absent `model` is today's flat accrual. */
 export const fineModelFieldsSchema = z.object({
@@ -80,7 +54,7 @@ export class InvalidFineModelError extends Error {
 }
 
 /**
- * The fine model of a policy document. Reads the proposed optional fields (`fine.model`, `fine.points`) from
+ * The fine model of a policy document. Reads the optional fields (`fine.model`, `fine.points`) from
  * the document as it is stored, so orders created under an older policy read as `flat`.
  */
 export function fineModelOf(policy: PolicyDocument): FineModel {
@@ -221,15 +195,22 @@ export function pointsFine(
   };
 }
 
-/** Today's flat accrual for one run of an item being pending from ST2, plus what an earlier run settled. */
+/**
+ * Today's flat accrual for one run of an item being pending from ST2, plus what an earlier run settled; a
+ * clarification's pause does not count (as in `fines.ts`).
+ */
 export function flatFine(
   model: FlatFineModel,
   settledBefore: number,
   accruingSince: Date | null,
   until: Date,
+  pauses: readonly ClockPause[] = [],
 ): FlatBreakdown {
   const period = parseDurationMs(model.accrualPeriod);
-  const elapsed = accruingSince === null ? -1 : until.getTime() - accruingSince.getTime();
+  const elapsed =
+    accruingSince === null || until.getTime() < accruingSince.getTime()
+      ? -1
+      : runningMs(accruingSince, until, pauses);
   const periods = elapsed < 0 ? 0 : period <= 0 ? 1 : Math.floor(elapsed / period) + 1;
   const uncapped = settledBefore + periods * model.perItemPerPeriod;
   const amount = Math.min(model.capPerItem, uncapped);
@@ -250,7 +231,7 @@ export function flatFine(
   };
 }
 
-/** Index values the agency gave, read from the proposed optional `fineIndices` fields of order and item. */
+/** Index values the agency gave, from the optional `fineIndices` of order and item. */
 export interface FineIndexInputs {
   orderIndices?: FineIndexValues;
   itemIndices?: FineIndexValues;
@@ -289,20 +270,22 @@ export function itemFine(
   if (model.model === 'flat') {
     const since = item.status === 'pending' ? (item.fineAccruingSince ?? order.st2At) : null;
     const until = order.finalizedAt !== null ? new Date(order.finalizedAt) : now;
-    return flatFine(model, item.fineSettled, since === null ? null : new Date(since), until);
+    const sinceDate = since === null ? null : new Date(since);
+    return flatFine(model, item.fineSettled, sinceDate, until, order.clockPauses ?? []);
   }
   const openAtSt2 = item.status === 'pending' || item.answeredAt === null || item.answeredAt > order.st2At;
   if (!openAtSt2) return noFine(model.currency, 'not_open_at_st2');
   return pointsFine(model, inputs.orderIndices, inputs.itemIndices);
 }
 
-/** The proposed optional `fineIndices` on the order marker and item records (absent on older records). */
+/** The `fineIndices` the agency gave on the order and the item (absent on older records). */
 export function fineIndexInputsOf(order: OrderRecord, item: ItemRecord): FineIndexInputs {
-  return {
-    orderIndices: (order as OrderRecord & { fineIndices?: FineIndexValues }).fineIndices,
-    itemIndices: (item as ItemRecord & { fineIndices?: FineIndexValues }).fineIndices,
-  };
+  return { orderIndices: order.fineIndices, itemIndices: item.fineIndices };
 }
+
+/** The item's fine at `now` under its order's model, with the indices the agency gave. */
+export const fineAmount = (order: OrderRecord, item: ItemRecord, now: Date): number =>
+  itemFine(order, item, now, fineIndexInputsOf(order, item)).amount;
 
 export interface OrderFineBreakdown {
   currency: string;

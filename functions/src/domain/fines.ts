@@ -63,6 +63,8 @@ export function itemFine({ order, item }: FineState, now: Date): number {
 
 /** The fine an item keeps once answered at `at`: a late removal stops the fine from growing, what accrued stays. */
 export function fineSettledAt({ order, item }: FineState, at: Date): number {
+  // The points model imposes its fine once at ST2 (fine-formula.ts): nothing accrues to settle.
+  if (order.policy.fine.model === 'points') return item.fineSettled;
   const since = fineAccruingSince(order, item);
   if (since === null) return item.fineSettled;
   const accrued = accruedFine(order.policy, since, at, order.clockPauses);

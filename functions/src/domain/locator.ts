@@ -100,6 +100,9 @@ export interface DuplicateEntry {
   itemId?: string;
 }
 
+/** What an item keeps of its duplicate (its index is its position). */
+export type DuplicateOf = Omit<DuplicateEntry, 'index'>;
+
 /**
  * The `duplicates` of a submit response: for each new item (by index) whose key is open in another order to the
  * same platform, one entry. A match in the submitting agency's own order wins over another agency's, so that the

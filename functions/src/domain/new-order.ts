@@ -1,4 +1,9 @@
 import type { Actor, AuditEvent } from './audit';
+import { UnprocessableError } from './errors';
+import { type FineIndexValues, fineIndexSetProblem } from './fine-policy';
+
+export { fineIndexSetProblem, MAX_FINE_INDEX_SETS } from './fine-policy';
+
 import { createNotice, type NoticeRecord } from './notices';
 import { countItems } from './order-rules';
 import { type Category, type PolicyDocument, urgencyOf } from './policy';
@@ -17,6 +22,8 @@ export interface NewItem {
   kind: ItemRecord['kind'];
   locator: string;
   note?: string;
+  /** SAMAN's fine indices for this item (points model); each one given here wins over the order's. */
+  fineIndices?: FineIndexValues;
 }
 
 /** An order as the agency submits it (the HTTP body, validated, has exactly this shape). */
@@ -32,6 +39,17 @@ export interface NewOrder {
   officer?: string;
   items: NewItem[];
   evidence?: Evidence[];
+  /** SAMAN's fine indices for every item (points model); the policy gives the ones left out. */
+  fineIndices?: FineIndexValues;
+}
+
+/** Refuses an order whose per-item fine indices exceed the bound, naming the first item too many. */
+export function checkFineIndices(submitted: Pick<NewOrder, 'items'>): void {
+  const problem = fineIndexSetProblem(submitted.items);
+  if (problem !== null)
+    throw new UnprocessableError('too many distinct fine index sets', [
+      { field: `items[${problem.index}].fineIndices`, message: problem.message },
+    ]);
 }
 
 /** Item ids are the position in the order, zero-padded: stable across retries of the same submission. */
@@ -64,6 +82,7 @@ export function newItemRecords(
       fineSettled: 0,
       fineAccruingSince: null,
       review: null,
+      ...(item.fineIndices === undefined ? {} : { fineIndices: item.fineIndices }),
     };
   });
 }
@@ -174,9 +193,11 @@ function newMarker(
     clockPausedSince: null,
     clockPauses: [],
     lastReviewReminderAt: null,
+    lastWarning: null,
     disputedSince: null,
     finalizedAt: null,
     withdrawal: null,
+    ...(submitted.fineIndices === undefined ? {} : { fineIndices: submitted.fineIndices }),
   };
   const actor: Actor = {
     kind: 'agency',

@@ -10,7 +10,7 @@ import type { OrderStatus, Stage } from './order-rules';
 export const MAX_WAIT_MS = 24 * 3600 * 1000;
 
 export type NextStep =
-  | { next: 'escalate' | 'finalize' | 'done' }
+  | { next: 'escalate' | 'warn' | 'finalize' | 'done' }
   | { next: 'email' | 'deliver'; noticeId: string }
   | { next: 'wait'; wakeAt: Date };
 
@@ -31,6 +31,8 @@ export interface NextStepInput {
   };
   /** When the next review reminder is due (only disputed items remain), or null. */
   reviewReminderDue: Date | null;
+  /** A pre-deadline warning is owed now (see `deadlineWarnings`), and when the next one falls. */
+  warning?: { due: boolean; nextAt: Date | null };
   now: Date;
 }
 
@@ -62,13 +64,15 @@ function deadlinePassed(input: NextStepInput): boolean {
 }
 
 /**
- * In order: close or escalate the order (escalation never waits on the platform's endpoint), then the emails that
- * are due, then the webhook attempts that are due (oldest notice first), else stop when the order is final and owes
- * nothing, else wait until the earliest of the next deadline, webhook attempt, email and review reminder.
+ * In order: close or escalate the order (escalation never waits on the platform's endpoint), warn of the deadline,
+ * then the emails that are due, then the webhook attempts that are due (oldest notice first), else stop when the
+ * order is final and owes nothing, else wait until the earliest of the next deadline, warning, webhook attempt,
+ * email and review reminder.
  */
 export function nextStep(input: NextStepInput): NextStep {
   if (mustFinalize(input)) return { next: 'finalize' };
   if (deadlinePassed(input)) return { next: 'escalate' };
+  if (input.warning?.due === true) return { next: 'warn' };
   const final = input.order.finalizedAt !== null;
   const ordered = [...input.notices].sort((a, b) => a.noticeId.localeCompare(b.noticeId));
   const email = ordered.find((notice) => emailDue(notice, input.now));
@@ -80,6 +84,7 @@ export function nextStep(input: NextStepInput): NextStep {
   const clockRuns = !final && input.order.clockPausedSince === null && input.items.pending > 0;
   const clockTimes = [
     clockRuns ? input.items.earliestDeadline : null,
+    clockRuns ? (input.warning?.nextAt ?? null) : null,
     final ? null : input.reviewReminderDue,
   ];
   const cap = new Date(input.now.getTime() + MAX_WAIT_MS);

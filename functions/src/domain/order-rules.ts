@@ -37,6 +37,7 @@ export const OUTBOUND_EVENTS = [
   'takedown.withdrawn',
   'takedown.review_decided',
   'takedown.clarified',
+  'takedown.deadline_approaching',
 ] as const;
 export type OutboundEvent = (typeof OUTBOUND_EVENTS)[number];
 

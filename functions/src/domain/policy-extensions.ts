@@ -1,29 +1,23 @@
 import * as z from 'zod';
-import type { PolicyDocument } from './policy';
+import { type PolicyDocument, warnAtSchema } from './policy';
 
 /**
  * Proposed optional policy fields of issue 10 (alerts and duplicates), read with their defaults so that orders
  * stored under an older policy behave as the defaults say. Meant to be merged into `policyDocumentSchema` by
  * the lead; until then `policyExtensionsOf` reads them from the stored document.
  *
- * - `warnAt`: fractions of each deadline's time at which `takedown.deadline_approaching` goes to the platform;
- *   strictly between 0 and 1, ascending, at most 5. Default `[0.5, 0.9]`.
+ * - `warnAt`: in the policy schema now (`warnAtSchema`); read here too so that an order stored before the field
+ *   existed gets the default `[0.5, 0.9]`.
  * - `duplicateLocators`: `warn` (report duplicates in the submit response) or `reject` (422 naming the items).
  */
 export const policyExtensionsSchema = z.object({
-  warnAt: z
-    .array(z.number().gt(0).lt(1))
-    .max(5)
-    .refine((values) => values.every((value, index) => index === 0 || value > (values[index - 1] ?? 0)), {
-      message: 'must be strictly ascending',
-    })
-    .default([0.5, 0.9]),
+  warnAt: warnAtSchema,
   duplicateLocators: z.enum(['warn', 'reject']).default('warn'),
 });
 export type PolicyExtensions = z.infer<typeof policyExtensionsSchema>;
 
 export function policyExtensionsOf(policy: PolicyDocument): PolicyExtensions {
-  const stored = policy as PolicyDocument & { warnAt?: unknown; duplicateLocators?: unknown };
+  const stored = policy as Omit<PolicyDocument, 'warnAt'> & { warnAt?: unknown; duplicateLocators?: unknown };
   return policyExtensionsSchema.parse({ warnAt: stored.warnAt, duplicateLocators: stored.duplicateLocators });
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { InvalidDurationError, parseDurationMs } from './duration';
+import { pointsFinePolicySchema } from './fine-policy';
 
 export const CATEGORIES = [
   'csam',
@@ -39,6 +40,18 @@ const positiveDuration = isoDuration.refine((text) => {
   }
 }, 'must be longer than zero');
 
+/**
+ * Fractions of each deadline's time at which `takedown.deadline_approaching` goes to the platform: strictly between
+ * 0 and 1, ascending, at most 5 (`[]` sends none).
+ */
+export const warnAtSchema = z
+  .array(z.number().gt(0).lt(1))
+  .max(5)
+  .refine((values) => values.every((value, index) => index === 0 || value > (values[index - 1] ?? 0)), {
+    message: 'must be strictly ascending',
+  })
+  .default([0.5, 0.9]);
+
 const stageDeadlines = z.strictObject({
   order: positiveDuration,
   st1: positiveDuration,
@@ -64,12 +77,23 @@ export const policyDocumentSchema = z.strictObject({
     .default({ urgent: 'PT15M', standard: 'PT1H' }),
   /** Clarification requests an order may have (TCO Art. 3(8)); one more is refused. */
   maxClarifications: z.number().int().min(0).max(10).default(2),
-  fine: z.strictObject({
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
-    perItemPerPeriod: z.number().int().nonnegative(),
-    accrualPeriod: positiveDuration,
-    capPerItem: z.number().int().nonnegative(),
-  }),
+  warnAt: warnAtSchema,
+  /** What a submission whose locator is already open in another order to the platform gets (issue 10 §4). */
+  duplicateLocators: z.enum(['warn', 'reject']).default('warn'),
+  fine: z
+    .strictObject({
+      currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
+      perItemPerPeriod: z.number().int().nonnegative(),
+      accrualPeriod: positiveDuration,
+      capPerItem: z.number().int().nonnegative(),
+      /** `flat`: accrual per period from ST2; `points`: SAMAN's one-off fine per item at ST2 (fine-formula.ts). */
+      model: z.enum(['flat', 'points']).default('flat'),
+      points: pointsFinePolicySchema.optional(),
+    })
+    .superRefine((fine, context) => {
+      if (fine.model === 'points' && fine.points === undefined)
+        context.addIssue({ code: 'custom', path: ['points'], message: 'is required when model is "points"' });
+    }),
 });
 /** A policy as the functions use it: every optional field filled with its default. */
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;

@@ -1,7 +1,9 @@
 import type { Actor, AuditEvent } from './audit';
 import type { StoredChainHead } from './audit-chain';
+import type { FineIndexValues } from './fine-policy';
 import type { IntakeProgress } from './intake';
 import type { Clarification, ClockPause, ServiceChannel } from './legal-clock';
+import type { DuplicateOf } from './locator';
 import type { ItemCounts, ItemOutcome, ItemStatus, OrderStatus, OutboundEvent, Stage } from './order-rules';
 import type { Category, PolicyDocument, Urgency } from './policy';
 
@@ -73,6 +75,8 @@ export interface OrderRecord {
   clockPausedSince: string | null;
   clockPauses: ClockPause[];
   lastReviewReminderAt: string | null;
+  /** The last `takedown.deadline_approaching` put in the outbox, for which deadline; absent on older records. */
+  lastWarning?: { deadlineAt: string; fraction: number } | null;
   disputedSince: string | null;
   finalizedAt: string | null;
   /** `reason` and `by.officer` go with an erasure, like the order's own `reason` and `officer`. */
@@ -81,6 +85,10 @@ export interface OrderRecord {
   personalDataErasedAt?: string | null;
   /** A large order accepted in the background: where its body is and how far the writing got; absent otherwise. */
   intake?: IntakeProgress | null;
+  /** The agency's fine indices for every item (points model); absent when it gave none. */
+  fineIndices?: FineIndexValues;
+  /** How many of its items were duplicates when it was submitted (absent on orders submitted before). */
+  duplicateCount?: number;
 }
 
 export interface ItemRecord {
@@ -105,6 +113,15 @@ export interface ItemRecord {
   fineAccruingSince: string | null;
   review: { decision: 'uphold' | 'withdraw'; note: string; at: string } | null;
   personalDataErasedAt?: string | null;
+  /** The agency's fine indices for this item (points model); absent when it gave none. */
+  fineIndices?: FineIndexValues;
+  /**
+   * `locatorKeyDigest(platformId, locatorKey(kind, locator))`: what the open-locators index finds the item by while
+   * it is open; null once erased, absent on items written before duplicate detection.
+   */
+  locatorDigest?: string | null;
+  /** As found at submission: the open item with the same normalized locator (another order, or earlier here). */
+  duplicateOf?: DuplicateOf | null;
 }
 
 /** A change of one item, applied only if the item is still in `expectedStatus`. */

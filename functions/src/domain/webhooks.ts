@@ -1,4 +1,5 @@
-import { itemFine } from './fines';
+import { DEADLINE_WARNING_EVENT, warningPayload } from './deadline-warnings';
+import { fineIndexInputsOf, fineModelOf, itemFine } from './fine-formula';
 import type { NoticeRecord } from './notices';
 import { type OutboundEvent, stageDurationMs } from './order-rules';
 import type { ItemRecord, OrderRecord } from './records';
@@ -20,6 +21,8 @@ export interface WebhookItem {
   kind: ItemRecord['kind'];
   locator: string | null;
   fineAccrued?: number;
+  /** The fine notice's breakdown of `fineAccrued`, with every input of the formula. */
+  fineFormula?: string;
 }
 
 /**
@@ -35,12 +38,12 @@ export function openItemsFor(
   if (event === 'takedown.withdrawn') return [];
   return items
     .filter((item) => item.status === 'pending')
-    .map((item) => ({
-      id: item.itemId,
-      kind: item.kind,
-      locator: item.locator,
-      ...(event === 'takedown.fine_notice' ? { fineAccrued: itemFine({ order, item }, now) } : {}),
-    }));
+    .map((item) => {
+      const base = { id: item.itemId, kind: item.kind, locator: item.locator };
+      if (event !== 'takedown.fine_notice') return base;
+      const fine = itemFine(order, item, now, fineIndexInputsOf(order, item));
+      return { ...base, fineAccrued: fine.amount, fineFormula: fine.formula };
+    });
 }
 
 /**
@@ -52,11 +55,12 @@ const STARTS_THE_CLOCK = new Set<OutboundEvent>(['takedown.requested', 'takedown
 
 export function webhookPayload(
   order: OrderRecord,
-  notice: Pick<NoticeRecord, 'event' | 'noticeId' | 'detail'>,
+  notice: Pick<NoticeRecord, 'event' | 'noticeId' | 'detail' | 'stage'>,
   part: { items: readonly WebhookItem[]; part: number; parts: number; totalOpenItems: number },
   timestamp: Date,
 ) {
-  const { fine } = order.policy;
+  const { currency, perItemPerPeriod, accrualPeriod, capPerItem } = order.policy.fine;
+  const fine = { currency, perItemPerPeriod, accrualPeriod, capPerItem };
   const event = notice.event;
   const startsClock = STARTS_THE_CLOCK.has(event);
   const stageMs = stageDurationMs(order.policy, order.urgency, order.stage);
@@ -84,12 +88,7 @@ export function webhookPayload(
         stage: order.stage,
         ...(event === 'takedown.fine_notice'
           ? {
-              fine: {
-                currency: fine.currency,
-                perItemPerPeriod: fine.perItemPerPeriod,
-                accrualPeriod: fine.accrualPeriod,
-                capPerItem: fine.capPerItem,
-              },
+              fine: { ...fine, ...fineNoticeModel(order) },
             }
           : {}),
         ...(event === 'takedown.withdrawn' && order.withdrawal
@@ -106,10 +105,21 @@ export function webhookPayload(
           }
         : {}),
       ...(event === 'takedown.review_decided' ? { review: { decision: notice.detail.decision } } : {}),
+      ...(event === DEADLINE_WARNING_EVENT
+        ? { warning: warningPayload(order.orderId, notice, part.totalOpenItems, timestamp) }
+        : {}),
       items: part.items,
       part: part.part,
       parts: part.parts,
       totalOpenItems: part.totalOpenItems,
     },
   };
+}
+
+/** The fine notice's model: `flat`, or `points` with the parameters its items' `fineFormula` uses. */
+function fineNoticeModel(order: OrderRecord) {
+  const model = fineModelOf(order.policy);
+  if (model.model === 'flat') return { model: model.model };
+  const { maxPoints, tariffPerPoint, capPerItem, indexDefaults } = model;
+  return { model: model.model, points: { maxPoints, tariffPerPoint, capPerItem, indexDefaults } };
 }

@@ -1,5 +1,5 @@
 import { parseDurationMs } from './duration';
-import { itemFine } from './fines';
+import { fineAmount } from './fine-formula';
 import {
   announcingEvent,
   countItems,
@@ -144,7 +144,7 @@ export function finalizeOrder(
     status === 'withdrawn' && order.withdrawal !== null && order.servedAt !== null
       ? 'takedown.withdrawn'
       : null;
-  const fineAccrued = items.reduce((sum, item) => sum + itemFine({ order, item }, now), 0);
+  const fineAccrued = items.reduce((sum, item) => sum + fineAmount(order, item, now), 0);
   return { status, notify, fineAccrued };
 }
 

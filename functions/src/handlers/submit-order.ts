@@ -3,7 +3,7 @@ import { type AgencyDirectory, agencyOf, callerOf } from '../http/auth';
 import { MissingIdempotencyKeyError } from '../http/errors';
 import { header, json, validate } from '../http/middleware';
 import type { Route } from '../http/router';
-import { type OrderViewBody, submitOrderBodySchema } from '../http/schemas';
+import { type SubmittedOrderBody, submitOrderBodySchema } from '../http/schemas';
 import { logger } from '../observability';
 import { type SubmitOrderDeps, submitOrder } from '../use-cases/submit-order';
 import { wireSubmitOrder } from '../wiring/wire-submit-order';
@@ -30,7 +30,7 @@ export const routes: readonly Route<SubmitOrderHandlerDeps>[] = [
       logger.appendKeys({ orderId: order.id });
       // A large order is accepted, its items written in the background: 202, and GET shows the progress.
       const status = order.status === 'accepting' ? 202 : 201;
-      return json<OrderViewBody>(status, order, { location: `/v1/takedown-requests/${order.id}` });
+      return json<SubmittedOrderBody>(status, order, { location: `/v1/takedown-requests/${order.id}` });
     },
   },
 ];

@@ -3,6 +3,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { logger, tracer } from '../observability';
+import { warnDeadline } from '../use-cases/warn-deadline';
 import {
   escalate,
   evaluate,
@@ -25,6 +26,7 @@ export const workflowStepSchema = z.discriminatedUnion('action', [
     evaluatedAt: z.iso.datetime(),
   }),
   z.object({ action: z.literal('escalate'), orderId }),
+  z.object({ action: z.literal('warn'), orderId }),
   z.object({ action: z.literal('finalize'), orderId }),
 ]);
 type WorkflowStep = z.infer<typeof workflowStepSchema>;
@@ -41,6 +43,8 @@ function run(deps: WorkflowStepHandlerDeps, input: WorkflowStep): Promise<object
       return registerWait(deps, input);
     case 'escalate':
       return escalate(deps, input.orderId);
+    case 'warn':
+      return warnDeadline(deps, input.orderId);
     case 'finalize':
       return finalize(deps, input.orderId);
   }

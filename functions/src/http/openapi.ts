@@ -19,6 +19,7 @@ import {
   registerPlatformBodySchema,
   reviewBodySchema,
   submitOrderBodySchema,
+  submittedOrderSchema,
   withdrawalBodySchema,
 } from './schemas';
 
@@ -73,12 +74,17 @@ export function buildOpenApiDocument() {
       },
     },
     responses: {
-      '201': json(Order, 'The order, with its first page of items'),
+      '201': json(
+        registry.register('SubmittedOrder', submittedOrderSchema),
+        'The order, with its first page of items and every duplicate item (422 instead under ' +
+          '`duplicateLocators: reject`, naming each as `items[i].locator`)',
+      ),
       '202': json(
-        Order,
+        submittedOrderSchema,
         'A large order (more items than the asyncIntakeItems threshold, 1,000 by default), accepted: status ' +
           '`accepting`, no items yet; they are written in the background (`itemsAccepted` grows on GET) and the ' +
-          'order moves to `notifying` once all are in. A retry with the same Idempotency-Key answers this again.',
+          'order moves to `notifying` once all are in; `duplicates` is empty (each item shows its own). A retry ' +
+          'with the same Idempotency-Key answers this again.',
       ),
       ...problems(400, 401, 403, 409, 413, 422, 429),
     },

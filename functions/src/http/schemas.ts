@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CHAIN_BREAKS } from '../domain/audit-chain';
+import { FINE_INDICES, fineIndexSetProblem, fineIndexValuesSchema } from '../domain/fine-policy';
 import { ITEM_OUTCOMES, ITEM_STATUSES, ORDER_STATUSES, OUTBOUND_EVENTS, STAGES } from '../domain/order-rules';
 import { CATEGORIES } from '../domain/policy';
 
@@ -14,6 +15,9 @@ export const itemInputSchema = z.strictObject({
     'URL, account handle or content id, as the platform knows it',
   ),
   note: z.string().max(2_000).optional(),
+  fineIndices: fineIndexValuesSchema
+    .optional()
+    .describe("SAMAN's fine indices for this item (points model), each in [0, 1]; wins over the order's"),
 });
 
 export const submitOrderBodySchema = z
@@ -44,8 +48,18 @@ export const submitOrderBodySchema = z
       )
       .max(100)
       .optional(),
+    fineIndices: fineIndexValuesSchema
+      .optional()
+      .describe("SAMAN's fine indices for every item (points model); the policy gives the ones left out"),
   })
   .superRefine((body, context) => {
+    const tooMany = fineIndexSetProblem(body.items);
+    if (tooMany !== null)
+      context.addIssue({
+        code: 'custom',
+        path: ['items', tooMany.index, 'fineIndices'],
+        message: tooMany.message,
+      });
     if (body.urgent === true && body.urgencyReason === undefined) {
       context.addIssue({
         code: 'custom',
@@ -194,6 +208,67 @@ export const itemCountsSchema = z.object({
   withdrawn: z.number().int(),
 });
 
+const indexSourceSchema = z.object({
+  value: z.number(),
+  source: z
+    .enum(['item', 'order', 'policy'])
+    .describe("Where the value came from: the item's, the order's, or the policy's default"),
+});
+
+/** The item's fine with every input of its formula (see docs/reports.md "Fines"). */
+export const itemFineSchema = z.discriminatedUnion('model', [
+  z.object({
+    model: z.literal('points'),
+    currency: z.string(),
+    indices: z.object(
+      Object.fromEntries(FINE_INDICES.map((name) => [name, indexSourceSchema])) as Record<
+        (typeof FINE_INDICES)[number],
+        typeof indexSourceSchema
+      >,
+    ),
+    indexProduct: z.string().describe('Product of the six indices, exact decimal'),
+    maxPoints: z.number().int(),
+    points: z.string().describe('indexProduct × maxPoints, exact decimal'),
+    tariffPerPoint: z.number().int(),
+    uncapped: z.number().int().describe('points × tariffPerPoint, rounded half up to a whole unit'),
+    capPerItem: z.number().int(),
+    amount: z.number().int(),
+    capped: z.boolean(),
+    formula: z.string(),
+  }),
+  z.object({
+    model: z.literal('flat'),
+    currency: z.string(),
+    accruingSince: z.string().nullable(),
+    until: z.string(),
+    accrualPeriod: z.string(),
+    periods: z.number().int(),
+    perItemPerPeriod: z.number().int(),
+    settledBefore: z.number().int(),
+    uncapped: z.number().int(),
+    capPerItem: z.number().int(),
+    amount: z.number().int(),
+    capped: z.boolean(),
+    formula: z.string(),
+  }),
+  z.object({
+    model: z.literal('none'),
+    currency: z.string(),
+    amount: z.literal(0),
+    reason: z.enum(['before_st2', 'not_open_at_st2', 'withdrawn']),
+    formula: z.string(),
+  }),
+]);
+
+export const duplicateOfSchema = z.object({
+  sameAgency: z.boolean().describe("Whether the other order is the submitting agency's own"),
+  orderId: z.string().optional().describe("Only when the other order is the agency's own (or this one)"),
+  itemId: z.string().optional(),
+});
+export const duplicateEntrySchema = duplicateOfSchema.extend({
+  index: z.number().int().describe('Position of the item in the submitted `items`, from 0'),
+});
+
 export const itemViewSchema = z.object({
   id: z.string(),
   kind: z.enum(['account', 'url', 'content']),
@@ -206,6 +281,10 @@ export const itemViewSchema = z.object({
   onTime: z.boolean().nullable(),
   deadlineAt: z.string().nullable(),
   fineAccrued: z.number().int(),
+  fine: itemFineSchema,
+  duplicate: duplicateOfSchema
+    .nullable()
+    .describe('As found at submission: the open item with the same normalized locator, if any'),
 });
 
 export const stageEntrySchema = z.object({
@@ -305,7 +384,12 @@ export const orderViewSchema = orderSummarySchema.extend({
     .describe("When officer, reason and the items' locators were erased; null if never"),
   evidence: z.array(z.object({ uri: z.string(), sha256: z.string() })),
   policy: z.object({ name: z.string(), version: z.string() }),
-  fine: z.object({ currency: z.string(), accrued: z.number().int() }),
+  fine: z.object({
+    currency: z.string(),
+    model: z.enum(['flat', 'points']),
+    accrued: z.number().int().describe("The order's total: the sum of its items' fines"),
+    fineIndices: fineIndexValuesSchema.nullable().describe('The indices the agency gave for every item'),
+  }),
   items: z.array(itemViewSchema),
   nextItemsCursor: z.string().nullable(),
   stageHistory: z.array(stageEntrySchema),
@@ -324,8 +408,17 @@ export const orderViewSchema = orderSummarySchema.extend({
   }),
   clarification: clarificationViewSchema.nullable().describe('The open clarification request'),
   clarifications: z.array(clarificationViewSchema).describe('The closed ones, oldest first'),
+  duplicateCount: z.number().int().describe('How many items were duplicates when the order was submitted'),
 });
 export type OrderViewBody = z.infer<typeof orderViewSchema>;
+export const submittedOrderSchema = orderViewSchema.extend({
+  duplicates: z
+    .array(duplicateEntrySchema)
+    .describe(
+      'Each item whose normalized locator is open in another order to the same platform, or repeats an earlier item',
+    ),
+});
+export type SubmittedOrderBody = z.infer<typeof submittedOrderSchema>;
 
 export const orderListSchema = z.object({
   items: z.array(orderSummarySchema),

@@ -1,4 +1,5 @@
 import { canonicalHash } from '../domain/canonical-json';
+import { itemIdRanges } from '../domain/fine-audit';
 import { fineModelDescription, fineModelOf, orderFine } from '../domain/fine-formula';
 import type { Stage } from '../domain/order-rules';
 import type { ItemRecord } from '../domain/records';
@@ -136,7 +137,8 @@ export interface LetterContent {
     currency: string;
     total: number;
     model: Bilingual;
-    groups: { count: number; amount: number; formula: string }[];
+    /** Items with the same formula and inputs: how many, which (`000001-000003,000007`), what each owes. */
+    groups: { count: number; amount: number; formula: string; items: string }[];
   };
   rows: LetterItemRow[];
   verification: { digest: string; verifyUrl: string; auditHead: AuditHeadView | null };
@@ -226,15 +228,16 @@ export function letterContent(input: LetterInput): LetterContent {
   const model = fineModelOf(order.policy);
   const deadlineAt = letterDeadline(order, stage);
   const open = input.items.filter((item) => item.status === 'pending' || item.status === 'disputed').length;
-  const groups = new Map<string, { count: number; amount: number; formula: string }>();
-  for (const { breakdown } of fine.items) {
-    if (breakdown.amount === 0) continue;
+  const groups = new Map<string, { amount: number; formula: string; items: ItemRecord[] }>();
+  for (const [index, { breakdown }] of fine.items.entries()) {
+    const item = input.items[index];
+    if (breakdown.amount === 0 || item === undefined) continue;
     const group = groups.get(breakdown.formula) ?? {
-      count: 0,
       amount: breakdown.amount,
       formula: breakdown.formula,
+      items: [],
     };
-    group.count += 1;
+    group.items.push(item);
     groups.set(breakdown.formula, group);
   }
   const counts = order.itemCounts;
@@ -277,7 +280,12 @@ export function letterContent(input: LetterInput): LetterContent {
       currency: fine.currency,
       total: fine.total,
       model: fineModelDescription(model),
-      groups: [...groups.values()],
+      groups: [...groups.values()].map((group) => ({
+        count: group.items.length,
+        amount: group.amount,
+        formula: group.formula,
+        items: itemIdRanges(group.items),
+      })),
     },
     rows: input.items.map((item, index) => ({
       no: index + 1,

@@ -80,7 +80,10 @@ function fineSection(doc: Doc, content: LetterContent): void {
   bilingualHeading(doc, { id: 'Perhitungan denda', en: 'How the fine is computed' }, 10);
   paragraph(doc, content.fine.model);
   for (const group of content.fine.groups) {
-    doc.font('regular').fontSize(8).text(`${group.count} × ${group.formula}`, { width: CONTENT_WIDTH });
+    doc
+      .font('regular')
+      .fontSize(8)
+      .text(`${group.count} × ${group.formula} (butir / items ${group.items})`, { width: CONTENT_WIDTH });
   }
 }
 

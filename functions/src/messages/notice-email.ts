@@ -25,6 +25,8 @@ export interface EmailOrderFacts {
   /** The policy's time for the current stage (ISO 8601), to say how long the platform has from receipt. */
   stageDuration: string | null;
   fine: { currency: string; perItemPerPeriod: number; accrualPeriod: string; capPerItem: number } | null;
+  /** How the fine is computed (`fineModelDescription`); under the points model it replaces the flat rate. */
+  fineModel?: { model: 'flat' | 'points'; id: string; en: string };
   withdrawalReason: string | null;
 }
 
@@ -33,6 +35,7 @@ export interface EmailItem {
   kind: string;
   locator: string | null;
   fineAccrued?: number;
+  fineFormula?: string;
 }
 
 export interface NoticeEmailInput {
@@ -74,6 +77,10 @@ const SUBJECTS: Record<NoticeEvent, Wording> = {
     id: 'Jawaban atas permintaan klarifikasi',
     en: 'Answer to your clarification request',
   },
+  'takedown.deadline_approaching': {
+    id: 'Peringatan: batas waktu segera berakhir',
+    en: 'Warning: the deadline is approaching',
+  },
 };
 
 const LEADS: Record<NoticeEvent, Wording> = {
@@ -105,6 +112,10 @@ const LEADS: Record<NoticeEvent, Wording> = {
     id: 'Instansi menjawab permintaan klarifikasi Anda. Batas waktu berjalan kembali sejak email ini diterima.',
     en: 'The agency answered your clarification request. The deadline runs again from receipt of this email.',
   },
+  'takedown.deadline_approaching': {
+    id: 'Batas waktu segera berakhir dan item berikut masih tersedia. Turunkan sebelum batas waktu untuk menghindari eskalasi.',
+    en: 'The deadline is close and the items below are still available. Take them down before it to avoid escalation.',
+  },
 };
 
 /** Events that list items (the others concern the order as a whole). */
@@ -115,6 +126,7 @@ const LISTS_ITEMS = new Set<NoticeEvent>([
   'takedown.blocking_referral',
   'takedown.review_decided',
   'takedown.clarified',
+  'takedown.deadline_approaching',
 ]);
 
 function escapeHtml(text: string): string {
@@ -127,11 +139,16 @@ function csvField(value: string): string {
 }
 
 export function itemsCsv(items: readonly EmailItem[]): Buffer {
-  const rows = [['id', 'kind', 'locator', 'fineAccrued'].join(',')];
+  const rows = [['id', 'kind', 'locator', 'fineAccrued', 'fineFormula'].join(',')];
   for (const item of items) {
-    rows.push(
-      [item.id, item.kind, item.locator ?? '', String(item.fineAccrued ?? '')].map(csvField).join(','),
-    );
+    const fields = [
+      item.id,
+      item.kind,
+      item.locator ?? '',
+      String(item.fineAccrued ?? ''),
+      item.fineFormula ?? '',
+    ];
+    rows.push(fields.map(csvField).join(','));
   }
   // UTF-8 with BOM, CRLF: what spreadsheets expect.
   return Buffer.from(`\uFEFF${rows.join('\r\n')}\r\n`, 'utf8');
@@ -164,7 +181,9 @@ function facts(input: NoticeEmailInput): [string, string][] {
     ['Wilayah / Territorial scope', order.territorialScope.join(', ')],
     ['Batas waktu / Deadline (UTC)', deadline],
   ];
-  if (order.fine && notice.event === 'takedown.fine_notice') {
+  if (order.fineModel && notice.event === 'takedown.fine_notice')
+    rows.push(['Rumus denda / Fine formula', `${order.fineModel.id} / ${order.fineModel.en}`]);
+  if (order.fine && notice.event === 'takedown.fine_notice' && order.fineModel?.model !== 'points') {
     const fine = order.fine;
     rows.push([
       'Denda / Fine',
@@ -202,6 +221,7 @@ export function composeNoticeEmail(input: NoticeEmailInput): ComposedEmail {
       ? `… ${more} item lainnya ada di lampiran items.csv / ${more} more items in the attached items.csv`
       : '';
   const rows = facts(input);
+  const fines = shown.some((item) => item.fineFormula !== undefined);
 
   const text = [
     lead.id,
@@ -210,7 +230,10 @@ export function composeNoticeEmail(input: NoticeEmailInput): ComposedEmail {
     ...rows.map(([label, value]) => `${label}: ${value}`),
     '',
     listed.length > 0 ? `Item (${listed.length}):` : '',
-    ...shown.map((item) => `- ${item.id} ${item.kind} ${item.locator ?? '(dihapus / erased)'}`),
+    ...shown.map(
+      (item) =>
+        `- ${item.id} ${item.kind} ${item.locator ?? '(dihapus / erased)'}${item.fineFormula ? `: ${item.fineFormula}` : ''}`,
+    ),
     moreText,
     '',
     notice.event === 'takedown.withdrawn' ? '' : answer.id,
@@ -230,10 +253,10 @@ export function composeNoticeEmail(input: NoticeEmailInput): ComposedEmail {
     ),
     '</table>',
     listed.length > 0
-      ? `<table><caption>Item (${listed.length})</caption><tr><th>id</th><th>kind</th><th>locator</th></tr>${shown
+      ? `<table><caption>Item (${listed.length})</caption><tr><th>id</th><th>kind</th><th>locator</th>${fines ? '<th>denda / fine</th>' : ''}</tr>${shown
           .map(
             (item) =>
-              `<tr><td>${escapeHtml(item.id)}</td><td>${escapeHtml(item.kind)}</td><td>${escapeHtml(item.locator ?? '(dihapus / erased)')}</td></tr>`,
+              `<tr><td>${escapeHtml(item.id)}</td><td>${escapeHtml(item.kind)}</td><td>${escapeHtml(item.locator ?? '(dihapus / erased)')}</td>${fines ? `<td>${escapeHtml(item.fineFormula ?? '')}</td>` : ''}</tr>`,
           )
           .join('')}</table>`
       : '',

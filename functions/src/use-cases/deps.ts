@@ -9,6 +9,7 @@ import type {
   IntakeBodies,
   IntakeStarter,
   Mailer,
+  OpenLocatorIndex,
   OrderRepository,
   PlatformRepository,
   ReportFiles,
@@ -21,6 +22,8 @@ import type {
 /** Everything a use case may depend on; each use case picks what it needs. */
 export interface Deps {
   orders: OrderRepository;
+  /** The open-locators index, for duplicate detection on submit. */
+  openLocators: OpenLocatorIndex;
   platforms: PlatformRepository;
   /** Agency Idempotency-Key records (IDEMPOTENCY#...). */
   idempotency: IdempotencyStore;

@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
+import { fineModelDescription, fineModelOf } from '../domain/fine-formula';
 import { onNoticeReceived } from '../domain/legal-clock';
 import { afterEmail, cancelNotice, emailDue, type NoticeRecord } from '../domain/notices';
 import { stageDurationMs } from '../domain/order-rules';
@@ -37,6 +38,7 @@ function orderFacts(order: OrderRecord): EmailOrderFacts {
     deadlineAt: order.deadlineAt,
     stageDuration: stageMs === null ? null : `PT${Math.round(stageMs / 1000)}S`,
     fine: order.policy.fine,
+    fineModel: { model: fineModelOf(order.policy).model, ...fineModelDescription(fineModelOf(order.policy)) },
     withdrawalReason: order.withdrawal?.reason ?? null,
   };
 }

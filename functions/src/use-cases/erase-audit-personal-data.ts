@@ -112,7 +112,7 @@ async function eraseItems(deps: Pick<Deps, 'orders'>, orderId: string, erasedAt:
               {
                 itemId,
                 expectedStatus: item.status,
-                set: { locator: null, note: null, personalDataErasedAt: erasedAt },
+                set: { locator: null, note: null, locatorDigest: null, personalDataErasedAt: erasedAt },
               },
             ];
       }),

@@ -1,18 +1,25 @@
+import { UnprocessableError } from '../domain/errors';
 import { type IntakeRequest, intakeBodyKey, intakeSlices } from '../domain/intake';
+import type { DuplicateEntry } from '../domain/locator';
 import { acceptingOrderRecords, firstNotice, type NewOrder, newItemRecords } from '../domain/new-order';
 import type { OrderRecord } from '../domain/records';
 import type { Deps } from './deps';
+import { duplicateFieldErrors, findDuplicates, withDuplicates } from './find-duplicates';
 import { changeOrder } from './order-changes';
-import { type OrderView, orderView } from './views';
+import type { SubmittedOrder } from './submit-order';
+import { orderView } from './views';
 
 /** What the submit needs to accept a large order in the background. */
 export type AcceptInBackgroundDeps = Pick<
   Deps,
-  'orders' | 'intakeBodies' | 'intake' | 'workflow' | 'clock' | 'policy'
+  'orders' | 'openLocators' | 'intakeBodies' | 'intake' | 'workflow' | 'clock' | 'policy'
 >;
 
 /** What the intake function needs: the marker and items, the kept body, itself (to go on) and the workflow. */
-export type AcceptItemsDeps = Pick<Deps, 'orders' | 'intakeBodies' | 'intake' | 'workflow' | 'clock'>;
+export type AcceptItemsDeps = Pick<
+  Deps,
+  'orders' | 'openLocators' | 'intakeBodies' | 'intake' | 'workflow' | 'clock'
+>;
 
 export type IntakeOutcome =
   /** Nothing to do: the order is gone or already past `accepting` (another invocation finished it). */
@@ -29,14 +36,25 @@ export class IntakeBodyMissingError extends Error {
 /**
  * The submit's side of a large order: keeps the validated body, then creates the marker `accepting` (body first, so
  * a marker always finds its body; a retry after a crash rewrites the same body under the same order id) and asks
- * for the background intake. Answers the order as accepted: no item is written yet, `itemsAccepted` is 0.
+ * for the background intake. Answers the order as accepted: no item is written yet, `itemsAccepted` is 0, and its
+ * duplicates are found slice by slice in the background (each item shows its own). Under `duplicateLocators: reject`
+ * every slice is checked here first, so that a refusal stays a synchronous 422 and nothing is written.
  */
 export async function acceptInBackground(
   deps: AcceptInBackgroundDeps,
   input: { agencyId: string; order: NewOrder },
   claimed: { orderId: string; createdAt: string },
-): Promise<OrderView> {
+): Promise<SubmittedOrder> {
   const { orderId, createdAt } = claimed;
+  if (deps.policy.duplicateLocators === 'reject') {
+    const duplicates = await duplicatesBySlice(deps, input.order, { orderId, agencyId: input.agencyId });
+    if (duplicates.length > 0) {
+      throw new UnprocessableError(
+        `${duplicates.length} item(s) are already open in an order to this platform`,
+        duplicateFieldErrors(duplicates, orderId),
+      );
+    }
+  }
   const bodyKey = intakeBodyKey(orderId);
   const { order, audit } = acceptingOrderRecords(input.order, {
     orderId,
@@ -53,7 +71,28 @@ export async function acceptInBackground(
   if (stored.status === 'accepting') {
     await deps.intake.start({ orderId, from: stored.intake?.itemsAccepted ?? 0, trigger: 'submit' });
   }
-  return orderView(stored, [], null, [], 0, deps.clock.now());
+  return { ...orderView(stored, [], null, [], 0, deps.clock.now()), duplicates: [] };
+}
+
+/** Every slice of a submission checked for duplicates, before anything is written. */
+async function duplicatesBySlice(
+  deps: Pick<Deps, 'openLocators'>,
+  submitted: NewOrder,
+  identity: { orderId: string; agencyId: string },
+): Promise<DuplicateEntry[]> {
+  const found: DuplicateEntry[] = [];
+  for (const slice of intakeSlices(submitted.items.length, 0, submitted.items.length)) {
+    found.push(
+      ...(await findDuplicates(deps, {
+        items: submitted.items.slice(slice.start, slice.end),
+        platformId: submitted.platformId,
+        agencyId: identity.agencyId,
+        orderId: identity.orderId,
+        firstIndex: slice.start,
+      })),
+    );
+  }
+  return found;
 }
 
 /**
@@ -80,8 +119,8 @@ export async function acceptOrderItems(
   for (const slice of intakeSlices(total, accepted)) {
     // Another invocation may have gone further meanwhile: skip what it wrote.
     if (slice.end <= accepted) continue;
-    await writeSlice(deps, order, submitted, slice);
-    const progress = await recordProgress(deps, order.orderId, slice.end);
+    const duplicates = await writeSlice(deps, order, submitted, slice);
+    const progress = await recordProgress(deps, order.orderId, slice.end, duplicates);
     if (progress === null) return { state: 'not_accepting', status: null };
     accepted = progress;
   }
@@ -94,20 +133,38 @@ export async function acceptOrderItems(
   return { state: 'complete', itemsAccepted: total };
 }
 
-/** Writes items [start, end) (idempotent overwrites: the records derive from the kept body alone). */
+/**
+ * Writes items [start, end) with their duplicates (idempotent overwrites: the records derive from the kept body and
+ * the open-locators index, which holds this order's earlier slices too); answers how many were duplicates.
+ */
 async function writeSlice(
-  deps: Pick<Deps, 'orders'>,
+  deps: Pick<Deps, 'orders' | 'openLocators'>,
   order: OrderRecord,
   submitted: NewOrder,
   slice: { start: number; end: number },
-): Promise<void> {
-  const items = newItemRecords(submitted, order.orderId, slice.start, slice.end);
-  // Per-slice checks (e.g. duplicate locators across orders) go here, before the slice is written.
-  await deps.orders.putItems(items);
+): Promise<number> {
+  const duplicates = await findDuplicates(deps, {
+    items: submitted.items.slice(slice.start, slice.end),
+    platformId: order.platformId,
+    agencyId: order.agencyId,
+    orderId: order.orderId,
+    firstIndex: slice.start,
+  });
+  const records = { order, items: newItemRecords(submitted, order.orderId, slice.start, slice.end) };
+  await deps.orders.putItems(withDuplicates(records, duplicates).items);
+  return duplicates.length;
 }
 
-/** Moves `itemsAccepted` up to `end` (never down: a concurrent invocation may be ahead); null once not accepting. */
-async function recordProgress(deps: AcceptItemsDeps, orderId: string, end: number): Promise<number | null> {
+/**
+ * Moves `itemsAccepted` up to `end` and counts the slice's duplicates on the marker, once (never down: a concurrent
+ * invocation may be ahead, and then its count is already in); null once not accepting.
+ */
+async function recordProgress(
+  deps: AcceptItemsDeps,
+  orderId: string,
+  end: number,
+  duplicates: number,
+): Promise<number | null> {
   const now = deps.clock.now().toISOString();
   const { result } = await changeOrder(deps, orderId, async (current) => {
     const intake = current.intake;
@@ -115,7 +172,14 @@ async function recordProgress(deps: AcceptItemsDeps, orderId: string, end: numbe
     if (intake.itemsAccepted >= end) return { change: null, result: intake.itemsAccepted };
     return {
       result: end,
-      change: { set: { intake: { ...intake, itemsAccepted: end, updatedAt: now } }, items: [], audit: null },
+      change: {
+        set: {
+          intake: { ...intake, itemsAccepted: end, updatedAt: now },
+          duplicateCount: (current.duplicateCount ?? 0) + duplicates,
+        },
+        items: [],
+        audit: null,
+      },
     };
   });
   return result;

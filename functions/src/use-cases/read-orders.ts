@@ -1,6 +1,6 @@
 import { auditEventView } from '../domain/audit-chain';
 import { NotFoundError } from '../domain/errors';
-import { itemFine } from '../domain/fines';
+import { fineAmount } from '../domain/fine-formula';
 import type { OrderRecord } from '../domain/records';
 import type { Deps } from './deps';
 import { verifyAuditTrail } from './verify-audit-trail';
@@ -36,7 +36,7 @@ export async function getOrder(
     order.st2At === null ? Promise.resolve([]) : deps.orders.allItems(order.orderId),
     deps.orders.listNotices(order.orderId),
   ]);
-  const fine = allItems.reduce((sum, item) => sum + itemFine({ order, item }, now), 0);
+  const fine = allItems.reduce((sum, item) => sum + fineAmount(order, item, now), 0);
   return orderView(order, page.items, page.nextCursor, deliveries, fine, now, notices);
 }
 

@@ -1,7 +1,8 @@
 import { ConflictError, NotFoundError } from '../domain/errors';
+import { fineAuditDetails } from '../domain/fine-audit';
 import { nextNotice } from '../domain/notices';
 import { isFinalOrderStatus } from '../domain/order-rules';
-import type { OrderRecord } from '../domain/records';
+import type { ItemRecord, ItemUpdate, OrderRecord } from '../domain/records';
 import { type ReviewDecision, reviewDisputedItems } from '../domain/review';
 import type { Deps } from './deps';
 import { changeOrderInChunks, wakeIfWaiting } from './order-changes';
@@ -58,7 +59,13 @@ export async function reviewItems(deps: ReviewItemsDeps, input: ReviewInput) {
           actor,
           action: input.decision === 'uphold' ? 'review_upheld' : 'review_withdrawn',
           stage: order.stage,
-          details: { itemIds: reviewed.updates.map((update) => update.itemId), note: input.note },
+          details: {
+            itemIds: reviewed.updates.map((update) => update.itemId),
+            note: input.note,
+            ...(input.decision === 'uphold' && order.st2At !== null
+              ? { fine: upheldFine(order, found, reviewed.updates, now) }
+              : {}),
+          },
         },
       },
     };
@@ -83,4 +90,18 @@ export async function reviewItems(deps: ReviewItemsDeps, input: ReviewInput) {
     await wakeIfWaiting(deps, firstBefore, { changed: 'review' });
   }
   return { results, order: await getOrder(deps, { agencyId: input.agencyId, orderId: input.orderId }) };
+}
+
+/** Items upheld past ST2 are fined from now on (once, under the points model): the audit records how. */
+function upheldFine(
+  order: OrderRecord,
+  found: Map<string, ItemRecord>,
+  updates: readonly ItemUpdate[],
+  now: Date,
+) {
+  const upheld = updates.flatMap((update) => {
+    const item = found.get(update.itemId);
+    return item === undefined ? [] : [{ ...item, ...update.set }];
+  });
+  return fineAuditDetails(order, upheld, now);
 }

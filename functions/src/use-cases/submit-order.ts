@@ -2,9 +2,11 @@ import { encodeCursor } from '../cursor';
 import { canonicalHash } from '../domain/canonical-json';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError, UnprocessableError } from '../domain/errors';
 import { acceptsInBackground } from '../domain/intake';
-import { type NewOrder, newOrderRecords } from '../domain/new-order';
+import type { DuplicateEntry } from '../domain/locator';
+import { checkFineIndices, type NewOrder, newOrderRecords } from '../domain/new-order';
 import type { OrderRecord } from '../domain/records';
 import type { Deps } from './deps';
+import { duplicateFieldErrors, duplicatesOf, findDuplicates, withDuplicates } from './find-duplicates';
 import { acceptInBackground } from './intake-order';
 import { getOrder } from './read-orders';
 import { type OrderView, orderView } from './views';
@@ -21,6 +23,7 @@ export const MAX_STORED_RESULT_BYTES = 300_000;
 export type SubmitOrderDeps = Pick<
   Deps,
   | 'orders'
+  | 'openLocators'
   | 'platforms'
   | 'idempotency'
   | 'workflow'
@@ -49,7 +52,8 @@ export interface SubmitOrderInput {
  * Items first, the order marker last: a crash in between leaves no visible order, and the client's retry (same
  * Idempotency-Key) takes over the lease, rewrites the same items under the same order id and commits the marker.
  */
-export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput): Promise<OrderView> {
+export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput): Promise<SubmittedOrder> {
+  checkFineIndices(input.order);
   const platform = await deps.platforms.get(input.order.platformId);
   if (platform === null) {
     throw new UnprocessableError('unknown platform', [
@@ -76,9 +80,10 @@ export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput
   if (claim.state === 'completed') {
     const { result, orderId } = claim.stored;
     if (result === null && orderId !== undefined) {
-      return getOrder(deps, { agencyId: input.agencyId, orderId });
+      const view = await getOrder(deps, { agencyId: input.agencyId, orderId });
+      return { ...view, duplicates: duplicatesOf(await deps.orders.allItems(orderId)) };
     }
-    return result as OrderView;
+    return result as SubmittedOrder;
   }
   const orderId = String(claim.payload.orderId);
   const createdAt = String(claim.payload.createdAt);
@@ -102,19 +107,37 @@ export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput
   }
 }
 
+/** The 201 body: the order view, and every item that was a duplicate at submission (the view shows a page). */
+export type SubmittedOrder = OrderView & { duplicates: DuplicateEntry[] };
+
 async function writeOrder(
   deps: SubmitOrderDeps,
   input: SubmitOrderInput,
   claimed: { orderId: string; createdAt: string; takeover: boolean },
-): Promise<OrderView> {
+): Promise<SubmittedOrder> {
   const { orderId, createdAt, takeover } = claimed;
-  const { order, items, audit, notice } = newOrderRecords(input.order, {
+  const duplicates = await findDuplicates(deps, {
+    items: input.order.items,
+    platformId: input.order.platformId,
+    agencyId: input.agencyId,
+    orderId,
+    firstIndex: 0,
+  });
+  if (duplicates.length > 0 && deps.policy.duplicateLocators === 'reject') {
+    throw new UnprocessableError(
+      `${duplicates.length} item(s) are already open in an order to this platform`,
+      duplicateFieldErrors(duplicates, orderId),
+    );
+  }
+  const records = newOrderRecords(input.order, {
     orderId,
     agencyId: input.agencyId,
     createdAt,
     policy: deps.policy,
     executionArn: deps.workflow.executionArnOf(orderId),
   });
+  const { audit, notice } = records;
+  const { order, items } = withDuplicates(records, duplicates);
   // Items are derived from the request alone, so what a crashed attempt already wrote is exactly what we would write.
   const written = takeover
     ? new Set((await deps.orders.allItems(orderId)).map((item) => item.itemId))
@@ -127,5 +150,5 @@ async function writeOrder(
   const firstPage = items.slice(0, FIRST_PAGE);
   const nextCursor =
     items.length > FIRST_PAGE ? encodeCursor({ after: firstPage.at(-1)?.itemId ?? '' }) : null;
-  return orderView(stored, firstPage, nextCursor, [], 0, deps.clock.now(), [notice]);
+  return { ...orderView(stored, firstPage, nextCursor, [], 0, deps.clock.now(), [notice]), duplicates };
 }

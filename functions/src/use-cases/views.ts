@@ -1,11 +1,13 @@
-import { itemFine } from '../domain/fines';
+import { fineIndexInputsOf, fineModelOf, itemFine } from '../domain/fine-formula';
 import type { NoticeRecord } from '../domain/notices';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
 
 // The read models the use cases answer with; `http/schemas.ts` describes them to clients, and the handlers check
 // at compile time that each view fits its schema.
 
+/** An item as the API shows it, with its fine's breakdown: every input, so anyone can recompute the amount. */
 export function itemView(order: OrderRecord, item: ItemRecord, now: Date) {
+  const fine = itemFine(order, item, now, fineIndexInputsOf(order, item));
   return {
     id: item.itemId,
     kind: item.kind,
@@ -17,7 +19,9 @@ export function itemView(order: OrderRecord, item: ItemRecord, now: Date) {
     actedAt: item.actedAt,
     onTime: item.onTime,
     deadlineAt: item.deadlineAt ?? (item.status === 'pending' ? order.deadlineAt : null),
-    fineAccrued: itemFine({ order, item }, now),
+    fineAccrued: fine.amount,
+    fine,
+    duplicate: item.duplicateOf ?? null,
   };
 }
 
@@ -95,7 +99,12 @@ export function orderView(
     personalDataErasedAt: order.personalDataErasedAt ?? null,
     evidence: order.evidence,
     policy: { name: order.policy.name, version: order.policy.version },
-    fine: { currency: order.policy.fine.currency, accrued: fineAccrued },
+    fine: {
+      currency: order.policy.fine.currency,
+      model: fineModelOf(order.policy).model,
+      accrued: fineAccrued,
+      fineIndices: order.fineIndices ?? null,
+    },
     items: items.map((item) => itemView(order, item, now)),
     nextItemsCursor,
     stageHistory: order.stageHistory,
@@ -107,6 +116,7 @@ export function orderView(
     webhookHealth: order.webhookHealth,
     clarification: order.clarification,
     clarifications: order.clarifications,
+    duplicateCount: order.duplicateCount ?? 0,
   };
 }
 

@@ -1,5 +1,7 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
+import { deadlineWarnings, warningMoot } from '../domain/deadline-warnings';
 import { OrderChanged } from '../domain/errors';
+import { fineAuditDetails } from '../domain/fine-audit';
 import { type NextStep, nextStep } from '../domain/next-step';
 import { cancelNotice, nextNotice, noticeOpen } from '../domain/notices';
 import type { OrderStatus } from '../domain/order-rules';
@@ -42,21 +44,29 @@ export async function evaluate(deps: WorkflowStepDeps, orderId: string): Promise
       deps.orders.listNotices(orderId),
     ]);
     const { progress, set } = orderProgress(order, items, now);
+    const current = { ...order, ...set };
+    const warnings = deadlineWarnings(current, progress.pending, now);
+    // A warning whose deadline moved or passed, or whose items were answered, is cancelled, never sent late.
+    const cancelled = notices
+      .filter((notice) => warningMoot(current, notice, progress.pending, now))
+      .map(cancelNotice);
     const step = nextStep({
-      order: { ...order, ...set },
-      notices,
+      order: current,
+      notices: notices.map((notice) => cancelled.find((c) => c.noticeId === notice.noticeId) ?? notice),
       items: progress,
       reviewReminderDue: progress.reviewReminderDue,
+      warning: { due: warnings.due !== null, nextAt: warnings.nextAt },
       now,
     });
     const planned = { step, progress, now };
-    if (Object.keys(set).length === 0) return { result: planned, change: null };
+    if (Object.keys(set).length === 0 && cancelled.length === 0) return { result: planned, change: null };
     const audited = set.status !== undefined || progress.reviewReminder;
     return {
       result: planned,
       change: {
         set,
         items: [],
+        notices: cancelled,
         audit: audited
           ? {
               orderId,
@@ -128,7 +138,16 @@ export async function escalate(deps: WorkflowStepDeps, orderId: string): Promise
           actor: SYSTEM_ACTOR,
           action: 'escalated',
           stage: escalation.stage,
-          details: { from: order.stage, pending, deadlineAt, noticeId: notice.noticeId },
+          details: {
+            from: order.stage,
+            pending,
+            deadlineAt,
+            noticeId: notice.noticeId,
+            // The fine and every input of its formula, in the signed chain: anyone can recompute it.
+            ...(escalation.stage === 'st2'
+              ? { fine: fineAuditDetails({ ...order, ...set }, items, now) }
+              : {}),
+          },
         },
       },
     };

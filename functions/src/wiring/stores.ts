@@ -1,4 +1,5 @@
 import { DynamoIdempotencyStore } from '../adapters/dynamodb-idempotency';
+import { DynamoOpenLocatorIndex } from '../adapters/dynamodb-open-locators';
 import { DynamoOrderRepository } from '../adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../adapters/dynamodb-platforms';
 import { KmsChainSigner } from '../adapters/kms-signer';
@@ -17,6 +18,10 @@ export function auditSigner(config: Config): ChainSigner | null {
 
 export function orderRepository(config: Config, signer: ChainSigner | null): DynamoOrderRepository {
   return new DynamoOrderRepository(documentClient, config.tableName, signer);
+}
+
+export function openLocatorIndex(config: Config): DynamoOpenLocatorIndex {
+  return new DynamoOpenLocatorIndex(documentClient, config.tableName);
 }
 
 export function platformRepository(config: Config): DynamoPlatformRepository {

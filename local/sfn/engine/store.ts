@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { CatalogStore } from './catalog-store';
+import { type HistoryTables, memoryHistoryTables, sqliteHistoryTables } from './history-tables';
 import {
   createSchema,
   EXECUTION_SELECT,
   executionStatements,
-  historyStatements,
   machineStatements,
   tokenStatements,
 } from './store-schema';
@@ -84,6 +84,7 @@ export class EngineStore {
   /** Versions, aliases, activities and tags. */
   readonly catalog: CatalogStore;
   private readonly statements;
+  private readonly history: HistoryTables;
   private readonly listQueries = new Map<string, Database.Statement>();
 
   constructor(dataPath: string) {
@@ -97,10 +98,10 @@ export class EngineStore {
     this.db.pragma('synchronous = NORMAL');
     createSchema(this.db);
     this.catalog = new CatalogStore(this.db);
+    this.history = dataPath === ':memory:' ? memoryHistoryTables() : sqliteHistoryTables(this.db);
     this.statements = {
       ...machineStatements(this.db),
       ...executionStatements(this.db),
-      ...historyStatements(this.db),
       ...tokenStatements(this.db),
     };
   }
@@ -191,43 +192,26 @@ export class EngineStore {
   }
 
   insertEvents(executionArn: string, events: PendingEvent[]): void {
-    for (const event of events) {
-      this.statements.insertEvent.run(
-        executionArn,
-        event.id,
-        event.key,
-        event.previousEventId,
-        event.type,
-        event.timestampMs,
-        event.details,
-      );
-    }
+    this.history.insertEvents(executionArn, events);
   }
   events(executionArn: string, reverse: boolean, afterId: number, limit: number): HistoryEventRow[] {
-    return (reverse ? this.statements.eventsReverse : this.statements.eventsForward).all(
-      executionArn,
-      afterId,
-      limit,
-    ) as HistoryEventRow[];
+    return this.history.events(executionArn, reverse, afterId, limit);
   }
   eventKeys(executionArn: string): Map<string, number> {
-    const rows = this.statements.eventKeys.all(executionArn) as { key: string; id: number }[];
-    return new Map(rows.map((row) => [row.key, row.id]));
+    return this.history.eventKeys(executionArn);
   }
   maxEventId(executionArn: string): number {
-    const row = this.statements.maxEventId.get(executionArn) as { maxId: number | null } | undefined;
-    return row?.maxId ?? 0;
+    return this.history.maxEventId(executionArn);
   }
 
   putJournal(executionArn: string, key: string, value: string): void {
-    this.statements.putJournal.run(executionArn, key, value);
+    this.history.putJournal(executionArn, key, value);
   }
   journal(executionArn: string): Map<string, string> {
-    const rows = this.statements.journalFor.all(executionArn) as { key: string; value: string }[];
-    return new Map(rows.map((row) => [row.key, row.value]));
+    return this.history.journal(executionArn);
   }
   deleteJournal(executionArn: string, key: string): void {
-    this.statements.deleteJournal.run(executionArn, key);
+    this.history.deleteJournal(executionArn, key);
   }
 
   insertToken(row: {

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
+import { DynamoOpenLocatorIndex } from '../../../functions/src/adapters/dynamodb-open-locators';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { ConcurrentChangeError, OrderChanged } from '../../../functions/src/domain/errors';
@@ -50,6 +51,7 @@ function worldOnDynamo(): TestWorld {
   const suffix = Math.random().toString(36).slice(2, 8);
   let counter = 0;
   world.deps.orders = new DynamoOrderRepository(documents, TABLE, world.deps.chainSigner);
+  world.deps.openLocators = new DynamoOpenLocatorIndex(documents, TABLE);
   world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
   world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
   world.deps.webhookIds = new DynamoIdempotencyStore(documents, TABLE, 'WEBHOOK', world.clock);
@@ -65,10 +67,11 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     const again = await submit(world, orderBody({}, 250), 'dynamo-key');
     expect(again.id).toBe(order.id);
 
-    // Served by webhook: the order waits for its first deadline, and is in the open-orders index.
+    // Served by webhook: the order waits for its first pre-deadline warning (half of the 24 h), and is in the
+    // open-orders index.
     expect(await runWorkflow(world, order.id)).toEqual({
       steps: ['deliver:000001', 'wait'],
-      stopped: { next: 'wait', waitSeconds: 24 * 3600 },
+      stopped: { next: 'wait', waitSeconds: 12 * 3600 },
     });
     expect(await world.deps.orders.getOrder(order.id)).toMatchObject({
       status: 'awaiting_platform',

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
+import { DynamoOpenLocatorIndex } from '../../../functions/src/adapters/dynamodb-open-locators';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { getAudit, getOrder } from '../../../functions/src/use-cases/read-orders';
@@ -51,6 +52,7 @@ function worldOn(documents: DynamoDBDocumentClient, shared?: TestWorld): TestWor
   world.deps.asyncIntakeItems = 10_000;
   if (shared) world.clock.set(shared.clock.now());
   world.deps.orders = new DynamoOrderRepository(documents, TABLE);
+  world.deps.openLocators = new DynamoOpenLocatorIndex(documents, TABLE);
   world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
   world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
   world.deps.ids = { ...world.deps.ids, orderId: () => `order-${Math.random().toString(36).slice(2, 10)}` };

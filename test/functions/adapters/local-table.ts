@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
+  BY_OPEN_LOCATOR_INDEX,
   BY_OPEN_ORDER_INDEX,
   OPEN_ORDER_ATTRIBUTES,
 } from '../../../functions/src/adapters/dynamodb-order-keys';
 import { localDynamoDbClient, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
 
-/** A DynamoDB Local with one table laid out as the stack's (pk/sk, the byAgency and byOpenOrder indexes). */
+/** A DynamoDB Local with one table laid out as the stack's (pk/sk, the byAgency, byOpenOrder and byOpenLocator indexes). */
 export interface LocalTable {
   endpoint: string;
   stop(): Promise<void>;
@@ -29,6 +30,8 @@ export async function startLocalTable(tableName: string): Promise<LocalTable> {
         { AttributeName: 'gsi1sk', AttributeType: 'S' },
         { AttributeName: 'gsi2pk', AttributeType: 'S' },
         { AttributeName: 'gsi2sk', AttributeType: 'S' },
+        { AttributeName: 'gsi3pk', AttributeType: 'S' },
+        { AttributeName: 'gsi3sk', AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -50,6 +53,14 @@ export async function startLocalTable(tableName: string): Promise<LocalTable> {
             { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: OPEN_ORDER_ATTRIBUTES },
+        },
+        {
+          IndexName: BY_OPEN_LOCATOR_INDEX,
+          KeySchema: [
+            { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         },
       ],
     }),

@@ -14,6 +14,16 @@ describe('parsePolicy', () => {
     expect(() => parsePolicy(broken)).toThrow(/reviewReminderPeriod/);
   });
 
+  it('reads warnAt with its default, and refuses fractions out of (0, 1), unordered or too many', () => {
+    const { warnAt: _omitted, ...withoutWarnAt } = DEFAULT_POLICY;
+    expect(parsePolicy(withoutWarnAt).warnAt).toEqual([0.5, 0.9]);
+    expect(parsePolicy(JSON.stringify(fastPolicy)).warnAt).toEqual([0.4, 0.6]);
+    expect(parsePolicy({ ...DEFAULT_POLICY, warnAt: [] }).warnAt).toEqual([]);
+    for (const warnAt of [[0], [1], [0.9, 0.5], [0.5, 0.5], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], ['half']]) {
+      expect(() => parsePolicy({ ...DEFAULT_POLICY, warnAt }), JSON.stringify(warnAt)).toThrow(/warnAt/);
+    }
+  });
+
   it('refuses text that is not JSON', () => {
     expect(() => parsePolicy('{')).toThrow(InvalidPolicyError);
   });

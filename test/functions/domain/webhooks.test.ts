@@ -56,7 +56,13 @@ describe('webhook bodies', () => {
       { id: '000001', kind: 'url', locator: 'u1' },
     ]);
     expect(openItemsFor(order, closed, 'takedown.fine_notice', at(HOUR))).toEqual([
-      { id: '000001', kind: 'url', locator: 'u1', fineAccrued: order.policy.fine.perItemPerPeriod },
+      {
+        id: '000001',
+        kind: 'url',
+        locator: 'u1',
+        fineAccrued: order.policy.fine.perItemPerPeriod,
+        fineFormula: '1 period(s) of P1D × 5000000 IDR = 5000000 IDR',
+      },
     ]);
     expect(openItemsFor(order, closed, 'takedown.withdrawn', at(HOUR))).toEqual([]);
   });
@@ -65,7 +71,13 @@ describe('webhook bodies', () => {
   const notice = (
     event: NoticeRecord['event'],
     detail: Record<string, unknown> = {},
-  ): Pick<NoticeRecord, 'event' | 'noticeId' | 'detail'> => ({ event, noticeId: '000004', detail });
+    stage: NoticeRecord['stage'] = 'st2',
+  ): Pick<NoticeRecord, 'event' | 'noticeId' | 'detail' | 'stage'> => ({
+    event,
+    noticeId: '000004',
+    detail,
+    stage,
+  });
 
   it('names no deadline before receipt but how long after it, and the fine terms on the fine notice', () => {
     const requested = webhookPayload(

@@ -204,9 +204,23 @@ describe('workflow-step handler', () => {
     ).rejects.toMatchObject({ name: 'OrderChanged' });
   });
 
-  it('evaluates an order and reports how long to wait', async () => {
+  it('evaluates an order and reports how long to wait, warning of the deadline first', async () => {
     const { orderId } = await notifiedOrder();
     world.clock.advance(23 * 3_600_000);
+    expect(await handlers.step({ action: 'evaluate', orderId }, lambdaContext)).toMatchObject({
+      next: 'warn',
+    });
+    // Past 90 % of the 24 h: one warning (the latest fraction), not one for each fraction passed.
+    expect(await handlers.step({ action: 'warn', orderId }, lambdaContext)).toMatchObject({
+      warned: true,
+      warning: { stage: 'order', fraction: 0.9, openItems: 1 },
+      noticeId: '000002',
+    });
+    expect(await handlers.step({ action: 'evaluate', orderId }, lambdaContext)).toMatchObject({
+      next: 'deliver',
+      noticeId: '000002',
+    });
+    await handlers.deliver({ orderId, noticeId: '000002' }, lambdaContext);
     const result = await handlers.step({ action: 'evaluate', orderId }, lambdaContext);
     expect(result).toMatchObject({ next: 'wait', noticeId: null, waitSeconds: 3_600 });
   });

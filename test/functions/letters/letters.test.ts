@@ -129,7 +129,10 @@ describe.each(LETTER_STAGES)('the %s letter', (stage) => {
     expect(flat()).toContain('IDR 45.000.000');
     if (stage === 'st2') {
       expect(flat()).toContain('How the fine is computed');
-      expect(flat()).toContain('3 × 3 period(s) of P1D × 5000000 IDR = 15000000 IDR');
+      const [third, , fifth] = items('5f0c1e2a-0042').slice(2);
+      expect(flat()).toContain(
+        `3 × 3 period(s) of P1D × 5000000 IDR = 15000000 IDR (butir / items ${third?.itemId}-${fifth?.itemId})`,
+      );
     }
   });
 

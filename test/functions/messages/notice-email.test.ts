@@ -60,7 +60,7 @@ describe('the fallback email of a takedown order', () => {
     expect(email.text).not.toContain('- 001001 account');
     expect(email.text).toContain('500 more items in the attached items.csv');
     const csv = email.attachments[0]?.content.toString('utf8') ?? '';
-    expect(csv.startsWith('\uFEFFid,kind,locator,fineAccrued\r\n')).toBe(true);
+    expect(csv.startsWith('\uFEFFid,kind,locator,fineAccrued,fineFormula\r\n')).toBe(true);
     expect(csv.trim().split('\r\n')).toHaveLength(1_501);
   });
 
@@ -112,5 +112,41 @@ describe('the fallback email of a takedown order', () => {
     expect(email.text).not.toContain('account_1');
     expect(email.text).not.toContain('/responses');
     expect(email.attachments).toEqual([]);
+  });
+});
+
+describe('the fallback email of a fine notice under the points model', () => {
+  it('states the formula instead of a rate and gives each item its computation, in the text and the CSV', () => {
+    const formula =
+      '(content 0.8 × ugc 0.5 × businessScale 1 × warning 1 × compliance 1 × virality 0.5) × 5000 points = 1000 points × 100000 IDR = 100000000 IDR';
+    const email = composeNoticeEmail({
+      order: {
+        ...order,
+        stage: 'st2',
+        fine: { currency: 'IDR', perItemPerPeriod: 5_000_000, accrualPeriod: 'P1D', capPerItem: 500_000_000 },
+        fineModel: { model: 'points', id: 'Poin = indeks konten ...', en: 'Points = content ...' },
+      },
+      notice: { event: 'takedown.fine_notice', noticeId: '000003', detail: {} },
+      items: [
+        {
+          ...items(1)[0],
+          id: '000001',
+          kind: 'url',
+          locator: 'u1',
+          fineAccrued: 100_000_000,
+          fineFormula: formula,
+        },
+      ],
+      apiUrl: 'https://api.tenggat.example/prod',
+      portalUrl: null,
+    });
+    expect(email.text).toContain(
+      'Rumus denda / Fine formula: Poin = indeks konten ... / Points = content ...',
+    );
+    expect(email.text).not.toContain('per item per P1D');
+    expect(email.text).toContain(`- 000001 url u1: ${formula}`);
+    expect(email.html).toContain('<th>denda / fine</th>');
+    const csv = email.attachments[0]?.content.toString('utf8') ?? '';
+    expect(csv).toContain(`000001,url,u1,100000000,${formula}`);
   });
 });

@@ -21,14 +21,22 @@ import {
   runWorkflowFor,
   submit,
 } from '../lifecycle-helpers';
+import { DEFAULT_POLICY } from '../policy-fixture';
 
 const HOUR = 3_600_000;
 
 describe('workflow steps', () => {
-  it('waits until the earliest open deadline', async () => {
+  it('waits until the earliest open deadline, or the warning before it', async () => {
     const { world, orderId } = await deliveredOrder(1);
     world.clock.advance(HOUR);
-    expect(await evaluate(world.deps, orderId)).toMatchObject({ next: 'wait', waitSeconds: 23 * 3600 });
+    // The first warning falls at half the 24 h.
+    expect(await evaluate(world.deps, orderId)).toMatchObject({ next: 'wait', waitSeconds: 11 * 3600 });
+    const quiet = await deliveredOrder(1, {}, { ...DEFAULT_POLICY, warnAt: [] });
+    quiet.world.clock.advance(HOUR);
+    expect(await evaluate(quiet.world.deps, quiet.orderId)).toMatchObject({
+      next: 'wait',
+      waitSeconds: 23 * 3600,
+    });
   });
 
   it('registerWait refuses a stale version or a stale plan, so nothing that happened meanwhile is lost', async () => {
@@ -222,6 +230,9 @@ describe('workflow steps', () => {
     const final = await world.orders.getOrder(order.id);
     expect(final?.status).toBe('referred_for_blocking');
     const subjects = world.mailer.sent.map((email) => email.subject);
-    expect(subjects).toHaveLength(4);
+    const stageLetters = subjects.filter((subject) => !subject.includes('deadline is approaching'));
+    expect(stageLetters).toHaveLength(4);
+    // The warnings at half and 90 % of each deadline are emailed too, an hour later, still before the deadline.
+    expect(subjects.length - stageLetters.length).toBe(6);
   });
 });

@@ -1,0 +1,113 @@
+/**
+ * A platform of the benchmark's own on loopback: registered through the operator API, it verifies each
+ * notification's Standard Webhooks signature and notes when each one arrived (`performance.now()`), per order.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Webhook } from 'standardwebhooks';
+import type { LocalCloud } from '../local/cloud/main';
+import { ApiBenchError } from './local-api';
+
+interface Arrival {
+  type: string;
+  at: number;
+  part: number;
+  parts: number;
+}
+
+export interface BenchPlatform {
+  url: string;
+  /** Registers the platform (operator token) and returns its id; notifications are verified from then on. */
+  register(cloud: LocalCloud, operatorToken: string): Promise<string>;
+  /** When the first notification of `type` for the order arrived; waits up to `timeoutMs`. */
+  arrival(orderId: string, type: string, timeoutMs: number): Promise<number>;
+  /** When the last of every part of the order's `type` notification arrived. */
+  allPartsArrival(orderId: string, type: string, timeoutMs: number): Promise<number>;
+  /** Notifications whose signature did not verify. */
+  badSignatures(): number;
+  close(): Promise<void>;
+}
+
+export async function startBenchPlatform(): Promise<BenchPlatform> {
+  let webhook: Webhook | undefined;
+  let badSignatures = 0;
+  const arrivals = new Map<string, Arrival[]>();
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const at = performance.now();
+      const raw = Buffer.concat(chunks).toString('utf8');
+      try {
+        webhook?.verify(raw, request.headers as Record<string, string>);
+      } catch {
+        badSignatures += 1;
+      }
+      const body = JSON.parse(raw) as {
+        type: string;
+        data: { order: { id: string }; part?: number; parts?: number };
+      };
+      const list = arrivals.get(body.data.order.id) ?? [];
+      list.push({ type: body.type, at, part: body.data.part ?? 1, parts: body.data.parts ?? 1 });
+      arrivals.set(body.data.order.id, list);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
+
+  async function waitUntil(pick: () => number | undefined, what: string, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const at = pick();
+      if (at !== undefined) return at;
+      if (Date.now() > deadline) throw new ApiBenchError(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  return {
+    url,
+    async register(cloud, operatorToken) {
+      const id = `bench-${randomBytes(4).toString('hex')}`;
+      const response = await fetch(`${cloud.apiUrl}/v1/platforms`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id,
+          name: `Benchmark platform ${id}`,
+          webhookUrl: url,
+          contactEmail: 'bench@example.com',
+        }),
+      });
+      const body = (await response.json()) as { notificationSecret?: string };
+      if (response.status !== 201 || body.notificationSecret === undefined)
+        throw new ApiBenchError(`register platform: ${response.status} ${JSON.stringify(body)}`);
+      webhook = new Webhook(body.notificationSecret);
+      return id;
+    },
+    arrival: (orderId, type, timeoutMs) =>
+      waitUntil(
+        () => arrivals.get(orderId)?.find((arrival) => arrival.type === type)?.at,
+        `${type} of ${orderId}`,
+        timeoutMs,
+      ),
+    allPartsArrival: (orderId, type, timeoutMs) =>
+      waitUntil(
+        () => {
+          const list = (arrivals.get(orderId) ?? []).filter((arrival) => arrival.type === type);
+          const parts = list[0]?.parts;
+          if (parts === undefined || new Set(list.map((arrival) => arrival.part)).size < parts)
+            return undefined;
+          return Math.max(...list.map((arrival) => arrival.at));
+        },
+        `every part of ${type} of ${orderId}`,
+        timeoutMs,
+      ),
+    badSignatures: () => badSignatures,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
