@@ -270,10 +270,11 @@ describe('grants', () => {
         .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
         .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
       const table = 'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable';
-      // Only the reconciler reads the open-orders index, only submit the open-locators index.
+      // Only the reconciler reads the open-orders index, only submit and intake the open-locators index.
       const extra: Partial<Record<string, string>> = {
         ReconcilerFunction: 'byOpenOrder',
         SubmitOrderFunction: 'byOpenLocator',
+        IntakeFunction: 'byOpenLocator',
       };
       const indexes = ['byAgency', ...[extra[functionId] ?? []].flat()];
       expect(new Set(tableResources), functionId).toEqual(
@@ -282,7 +283,7 @@ describe('grants', () => {
     }
   });
 
-  it('let only the submit function read the open-locators index, and only with Query', () => {
+  it('let only the submit and intake functions read the open-locators index, and only with Query', () => {
     for (const functionId of FUNCTION_IDS) {
       const onIndex = statementsOf(functionId).filter((statement) =>
         [statement.Resource]
@@ -293,7 +294,9 @@ describe('grants', () => {
       expect(
         onIndex.flatMap((statement) => [statement.Action].flat()),
         functionId,
-      ).toEqual(functionId === 'SubmitOrderFunction' ? ['dynamodb:Query'] : []);
+      ).toEqual(
+        functionId === 'SubmitOrderFunction' || functionId === 'IntakeFunction' ? ['dynamodb:Query'] : [],
+      );
     }
   });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, IdempotencyKeyReusedError } from '../../../functions/src/domain/errors';
+import {
+  ConflictError,
+  IdempotencyKeyReusedError,
+  UnprocessableError,
+} from '../../../functions/src/domain/errors';
 import { INTAKE_STALL_MS, intakeBodyKey } from '../../../functions/src/domain/intake';
 import type { ItemRecord } from '../../../functions/src/domain/records';
 import { acceptOrderItems, IntakeBodyMissingError } from '../../../functions/src/use-cases/intake-order';
@@ -193,6 +197,37 @@ describe('a large order accepted in the background', () => {
     ).rejects.toBeInstanceOf(ConflictError);
     world.intakeBodies.bodies.clear();
     await expect(runIntakes(world)).rejects.toBeInstanceOf(IntakeBodyMissingError);
+  });
+});
+
+describe('duplicates of a large order', () => {
+  it('are found slice by slice in the background (warn): each item keeps its own, the marker counts them', async () => {
+    const { world } = await largeOrderWorld();
+    await submitLarge(world, 3, 'small');
+    await runIntakes(world);
+    const accepted = await submitLarge(world, 1_500);
+    expect(accepted).toMatchObject({ status: 'accepting', duplicates: [] });
+    await runIntakes(world);
+    const items = world.orders.items.get(accepted.id);
+    expect(items?.get('000001')?.duplicateOf).toMatchObject({ sameAgency: true, orderId: 'order-1' });
+    expect(items?.get('000004')?.duplicateOf).toBeUndefined();
+    expect(world.orders.orders.get(accepted.id)).toMatchObject({ status: 'notifying', duplicateCount: 3 });
+  });
+
+  it('under duplicateLocators: reject are checked in every slice before the 202: a synchronous 422, nothing kept', async () => {
+    const { world, writes } = await largeOrderWorld();
+    await submitLarge(world, 3, 'small');
+    writes.clear();
+    world.deps.policy = { ...world.deps.policy, duplicateLocators: 'reject' };
+    const refused = submitLarge(world, 1_500);
+    await expect(refused).rejects.toBeInstanceOf(UnprocessableError);
+    await expect(refused).rejects.toMatchObject({
+      fieldErrors: expect.arrayContaining([expect.objectContaining({ field: 'items[2].locator' })]),
+    });
+    expect(world.orders.orders.size).toBe(1);
+    expect(world.intakeBodies.bodies.size).toBe(0);
+    expect(world.intake.requests).toEqual([]);
+    expect(writes.size).toBe(0);
   });
 });
 
