@@ -12,6 +12,7 @@ try {
     blockedWebhookPorts: app.node.tryGetContext('tenggat:blockedWebhookPorts'),
     mailFrom: app.node.tryGetContext('tenggat:mailFrom'),
     publicApiUrl: app.node.tryGetContext('tenggat:publicApiUrl'),
+    asyncIntakeItems: app.node.tryGetContext('tenggat:asyncIntakeItems'),
   });
   new TenggatStack(app, 'Tenggat', {
     config,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDurationMs } from '../functions/src/domain/duration';
+import { DEFAULT_ASYNC_INTAKE_ITEMS } from '../functions/src/domain/intake';
 import { CATEGORIES, type PolicyDocument, policyDocumentSchema } from '../functions/src/domain/policy';
 
 /** Thrown when a configuration file is missing, unreadable or breaks its schema; synth stops with this message. */
@@ -73,6 +74,8 @@ export interface TenggatConfig {
   readonly mailFrom: string;
   /** Base URL platforms answer to, printed in notice emails; null = the API stage URL. */
   readonly publicApiUrl: string | null;
+  /** Orders with more items are accepted in the background (202, status `accepting`). */
+  readonly asyncIntakeItems: number;
 }
 
 /** Where to find the configuration and which context values were given. */
@@ -89,6 +92,8 @@ export interface LoadConfigOptions {
   readonly mailFrom?: unknown;
   /** Value of context `tenggat:publicApiUrl` (an https URL, or http on loopback). @default the API stage URL */
   readonly publicApiUrl?: unknown;
+  /** Value of context `tenggat:asyncIntakeItems` (a whole number of items). @default DEFAULT_ASYNC_INTAKE_ITEMS */
+  readonly asyncIntakeItems?: unknown;
 }
 
 export const DEFAULT_MAIL_FROM = 'takedown@tenggat.example';
@@ -119,6 +124,17 @@ function parsePublicApiUrl(value: unknown): string | null {
     throw new ConfigurationError('Context tenggat:publicApiUrl must use https (http only on loopback)');
   }
   return url.toString().replace(/\/$/, '');
+}
+
+function parseAsyncIntakeItems(value: unknown): number {
+  if (value === undefined || value === null || value === '') return DEFAULT_ASYNC_INTAKE_ITEMS;
+  const items = Number(value);
+  if (!Number.isInteger(items) || items < 0) {
+    throw new ConfigurationError(
+      `Context tenggat:asyncIntakeItems must be a whole number of items, got ${JSON.stringify(value)}`,
+    );
+  }
+  return items;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -208,5 +224,6 @@ export function loadConfig(options: LoadConfigOptions = {}): TenggatConfig {
     blockedWebhookPorts: parsePorts(options.blockedWebhookPorts),
     mailFrom: parseMailFrom(options.mailFrom),
     publicApiUrl: parsePublicApiUrl(options.publicApiUrl),
+    asyncIntakeItems: parseAsyncIntakeItems(options.asyncIntakeItems),
   };
 }

@@ -20,6 +20,7 @@ import {
   type FunctionId,
   type TableAccess,
 } from './function-specs';
+import { grantIntakeBodies, grantStartIntake } from './intake-grants';
 import type { NoticeMail } from './mail';
 import { acknowledgeNagFinding } from './nag';
 import { REPORTS_BUCKET_LOGICAL_ID } from './reports-bucket';
@@ -141,6 +142,9 @@ export class TenggatFunctions extends Construct {
         environment.SUBSCRIPTION_SECRET_PREFIX = SUBSCRIPTION_SECRET_PREFIX;
       if (has('manageSubscriptionSecrets'))
         environment.SUBSCRIPTION_SECRET_KMS_KEY_ID = props.encryptionKey.keyArn;
+      if (has('keepIntakeBodies') || has('readIntakeBodies'))
+        environment.INTAKE_BUCKET = props.reportsBucket.bucketName;
+      if (has('keepIntakeBodies')) environment.ASYNC_INTAKE_ITEMS = String(props.config.asyncIntakeItems);
       if (has('webhookUrls')) {
         environment.ALLOW_LOOPBACK_WEBHOOKS = String(props.config.allowLoopbackWebhooks);
         environment.BLOCKED_WEBHOOK_PORTS = props.config.blockedWebhookPorts.join(',');
@@ -205,6 +209,7 @@ export class TenggatFunctions extends Construct {
             'nothing else; objects expire after a day.',
         );
       }
+      grantIntakeBodies(fn, spec.capabilities, props.reportsBucket);
       if (has('startExecution')) {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachineArn] }),
@@ -270,6 +275,7 @@ export class TenggatFunctions extends Construct {
       byId.set(functionId, fn);
     }
     this.byId = byId;
+    grantStartIntake(this, byId);
   }
 
   /**

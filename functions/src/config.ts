@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_ASYNC_INTAKE_ITEMS } from './domain/intake';
 import { type PolicyDocument, parsePolicy } from './domain/policy';
 
 export class ConfigurationError extends Error {
@@ -24,6 +25,9 @@ const envSchema = z.object({
     .optional(),
   PORTAL_URL: z.url().optional(),
   REPORTS_BUCKET: z.string().min(1).optional(),
+  ASYNC_INTAKE_ITEMS: z.coerce.number().int().min(0).default(DEFAULT_ASYNC_INTAKE_ITEMS),
+  INTAKE_BUCKET: z.string().min(1).optional(),
+  INTAKE_FUNCTION_NAME: z.string().min(1).optional(),
   ALLOW_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false'),
   BLOCKED_WEBHOOK_PORTS: z
     .string()
@@ -57,14 +61,22 @@ export interface Config {
   portalUrl: string | null;
   /** Where letters and exports too large for a Lambda response go. */
   reportsBucket: string | null;
+  /** Orders with more items are accepted in the background (`tenggat:asyncIntakeItems`). */
+  asyncIntakeItems: number;
+  /** Where the bodies of orders accepted in the background are kept (`intake/<orderId>.json`). */
+  intakeBucket: string | null;
+  /** The intake function, invoked asynchronously to write an accepting order's items. */
+  intakeFunctionName: string | null;
 }
 
-export type Need = 'stateMachine' | 'eventBus' | 'agencyClients' | 'mail';
+export type Need = 'stateMachine' | 'eventBus' | 'agencyClients' | 'mail' | 'intakeBucket' | 'intakeFunction';
 interface NeededFields {
   stateMachine: 'stateMachineArn';
   eventBus: 'eventBusName';
   agencyClients: never;
   mail: 'mailFrom' | 'publicApiUrl';
+  intakeBucket: 'intakeBucket';
+  intakeFunction: 'intakeFunctionName';
 }
 /** The configuration with the variables a function needs known to be there. */
 export type ConfigWith<N extends Need> = Config & { [K in NeededFields[N]]: string };
@@ -106,6 +118,9 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     publicApiUrl: values.PUBLIC_API_URL?.replace(/\/$/, '') ?? null,
     portalUrl: values.PORTAL_URL?.replace(/\/$/, '') ?? null,
     reportsBucket: values.REPORTS_BUCKET ?? null,
+    asyncIntakeItems: values.ASYNC_INTAKE_ITEMS,
+    intakeBucket: values.INTAKE_BUCKET ?? null,
+    intakeFunctionName: values.INTAKE_FUNCTION_NAME ?? null,
   };
   const needed = needs as readonly Need[];
   if (needed.includes('stateMachine') && config.stateMachineArn === null) {
@@ -115,6 +130,10 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     throw new ConfigurationError('EVENT_BUS_NAME is required');
   if (needed.includes('mail') && (config.mailFrom === null || config.publicApiUrl === null))
     throw new ConfigurationError('MAIL_FROM and PUBLIC_API_URL are required');
+  if (needed.includes('intakeBucket') && config.intakeBucket === null)
+    throw new ConfigurationError('INTAKE_BUCKET is required');
+  if (needed.includes('intakeFunction') && config.intakeFunctionName === null)
+    throw new ConfigurationError('INTAKE_FUNCTION_NAME is required');
   if (needed.includes('agencyClients') && values.AGENCY_CLIENTS === undefined) {
     throw new ConfigurationError('AGENCY_CLIENTS is required');
   }

@@ -1,5 +1,7 @@
 import type { AuditEvent } from './domain/audit';
 import type { ChainedAuditEvent, StoredChainHead } from './domain/audit-chain';
+import type { IntakeRequest } from './domain/intake';
+import type { NewOrder } from './domain/new-order';
 import type { NoticeRecord } from './domain/notices';
 import type {
   DeliveryAttempt,
@@ -273,4 +275,16 @@ export interface SubscriptionSecretStore {
   create(subscriptionId: string, secret: string): Promise<void>;
   get(subscriptionId: string): Promise<string | null>;
   delete(subscriptionId: string): Promise<void>;
+}
+
+/** The validated bodies of orders accepted in the background (the reports bucket, under `intake/`). */
+export interface IntakeBodies {
+  put(key: string, order: NewOrder): Promise<void>;
+  /** null when the body is gone (it expires after a day). */
+  get(key: string): Promise<NewOrder | null>;
+}
+
+/** Runs the intake of an accepting order in the background (an asynchronous invoke of the intake function). */
+export interface IntakeStarter {
+  start(request: IntakeRequest): Promise<void>;
 }

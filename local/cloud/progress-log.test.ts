@@ -163,6 +163,13 @@ describe('describeSubmission', () => {
     });
   });
 
+  it('turns a 202 (a large order accepted in the background) into the submitted step too', () => {
+    const call = submitCall(202);
+    expect(describeSubmission(call.request, call.response)?.what).toBe(
+      'submitted: 3 item(s), urgent; accepting the items, then notifying the platform',
+    );
+  });
+
   it('ignores refused submissions and other routes', () => {
     const refused = submitCall(422);
     expect(describeSubmission(refused.request, refused.response)).toBeUndefined();

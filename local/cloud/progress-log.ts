@@ -137,7 +137,8 @@ export function describeDomainEvent(
 
 /**
  * A new order from one API call (the proxy event and the function's proxy result), or undefined for any other
- * call. Answers with `201` to `POST .../v1/takedown-requests` carry the order.
+ * call. Answers with `201` to `POST .../v1/takedown-requests` carry the order; a `202` carries a large order whose
+ * items are still being written in the background.
  */
 export function describeSubmission(
   request: string,
@@ -148,7 +149,8 @@ export function describeSubmission(
     if (event.httpMethod !== 'POST' || !event.path?.replace(/\/+$/, '').endsWith('/v1/takedown-requests'))
       return undefined;
     const result = JSON.parse(response) as { statusCode?: number; body?: string };
-    if (result.statusCode !== 201 || typeof result.body !== 'string') return undefined;
+    const accepted = result.statusCode === 202;
+    if ((result.statusCode !== 201 && !accepted) || typeof result.body !== 'string') return undefined;
     const order = JSON.parse(result.body) as {
       id?: unknown;
       agencyId?: unknown;
@@ -165,7 +167,9 @@ export function describeSubmission(
         ...(typeof order.agencyId === 'string' ? { agencyId: order.agencyId } : {}),
         ...(typeof order.platformId === 'string' ? { platformId: order.platformId } : {}),
       },
-      what: `submitted: ${count(order.itemCounts?.total)} item(s), ${String(order.urgency ?? '?')}; notifying the platform`,
+      what: `submitted: ${count(order.itemCounts?.total)} item(s), ${String(order.urgency ?? '?')}; ${
+        accepted ? 'accepting the items, then notifying the platform' : 'notifying the platform'
+      }`,
       at: Number.isNaN(createdAt) ? new Date() : new Date(createdAt),
     };
   } catch {

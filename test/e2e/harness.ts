@@ -161,6 +161,8 @@ export interface OrderView {
     email: { state: string; sentAt: string | null };
   }[];
   itemCounts: { total: number; pending: number; resolved: number; disputed: number; withdrawn: number };
+  /** Items written so far: grows while a large order is `accepting`. */
+  itemsAccepted: number;
   items: ItemView[];
   stageHistory: { stage: string; at: string; deadlineAt: string | null }[];
   deliveries: {

@@ -1,4 +1,6 @@
 import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { DEFAULT_ASYNC_INTAKE_ITEMS, type IntakeRequest } from '../../functions/src/domain/intake';
+import type { NewOrder } from '../../functions/src/domain/new-order';
 import type { PolicyDocument } from '../../functions/src/domain/policy';
 import type { PlatformRecord, PlatformSecrets } from '../../functions/src/domain/records';
 import { type ExecutionState, executionArnFor } from '../../functions/src/domain/recovery';
@@ -8,6 +10,8 @@ import type {
   IdempotencyClaim,
   IdempotencyStore,
   IdempotentResult,
+  IntakeBodies,
+  IntakeStarter,
   Mailer,
   OutgoingEmail,
   PlatformRepository,
@@ -113,6 +117,30 @@ export class InMemorySecrets implements SecretStore {
   }
 }
 
+/** The intake bodies bucket: kept in memory, handed out as copies. */
+export class InMemoryIntakeBodies implements IntakeBodies {
+  bodies = new Map<string, NewOrder>();
+  async put(key: string, order: NewOrder) {
+    this.bodies.set(key, clone(order));
+  }
+  async get(key: string) {
+    const body = this.bodies.get(key);
+    return body ? clone(body) : null;
+  }
+}
+
+/** The asynchronous invoke of the intake function: kept, for the test to run (or not) as Lambda would. */
+export class RecordingIntake implements IntakeStarter {
+  requests: IntakeRequest[] = [];
+  async start(request: IntakeRequest) {
+    this.requests.push({ ...request });
+  }
+  /** Takes the requests made so far (the next ones are kept anew). */
+  take(): IntakeRequest[] {
+    return this.requests.splice(0);
+  }
+}
+
 export const TEST_STATE_MACHINE_ARN =
   'arn:aws:states:ap-southeast-3:123456789012:stateMachine:Tenggat-OrderWorkflow';
 
@@ -205,6 +233,8 @@ export interface TestWorld {
   published: DomainEvent[];
   endpoint: FakePlatformEndpoint;
   clock: FakeClock;
+  intakeBodies: InMemoryIntakeBodies;
+  intake: RecordingIntake;
 }
 
 export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
@@ -217,6 +247,8 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   const endpoint = new FakePlatformEndpoint();
   const mailer = new RecordingMailer();
   const published: DomainEvent[] = [];
+  const intakeBodies = new InMemoryIntakeBodies();
+  const intake = new RecordingIntake();
   let orderCounter = 0;
   const deps: Deps = {
     orders,
@@ -244,8 +276,23 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     reportFiles: new InMemoryReportFiles(),
     subscriptions: new InMemorySubscriptions(),
     subscriptionSecrets: new InMemorySubscriptionSecrets(),
+    asyncIntakeItems: DEFAULT_ASYNC_INTAKE_ITEMS,
+    intakeBodies,
+    intake,
   };
-  return { deps, orders, platforms, secrets, workflow, mailer, published, endpoint, clock };
+  return {
+    deps,
+    orders,
+    platforms,
+    secrets,
+    workflow,
+    mailer,
+    published,
+    endpoint,
+    clock,
+    intakeBodies,
+    intake,
+  };
 }
 
 /** Counts every write the fakes receive (table, idempotency, secrets, workflow, bus), for tests that must see none. */

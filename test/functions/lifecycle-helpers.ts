@@ -7,6 +7,7 @@ import { platformMessageOf } from '../../functions/src/http/platform-message';
 import { platformResponsesBodySchema, type SubmitOrderBody } from '../../functions/src/http/schemas';
 import { deliverWebhook } from '../../functions/src/use-cases/deliver-webhook';
 import { emailNotice } from '../../functions/src/use-cases/email-notice';
+import { acceptOrderItems, type IntakeOutcome } from '../../functions/src/use-cases/intake-order';
 import { registerPlatform } from '../../functions/src/use-cases/operator';
 import {
   type PlatformResponsesResult,
@@ -45,13 +46,25 @@ export async function registerMichat(world: TestWorld) {
   });
 }
 
+/** Submits as the handler does; a large order's background intake then runs to its end, as Lambda would run it. */
 export async function submit(world: TestWorld, body = orderBody(), key = 'key-1', agencyId = AGENCY) {
-  return submitOrder(world.deps, {
+  const view = await submitOrder(world.deps, {
     agencyId,
     idempotencyKey: key,
     request: body,
     order: body,
   });
+  await runIntakes(world);
+  return view;
+}
+
+/** Runs the queued intake invocations (and those they queue) one after the other; answers their outcomes. */
+export async function runIntakes(world: TestWorld): Promise<IntakeOutcome[]> {
+  const outcomes: IntakeOutcome[] = [];
+  for (let queued = world.intake.take(); queued.length > 0; queued = world.intake.take()) {
+    for (const request of queued) outcomes.push(await acceptOrderItems(world.deps, request));
+  }
+  return outcomes;
 }
 
 /** Reads a signed answer's body as the platform responses handler does: JSON, then the schema. */

@@ -32,7 +32,12 @@ function runApp(context: Record<string, unknown>, outdir: string) {
 
 /** Loads a bundle on this machine's Node (20) in a fresh process, with the variables the template gives it. */
 function expectBundleLoads(assetDirectory: string, variables: Record<string, unknown>, functionId: string) {
-  const environment: NodeJS.ProcessEnv = { PATH: process.env.PATH, AWS_REGION: 'ap-southeast-3' };
+  // AWS_LAMBDA_FUNCTION_NAME: Lambda sets it for every function (the intake function invokes itself by it).
+  const environment: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    AWS_REGION: 'ap-southeast-3',
+    AWS_LAMBDA_FUNCTION_NAME: functionId,
+  };
   for (const [name, value] of Object.entries(variables)) environment[name] = resolveToString(value);
   const script = `const m = require(${JSON.stringify(join(assetDirectory, 'index.js'))}); process.stdout.write(typeof m.handler);`;
   const result = spawnSync(process.execPath, ['-e', script], {

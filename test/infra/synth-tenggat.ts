@@ -10,6 +10,8 @@ export interface SynthOptions {
   readonly bundle?: boolean;
   readonly allowLoopbackWebhooks?: boolean;
   readonly blockedWebhookPorts?: string;
+  /** Context `tenggat:asyncIntakeItems`. */
+  readonly asyncIntakeItems?: number;
 }
 
 /** Builds the Tenggat stack the way `bin/tenggat.ts` does, for assertions. */
@@ -28,6 +30,7 @@ export function synthTenggat(options: SynthOptions = {}): {
     policy: options.policy,
     allowLoopbackWebhooks: options.allowLoopbackWebhooks,
     blockedWebhookPorts: options.blockedWebhookPorts,
+    asyncIntakeItems: options.asyncIntakeItems,
   });
   const stack = new TenggatStack(app, 'Tenggat', {
     config,

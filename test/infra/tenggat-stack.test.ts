@@ -143,6 +143,7 @@ describe('the Lambda functions', () => {
         'OperatorFunction',
         'ReconcilerFunction',
         'ClarificationsFunction',
+        'IntakeFunction',
       ].sort(),
     );
     expect(holders('EVENT_BUS_NAME')).toEqual(
@@ -219,11 +220,12 @@ describe('grants', () => {
     expect(allActions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
-  it('let only the submit function and the reconciler start executions, on the order workflow only', () => {
+  it('let only the submit, intake and reconciler functions start executions, on the order workflow only', () => {
     const starters = FUNCTION_IDS.filter((functionId) =>
       actionsOf(functionId).includes('states:StartExecution'),
     );
-    expect(starters.sort()).toEqual(['ReconcilerFunction', 'SubmitOrderFunction']);
+    // The intake function starts a large order's execution once its last item is in.
+    expect(starters.sort()).toEqual(['IntakeFunction', 'ReconcilerFunction', 'SubmitOrderFunction']);
     for (const starter of starters) {
       expect(resourcesFor(starter, 'states:StartExecution')).toEqual([
         'arn:aws:states:ap-southeast-3:123456789012:stateMachine:Tenggat-OrderWorkflow',
@@ -278,10 +280,11 @@ describe('grants', () => {
         .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
         .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
       const table = 'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable';
-      // Only the reconciler reads the open-orders index, only submit the open-locators index.
+      // Only the reconciler reads the open-orders index, only submit and intake the open-locators index.
       const extra: Partial<Record<string, string>> = {
         ReconcilerFunction: 'byOpenOrder',
         SubmitOrderFunction: 'byOpenLocator',
+        IntakeFunction: 'byOpenLocator',
       };
       const indexes = ['byAgency', ...[extra[functionId] ?? []].flat()];
       expect(new Set(tableResources), functionId).toEqual(
@@ -290,7 +293,7 @@ describe('grants', () => {
     }
   });
 
-  it('let only the submit function read the open-locators index, and only with Query', () => {
+  it('let only the submit and intake functions read the open-locators index, and only with Query', () => {
     for (const functionId of FUNCTION_IDS) {
       const onIndex = statementsOf(functionId).filter((statement) =>
         [statement.Resource]
@@ -301,7 +304,9 @@ describe('grants', () => {
       expect(
         onIndex.flatMap((statement) => [statement.Action].flat()),
         functionId,
-      ).toEqual(functionId === 'SubmitOrderFunction' ? ['dynamodb:Query'] : []);
+      ).toEqual(
+        functionId === 'SubmitOrderFunction' || functionId === 'IntakeFunction' ? ['dynamodb:Query'] : [],
+      );
     }
   });
 
@@ -536,11 +541,13 @@ describe('the audit signing key', () => {
     statementsOf(functionId).filter((statement) =>
       [statement.Action].flat().some((action) => action.startsWith('kms:')),
     );
-  // Readers never sign: the read function verifies heads, the reports function prints them as stored.
+  // Readers never sign: the read function verifies heads, the reports function prints them as stored; the intake
+  // function appends no audit event.
   const appenders: FunctionId[] = FUNCTION_IDS.filter(
     (functionId) =>
       functionId !== 'ReadOrdersFunction' &&
       functionId !== 'ReportsFunction' &&
+      functionId !== 'IntakeFunction' &&
       !SUBSCRIPTION_SECRET_USERS.includes(functionId),
   );
 
@@ -565,8 +572,13 @@ describe('the audit signing key', () => {
           expect.objectContaining({ Action: 'kms:Sign', Resource: auditKeyArn }),
         ]);
       } else expect(signing, functionId).toEqual([]);
-      // The reports function prints heads as stored and neither signs nor verifies: it gets no key at all.
-      if (functionId === 'ReportsFunction' || SUBSCRIPTION_SECRET_USERS.includes(functionId))
+      // The reports function prints heads as stored and neither signs nor verifies, and the intake function writes
+      // no audit event (only items and its progress): they get no key at all.
+      if (
+        functionId === 'ReportsFunction' ||
+        functionId === 'IntakeFunction' ||
+        SUBSCRIPTION_SECRET_USERS.includes(functionId)
+      )
         expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toBeUndefined();
       else expect(environmentOf(functionId).AUDIT_SIGNING_KEY_ID, functionId).toEqual(auditKeyArn);
     }

@@ -55,41 +55,105 @@ export function checkFineIndices(submitted: Pick<NewOrder, 'items'>): void {
 /** Item ids are the position in the order, zero-padded: stable across retries of the same submission. */
 export const itemIdFor = (seq: number): string => String(seq).padStart(6, '0');
 
+/** The item records of positions [start, end) of a submission: pending, ids by position (a retry rebuilds them). */
+export function newItemRecords(
+  submitted: Pick<NewOrder, 'items'>,
+  orderId: string,
+  start = 0,
+  end = submitted.items.length,
+): ItemRecord[] {
+  return submitted.items.slice(start, end).map((item, offset) => {
+    const seq = start + offset + 1;
+    return {
+      orderId,
+      itemId: itemIdFor(seq),
+      seq,
+      kind: item.kind,
+      locator: item.locator,
+      note: item.note ?? null,
+      status: 'pending',
+      outcome: null,
+      reason: null,
+      answeredAt: null,
+      actedAt: null,
+      onTime: null,
+      answeredAtStage: null,
+      deadlineAt: null,
+      fineSettled: 0,
+      fineAccruingSince: null,
+      review: null,
+      ...(item.fineIndices === undefined ? {} : { fineIndices: item.fineIndices }),
+    };
+  });
+}
+
+interface NewOrderIdentity {
+  orderId: string;
+  agencyId: string;
+  createdAt: string;
+  policy: PolicyDocument;
+  executionArn: string;
+}
+
 /**
  * The records a submission becomes: every item pending, the marker `notifying` at the first stage (the clock starts
  * on delivery), and its first audit event. Derived from the submission alone, so a retry rebuilds the same records.
  */
 export function newOrderRecords(
   submitted: NewOrder,
-  identity: {
-    orderId: string;
-    agencyId: string;
-    createdAt: string;
-    policy: PolicyDocument;
-    executionArn: string;
-  },
+  identity: NewOrderIdentity,
 ): { order: OrderRecord; items: ItemRecord[]; audit: Omit<AuditEvent, 'seq'>; notice: NoticeRecord } {
+  const items = newItemRecords(submitted, identity.orderId);
+  const { order, audit } = newMarker(submitted, identity, countItems(items.map((item) => item.status)));
+  return { order, items, audit, notice: firstNotice(order, new Date(identity.createdAt)) };
+}
+
+/**
+ * A large order accepted in the background: the marker `accepting` (its counts as submitted, no item written yet)
+ * and its first audit event. Its first notice is created when the last item is in (`firstNotice`).
+ */
+export function acceptingOrderRecords(
+  submitted: NewOrder,
+  identity: NewOrderIdentity & { bodyKey: string },
+): { order: OrderRecord; audit: Omit<AuditEvent, 'seq'> } {
+  const total = submitted.items.length;
+  const counts = { total, pending: total, resolved: 0, disputed: 0, withdrawn: 0 };
+  const { order, audit } = newMarker(submitted, identity, counts);
+  return {
+    order: {
+      ...order,
+      status: 'accepting',
+      noticeSeq: 0,
+      intake: {
+        bodyKey: identity.bodyKey,
+        itemsAccepted: 0,
+        updatedAt: identity.createdAt,
+        completedAt: null,
+      },
+    },
+    audit,
+  };
+}
+
+/** The order itself is the first notice of its outbox: delivered now, emailed at the end of the grace period. */
+export function firstNotice(order: OrderRecord, now: Date): NoticeRecord {
+  return createNotice({
+    orderId: order.orderId,
+    seq: 1,
+    event: 'takedown.requested',
+    stage: 'order',
+    urgency: order.urgency,
+    policy: order.policy,
+    now,
+  });
+}
+
+function newMarker(
+  submitted: NewOrder,
+  identity: NewOrderIdentity,
+  itemCounts: OrderRecord['itemCounts'],
+): { order: OrderRecord; audit: Omit<AuditEvent, 'seq'> } {
   const { orderId, agencyId, createdAt, policy, executionArn } = identity;
-  const items: ItemRecord[] = submitted.items.map((item, index) => ({
-    orderId,
-    itemId: itemIdFor(index + 1),
-    seq: index + 1,
-    kind: item.kind,
-    locator: item.locator,
-    note: item.note ?? null,
-    status: 'pending',
-    outcome: null,
-    reason: null,
-    answeredAt: null,
-    actedAt: null,
-    onTime: null,
-    answeredAtStage: null,
-    deadlineAt: null,
-    fineSettled: 0,
-    fineAccruingSince: null,
-    review: null,
-    ...(item.fineIndices === undefined ? {} : { fineIndices: item.fineIndices }),
-  }));
   const urgent = submitted.urgent === true;
   const order: OrderRecord = {
     orderId,
@@ -114,7 +178,7 @@ export function newOrderRecords(
     deadlineAt: null,
     st2At: null,
     stageHistory: [],
-    itemCounts: countItems(items.map((item) => item.status)),
+    itemCounts,
     policy,
     version: 1,
     auditSeq: 1,
@@ -148,20 +212,10 @@ export function newOrderRecords(
     stage: 'order',
     details: {
       platformId: submitted.platformId,
-      items: items.length,
+      items: itemCounts.total,
       urgency: order.urgency,
       reference: submitted.reference,
     },
   };
-  // The order itself is the first notice of its outbox: delivered now, emailed at the end of the grace period.
-  const notice = createNotice({
-    orderId,
-    seq: 1,
-    event: 'takedown.requested',
-    stage: 'order',
-    urgency: order.urgency,
-    policy,
-    now: new Date(createdAt),
-  });
-  return { order, items, audit, notice };
+  return { order, audit };
 }

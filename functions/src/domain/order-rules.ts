@@ -5,6 +5,8 @@ export const STAGES = ['order', 'st1', 'st2', 'st3'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const ORDER_STATUSES = [
+  // A large order whose items are still being written in the background (issue 11): not yet notified.
+  'accepting',
   'notifying',
   'awaiting_platform',
   'under_review',

@@ -1,6 +1,7 @@
 import type { Actor, AuditEvent } from './audit';
 import type { StoredChainHead } from './audit-chain';
 import type { FineIndexValues } from './fine-policy';
+import type { IntakeProgress } from './intake';
 import type { Clarification, ClockPause, ServiceChannel } from './legal-clock';
 import type { DuplicateOf } from './locator';
 import type { ItemCounts, ItemOutcome, ItemStatus, OrderStatus, OutboundEvent, Stage } from './order-rules';
@@ -82,6 +83,8 @@ export interface OrderRecord {
   withdrawal: { reason: string | null; at: string; by: Actor } | null;
   /** When `officer` and `reason` (and the items' locators and notes) were erased; absent on records never erased. */
   personalDataErasedAt?: string | null;
+  /** A large order accepted in the background: where its body is and how far the writing got; absent otherwise. */
+  intake?: IntakeProgress | null;
   /** The agency's fine indices for every item (points model); absent when it gave none. */
   fineIndices?: FineIndexValues;
   /** How many of its items were duplicates when it was submitted (absent on orders submitted before). */

@@ -36,6 +36,7 @@ export function executionArnFor(stateMachineArn: string, executionName: string):
 }
 
 export function decideRecovery(order: OpenOrder, execution: ExecutionState, now: Date): Recovery {
+  // Its execution starts once every item is in; a stalled intake is resumed instead (reconcile-executions.ts).
   if (order.status === 'accepting') return { action: 'none', reason: 'still being accepted' };
   if (execution.status === 'NOT_FOUND') {
     if (now.getTime() - new Date(order.createdAt).getTime() < RECOVERY_MIN_AGE_MS)

@@ -20,7 +20,9 @@ export function makeHandler(deps: ReconcilerHandlerDeps) {
     metrics.addMetric('OpenOrders', MetricUnit.Count, report.openOrders);
     metrics.addMetric('ExecutionRecovered', MetricUnit.Count, report.recovered.length);
     metrics.addMetric('ExecutionRecoveryFailed', MetricUnit.Count, report.failed.length);
+    metrics.addMetric('IntakeResumed', MetricUnit.Count, report.resumedIntakes.length);
     for (const recovered of report.recovered) logger.warn('execution recovered', { ...recovered });
+    for (const resumed of report.resumedIntakes) logger.warn('stalled intake resumed', { ...resumed });
     for (const failed of report.failed) logger.error('execution recovery failed', { ...failed });
     logger.info('reconciled', { openOrders: report.openOrders, running: report.running });
     return report;

@@ -28,7 +28,9 @@ export const routes: readonly Route<SubmitOrderHandlerDeps>[] = [
         order: body,
       });
       logger.appendKeys({ orderId: order.id });
-      return json<SubmittedOrderBody>(201, order, { location: `/v1/takedown-requests/${order.id}` });
+      // A large order is accepted, its items written in the background: 202, and GET shows the progress.
+      const status = order.status === 'accepting' ? 202 : 201;
+      return json<SubmittedOrderBody>(status, order, { location: `/v1/takedown-requests/${order.id}` });
     },
   },
 ];

@@ -80,6 +80,13 @@ export function buildOpenApiDocument() {
         'The order, with its first page of items and every duplicate item (422 instead under ' +
           '`duplicateLocators: reject`, naming each as `items[i].locator`)',
       ),
+      '202': json(
+        submittedOrderSchema,
+        'A large order (more items than the asyncIntakeItems threshold, 1,000 by default), accepted: status ' +
+          '`accepting`, no items yet; they are written in the background (`itemsAccepted` grows on GET) and the ' +
+          'order moves to `notifying` once all are in; `duplicates` is empty (each item shows its own). A retry ' +
+          'with the same Idempotency-Key answers this again.',
+      ),
       ...problems(400, 401, 403, 409, 413, 422, 429),
     },
   });

@@ -346,6 +346,10 @@ export const orderSummarySchema = z.object({
     .describe('Of the current stage; null before service and while the clock is paused'),
   clockPausedSince: z.string().nullable().describe('The clock stopped for an open clarification request'),
   itemCounts: itemCountsSchema,
+  itemsAccepted: z
+    .number()
+    .int()
+    .describe('Items written so far: grows while the order is `accepting`, then equals itemCounts.total'),
 });
 
 export const noticeViewSchema = z.object({

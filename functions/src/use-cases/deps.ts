@@ -6,6 +6,8 @@ import type {
   EventPublisher,
   IdempotencyStore,
   IdGenerator,
+  IntakeBodies,
+  IntakeStarter,
   Mailer,
   OpenLocatorIndex,
   OrderRepository,
@@ -52,4 +54,10 @@ export interface Deps {
   /** Agency subscriptions and their signing secrets. */
   subscriptions: SubscriptionRepository;
   subscriptionSecrets: SubscriptionSecretStore;
+  /** Orders with more items than this are accepted in the background (`tenggat:asyncIntakeItems`). */
+  asyncIntakeItems: number;
+  /** The bodies of orders accepted in the background. */
+  intakeBodies: IntakeBodies;
+  /** Starts (or resumes) the background intake of an accepting order. */
+  intake: IntakeStarter;
 }

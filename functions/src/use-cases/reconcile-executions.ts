@@ -1,14 +1,17 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
+import { intakeStalled } from '../domain/intake';
 import { decideRecovery, type OpenOrder, type Recovery } from '../domain/recovery';
 import type { Deps } from './deps';
 import { changeOrder } from './order-changes';
 
-export type ReconcileDeps = Pick<Deps, 'orders' | 'workflow' | 'events' | 'clock'>;
+export type ReconcileDeps = Pick<Deps, 'orders' | 'workflow' | 'events' | 'clock' | 'intake'>;
 
 export interface ReconcileReport {
   openOrders: number;
   running: number;
   recovered: { orderId: string; how: 'started' | 'redriven' | 'restarted'; executionArn: string }[];
+  /** Accepting orders whose background intake had stalled, invoked again from where they stopped. */
+  resumedIntakes: { orderId: string; itemsAccepted: number }[];
   /** Orders whose recovery failed this time (tried again on the next run). */
   failed: { orderId: string; error: string }[];
 }
@@ -20,8 +23,8 @@ const HOW: Record<Exclude<Recovery['action'], 'none'>, ReconcileReport['recovere
 };
 
 /**
- * Every non-final order must have a running execution. Reads the open-orders index and the running executions,
- * and brings back each open order without one: never started → started under its own name; failed, timed out or
+ * Every non-final order must have a running execution (an accepting one: a living intake, see below). Reads the
+ * open-orders index and the running executions, and brings back each open order without one: never started → started under its own name; failed, timed out or
  * aborted within 14 days → redriven from the failed state; else a new `<orderId>.<n>` that resumes from DynamoDB.
  */
 export async function reconcileExecutions(deps: ReconcileDeps): Promise<ReconcileReport> {
@@ -30,9 +33,14 @@ export async function reconcileExecutions(deps: ReconcileDeps): Promise<Reconcil
     openOrders: open.length,
     running: running.size,
     recovered: [],
+    resumedIntakes: [],
     failed: [],
   };
   for (const order of open) {
+    if (order.status === 'accepting') {
+      await resumeStalledIntake(deps, order.orderId, report);
+      continue;
+    }
     const arn = order.executionArn ?? deps.workflow.executionArnOf(order.orderId);
     if (running.has(arn)) continue;
     try {
@@ -46,6 +54,24 @@ export async function reconcileExecutions(deps: ReconcileDeps): Promise<Reconcil
     }
   }
   return report;
+}
+
+/**
+ * An accepting order has no execution yet: what must keep running is its intake. One whose progress has not moved
+ * for `INTAKE_STALL_MS` (its invocation crashed past Lambda's retries) is invoked again; the intake resumes from the
+ * marker's progress, so a duplicate of a slow but living intake rewrites at most one slice with the same records.
+ */
+async function resumeStalledIntake(deps: ReconcileDeps, orderId: string, report: ReconcileReport) {
+  try {
+    const order = await deps.orders.getOrder(orderId);
+    if (order?.status !== 'accepting' || !order.intake || !intakeStalled(order.intake, deps.clock.now()))
+      return;
+    const itemsAccepted = order.intake.itemsAccepted;
+    await deps.intake.start({ orderId, from: itemsAccepted, trigger: 'reconciler' });
+    report.resumedIntakes.push({ orderId, itemsAccepted });
+  } catch (error) {
+    report.failed.push({ orderId, error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 async function recover(deps: ReconcileDeps, order: OpenOrder & { executionArn: string }) {

@@ -1,11 +1,13 @@
 import { encodeCursor } from '../cursor';
 import { canonicalHash } from '../domain/canonical-json';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError, UnprocessableError } from '../domain/errors';
+import { acceptsInBackground } from '../domain/intake';
 import type { DuplicateEntry } from '../domain/locator';
 import { checkFineIndices, type NewOrder, newOrderRecords } from '../domain/new-order';
 import type { OrderRecord } from '../domain/records';
 import type { Deps } from './deps';
 import { duplicateFieldErrors, duplicatesOf, findDuplicates, withDuplicates } from './find-duplicates';
+import { acceptInBackground } from './intake-order';
 import { getOrder } from './read-orders';
 import { type OrderView, orderView } from './views';
 
@@ -20,7 +22,17 @@ export const MAX_STORED_RESULT_BYTES = 300_000;
 
 export type SubmitOrderDeps = Pick<
   Deps,
-  'orders' | 'openLocators' | 'platforms' | 'idempotency' | 'workflow' | 'clock' | 'ids' | 'policy'
+  | 'orders'
+  | 'openLocators'
+  | 'platforms'
+  | 'idempotency'
+  | 'workflow'
+  | 'clock'
+  | 'ids'
+  | 'policy'
+  | 'asyncIntakeItems'
+  | 'intakeBodies'
+  | 'intake'
 >;
 
 export interface SubmitOrderInput {
@@ -33,7 +45,9 @@ export interface SubmitOrderInput {
 }
 
 /**
- * Answers the order as created (for a retry: as first created), with its first page of items.
+ * Answers the order as created (for a retry: as first created), with its first page of items. An order of more than
+ * `asyncIntakeItems` items is accepted instead: its answer is the order in status `accepting`, written in the
+ * background (`intake-order.ts`), and its retries get that same first answer.
  *
  * Items first, the order marker last: a crash in between leaves no visible order, and the client's retry (same
  * Idempotency-Key) takes over the lease, rewrites the same items under the same order id and commits the marker.
@@ -74,7 +88,10 @@ export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput
   const orderId = String(claim.payload.orderId);
   const createdAt = String(claim.payload.createdAt);
   try {
-    const result = await writeOrder(deps, input, { orderId, createdAt, takeover: orderId !== freshOrderId });
+    const claimed = { orderId, createdAt, takeover: orderId !== freshOrderId };
+    const result = acceptsInBackground(input.order.items.length, deps.asyncIntakeItems)
+      ? await acceptInBackground(deps, input, claimed)
+      : await writeOrder(deps, input, claimed);
     // A DynamoDB item holds 400 KB: a result with long locators and much evidence is kept as a reference.
     const small = Buffer.byteLength(JSON.stringify(result)) <= MAX_STORED_RESULT_BYTES;
     await deps.idempotency.complete(

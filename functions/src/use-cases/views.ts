@@ -42,6 +42,8 @@ export function orderSummary(order: OrderRecord) {
     deadlineAt: order.deadlineAt,
     clockPausedSince: order.clockPausedSince,
     itemCounts: order.itemCounts,
+    // A large order accepted in the background shows how far its items got; every other order has them all.
+    itemsAccepted: order.intake?.itemsAccepted ?? order.itemCounts.total,
   };
 }
 

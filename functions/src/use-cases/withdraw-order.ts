@@ -31,6 +31,9 @@ export async function withdrawOrder(deps: WithdrawOrderDeps, input: WithdrawOrde
   const { before } = await changeOrder(deps, input.orderId, async (order) => {
     if (order.agencyId !== input.agencyId) throw new NotFoundError(`order ${input.orderId} does not exist`);
     if (isFinalOrderStatus(order.status)) throw new ConflictError(`the order is already ${order.status}`);
+    // Its items are still being written and the platform has not been told: withdraw it once it is notifying.
+    if (order.status === 'accepting')
+      throw new ConflictError('the order is still being accepted: withdraw it once all its items are in');
     return {
       result: null,
       change: {

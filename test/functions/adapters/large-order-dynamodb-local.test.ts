@@ -8,7 +8,7 @@ import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamo
 import { getAudit, getOrder } from '../../../functions/src/use-cases/read-orders';
 import { IDEMPOTENCY_LEASE_MS, submitOrder } from '../../../functions/src/use-cases/submit-order';
 import { type TestWorld, testWorld } from '../fakes';
-import { AGENCY, orderBody, registerMichat } from '../lifecycle-helpers';
+import { AGENCY, orderBody, registerMichat, runIntakes } from '../lifecycle-helpers';
 import { type LocalTable, startLocalTable } from './local-table';
 
 // A maximum-size order against DynamoDB Local: every item must be there exactly once, also after a crash midway.
@@ -48,6 +48,8 @@ function documentClient(crashAfterTransactions: number | null = null): DynamoDBD
 
 function worldOn(documents: DynamoDBDocumentClient, shared?: TestWorld): TestWorld {
   const world = testWorld();
+  // The synchronous path (threshold raised to 10,000; above it the intake writes the items: intake-order.test.ts).
+  world.deps.asyncIntakeItems = 10_000;
   if (shared) world.clock.set(shared.clock.now());
   world.deps.orders = new DynamoOrderRepository(documents, TABLE);
   world.deps.openLocators = new DynamoOpenLocatorIndex(documents, TABLE);
@@ -122,5 +124,29 @@ describe('large orders on DynamoDB Local', () => {
     expect(items).toHaveLength(2_500);
     expect(items.map((item) => item.locator).sort()).toEqual(body.items.map((item) => item.locator).sort());
     expect(survivor.workflow.started).toEqual([orderId]);
+  }, 180_000);
+
+  it('accepts a large order in the background: the marker first (accepting), then the items, then notifying', async () => {
+    const world = worldOn(documentClient());
+    world.deps.asyncIntakeItems = 1_000;
+    const body = orderBody({ reference: 'AIS/2026/11/async' }, 3_000);
+    const accepted = await submitOrder(world.deps, {
+      agencyId: AGENCY,
+      idempotencyKey: 'async-intake',
+      request: body,
+      order: body,
+    });
+    expect(accepted).toMatchObject({ status: 'accepting', itemsAccepted: 0 });
+    expect(await storedItems(accepted.id)).toHaveLength(0);
+    const outcomes = await runIntakes(world);
+    expect(outcomes).toEqual([{ state: 'complete', itemsAccepted: 3_000 }]);
+
+    const items = await storedItems(accepted.id);
+    expect(new Set(items.map((item) => item.itemId)).size).toBe(3_000);
+    const order = await getOrder(world.deps, { agencyId: AGENCY, orderId: accepted.id });
+    expect(order).toMatchObject({ status: 'notifying', itemsAccepted: 3_000, itemCounts: { total: 3_000 } });
+    const notices = await new DynamoOrderRepository(documentClient(), TABLE).listNotices(accepted.id);
+    expect(notices.map((notice) => notice.noticeId)).toEqual(['000001']);
+    expect(world.workflow.started).toEqual([accepted.id]);
   }, 180_000);
 });

@@ -18,7 +18,7 @@ describe('reconcileExecutions', () => {
   it('leaves orders whose execution runs alone and writes nothing', async () => {
     const { world } = await openOrder();
     const report = await reconcileExecutions(world.deps);
-    expect(report).toEqual({ openOrders: 1, running: 1, recovered: [], failed: [] });
+    expect(report).toEqual({ openOrders: 1, running: 1, recovered: [], resumedIntakes: [], failed: [] });
     expect(world.workflow.redriven).toEqual([]);
   });
 

@@ -45,9 +45,19 @@ function instrument(world: TestWorld) {
   };
 }
 
-describe('submitOrder with a maximum-size order', () => {
+/**
+ * The synchronous path with a maximum-size order: a deployment may raise `tenggat:asyncIntakeItems` to 10,000, and
+ * every order up to the threshold is written before its answer. (Above it: intake-order.test.ts.)
+ */
+function syncWorld(): TestWorld {
+  const world = testWorld();
+  world.deps.asyncIntakeItems = 10_000;
+  return world;
+}
+
+describe('submitOrder with a maximum-size order, synchronously (threshold raised to 10,000)', () => {
   it('writes all 10,000 items before the order marker, then starts the workflow', async () => {
-    const world = testWorld();
+    const world = syncWorld();
     await registerMichat(world);
     const probe = instrument(world);
     const body = orderBody({}, 10_000);
@@ -67,7 +77,7 @@ describe('submitOrder with a maximum-size order', () => {
   });
 
   it('a crash in the middle of the item writes leaves no order; the retry writes only the rest, once', async () => {
-    const world = testWorld();
+    const world = syncWorld();
     await registerMichat(world);
     const probe = instrument(world);
     const body = orderBody({}, 10_000);
@@ -105,7 +115,7 @@ describe('submitOrder with a maximum-size order', () => {
   });
 
   it('a retry after a crash past the marker writes nothing again and answers with the order as it is now', async () => {
-    const world = testWorld();
+    const world = syncWorld();
     await registerMichat(world);
     const probe = instrument(world);
     const body = orderBody({}, 2_500);

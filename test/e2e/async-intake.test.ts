@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  getAudit,
+  getOrder,
+  injectFaults,
+  type OrderView,
+  orderBody,
+  type PlatformReceiver,
+  runSchedule,
+  startRegisteredPlatform,
+  submitOrder,
+  waitFor,
+  waitForOrder,
+} from './harness';
+
+const INTAKE = 'IntakeFunction';
+const RECONCILER = 'tenggat-reconciler';
+/** INTAKE_STALL_MS of functions/src/domain/intake.ts: how long an intake must stand still to be resumed. */
+const STALL_MS = 60_000;
+
+/** Every item of the order's `takedown.requested` parts the platform received, by id (a repeat would show twice). */
+function requestedItemIds(receiver: PlatformReceiver, orderId: string): string[] {
+  return receiver.received
+    .filter((webhook) => webhook.type === 'takedown.requested' && webhook.body.data.order.id === orderId)
+    .flatMap((webhook) => webhook.body.data.items.map((item) => item.id));
+}
+
+/** Polls GET until `accept`, keeping every `itemsAccepted` it saw while the order was accepting. */
+async function watchProgress(orderId: string, accept: (order: OrderView) => boolean, timeoutMs = 150_000) {
+  const seen: number[] = [];
+  const order = await waitFor(
+    async () => {
+      const current = await getOrder(orderId);
+      if (current.status === 'accepting') seen.push(current.itemsAccepted);
+      return accept(current) ? current : undefined;
+    },
+    { timeoutMs, intervalMs: 50, what: `order ${orderId}` },
+  );
+  return { order, seen };
+}
+
+describe('a large order accepted in the background', () => {
+  it('10,000 items: 202 at once, progress on GET, the same 202 to a retry, then served whole', async () => {
+    const { platformId, receiver } = await startRegisteredPlatform();
+    receiver.respondWith = 200;
+    try {
+      const body = orderBody({ platformId }, 10_000);
+      const key = randomUUID();
+      const started = Date.now();
+      const accepted = await submitOrder(body, { idempotencyKey: key });
+      const acceptedMs = Date.now() - started;
+      expect(accepted.status, JSON.stringify(accepted.body).slice(0, 300)).toBe(202);
+      const orderId = accepted.body.id;
+      expect(accepted.headers.get('location')).toBe(`/v1/takedown-requests/${orderId}`);
+      expect(accepted.body).toMatchObject({ status: 'accepting', itemsAccepted: 0, items: [] });
+      expect(accepted.body.itemCounts).toMatchObject({ total: 10_000, pending: 10_000 });
+
+      // The client retries (it did not see the answer): the first 202 again, not a second order.
+      const retry = await submitOrder(body, { idempotencyKey: key });
+      expect(retry.status).toBe(202);
+      expect(retry.body).toEqual(accepted.body);
+
+      const { order: notifying, seen } = await watchProgress(
+        orderId,
+        (order) => order.status !== 'accepting',
+      );
+      const notifyingMs = Date.now() - started;
+      expect(notifying.itemsAccepted).toBe(10_000);
+      expect(notifying.itemCounts).toMatchObject({ total: 10_000, pending: 10_000 });
+      // GET showed the items coming in: never more than the total, never going back.
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+      expect(seen.every((count) => count >= 0 && count < 10_000)).toBe(true);
+
+      await waitFor(() => requestedItemIds(receiver, orderId).length >= 10_000, {
+        timeoutMs: 30_000,
+        what: 'every part of takedown.requested',
+      });
+      const servedMs = Date.now() - started;
+      const ids = requestedItemIds(receiver, orderId);
+      expect(new Set(ids).size).toBe(10_000);
+      expect(ids).toHaveLength(10_000);
+      const served = await waitForOrder(orderId, (order) => order.servedAt !== null, { what: 'served' });
+      expect(served.servedVia).toBe('webhook');
+      const audit = await getAudit(orderId);
+      expect(audit.filter((entry) => entry.action === 'order_submitted')).toHaveLength(1);
+      console.log(
+        `10,000-item order: 202 after ${acceptedMs} ms, notifying after ${notifyingMs} ms, ` +
+          `every part received after ${servedMs} ms; progress seen: ${[...new Set(seen)].join(', ')}`,
+      );
+    } finally {
+      await receiver.close();
+    }
+  }, 240_000);
+
+  it('an intake that dies half-way (past its retries) is resumed by the reconciler, each item written once', async () => {
+    const { platformId, receiver } = await startRegisteredPlatform();
+    receiver.respondWith = 200;
+    // The invocation that would write items 5,001 to 10,000 fails, and so do Lambda's two retries of it.
+    const afterHalf = '"from":5000,"trigger":"continue"';
+    await injectFaults(INTAKE, 3, afterHalf);
+    try {
+      const accepted = await submitOrder(orderBody({ platformId }, 10_000));
+      expect(accepted.status).toBe(202);
+      const orderId = accepted.body.id;
+      // Each slice also looks its locators up in the open-locators index: about 6 s per 1,000 on DynamoDB Local.
+      const stalled = await waitForOrder(orderId, (order) => order.itemsAccepted === 5_000, {
+        timeoutMs: 120_000,
+        what: 'the first half written',
+      });
+      expect(stalled.status).toBe('accepting');
+      // Lambda gave up on it: it stands still until it has stalled for INTAKE_STALL_MS.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      expect(await getOrder(orderId)).toMatchObject({ status: 'accepting', itemsAccepted: 5_000 });
+      await new Promise((resolve) => setTimeout(resolve, STALL_MS - 4_000));
+
+      // The schedule also runs by itself every minute: either run may be the one that resumes it.
+      await runSchedule(RECONCILER);
+      const notifying = await waitForOrder(orderId, (order) => order.status !== 'accepting', {
+        timeoutMs: 120_000,
+        what: 'the rest written after the resumption',
+      });
+      expect(notifying.itemsAccepted).toBe(10_000);
+      await waitFor(() => requestedItemIds(receiver, orderId).length >= 10_000, {
+        timeoutMs: 30_000,
+        what: 'every part of takedown.requested',
+      });
+      expect(new Set(requestedItemIds(receiver, orderId)).size).toBe(10_000);
+      expect(requestedItemIds(receiver, orderId)).toHaveLength(10_000);
+    } finally {
+      await injectFaults(INTAKE, 0, afterHalf);
+      await receiver.close();
+    }
+  }, 330_000);
+
+  it('refuses a large body with an invalid item synchronously (422 naming it), storing nothing', async () => {
+    const body = orderBody({}, 1_500);
+    (body.items as { kind: string; locator: string }[])[1_234] = { kind: 'url', locator: '' };
+    const response = await submitOrder(body);
+    expect(response.status).toBe(422);
+    expect(JSON.stringify(response.body)).toContain('items[1234].locator');
+  });
+});
