@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  durationSeconds,
+  fastPolicy,
   getAudit,
   getOrder,
   injectFaults,
@@ -16,8 +18,10 @@ import {
 
 const INTAKE = 'IntakeFunction';
 const RECONCILER = 'tenggat-reconciler';
-/** INTAKE_STALL_MS of functions/src/domain/intake.ts: how long an intake must stand still to be resumed. */
-const STALL_MS = 60_000;
+/** The fast policy's `intakeStallPeriod`: how long an intake must stand still to be resumed. */
+const STALL_MS = durationSeconds(fastPolicy.intakeStallPeriod) * 1000;
+/** Past the 5,000 items one intake invocation writes, so the crash falls half-way. */
+const CRASH_ITEMS = 6_000;
 
 /** Every item of the order's `takedown.requested` parts the platform received, by id (a repeat would show twice). */
 function requestedItemIds(receiver: PlatformReceiver, orderId: string): string[] {
@@ -97,11 +101,12 @@ describe('a large order accepted in the background', () => {
   it('an intake that dies half-way (past its retries) is resumed by the reconciler, each item written once', async () => {
     const { platformId, receiver } = await startRegisteredPlatform();
     receiver.respondWith = 200;
-    // The invocation that would write items 5,001 to 10,000 fails, and so do Lambda's two retries of it.
+    // 6,000 items: the first invocation writes 5,000, and the one that would write the rest fails, and so do
+    // Lambda's two retries of it.
     const afterHalf = '"from":5000,"trigger":"continue"';
     await injectFaults(INTAKE, 3, afterHalf);
     try {
-      const accepted = await submitOrder(orderBody({ platformId }, 10_000));
+      const accepted = await submitOrder(orderBody({ platformId }, CRASH_ITEMS));
       expect(accepted.status).toBe(202);
       const orderId = accepted.body.id;
       // Each slice also looks its locators up in the open-locators index: about 6 s per 1,000 on DynamoDB Local.
@@ -110,7 +115,7 @@ describe('a large order accepted in the background', () => {
         what: 'the first half written',
       });
       expect(stalled.status).toBe('accepting');
-      // Lambda gave up on it: it stands still until it has stalled for INTAKE_STALL_MS.
+      // Lambda gave up on it: it stands still until it has stalled for the policy's intakeStallPeriod.
       await new Promise((resolve) => setTimeout(resolve, 5_000));
       expect(await getOrder(orderId)).toMatchObject({ status: 'accepting', itemsAccepted: 5_000 });
       await new Promise((resolve) => setTimeout(resolve, STALL_MS - 4_000));
@@ -121,13 +126,13 @@ describe('a large order accepted in the background', () => {
         timeoutMs: 120_000,
         what: 'the rest written after the resumption',
       });
-      expect(notifying.itemsAccepted).toBe(10_000);
-      await waitFor(() => requestedItemIds(receiver, orderId).length >= 10_000, {
+      expect(notifying.itemsAccepted).toBe(CRASH_ITEMS);
+      await waitFor(() => requestedItemIds(receiver, orderId).length >= CRASH_ITEMS, {
         timeoutMs: 30_000,
         what: 'every part of takedown.requested',
       });
-      expect(new Set(requestedItemIds(receiver, orderId)).size).toBe(10_000);
-      expect(requestedItemIds(receiver, orderId)).toHaveLength(10_000);
+      expect(new Set(requestedItemIds(receiver, orderId)).size).toBe(CRASH_ITEMS);
+      expect(requestedItemIds(receiver, orderId)).toHaveLength(CRASH_ITEMS);
     } finally {
       await injectFaults(INTAKE, 0, afterHalf);
       await receiver.close();

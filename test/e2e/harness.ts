@@ -353,6 +353,7 @@ export const fastPolicy = JSON.parse(readFileSync('config/policies/fast.json', '
   serviceGracePeriod: Record<'urgent' | 'standard', string>;
   maxClarifications: number;
   warnAt: number[];
+  intakeStallPeriod: string;
   fine: { perItemPerPeriod: number; accrualPeriod: string; capPerItem: number };
 };
 

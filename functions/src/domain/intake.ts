@@ -11,8 +11,6 @@ export const DEFAULT_ASYNC_INTAKE_ITEMS = 1_000;
 export const INTAKE_SLICE_ITEMS = 1_000;
 /** Items one intake invocation writes at most before it hands the rest to a fresh invocation of itself. */
 export const INTAKE_ITEMS_PER_INVOCATION = 5_000;
-/** An accepting order whose progress has not moved for this long is resumed by the reconciler. */
-export const INTAKE_STALL_MS = 60_000;
 
 export interface IntakeProgress {
   /** Where the validated body is kept (the reports bucket, under `intake/`). */
@@ -57,7 +55,10 @@ export function intakeSlices(
   return slices;
 }
 
-/** Whether an accepting order's intake has stopped moving (its invocation crashed past its retries). */
-export function intakeStalled(intake: IntakeProgress, now: Date): boolean {
-  return intake.completedAt === null && now.getTime() - Date.parse(intake.updatedAt) >= INTAKE_STALL_MS;
+/**
+ * Whether an accepting order's intake has stopped moving (its invocation crashed past its retries): no progress for
+ * the policy's `intakeStallPeriod` (`stallMs`).
+ */
+export function intakeStalled(intake: IntakeProgress, now: Date, stallMs: number): boolean {
+  return intake.completedAt === null && now.getTime() - Date.parse(intake.updatedAt) >= stallMs;
 }

@@ -78,6 +78,8 @@ export const policyDocumentSchema = z.strictObject({
   /** Clarification requests an order may have (TCO Art. 3(8)); one more is refused. */
   maxClarifications: z.number().int().min(0).max(10).default(2),
   warnAt: warnAtSchema,
+  /** How long a large order's background intake may stand still before the reconciler resumes it (issue 11). */
+  intakeStallPeriod: positiveDuration.default('PT1M'),
   /** What a submission whose locator is already open in another order to the platform gets (issue 10 §4). */
   duplicateLocators: z.enum(['warn', 'reject']).default('warn'),
   fine: z

@@ -1,8 +1,11 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
+import { parseDurationMs } from '../domain/duration';
 import { intakeStalled } from '../domain/intake';
 import { decideRecovery, type OpenOrder, type Recovery } from '../domain/recovery';
 import type { Deps } from './deps';
 import { changeOrder } from './order-changes';
+
+const DEFAULT_INTAKE_STALL_PERIOD = 'PT1M';
 
 export type ReconcileDeps = Pick<Deps, 'orders' | 'workflow' | 'events' | 'clock' | 'intake'>;
 
@@ -58,14 +61,16 @@ export async function reconcileExecutions(deps: ReconcileDeps): Promise<Reconcil
 
 /**
  * An accepting order has no execution yet: what must keep running is its intake. One whose progress has not moved
- * for `INTAKE_STALL_MS` (its invocation crashed past Lambda's retries) is invoked again; the intake resumes from the
+ * for the policy's `intakeStallPeriod` (its invocation crashed past Lambda's retries) is invoked again; the intake resumes from the
  * marker's progress, so a duplicate of a slow but living intake rewrites at most one slice with the same records.
  */
 async function resumeStalledIntake(deps: ReconcileDeps, orderId: string, report: ReconcileReport) {
   try {
     const order = await deps.orders.getOrder(orderId);
-    if (order?.status !== 'accepting' || !order.intake || !intakeStalled(order.intake, deps.clock.now()))
-      return;
+    if (order?.status !== 'accepting' || !order.intake) return;
+    // The order's own policy; one stored before the field existed reads its default.
+    const stallMs = parseDurationMs(order.policy.intakeStallPeriod ?? DEFAULT_INTAKE_STALL_PERIOD);
+    if (!intakeStalled(order.intake, deps.clock.now(), stallMs)) return;
     const itemsAccepted = order.intake.itemsAccepted;
     await deps.intake.start({ orderId, from: itemsAccepted, trigger: 'reconciler' });
     report.resumedIntakes.push({ orderId, itemsAccepted });

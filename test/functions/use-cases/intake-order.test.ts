@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { parseDurationMs } from '../../../functions/src/domain/duration';
 import {
   ConflictError,
   IdempotencyKeyReusedError,
   UnprocessableError,
 } from '../../../functions/src/domain/errors';
-import { INTAKE_STALL_MS, intakeBodyKey } from '../../../functions/src/domain/intake';
+import { intakeBodyKey } from '../../../functions/src/domain/intake';
 import type { ItemRecord } from '../../../functions/src/domain/records';
 import { acceptOrderItems, IntakeBodyMissingError } from '../../../functions/src/use-cases/intake-order';
 import { getOrder, listItems } from '../../../functions/src/use-cases/read-orders';
@@ -232,14 +233,15 @@ describe('duplicates of a large order', () => {
 });
 
 describe('the reconciler and an accepting order', () => {
-  it('resumes an intake that has not moved for INTAKE_STALL_MS, from its progress, and leaves a moving one alone', async () => {
+  it('resumes an intake that has not moved for the policy’s intakeStallPeriod, from its progress, and leaves a moving one alone', async () => {
     const { world, crashAtSlice } = await largeOrderWorld();
+    const stallMs = parseDurationMs(world.deps.policy.intakeStallPeriod);
     await submitLarge(world);
     crashAtSlice(4);
     await expect(runIntakes(world)).rejects.toBeInstanceOf(SimulatedCrash);
     crashAtSlice(null);
 
-    world.clock.advance(INTAKE_STALL_MS - 1_000);
+    world.clock.advance(stallMs - 1_000);
     expect((await reconcileExecutions(world.deps)).resumedIntakes).toEqual([]);
     expect(world.intake.requests).toEqual([]);
 
