@@ -64,7 +64,7 @@ export class DataTable extends Construct {
       nonKeyAttributes: OPEN_ORDER_ATTRIBUTES,
     });
     // Only open items (pending or disputed) carry gsi3pk = OPENLOC#<digest of platform and normalized locator>,
-    // gsi3sk = <orderId>#<itemId>: submit finds duplicates across open orders with one Query per locator. Keys
+    // gsi3sk = <orderId>#<itemId>: submit finds duplicates across open orders (a PartiQL SELECT per 50 locators). Keys
     // only: the order's marker says whose it is and whether it is final.
     this.table.addGlobalSecondaryIndex({
       indexName: BY_OPEN_LOCATOR_INDEX,

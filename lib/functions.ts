@@ -191,7 +191,8 @@ export class TenggatFunctions extends Construct {
 
       this.grantTableAccess(fn, spec.table, props);
       if (has('recoverExecutions')) this.grantRecovery(fn, props);
-      if (has('findDuplicates')) this.grantIndexQuery(fn, props, BY_OPEN_LOCATOR_INDEX);
+      if (has('findDuplicates'))
+        this.grantIndexQuery(fn, props, BY_OPEN_LOCATOR_INDEX, 'dynamodb:PartiQLSelect');
       if (has('sendEmail')) this.grantEmail(fn, props);
       if (has('manageSubscriptionSecrets')) grantSubscriptionSecrets(fn, 'manage', props.encryptionKey);
       if (has('readSubscriptionSecrets')) grantSubscriptionSecrets(fn, 'read', props.encryptionKey);
@@ -317,10 +318,16 @@ export class TenggatFunctions extends Construct {
   }
 
   /** dynamodb:Query on one index of the table only. */
-  private grantIndexQuery(fn: NodejsFunction, props: TenggatFunctionsProps, indexName: string) {
+  /** Reads of one index: `Query`, or `PartiQLSelect` for the duplicate lookup's `IN` lists of 50 digests. */
+  private grantIndexQuery(
+    fn: NodejsFunction,
+    props: TenggatFunctionsProps,
+    indexName: string,
+    action: 'dynamodb:Query' | 'dynamodb:PartiQLSelect' = 'dynamodb:Query',
+  ) {
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:Query'],
+        actions: [action],
         resources: [`${props.table.tableArn}/index/${indexName}`],
       }),
     );

@@ -85,8 +85,9 @@ export interface OrderRepository {
  */
 export interface OpenLocatorIndex {
   /**
-   * Open items (pending or disputed) whose locator digest is one of these, from the open-locators index: one Query
-   * per digest, at most `MAX_OPEN_ITEMS_PER_LOCATOR` each, eventually consistent. Their orders may be final since.
+   * Open items (pending or disputed) whose locator digest is one of these, from the open-locators index (one
+   * PartiQL SELECT per 50 digests), at most `MAX_OPEN_ITEMS_PER_LOCATOR` each, eventually consistent. Their orders may
+   * be final since.
    */
   openItemsByLocator(digests: readonly string[]): Promise<OpenLocatorItem[]>;
   /** What duplicate detection reads of these orders' markers (missing ones left out), 100 per BatchGetItem. */

@@ -213,7 +213,7 @@ export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
   async listDeliveries(orderId: string, limit: number) {
     return this.deliveries.filter((attempt) => attempt.orderId === orderId).slice(-limit);
   }
-  /** Like the index: open items with a locator and a digest, whatever their order's state; one Query per digest. */
+  /** Like the index: open items with a locator and a digest, whatever their order's state; each digest looked up once. */
   async openItemsByLocator(digests: readonly string[]): Promise<OpenLocatorItem[]> {
     const wanted = new Set(digests);
     this.locatorQueries += wanted.size;

@@ -293,7 +293,7 @@ describe('grants', () => {
     }
   });
 
-  it('let only the submit and intake functions read the open-locators index, and only with Query', () => {
+  it('let only the submit and intake functions read the open-locators index, and only with PartiQL SELECT', () => {
     for (const functionId of FUNCTION_IDS) {
       const onIndex = statementsOf(functionId).filter((statement) =>
         [statement.Resource]
@@ -305,7 +305,9 @@ describe('grants', () => {
         onIndex.flatMap((statement) => [statement.Action].flat()),
         functionId,
       ).toEqual(
-        functionId === 'SubmitOrderFunction' || functionId === 'IntakeFunction' ? ['dynamodb:Query'] : [],
+        functionId === 'SubmitOrderFunction' || functionId === 'IntakeFunction'
+          ? ['dynamodb:PartiQLSelect']
+          : [],
       );
     }
   });

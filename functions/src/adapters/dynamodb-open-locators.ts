@@ -1,4 +1,4 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, ExecuteStatementCommand } from '@aws-sdk/lib-dynamodb';
 import type { OrderRecord } from '../domain/records';
 import {
   MAX_OPEN_ITEMS_PER_LOCATOR,
@@ -10,7 +10,8 @@ import { BY_OPEN_LOCATOR_INDEX, ORDER_SK, orderPk } from './dynamodb-order-keys'
 import { sleep } from './dynamodb-writes';
 
 /**
- * Reads of duplicate detection: the open-locators index (one Query per distinct digest, KEYS_ONLY, a few in flight)
+ * Reads of duplicate detection: the open-locators index (one PartiQL SELECT per 50 distinct digests, KEYS_ONLY, a few
+ * in flight)
  * and the markers of the orders it names (BatchGetItem of a few attributes).
  */
 
@@ -29,33 +30,52 @@ export class DynamoOpenLocatorIndex implements OpenLocatorIndex {
   }
 }
 
-/** Queries in flight at once: enough to hide latency, few enough not to starve the item writes that follow. */
-export const PARALLEL_LOCATOR_QUERIES = 16;
+/** Digests per PartiQL statement: DynamoDB takes at most 50 values in a partition key's `IN` list. */
+export const LOCATORS_PER_STATEMENT = 50;
+/** Statements in flight at once: enough to hide latency, few enough not to starve the item writes that follow. */
+export const PARALLEL_LOCATOR_STATEMENTS = 4;
 
+/**
+ * One PartiQL `SELECT ... WHERE gsi3pk IN [...]` on the index per 50 distinct digests (a Query each would be 50
+ * round trips), each statement paged until done; entries beyond `MAX_OPEN_ITEMS_PER_LOCATOR` for one digest are
+ * dropped, as the Query's limit did.
+ */
 export async function queryOpenLocators(
   client: DynamoDBDocumentClient,
   tableName: string,
   digests: readonly string[],
 ): Promise<OpenLocatorItem[]> {
-  const pending = [...new Set(digests)];
+  const unique = [...new Set(digests)];
+  const batches: string[][] = [];
+  for (let start = 0; start < unique.length; start += LOCATORS_PER_STATEMENT)
+    batches.push(unique.slice(start, start + LOCATORS_PER_STATEMENT));
   const found: OpenLocatorItem[] = [];
-  const workers = Array.from({ length: Math.min(PARALLEL_LOCATOR_QUERIES, pending.length) }, async () => {
-    for (let digest = pending.pop(); digest !== undefined; digest = pending.pop()) {
-      // One page: KEYS_ONLY entries are ~100 bytes, so the limit, not the 1 MB page, ends it.
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: BY_OPEN_LOCATOR_INDEX,
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': `OPENLOC#${digest}` },
-          Limit: MAX_OPEN_ITEMS_PER_LOCATOR,
-        }),
-      );
-      for (const entry of result.Items ?? []) {
-        const sortKey = String(entry.gsi3sk);
-        const split = sortKey.lastIndexOf('#');
-        found.push({ digest, orderId: sortKey.slice(0, split), itemId: sortKey.slice(split + 1) });
-      }
+  const perDigest = new Map<string, number>();
+  const workers = Array.from({ length: Math.min(PARALLEL_LOCATOR_STATEMENTS, batches.length) }, async () => {
+    for (let batch = batches.pop(); batch !== undefined; batch = batches.pop()) {
+      const statement =
+        `SELECT gsi3pk, gsi3sk FROM "${tableName}"."${BY_OPEN_LOCATOR_INDEX}" ` +
+        `WHERE gsi3pk IN [${batch.map(() => '?').join(', ')}]`;
+      let nextToken: string | undefined;
+      do {
+        const result = await client.send(
+          new ExecuteStatementCommand({
+            Statement: statement,
+            Parameters: batch.map((digest) => `OPENLOC#${digest}`),
+            NextToken: nextToken,
+          }),
+        );
+        for (const entry of result.Items ?? []) {
+          const digest = String(entry.gsi3pk).slice('OPENLOC#'.length);
+          const seen = perDigest.get(digest) ?? 0;
+          if (seen >= MAX_OPEN_ITEMS_PER_LOCATOR) continue;
+          perDigest.set(digest, seen + 1);
+          const sortKey = String(entry.gsi3sk);
+          const split = sortKey.lastIndexOf('#');
+          found.push({ digest, orderId: sortKey.slice(0, split), itemId: sortKey.slice(split + 1) });
+        }
+        nextToken = result.NextToken;
+      } while (nextToken !== undefined);
     }
   });
   await Promise.all(workers);

@@ -29,7 +29,8 @@ export interface FindDuplicatesInput {
  * another, non-final order to the same platform, or repeats an earlier item of this order. One entry per such
  * item, with its index in the order; ids only when the other order is the same agency's.
  *
- * Cost: one index Query per distinct locator of `items`, plus one BatchGetItem per 100 distinct orders matched
+ * Cost: each distinct locator of `items` looked up once in the index (the adapter asks 50 per PartiQL SELECT),
+ * plus one BatchGetItem per 100 distinct orders matched
  * (their markers say whether they are final, and whose they are). Earlier slices of the same order, already
  * written, are found in the index too, so a slice sees repeats of any earlier item.
  */

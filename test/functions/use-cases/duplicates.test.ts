@@ -104,7 +104,7 @@ describe('duplicates across open orders (warn, the default)', () => {
     expect(next.duplicates).toEqual([{ index: 1, sameAgency: true, orderId, itemId: '000002' }]);
   });
 
-  it('costs one index Query per distinct locator, whatever the number of items', async () => {
+  it('looks each distinct locator up once in the index, whatever the number of items', async () => {
     const world = testWorld();
     await registerMichat(world);
     await submit(world, orderBody({}, 50));
