@@ -1,6 +1,8 @@
 /**
  * A platform of the benchmark's own on loopback: registered through the operator API, it verifies each
- * notification's Standard Webhooks signature and notes when each one arrived (`performance.now()`), per order.
+ * notification's Standard Webhooks signature, notes when each one arrived (`performance.now()`), per order, and
+ * answers every item of a `takedown.requested` part as removed (signed), as a complying platform does: without
+ * that, every order of the run would walk the whole escalation ladder beside the measurements.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -30,8 +32,41 @@ export interface BenchPlatform {
   close(): Promise<void>;
 }
 
+interface Registered {
+  id: string;
+  apiUrl: string;
+  notifications: Webhook;
+  answers: Webhook;
+}
+
+/** Answers the items of one notice part as removed, signed with the platform's response secret. */
+async function answerRemoved(
+  platform: Registered,
+  orderId: string,
+  itemIds: readonly string[],
+): Promise<void> {
+  const body = JSON.stringify({
+    takedownRequestId: orderId,
+    items: itemIds.map((itemId) => ({ itemId, outcome: 'removed' })),
+  });
+  const webhookId = `msg_${randomBytes(12).toString('hex')}`;
+  const now = new Date();
+  const response = await fetch(`${platform.apiUrl}/v1/platforms/${platform.id}/responses`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': webhookId,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': platform.answers.sign(webhookId, now, body),
+    },
+    body,
+  });
+  if (!response.ok) throw new ApiBenchError(`answer to ${orderId}: ${response.status}`);
+}
+
 export async function startBenchPlatform(): Promise<BenchPlatform> {
-  let webhook: Webhook | undefined;
+  let registered: Registered | undefined;
+  const answering: Promise<void>[] = [];
   let badSignatures = 0;
   const arrivals = new Map<string, Arrival[]>();
   const server = createServer((request, response) => {
@@ -41,14 +76,18 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
       const at = performance.now();
       const raw = Buffer.concat(chunks).toString('utf8');
       try {
-        webhook?.verify(raw, request.headers as Record<string, string>);
+        registered?.notifications.verify(raw, request.headers as Record<string, string>);
       } catch {
         badSignatures += 1;
       }
       const body = JSON.parse(raw) as {
         type: string;
-        data: { order: { id: string }; part?: number; parts?: number };
+        data: { order: { id: string }; items?: { id: string }[]; part?: number; parts?: number };
       };
+      if (registered !== undefined && body.type === 'takedown.requested' && body.data.items !== undefined) {
+        const itemIds = body.data.items.map((item) => item.id);
+        answering.push(answerRemoved(registered, body.data.order.id, itemIds));
+      }
       const list = arrivals.get(body.data.order.id) ?? [];
       list.push({ type: body.type, at, part: body.data.part ?? 1, parts: body.data.parts ?? 1 });
       arrivals.set(body.data.order.id, list);
@@ -83,10 +122,19 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
           contactEmail: 'bench@example.com',
         }),
       });
-      const body = (await response.json()) as { notificationSecret?: string };
-      if (response.status !== 201 || body.notificationSecret === undefined)
+      const body = (await response.json()) as { notificationSecret?: string; responseSecret?: string };
+      if (
+        response.status !== 201 ||
+        body.notificationSecret === undefined ||
+        body.responseSecret === undefined
+      )
         throw new ApiBenchError(`register platform: ${response.status} ${JSON.stringify(body)}`);
-      webhook = new Webhook(body.notificationSecret);
+      registered = {
+        id,
+        apiUrl: cloud.apiUrl,
+        notifications: new Webhook(body.notificationSecret),
+        answers: new Webhook(body.responseSecret),
+      };
       return id;
     },
     arrival: (orderId, type, timeoutMs) =>
@@ -108,6 +156,10 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
         timeoutMs,
       ),
     badSignatures: () => badSignatures,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async close() {
+      // An answer that failed says so here rather than as an unhandled rejection.
+      await Promise.all(answering);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -213,7 +213,9 @@ export const run: BenchRun = async ({ quick }) => {
       'latencies are end to end on loopback: API emulator, local Lambda service and local Step Functions share ' +
         'the 2 cores with the functions; the REPORT durations are the functions alone.',
     );
-    notes.push('the platform of the benchmark answers every notification 200 and never answers the items.');
+    notes.push(
+      'the platform of the benchmark answers every notification 200 and then every item as removed, so orders end.',
+    );
     return { name: 'functions', description: "issue 11's figures against their targets", rows, notes };
   } finally {
     await platform.close();
