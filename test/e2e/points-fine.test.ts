@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   AGENCY,
@@ -11,6 +7,7 @@ import {
   getToken,
   orderBody,
   type PlatformReceiver,
+  pdfText,
   pointsCloud,
   startRegisteredPlatform,
   submitOrder,
@@ -42,16 +39,6 @@ interface FinedOrderView {
   stageHistory: { stage: string }[];
   fine: { currency: string; model: string; accrued: number; fineIndices: Record<string, number> | null };
   items: { id: string; fineAccrued: number; fine: PointsFineView }[];
-}
-
-function pdfText(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tenggat-e2e-letter-'));
-  try {
-    writeFileSync(join(dir, 'letter.pdf'), pdf);
-    return execFileSync('pdftotext', [join(dir, 'letter.pdf'), '-'], { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 describe('the points fine on the local cloud with the fast-points policy', () => {

@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AGENCY,
@@ -12,6 +8,7 @@ import {
   OTHER_AGENCY,
   orderBody,
   type PlatformReceiver,
+  pdfText,
   startRegisteredPlatform,
   submitOrder,
   waitFor,
@@ -31,16 +28,6 @@ interface StatisticsBody {
 
 const today = new Date().toISOString().slice(0, 10);
 const year = Number(today.slice(0, 4));
-
-function pdfText(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tenggat-e2e-letter-'));
-  try {
-    writeFileSync(join(dir, 'letter.pdf'), pdf);
-    return execFileSync('pdftotext', [join(dir, 'letter.pdf'), '-'], { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** One order to a fresh platform, answered `removed` on every item, EU scope so that DSA statements exist. */
 describe('reports over HTTP on the local cloud', () => {
