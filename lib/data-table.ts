@@ -47,7 +47,8 @@ export class DataTable extends Construct {
       deletionProtection: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    // Only order markers carry gsi1pk/gsi1sk, so the index stays small: a sparse index of orders per agency.
+    // Only order markers (and platforms, under gsi1pk PLATFORMS) carry gsi1pk/gsi1sk: a sparse index of orders per
+    // agency, and the platform list without a table scan.
     this.table.addGlobalSecondaryIndex({
       indexName: BY_AGENCY_INDEX,
       partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },

@@ -22,8 +22,8 @@ export const FUNCTION_IDS = [
 ] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
 
-/** `readWriteScan` adds dynamodb:Scan (listing platforms); everything else reads by key or query. */
-export type TableAccess = 'read' | 'readWrite' | 'readWriteScan';
+/** Every function reads by key or query: none may scan the table. */
+export type TableAccess = 'read' | 'readWrite';
 export type Capability =
   | 'startExecution'
   | 'sendTaskResult'
@@ -137,7 +137,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     description: 'Operator API: registers platforms, rotates their secrets, redelivers undeliverable orders',
     memorySize: 512,
     timeout: Duration.seconds(15),
-    table: 'readWriteScan',
+    table: 'readWrite',
     capabilities: ['sendTaskResult', 'manageSecrets', 'agencyClients', 'webhookUrls', 'signAudit'],
   },
   WorkflowStepFunction: {

@@ -290,7 +290,6 @@ export class TenggatFunctions extends Construct {
       'dynamodb:Query',
       'dynamodb:ConditionCheckItem',
       'dynamodb:DescribeTable',
-      ...(access === 'readWriteScan' ? ['dynamodb:Scan'] : []),
     ];
     // Items are written with TransactWriteItems, which IAM authorises through PutItem/UpdateItem/ConditionCheckItem.
     const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];

@@ -274,7 +274,7 @@ describe('grants', () => {
     expect(actionsOf('SubmitOrderFunction')).toContain('dynamodb:PutItem');
     expect(actionsOf('SubmitOrderFunction')).not.toContain('dynamodb:BatchWriteItem');
     const scanners = FUNCTION_IDS.filter((functionId) => actionsOf(functionId).includes('dynamodb:Scan'));
-    expect(scanners).toEqual(['OperatorFunction']);
+    expect(scanners).toEqual([]);
     for (const functionId of FUNCTION_IDS) {
       const tableResources = statementsOf(functionId)
         .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
