@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  cloud,
   durationSeconds,
   fastPolicy,
   getAudit,
@@ -13,6 +14,7 @@ import {
   startRegisteredPlatform,
   submitOrder,
   waitFor,
+  waitForExecutionEnd,
   waitForOrder,
 } from './harness';
 
@@ -45,17 +47,13 @@ async function watchProgress(orderId: string, accept: (order: OrderView) => bool
 }
 
 /**
- * Answers every item of the order as removed, so that it ends now: left open, a 10,000-item order would walk the
- * ladder (warnings, ST1 to ST3, letters of 177 pages by email once the receiver is closed) beside the later tests.
+ * Waits until the order's ladder has ended (the fast policy refers it for blocking within two minutes) before the
+ * receiver closes. Left running, a 10,000-item order walks ST1 to ST3 beside the later tests, each step reading
+ * every item and each letter 177 pages, and takes their two cores. Answering or withdrawing instead writes every
+ * item again: some 80 s of DynamoDB Local transactions.
  */
-async function answerAll(receiver: PlatformReceiver, orderId: string | undefined): Promise<void> {
-  if (orderId === undefined) return;
-  const ids = [...new Set(requestedItemIds(receiver, orderId))];
-  if (ids.length > 0)
-    await receiver.answer(
-      orderId,
-      ids.map((itemId) => ({ itemId, outcome: 'removed' })),
-    );
+async function settle(orderId: string | undefined): Promise<void> {
+  if (orderId !== undefined) await waitForExecutionEnd(orderId, cloud(), 180_000);
 }
 
 describe('a large order accepted in the background', () => {
@@ -91,7 +89,8 @@ describe('a large order accepted in the background', () => {
       // GET showed the items coming in: never more than the total, never going back.
       expect(seen.length).toBeGreaterThan(0);
       expect(seen).toEqual([...seen].sort((a, b) => a - b));
-      expect(seen.every((count) => count >= 0 && count < 10_000)).toBe(true);
+      // The last slice's count may show a moment before the status moves on.
+      expect(seen.every((count) => count >= 0 && count <= 10_000)).toBe(true);
 
       await waitFor(() => requestedItemIds(receiver, orderId).length >= 10_000, {
         timeoutMs: 30_000,
@@ -110,7 +109,7 @@ describe('a large order accepted in the background', () => {
           `every part received after ${servedMs} ms; progress seen: ${[...new Set(seen)].join(', ')}`,
       );
     } finally {
-      await answerAll(receiver, toSettle);
+      await settle(toSettle);
       await receiver.close();
     }
   }, 240_000);
@@ -154,7 +153,7 @@ describe('a large order accepted in the background', () => {
       expect(requestedItemIds(receiver, orderId)).toHaveLength(CRASH_ITEMS);
     } finally {
       await injectFaults(INTAKE, 0, afterHalf);
-      await answerAll(receiver, toSettle);
+      await settle(toSettle);
       await receiver.close();
     }
   }, 330_000);

@@ -361,7 +361,11 @@ export const fastPolicy = JSON.parse(readFileSync('config/policies/fast.json', '
 };
 
 /** Waits until the order's execution ended (every event its steps publish is on the bus by then); its status. */
-export async function waitForExecutionEnd(orderId: string, target: E2eCloud = cloud()): Promise<string> {
+export async function waitForExecutionEnd(
+  orderId: string,
+  target: E2eCloud = cloud(),
+  timeoutMs = 20_000,
+): Promise<string> {
   const client = sfnClient(target);
   const executionArn = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${orderId}`;
   return waitFor(
@@ -369,7 +373,7 @@ export async function waitForExecutionEnd(orderId: string, target: E2eCloud = cl
       const { status } = await client.send(new DescribeExecutionCommand({ executionArn }));
       return status !== 'RUNNING' ? status : undefined;
     },
-    { what: `the execution of ${orderId} to end` },
+    { timeoutMs, what: `the execution of ${orderId} to end` },
   );
 }
 

@@ -66,6 +66,32 @@ export async function partition(pk: string): Promise<string[]> {
 export const orderPartition = (orderId: string) => partition(`ORDER#${orderId}`);
 
 /**
+ * The order's partition once no notice is still being delivered. A closed order's last notice (its closing
+ * webhook) may still be retrying when the order reads as closed, and each attempt adds a record: a snapshot taken
+ * before that would see the platform's own delivery as the attacker's write.
+ */
+export async function settledOrderPartition(orderId: string, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await dynamodb().send(
+      new QueryCommand({
+        TableName: await table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notice)',
+        ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` }, ':notice': { S: 'NOTICE#' } },
+      }),
+    );
+    const pending = (page.Items ?? []).filter((notice) => notice.webhook?.M?.state?.S === 'pending');
+    if (pending.length === 0 && page.LastEvaluatedKey === undefined) return orderPartition(orderId);
+    if (Date.now() > deadline) {
+      throw new AttackHarnessError(
+        `order ${orderId} still has notices being delivered after ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
  * Keys of every record whose key or any (uncompressed) attribute contains `marker`. Other test files write to the
  * same table meanwhile, so "nothing written" is asserted for what carries this request's own unique marker.
  */

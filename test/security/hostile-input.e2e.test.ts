@@ -15,7 +15,12 @@ import {
   submitOrder,
   waitForOrder,
 } from '../e2e/harness';
-import { isAnsweredAndClosed, orderPartition, recordsMentioning } from './attack-helpers';
+import {
+  isAnsweredAndClosed,
+  orderPartition,
+  recordsMentioning,
+  settledOrderPartition,
+} from './attack-helpers';
 
 const SEED = 20261127;
 
@@ -333,7 +338,7 @@ describe('hostile input at every route: a 4xx problem document or a legitimate 2
   });
 
   it('POST withdrawal and review: hostile ids and bodies; a closed order’s records never move', async () => {
-    const before = await orderPartition(closedOrder.id);
+    const before = await settledOrderPartition(closedOrder.id);
     const itemIds = closedOrder.items.map((item) => item.id);
     for (const [name, valid] of [
       ['withdrawal', { reason: 'withdrawn by fuzzing' }],

@@ -16,7 +16,13 @@ import {
   submitOrder,
   waitForOrder,
 } from '../e2e/harness';
-import { expectProblem, isAnsweredAndClosed, orderPartition, recordsMentioning } from './attack-helpers';
+import {
+  expectProblem,
+  isAnsweredAndClosed,
+  orderPartition,
+  recordsMentioning,
+  settledOrderPartition,
+} from './attack-helpers';
 
 let completed: OrderView;
 let live: OrderView;
@@ -65,7 +71,7 @@ function attacksOnOrder(order: OrderView): [string, string, string, unknown][] {
 
 describe('tenancy: agency B against agency A’s orders', () => {
   it('answers 404 to every read and write on a closed order, and its records stay as they were', async () => {
-    const before = await orderPartition(completed.id);
+    const before = await settledOrderPartition(completed.id);
     for (const [what, method, path, body] of attacksOnOrder(completed)) {
       const response = await api(method, path, { as: OTHER_AGENCY, body });
       expect(response.status, `${what}: ${JSON.stringify(response.body)}`).toBe(404);
