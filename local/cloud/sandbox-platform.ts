@@ -111,6 +111,19 @@ export async function startSandboxPlatform(options: SandboxPlatformOptions): Pro
     }
   };
 
+  // The parts of one order are answered one after another, as a platform's worker queue would: answered all at
+  // once, ten parts of 1,000 items contend for the same order record and time out together.
+  const answering = new Map<string, Promise<void>>();
+  const answerInTurn = (orderId: string, itemIds: string[]) => {
+    const next = (answering.get(orderId) ?? Promise.resolve())
+      .then(() => answer(orderId, itemIds))
+      .catch((error: unknown) => log(`[sandbox] answer failed: ${String(error)}`));
+    answering.set(orderId, next);
+    void next.then(() => {
+      if (answering.get(orderId) === next) answering.delete(orderId);
+    });
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path === '/settings') {
@@ -157,7 +170,7 @@ export async function startSandboxPlatform(options: SandboxPlatformOptions): Pro
     if (settings.behaviour !== 'silent' && answersThis && orderId && itemIds.length > 0) {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        answer(orderId, itemIds).catch((error: unknown) => log(`[sandbox] answer failed: ${String(error)}`));
+        answerInTurn(orderId, itemIds);
       }, settings.delaySeconds * 1000);
       timers.add(timer);
     }

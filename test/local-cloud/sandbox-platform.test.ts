@@ -145,3 +145,75 @@ describe('sandbox platform', () => {
     expect(answers).toHaveLength(before);
   });
 });
+
+describe('sandbox platform: the parts of a large order', () => {
+  it('answers the parts of one order one after another, and other orders meanwhile', async () => {
+    const inFlight = new Map<string, number>();
+    const most = new Map<string, number>();
+    let mostOverall = 0;
+    const answered: string[] = [];
+    // A slow responses endpoint, as DynamoDB Local is with 1,000 answers: it counts the answers in flight.
+    const api = await listen(0, [
+      async (request, response) => {
+        const { takedownRequestId: orderId, items } = JSON.parse(
+          (await readBody(request, 1_000_000)).toString('utf8'),
+        ) as { takedownRequestId: string; items: { itemId: string }[] };
+        inFlight.set(orderId, (inFlight.get(orderId) ?? 0) + 1);
+        most.set(orderId, Math.max(most.get(orderId) ?? 0, inFlight.get(orderId) ?? 0));
+        mostOverall = Math.max(
+          mostOverall,
+          [...inFlight.values()].reduce((sum, count) => sum + count, 0),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        inFlight.set(orderId, (inFlight.get(orderId) ?? 1) - 1);
+        answered.push(...items.map((item) => `${orderId}/${item.itemId}`));
+        response.writeHead(200).end('{}');
+        return true;
+      },
+    ]);
+    const sandbox = await startSandboxPlatform({
+      platformId: 'michat-sandbox',
+      apiUrl: `${api.url}/prod`,
+      notificationSecret,
+      responseSecret,
+      settings: { delaySeconds: 0 },
+    });
+    try {
+      const part = (orderId: string, itemId: string) => {
+        const payload = JSON.stringify({
+          type: 'takedown.requested',
+          data: { order: { id: orderId }, items: [{ id: itemId }] },
+        });
+        const id = `msg_${Math.random().toString(16).slice(2)}`;
+        const now = new Date();
+        return fetch(sandbox.webhookUrl, {
+          method: 'POST',
+          headers: {
+            'webhook-id': id,
+            'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+            'webhook-signature': new Webhook(notificationSecret).sign(id, now, payload),
+          },
+          body: payload,
+        });
+      };
+      const sent = await Promise.all([
+        part('big', '1'),
+        part('big', '2'),
+        part('big', '3'),
+        part('other', '1'),
+      ]);
+      expect(sent.map((response) => response.status)).toEqual([200, 200, 200, 200]);
+      await expect.poll(() => answered.length, { timeout: 5_000 }).toBe(4);
+      expect(answered.filter((entry) => entry.startsWith('big/')).sort()).toEqual([
+        'big/1',
+        'big/2',
+        'big/3',
+      ]);
+      expect(most.get('big')).toBe(1);
+      expect(mostOverall).toBe(2);
+    } finally {
+      await sandbox.close();
+      await api.close();
+    }
+  });
+});
