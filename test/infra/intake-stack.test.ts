@@ -1,31 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { functionPolicies, type PolicyStatement } from './function-policies';
 import { synthTenggat } from './synth-tenggat';
 import { resourceProperties } from './template-values';
 
 type Json = Record<string, unknown>;
-type Statement = { Action: string | string[]; Resource: unknown };
 
 const { template } = synthTenggat();
 
-/** Every statement of every policy attached to a function's role (its default policy and any other). */
-function statementsOf(functionId: string): Statement[] {
-  const role = (resourceProperties(template, functionId).Role as { 'Fn::GetAtt': [string, string] })[
-    'Fn::GetAtt'
-  ][0];
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => JSON.stringify((policy.Properties as Json).Roles).includes(`"${role}"`))
-    .flatMap(
-      (policy) => ((policy.Properties as Json).PolicyDocument as { Statement: Statement[] }).Statement,
-    );
-}
+const { statementsOf, environmentOf: envOf } = functionPolicies(template);
 
-const withAction = (statements: Statement[], prefix: string) =>
+const withAction = (statements: PolicyStatement[], prefix: string) =>
   statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith(prefix)));
 
 const INTAKE_OBJECTS = { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ReportsBucket', 'Arn'] }, '/intake/*']] };
 const INTAKE_ARN = { 'Fn::GetAtt': ['IntakeFunction', 'Arn'] };
-const envOf = (functionId: string) =>
-  (resourceProperties(template, functionId).Environment as { Variables: Json }).Variables;
 
 describe('the asynchronous intake of large orders', () => {
   it('lets the submit put bodies under intake/ only and invoke the intake function only', () => {

@@ -9,8 +9,9 @@ import {
   buildSubscriptionDeliveryDefinition,
   SUBSCRIPTION_DELIVERY_LOGICAL_ID,
 } from '../../lib/subscriptions';
+import { functionPolicies, SUBSCRIPTION_SECRET_USERS } from './function-policies';
 import { synthTenggat } from './synth-tenggat';
-import { resolveToString, resourceProperties } from './template-values';
+import { resolveToString } from './template-values';
 
 type Json = Record<string, unknown>;
 const { template } = synthTenggat();
@@ -18,38 +19,10 @@ const resources = template.toJSON().Resources as Record<string, { Type: string; 
 const machine = resources[SUBSCRIPTION_DELIVERY_LOGICAL_ID];
 const machineArn = { Ref: SUBSCRIPTION_DELIVERY_LOGICAL_ID };
 
-const statementsOfRole = (roleLogicalId: string) =>
-  Object.values(resources)
-    .filter(
-      (resource) =>
-        resource.Type === 'AWS::IAM::Policy' &&
-        JSON.stringify(resource.Properties.Roles).includes(`"${roleLogicalId}"`),
-    )
-    .flatMap(
-      (policy) =>
-        (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
-          .Statement,
-    );
-
-const SUBSCRIPTION_SECRET_USERS: readonly FunctionId[] = [
-  'SubscriptionsFunction',
-  'DeliverSubscriptionsFunction',
-];
 const dataKeyLogicalId =
   Object.keys(template.findResources('AWS::KMS::Key')).find((logicalId) => logicalId.startsWith('DataKey')) ??
   'missing';
-const environmentOf = (functionId: FunctionId) =>
-  (resourceProperties(template, functionId).Environment as { Variables: Record<string, unknown> }).Variables;
-const statementsOf = (functionId: FunctionId) =>
-  statementsOfRole(
-    (resourceProperties(template, functionId).Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ?? '',
-  );
-const actionsOf = (functionId: FunctionId): string[] =>
-  statementsOf(functionId).flatMap((statement) => [statement.Action].flat() as string[]);
-const resourcesFor = (functionId: FunctionId, action: string): string[] =>
-  statementsOf(functionId)
-    .filter((statement) => ([statement.Action].flat() as string[]).includes(action))
-    .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
+const { statementsOfRole, actionsOf, resourcesFor, environmentOf } = functionPolicies(template);
 
 describe('agency subscriptions: the rule and the delivery state machine', () => {
   it('sends every subscription event of the Tenggat bus, and nothing else, to SubscriptionDelivery', () => {

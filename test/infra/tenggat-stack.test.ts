@@ -2,55 +2,23 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { durationToSeconds, loadConfig } from '../../lib/config';
 import { FUNCTION_IDS, type FunctionId } from '../../lib/functions';
+import { functionPolicies, SUBSCRIPTION_SECRET_USERS } from './function-policies';
 import { synthTenggat } from './synth-tenggat';
 import { resolveToString, resourceProperties } from './template-values';
 
 type Json = Record<string, unknown>;
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Effect: string;
-}
 
-// One synth for the file (no bundling: these tests read the template, not the bundles).
+// One synth for the file (no bundling: these tests read the template, not the bundles). The functions' grants are
+// in grants.test.ts.
 const { template } = synthTenggat({ allowLoopbackWebhooks: true, blockedWebhookPorts: '4566,4567' });
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
 const kmsKeys = Object.entries(template.findResources('AWS::KMS::Key'));
 // The data key: table, logs, execution history and platform secrets all use it.
 const dataKeyLogicalId = kmsKeys.find(([logicalId]) => logicalId.startsWith('DataKey'))?.[0] ?? 'missing';
-/** The agency subscription functions: their own secrets, no audit key. */
-const SUBSCRIPTION_SECRET_USERS: readonly FunctionId[] = [
-  'SubscriptionsFunction',
-  'DeliverSubscriptionsFunction',
-];
 // The asymmetric key that signs audit chain heads.
 const auditKeyLogicalId =
   kmsKeys.find(([, key]) => key.Properties?.KeySpec === 'ECC_NIST_P256')?.[0] ?? 'missing';
-
-function environmentOf(functionId: FunctionId): Record<string, unknown> {
-  const environment = resourceProperties(template, functionId).Environment as {
-    Variables: Record<string, unknown>;
-  };
-  return environment.Variables;
-}
-
-function statementsOf(functionId: FunctionId): Statement[] {
-  const role = (resourceProperties(template, functionId).Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
-  return Object.values(resources)
-    .filter((resource) => resource.Type === 'AWS::IAM::Policy')
-    .filter((resource) => JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: role }]))
-    .flatMap((resource) => (resource.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-function actionsOf(functionId: FunctionId): string[] {
-  return statementsOf(functionId).flatMap((statement) => [statement.Action].flat());
-}
-
-function resourcesFor(functionId: FunctionId, action: string): string[] {
-  return statementsOf(functionId)
-    .filter((statement) => [statement.Action].flat().includes(action))
-    .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
-}
+const { statementsOf, resourcesFor, environmentOf } = functionPolicies(template);
 
 describe('the DynamoDB table', () => {
   it('has the contract keys, the byAgency index, TTL, PITR, KMS, deletion protection and is retained', () => {
@@ -205,148 +173,6 @@ describe('the Lambda functions', () => {
     expect(arn).toBe(
       `arn:aws:states:ap-southeast-3:123456789012:stateMachine:${resourceProperties(template, 'OrderWorkflow').StateMachineName}`,
     );
-  });
-});
-
-describe('grants', () => {
-  it('never use wildcard actions', () => {
-    for (const functionId of FUNCTION_IDS) {
-      for (const action of actionsOf(functionId)) expect(action, functionId).not.toContain('*');
-    }
-    const allActions = Object.values(resources)
-      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
-      .flatMap((resource) => (resource.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-      .flatMap((statement) => [statement.Action].flat());
-    expect(allActions.filter((action) => action.includes('*'))).toEqual([]);
-  });
-
-  it('let only the submit, intake and reconciler functions start executions, on the order workflow only', () => {
-    const starters = FUNCTION_IDS.filter((functionId) =>
-      actionsOf(functionId).includes('states:StartExecution'),
-    );
-    // The intake function starts a large order's execution once its last item is in.
-    expect(starters.sort()).toEqual(['IntakeFunction', 'ReconcilerFunction', 'SubmitOrderFunction']);
-    for (const starter of starters) {
-      expect(resourcesFor(starter, 'states:StartExecution')).toEqual([
-        'arn:aws:states:ap-southeast-3:123456789012:stateMachine:Tenggat-OrderWorkflow',
-      ]);
-    }
-    const recoverers = FUNCTION_IDS.filter((functionId) =>
-      actionsOf(functionId).includes('states:RedriveExecution'),
-    );
-    expect(recoverers).toEqual(['ReconcilerFunction']);
-    expect(resourcesFor('ReconcilerFunction', 'states:RedriveExecution')).toEqual([
-      'arn:aws:states:ap-southeast-3:123456789012:execution:Tenggat-OrderWorkflow:*',
-    ]);
-  });
-
-  it('let only the email function send email, from the notice identity with its configuration set', () => {
-    const senders = FUNCTION_IDS.filter((functionId) => actionsOf(functionId).includes('ses:SendEmail'));
-    expect(senders).toEqual(['EmailNoticeFunction']);
-    expect(resourcesFor('EmailNoticeFunction', 'ses:SendEmail')).toEqual([
-      expect.stringMatching(
-        /^arn:aws:ses:ap-southeast-3:123456789012:identity\/ref-MailIdentity[0-9A-F]{8}$/,
-      ),
-      expect.stringMatching(
-        /^arn:aws:ses:ap-southeast-3:123456789012:configuration-set\/ref-MailConfigurationSet[0-9A-F]{8}$/,
-      ),
-    ]);
-  });
-
-  it('let only the handlers that end a wait send task results', () => {
-    const wakers = FUNCTION_IDS.filter((functionId) =>
-      actionsOf(functionId).includes('states:SendTaskSuccess'),
-    );
-    expect(wakers.sort()).toEqual(
-      [
-        'WithdrawOrderFunction',
-        'ReviewItemsFunction',
-        'PlatformResponsesFunction',
-        'OperatorFunction',
-        'ClarificationsFunction',
-      ].sort(),
-    );
-  });
-
-  it('keep the read function read-only and scope table access to the table and its indexes', () => {
-    expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:PutItem');
-    expect(actionsOf('ReadOrdersFunction')).not.toContain('dynamodb:UpdateItem');
-    expect(actionsOf('SubmitOrderFunction')).toContain('dynamodb:PutItem');
-    expect(actionsOf('SubmitOrderFunction')).not.toContain('dynamodb:BatchWriteItem');
-    const scanners = FUNCTION_IDS.filter((functionId) => actionsOf(functionId).includes('dynamodb:Scan'));
-    expect(scanners).toEqual([]);
-    for (const functionId of FUNCTION_IDS) {
-      const tableResources = statementsOf(functionId)
-        .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
-        .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
-      const table = 'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable';
-      // Only the reconciler reads the open-orders index, only submit and intake the open-locators index.
-      const extra: Partial<Record<string, string>> = {
-        ReconcilerFunction: 'byOpenOrder',
-        SubmitOrderFunction: 'byOpenLocator',
-        IntakeFunction: 'byOpenLocator',
-      };
-      const indexes = ['byAgency', ...[extra[functionId] ?? []].flat()];
-      expect(new Set(tableResources), functionId).toEqual(
-        new Set([table, ...indexes.map((index) => `${table}/index/${index}`)]),
-      );
-    }
-  });
-
-  it('let only the submit and intake functions read the open-locators index, and only with PartiQL SELECT', () => {
-    for (const functionId of FUNCTION_IDS) {
-      const onIndex = statementsOf(functionId).filter((statement) =>
-        [statement.Resource]
-          .flat()
-          .map(resolveToString)
-          .some((resource) => resource.endsWith('/index/byOpenLocator')),
-      );
-      expect(
-        onIndex.flatMap((statement) => [statement.Action].flat()),
-        functionId,
-      ).toEqual(
-        functionId === 'SubmitOrderFunction' || functionId === 'IntakeFunction'
-          ? ['dynamodb:PartiQLSelect']
-          : [],
-      );
-    }
-  });
-
-  it('scope secrets to the tenggat/platforms/ prefix and give only the operator write access', () => {
-    const secretUsers = FUNCTION_IDS.filter(
-      (functionId) =>
-        actionsOf(functionId).some((action) => action.startsWith('secretsmanager:')) &&
-        !SUBSCRIPTION_SECRET_USERS.includes(functionId),
-    );
-    expect(secretUsers.sort()).toEqual([
-      'DeliverWebhookFunction',
-      'OperatorFunction',
-      'PlatformResponsesFunction',
-    ]);
-    for (const functionId of secretUsers) {
-      expect(resourcesFor(functionId, 'secretsmanager:GetSecretValue')).toEqual([
-        'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/platforms/*',
-      ]);
-    }
-    const writers = FUNCTION_IDS.filter((functionId) =>
-      actionsOf(functionId).includes('secretsmanager:CreateSecret'),
-    );
-    expect(writers).toEqual(['OperatorFunction', 'SubscriptionsFunction']);
-    expect(resourcesFor('OperatorFunction', 'secretsmanager:CreateSecret')).toEqual([
-      'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/platforms/*',
-    ]);
-    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
-  });
-
-  it('let functions publish only to the Tenggat bus', () => {
-    for (const functionId of FUNCTION_IDS) {
-      if (!actionsOf(functionId).includes('events:PutEvents')) continue;
-      expect(resourcesFor(functionId, 'events:PutEvents'), functionId).toEqual([
-        'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatEventBus',
-      ]);
-    }
-    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'tenggat-events' });
-    template.resourceCountIs('AWS::Events::Archive', 1);
   });
 });
 
