@@ -11,7 +11,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
-import { type ApiResponse, cloud } from '../e2e/harness';
+import { type ApiResponse, cloud, waitFor } from '../e2e/harness';
 
 export class AttackHarnessError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -44,8 +44,7 @@ export async function table(): Promise<string> {
 
 type Item = Record<string, AttributeValue>;
 
-/** Every record of one partition (an order: marker, items, audit, deliveries), as canonical text for comparison. */
-export async function partition(pk: string): Promise<string[]> {
+async function partitionRecords(pk: string): Promise<Item[]> {
   const records: Item[] = [];
   let start: Item | undefined;
   do {
@@ -60,7 +59,15 @@ export async function partition(pk: string): Promise<string[]> {
     records.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return records.map((record) => JSON.stringify(record, Object.keys(record).sort()));
+  return records;
+}
+
+const canonical = (records: Item[]): string[] =>
+  records.map((record) => JSON.stringify(record, Object.keys(record).sort()));
+
+/** Every record of one partition (an order: marker, items, audit, deliveries), as canonical text for comparison. */
+export async function partition(pk: string): Promise<string[]> {
+  return canonical(await partitionRecords(pk));
 }
 
 export const orderPartition = (orderId: string) => partition(`ORDER#${orderId}`);
@@ -70,25 +77,17 @@ export const orderPartition = (orderId: string) => partition(`ORDER#${orderId}`)
  * webhook) may still be retrying when the order reads as closed, and each attempt adds a record: a snapshot taken
  * before that would see the platform's own delivery as the attacker's write.
  */
-export async function settledOrderPartition(orderId: string, timeoutMs = 60_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const page = await dynamodb().send(
-      new QueryCommand({
-        TableName: await table(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notice)',
-        ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` }, ':notice': { S: 'NOTICE#' } },
-      }),
-    );
-    const pending = (page.Items ?? []).filter((notice) => notice.webhook?.M?.state?.S === 'pending');
-    if (pending.length === 0 && page.LastEvaluatedKey === undefined) return orderPartition(orderId);
-    if (Date.now() > deadline) {
-      throw new AttackHarnessError(
-        `order ${orderId} still has notices being delivered after ${timeoutMs} ms`,
+export function settledOrderPartition(orderId: string, timeoutMs = 60_000): Promise<string[]> {
+  return waitFor(
+    async () => {
+      const records = await partitionRecords(`ORDER#${orderId}`);
+      const delivering = records.some(
+        (record) => record.sk?.S?.startsWith('NOTICE#') && record.webhook?.M?.state?.S === 'pending',
       );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+      return delivering ? undefined : canonical(records);
+    },
+    { timeoutMs, intervalMs: 250, what: `every notice of order ${orderId} delivered` },
+  );
 }
 
 /**
