@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  AGENCY,
+  api,
   cloud,
   durationSeconds,
   fastPolicy,
@@ -57,12 +59,16 @@ async function settle(orderId: string | undefined): Promise<void> {
 }
 
 describe('a large order accepted in the background', () => {
-  it('10,000 items: 202 at once, progress on GET, the same 202 to a retry, then served whole', async () => {
+  it('10,000 items (one of 2,048 characters): 202 at once, progress on GET, the same 202 to a retry, then served whole', async () => {
     const { platformId, receiver } = await startRegisteredPlatform();
     receiver.respondWith = 200;
     let toSettle: string | undefined;
     try {
+      // Exactly the most items an order may have, the first with a locator of the most characters allowed.
       const body = orderBody({ platformId }, 10_000);
+      const items = body.items as { kind: string; locator: string }[];
+      const longest = `https://example.test/${randomUUID()}/${'l'.repeat(2_048)}`.slice(0, 2_048);
+      items[0] = { kind: 'url', locator: longest };
       const key = randomUUID();
       const started = Date.now();
       const accepted = await submitOrder(body, { idempotencyKey: key });
@@ -100,6 +106,13 @@ describe('a large order accepted in the background', () => {
       const ids = requestedItemIds(receiver, orderId);
       expect(new Set(ids).size).toBe(10_000);
       expect(ids).toHaveLength(10_000);
+      const firstItem = await api<{ items: { locator: string }[] }>(
+        'GET',
+        `/v1/takedown-requests/${orderId}/items?limit=1`,
+        { as: AGENCY },
+      );
+      expect(firstItem.status).toBe(200);
+      expect(firstItem.body.items[0]?.locator).toBe(longest);
       const served = await waitForOrder(orderId, (order) => order.servedAt !== null, { what: 'served' });
       expect(served.servedVia).toBe('webhook');
       const audit = await getAudit(orderId);
