@@ -19,6 +19,7 @@ export const FUNCTION_IDS = [
   'SubscriptionsFunction',
   'DeliverSubscriptionsFunction',
   'IntakeFunction',
+  'PlatformApiFunction',
 ] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
 
@@ -55,7 +56,11 @@ export type Capability =
   /** Reads them back: s3:GetObject under `intake/` (INTAKE_BUCKET). */
   | 'readIntakeBodies'
   /** Invokes the intake function asynchronously (lambda:InvokeFunction on it only; INTAKE_FUNCTION_NAME). */
-  | 'startIntake';
+  | 'startIntake'
+  /** Queries the `byPlatform` index (the orders addressed to a platform). */
+  | 'platformOrders'
+  /** Creates platforms' app clients in the machine user pool (MACHINE_USER_POOL_ID, MACHINE_TOKEN_URL). */
+  | 'machineClients';
 
 export interface FunctionSpec {
   readonly entry: string;
@@ -138,7 +143,15 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     memorySize: 512,
     timeout: Duration.seconds(15),
     table: 'readWrite',
-    capabilities: ['sendTaskResult', 'manageSecrets', 'agencyClients', 'webhookUrls', 'signAudit'],
+    // machineClients: each new platform gets its client-credentials app client (cognito-idp:CreateUserPoolClient).
+    capabilities: [
+      'sendTaskResult',
+      'manageSecrets',
+      'agencyClients',
+      'webhookUrls',
+      'signAudit',
+      'machineClients',
+    ],
   },
   WorkflowStepFunction: {
     entry: 'workflow-step.ts',
@@ -238,6 +251,17 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     // startIntake: itself, for the next slices (granted in a policy of its own: see TenggatFunctions).
     // findDuplicates: each slice's duplicates, as the submit finds a small order's.
     capabilities: ['startExecution', 'readIntakeBodies', 'startIntake', 'findDuplicates'],
+  },
+  PlatformApiFunction: {
+    entry: 'platform-api.ts',
+    bundleBudget: 800_000,
+    description:
+      'GET/POST /v1/platforms/{platformId}/orders[/{id}[/items|/answers|/clarification-requests]]: the platform side',
+    memorySize: 1024,
+    // Answers of up to 10,000 items, as the signed endpoint takes them.
+    timeout: Duration.seconds(28),
+    table: 'readWrite',
+    capabilities: ['sendTaskResult', 'publishEvents', 'signAudit', 'platformOrders'],
   },
 };
 

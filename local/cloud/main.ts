@@ -127,6 +127,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         'tenggat:blockedWebhookPorts': ownPorts.join(','),
         // Notice emails tell platforms where to answer: here, the local API (its stage is the stack's default).
         'tenggat:publicApiUrl': `http://127.0.0.1:${api}/prod`,
+        // Platforms' app clients get their tokens from the local Cognito on the API's origin.
+        'tenggat:tokenUrl': `http://127.0.0.1:${api}/oauth2/token`,
         // cdk-nag findings are a deployment gate; the local cloud runs the same template without it.
         'tenggat:nag': 'false',
       },
