@@ -61,7 +61,8 @@ describe('the platform-side API in the template', () => {
       (resource) => resource.Type === 'AWS::Cognito::UserPoolResourceServer',
     );
     expect(servers).toHaveLength(1);
-    const scopes = (servers[0]?.Properties.Scopes as { ScopeName: string }[]).map((scope) => scope.ScopeName);
+    const declared = (servers[0]?.Properties.Scopes ?? []) as { ScopeName: string }[];
+    const scopes = declared.map((scope) => scope.ScopeName);
     expect(scopes).toEqual(expect.arrayContaining(['read', 'write', 'admin', 'platform']));
     const clients = Object.values(resources).filter(
       (resource) => resource.Type === 'AWS::Cognito::UserPoolClient',
