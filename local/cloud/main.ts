@@ -9,6 +9,7 @@ import { createApiGateway, type RateLimit } from './api-gateway';
 import { awsEndpointEnvironment, startAwsEndpoint } from './aws-endpoint';
 import { createAwsServices } from './aws-services';
 import { createLocalCognito } from './cognito';
+import { createCognitoAdmin } from './cognito-admin';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
 import { listen, type RunningServer } from './http-util';
 import { openProcessRegistry, stopOnSignals } from './processes';
@@ -167,18 +168,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     stops.push(() => services.stop());
     const { engine, lambda } = services;
-    const awsServer: RunningServer = await startAwsEndpoint({ port: aws, ...services.endpoint });
+    // Before the AWS endpoint: functions create app clients in it at run time (cognito-admin.ts).
+    const cognito = await createLocalCognito({
+      dataDir,
+      userPools: template.userPools,
+      clients: template.userPoolClients,
+    });
+    const awsServer: RunningServer = await startAwsEndpoint({
+      port: aws,
+      ...services.endpoint,
+      cognitoIdp: createCognitoAdmin(cognito),
+    });
     stops.push(() => awsServer.close());
     for (const machine of template.stateMachines) {
       await registerStateMachine(engine, machine);
     }
     await registerStepFunctionsCatalog(engine, template, log);
 
-    const cognito = await createLocalCognito({
-      dataDir,
-      userPools: template.userPools,
-      clients: template.userPoolClients,
-    });
     const restApi = template.restApis[0];
     const handlers = [cognito.handle];
     if (restApi) {
