@@ -26,6 +26,7 @@ import {
   orderLookup,
   registerStateMachine,
   SANDBOX_PLATFORM_ID,
+  type SandboxMachineClient,
   sandboxSecrets,
 } from './start-steps';
 import { registerStepFunctionsCatalog } from './step-functions-catalog';
@@ -72,7 +73,16 @@ export interface LocalCloud {
   awsEndpoint: string;
   dynamodbEndpoint: string;
   clients: Record<string, LocalClientInfo>;
-  platforms: Record<string, { webhookUrl: string; notificationSecret: string; responseSecret: string }>;
+  platforms: Record<
+    string,
+    {
+      webhookUrl: string;
+      notificationSecret: string;
+      responseSecret: string;
+      /** Its client-credentials app client for the platform-side API (scope takedown/platform). */
+      machineClient?: SandboxMachineClient;
+    }
+  >;
   dataDir: string;
   localJsonPath: string;
   stop(): Promise<void>;
