@@ -129,7 +129,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   PlatformResponsesFunction: {
     entry: 'platform-responses.ts',
-    bundleBudget: 810_000,
+    // Its once-per-key step shared with the platform API: 810,860 bytes.
+    bundleBudget: 815_000,
     description: 'POST /v1/platforms/{platformId}/responses: signed per-item answers from a platform',
     memorySize: 1024,
     timeout: Duration.seconds(28),
@@ -138,7 +139,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   OperatorFunction: {
     entry: 'operator.ts',
-    bundleBudget: 780_000,
+    // The Cognito Identity Provider client (each platform's app client), about 40 KB: 820,840 bytes.
+    bundleBudget: 830_000,
     description: 'Operator API: registers platforms, rotates their secrets, redelivers undeliverable orders',
     memorySize: 512,
     timeout: Duration.seconds(15),
@@ -254,7 +256,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   PlatformApiFunction: {
     entry: 'platform-api.ts',
-    bundleBudget: 800_000,
+    // 803,475 bytes: the answers' use case and the fine formula, without secrets or the signature check.
+    bundleBudget: 815_000,
     description:
       'GET/POST /v1/platforms/{platformId}/orders[/{id}[/items|/answers|/clarification-requests]]: the platform side',
     memorySize: 1024,
