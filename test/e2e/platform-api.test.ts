@@ -7,6 +7,7 @@ import {
   E2eHarnessError,
   getAudit,
   getOrder,
+  type MachineClient,
   OPERATOR,
   orderBody,
   type PlatformReceiver,
@@ -15,11 +16,6 @@ import {
   waitForOrder,
 } from './harness';
 
-interface MachineClient {
-  clientId: string;
-  clientSecret: string;
-  tokenUrl: string;
-}
 interface PlatformItem {
   id: string;
   status: string;
