@@ -13,6 +13,7 @@ try {
     mailFrom: app.node.tryGetContext('tenggat:mailFrom'),
     publicApiUrl: app.node.tryGetContext('tenggat:publicApiUrl'),
     asyncIntakeItems: app.node.tryGetContext('tenggat:asyncIntakeItems'),
+    tokenUrl: app.node.tryGetContext('tenggat:tokenUrl'),
   });
   new TenggatStack(app, 'Tenggat', {
     config,

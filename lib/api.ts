@@ -27,7 +27,8 @@ export const API_LOGICAL_ID = 'TenggatApi';
 export const PROBLEM_TYPE_BASE = 'https://tenggat.dev/problems/';
 
 /** `public`: no authentication at all (letter verification answers ids and times only). */
-type Access = 'read' | 'write' | 'admin' | 'webhookSignature' | 'public';
+/** `platform`: a platform's staff or its own app clients (scope `takedown/platform`); tenancy in the handler. */
+type Access = 'read' | 'write' | 'admin' | 'platform' | 'webhookSignature' | 'public';
 interface Route {
   readonly path: string;
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -96,6 +97,37 @@ export const ROUTES: readonly Route[] = [
     functionId: 'PlatformResponsesFunction',
     access: 'webhookSignature',
   },
+  // The platform-side API (issue 9): platforms without an integration read and answer with a token.
+  {
+    path: '/v1/platforms/{platformId}/orders',
+    method: 'GET',
+    functionId: 'PlatformApiFunction',
+    access: 'platform',
+  },
+  {
+    path: '/v1/platforms/{platformId}/orders/{id}',
+    method: 'GET',
+    functionId: 'PlatformApiFunction',
+    access: 'platform',
+  },
+  {
+    path: '/v1/platforms/{platformId}/orders/{id}/items',
+    method: 'GET',
+    functionId: 'PlatformApiFunction',
+    access: 'platform',
+  },
+  {
+    path: '/v1/platforms/{platformId}/orders/{id}/answers',
+    method: 'POST',
+    functionId: 'PlatformApiFunction',
+    access: 'platform',
+  },
+  {
+    path: '/v1/platforms/{platformId}/orders/{id}/clarification-requests',
+    method: 'POST',
+    functionId: 'PlatformApiFunction',
+    access: 'platform',
+  },
   // Reports: operators (takedown/admin, which their clients hold with read) see all, agencies their own.
   { path: '/v1/statistics', method: 'GET', functionId: 'ReportsFunction', access: 'read' },
   { path: '/v1/exports/orders.csv', method: 'GET', functionId: 'ReportsFunction', access: 'read' },
@@ -121,6 +153,7 @@ const SCOPE_BY_ACCESS: Record<Exclude<Access, 'webhookSignature' | 'public'>, st
   read: SCOPES.read,
   write: SCOPES.write,
   admin: SCOPES.admin,
+  platform: SCOPES.platform,
 };
 
 interface GatewayProblem {

@@ -76,6 +76,8 @@ export interface TenggatConfig {
   readonly publicApiUrl: string | null;
   /** Orders with more items are accepted in the background (202, status `accepting`). */
   readonly asyncIntakeItems: number;
+  /** The token URL handed to platforms' app clients; null = the machine pool domain's `/oauth2/token`. */
+  readonly tokenUrl: string | null;
 }
 
 /** Where to find the configuration and which context values were given. */
@@ -94,6 +96,8 @@ export interface LoadConfigOptions {
   readonly publicApiUrl?: unknown;
   /** Value of context `tenggat:asyncIntakeItems` (a whole number of items). @default DEFAULT_ASYNC_INTAKE_ITEMS */
   readonly asyncIntakeItems?: unknown;
+  /** Value of context `tenggat:tokenUrl` (an https URL, or http on loopback). @default the pool domain's */
+  readonly tokenUrl?: unknown;
 }
 
 export const DEFAULT_MAIL_FROM = 'takedown@tenggat.example';
@@ -109,19 +113,19 @@ function parseMailFrom(value: unknown): string {
   return parsed.data;
 }
 
-function parsePublicApiUrl(value: unknown): string | null {
+function parsePublicApiUrl(value: unknown, name = 'tenggat:publicApiUrl'): string | null {
   if (value === undefined || value === null || value === '') return null;
   let url: URL;
   try {
     url = new URL(String(value));
   } catch (cause) {
-    throw new ConfigurationError(`Context tenggat:publicApiUrl must be a URL, got ${JSON.stringify(value)}`, {
+    throw new ConfigurationError(`Context ${name} must be a URL, got ${JSON.stringify(value)}`, {
       cause,
     });
   }
   const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
   if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) {
-    throw new ConfigurationError('Context tenggat:publicApiUrl must use https (http only on loopback)');
+    throw new ConfigurationError(`Context ${name} must use https (http only on loopback)`);
   }
   return url.toString().replace(/\/$/, '');
 }
@@ -225,5 +229,6 @@ export function loadConfig(options: LoadConfigOptions = {}): TenggatConfig {
     mailFrom: parseMailFrom(options.mailFrom),
     publicApiUrl: parsePublicApiUrl(options.publicApiUrl),
     asyncIntakeItems: parseAsyncIntakeItems(options.asyncIntakeItems),
+    tokenUrl: parsePublicApiUrl(options.tokenUrl, 'tenggat:tokenUrl'),
   };
 }

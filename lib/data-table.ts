@@ -12,13 +12,14 @@ import { Construct } from 'constructs';
 import {
   BY_OPEN_LOCATOR_INDEX,
   BY_OPEN_ORDER_INDEX,
+  BY_PLATFORM_INDEX,
   OPEN_ORDER_ATTRIBUTES,
 } from '../functions/src/adapters/dynamodb-order-keys';
 
 /** Logical id of the table in the template; never change it, or CloudFormation would replace the data. */
 export const TABLE_LOGICAL_ID = 'TenggatTable';
 export const BY_AGENCY_INDEX = 'byAgency';
-export { BY_OPEN_LOCATOR_INDEX, BY_OPEN_ORDER_INDEX };
+export { BY_OPEN_LOCATOR_INDEX, BY_OPEN_ORDER_INDEX, BY_PLATFORM_INDEX };
 
 export interface DataTableProps {
   /** Customer-managed key that encrypts the table at rest. */
@@ -72,6 +73,14 @@ export class DataTable extends Construct {
       partitionKey: { name: 'gsi3pk', type: AttributeType.STRING },
       sortKey: { name: 'gsi3sk', type: AttributeType.STRING },
       projectionType: ProjectionType.KEYS_ONLY,
+    });
+    // Every order marker carries gsi4pk = PLATFORM#<platformId>, gsi4sk = <createdAt>#<orderId>: a platform lists the
+    // orders addressed to it, newest first (the platform-side API).
+    this.table.addGlobalSecondaryIndex({
+      indexName: BY_PLATFORM_INDEX,
+      partitionKey: { name: 'gsi4pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi4sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
     });
     (this.table.node.defaultChild as CfnTable).overrideLogicalId(TABLE_LOGICAL_ID);
   }

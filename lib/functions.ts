@@ -11,7 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { TenggatConfig } from './config';
-import { BY_AGENCY_INDEX, BY_OPEN_LOCATOR_INDEX, BY_OPEN_ORDER_INDEX } from './data-table';
+import { BY_AGENCY_INDEX, BY_OPEN_LOCATOR_INDEX, BY_OPEN_ORDER_INDEX, BY_PLATFORM_INDEX } from './data-table';
 import {
   type Capability,
   FUNCTION_BUNDLING,
@@ -21,6 +21,7 @@ import {
   type TableAccess,
 } from './function-specs';
 import { grantIntakeBodies, grantStartIntake } from './intake-grants';
+import { grantMachineClients, type MachineClientPool } from './machine-client-grants';
 import type { NoticeMail } from './mail';
 import { acknowledgeNagFinding } from './nag';
 import { REPORTS_BUCKET_LOGICAL_ID } from './reports-bucket';
@@ -58,6 +59,8 @@ export interface TenggatFunctionsProps {
   readonly mail: NoticeMail;
   /** Where letters and exports too large for a Lambda response go (short-lived objects). */
   readonly reportsBucket: IBucket;
+  /** The machine user pool, where each registered platform gets its app client. */
+  readonly machineClients: MachineClientPool;
   /**
    * Folder holding the handler entries (`<name>.ts`).
    * @default `<cwd>/functions/src/handlers`
@@ -194,6 +197,8 @@ export class TenggatFunctions extends Construct {
       if (has('findDuplicates'))
         this.grantIndexQuery(fn, props, BY_OPEN_LOCATOR_INDEX, 'dynamodb:PartiQLSelect');
       if (has('sendEmail')) this.grantEmail(fn, props);
+      if (has('platformOrders')) this.grantIndexQuery(fn, props, BY_PLATFORM_INDEX);
+      if (has('machineClients')) grantMachineClients(fn, props.machineClients);
       if (has('manageSubscriptionSecrets')) grantSubscriptionSecrets(fn, 'manage', props.encryptionKey);
       if (has('readSubscriptionSecrets')) grantSubscriptionSecrets(fn, 'read', props.encryptionKey);
       if (has('reportFiles')) {

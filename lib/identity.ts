@@ -19,6 +19,8 @@ export const SCOPES = {
   read: `${RESOURCE_SERVER_IDENTIFIER}/read`,
   write: `${RESOURCE_SERVER_IDENTIFIER}/write`,
   admin: `${RESOURCE_SERVER_IDENTIFIER}/admin`,
+  /** A platform's staff and scripts: the platform-side API, tenancy by group or by the platform's own clients. */
+  platform: `${RESOURCE_SERVER_IDENTIFIER}/platform`,
 } as const;
 
 export interface IdentityProps {
@@ -84,11 +86,16 @@ export class Identity extends Construct {
       scopeDescription: 'Submit and change orders',
     });
     const adminScope = new ResourceServerScope({ scopeName: 'admin', scopeDescription: 'Operate platforms' });
+    // Held by the app clients each platform gets at run time (POST /v1/platforms), never by a template client.
+    const platformScope = new ResourceServerScope({
+      scopeName: 'platform',
+      scopeDescription: 'Read and answer the orders addressed to your platform',
+    });
     const resourceServer = new UserPoolResourceServer(this, 'ResourceServer', {
       userPool: this.userPool,
       identifier: RESOURCE_SERVER_IDENTIFIER,
       userPoolResourceServerName: 'Tenggat takedown API',
-      scopes: [readScope, writeScope, adminScope],
+      scopes: [readScope, writeScope, adminScope, platformScope],
     });
 
     this.domain = this.userPool.addDomain('TokenDomain', {

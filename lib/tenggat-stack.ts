@@ -74,6 +74,10 @@ export class TenggatStack extends Stack {
       auditSigningKey,
       stateMachineArn: orderWorkflowArn(this),
       agencyClientsJson: identity.agencyClientsJson,
+      machineClients: {
+        userPool: identity.userPool,
+        tokenUrl: props.config.tokenUrl ?? identity.tokenEndpoint,
+      },
       handlersDirectory: props.handlersDirectory,
     });
     const workflow = new OrderWorkflow(this, 'Workflow', {

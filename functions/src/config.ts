@@ -28,6 +28,11 @@ const envSchema = z.object({
   ASYNC_INTAKE_ITEMS: z.coerce.number().int().min(0).default(DEFAULT_ASYNC_INTAKE_ITEMS),
   INTAKE_BUCKET: z.string().min(1).optional(),
   INTAKE_FUNCTION_NAME: z.string().min(1).optional(),
+  MACHINE_USER_POOL_ID: z.string().min(1).optional(),
+  MACHINE_TOKEN_URL: z
+    .string()
+    .regex(/^https?:\/\//, 'must be an http(s) URL')
+    .optional(),
   ALLOW_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false'),
   BLOCKED_WEBHOOK_PORTS: z
     .string()
@@ -67,9 +72,19 @@ export interface Config {
   intakeBucket: string | null;
   /** The intake function, invoked asynchronously to write an accepting order's items. */
   intakeFunctionName: string | null;
+  /** The machine user pool where platforms' app clients are created, and their token URL. */
+  machineUserPoolId: string | null;
+  machineTokenUrl: string | null;
 }
 
-export type Need = 'stateMachine' | 'eventBus' | 'agencyClients' | 'mail' | 'intakeBucket' | 'intakeFunction';
+export type Need =
+  | 'stateMachine'
+  | 'eventBus'
+  | 'agencyClients'
+  | 'mail'
+  | 'intakeBucket'
+  | 'intakeFunction'
+  | 'machineClients';
 interface NeededFields {
   stateMachine: 'stateMachineArn';
   eventBus: 'eventBusName';
@@ -77,6 +92,7 @@ interface NeededFields {
   mail: 'mailFrom' | 'publicApiUrl';
   intakeBucket: 'intakeBucket';
   intakeFunction: 'intakeFunctionName';
+  machineClients: 'machineUserPoolId' | 'machineTokenUrl';
 }
 /** The configuration with the variables a function needs known to be there. */
 export type ConfigWith<N extends Need> = Config & { [K in NeededFields[N]]: string };
@@ -121,6 +137,8 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     asyncIntakeItems: values.ASYNC_INTAKE_ITEMS,
     intakeBucket: values.INTAKE_BUCKET ?? null,
     intakeFunctionName: values.INTAKE_FUNCTION_NAME ?? null,
+    machineUserPoolId: values.MACHINE_USER_POOL_ID ?? null,
+    machineTokenUrl: values.MACHINE_TOKEN_URL ?? null,
   };
   const needed = needs as readonly Need[];
   if (needed.includes('stateMachine') && config.stateMachineArn === null) {
@@ -134,6 +152,11 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     throw new ConfigurationError('INTAKE_BUCKET is required');
   if (needed.includes('intakeFunction') && config.intakeFunctionName === null)
     throw new ConfigurationError('INTAKE_FUNCTION_NAME is required');
+  if (
+    needed.includes('machineClients') &&
+    (config.machineUserPoolId === null || config.machineTokenUrl === null)
+  )
+    throw new ConfigurationError('MACHINE_USER_POOL_ID and MACHINE_TOKEN_URL are required');
   if (needed.includes('agencyClients') && values.AGENCY_CLIENTS === undefined) {
     throw new ConfigurationError('AGENCY_CLIENTS is required');
   }

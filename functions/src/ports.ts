@@ -105,6 +105,28 @@ export interface OpenLocatorItem {
 
 export type OrderState = Pick<OrderRecord, 'orderId' | 'agencyId' | 'platformId' | 'status' | 'finalizedAt'>;
 
+/** The orders addressed to one platform (the `byPlatform` index), newest first; a port apart from the repository. */
+export interface PlatformOrderIndex {
+  listOrders(
+    platformId: string,
+    filter: { status: string | null },
+    page: PageRequest,
+  ): Promise<Page<OrderRecord>>;
+}
+
+/** A platform's client-credentials app client, as created: the secret is shown once and never kept. */
+export interface MachineClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Creates a platform's app client in the machine user pool (scope `takedown/platform`). */
+export interface PlatformClients {
+  createMachineClient(platformId: string): Promise<MachineClient>;
+  /** The token endpoint the client gets its tokens from. */
+  tokenUrl: string;
+}
+
 export interface PlatformRepository {
   get(platformId: string): Promise<PlatformRecord | null>;
   /** Returns false when the platform already exists. */

@@ -18,6 +18,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { createRuntimeClientStore, type RuntimeClient } from './cognito-runtime-clients';
 import { readBody, sendJson } from './http-util';
 import { LOCAL_REGION, type UserPoolClientSpec, type UserPoolSpec } from './template';
 
@@ -51,7 +52,15 @@ export interface LocalCognitoOptions {
 }
 
 export interface LocalCognito {
+  /** The template's clients (created at run time ones: `getClient`). */
   clients: LocalClient[];
+  userPools: UserPoolSpec[];
+  /** Adds (or replaces) a client created at run time; it is kept in the data dir. */
+  addClient(client: RuntimeClient): void;
+  /** A template or run-time client of the pool, or undefined. */
+  getClient(userPoolId: string, clientId: string): RuntimeClient | undefined;
+  /** Removes a client created at run time; false when there was none. */
+  deleteClient(userPoolId: string, clientId: string): boolean;
   /** The issuer of the pool with this logical id. */
   issuerOf(userPoolLogicalId: string): string;
   jwks: JSONWebKeySet;
@@ -106,6 +115,48 @@ export async function createLocalCognito(options: LocalCognitoOptions): Promise<
   writePrivate(secretsPath, JSON.stringify(secrets, null, 2));
   const clientById = new Map(clients.map((client) => [client.clientId, client]));
   const flowsById = new Map(options.clients.map((client) => [client.clientId, client.allowedOAuthFlows]));
+  const runtimeClients = createRuntimeClientStore(directory);
+  // Run-time clients answer /oauth2/token like the template's; a secretless one can never authenticate there.
+  const admit = (client: RuntimeClient) => {
+    clientById.set(client.clientId, {
+      clientId: client.clientId,
+      clientSecret: client.clientSecret ?? randomBytes(32).toString('hex'),
+      clientName: client.clientName,
+      logicalId: client.clientName,
+      scopes: client.scopes,
+      userPoolId: client.userPoolId,
+    });
+    flowsById.set(client.clientId, client.flows);
+  };
+  for (const client of runtimeClients.list()) admit(client);
+  const runtimeClient = (userPoolId: string, clientId: string) =>
+    runtimeClients.list().find((client) => client.clientId === clientId && client.userPoolId === userPoolId);
+  const addClient: LocalCognito['addClient'] = (client) => {
+    runtimeClients.put(client);
+    admit(client);
+  };
+  const getClient: LocalCognito['getClient'] = (userPoolId, clientId) => {
+    const found = runtimeClient(userPoolId, clientId);
+    if (found) return found;
+    const template = clientById.get(clientId);
+    if (!template || template.userPoolId !== userPoolId) return undefined;
+    return {
+      clientId,
+      clientSecret: template.clientSecret,
+      clientName: template.clientName,
+      userPoolId,
+      scopes: template.scopes,
+      flows: flowsById.get(clientId) ?? [],
+      createdAt: 0,
+    };
+  };
+  const deleteClient: LocalCognito['deleteClient'] = (userPoolId, clientId) => {
+    if (!runtimeClient(userPoolId, clientId)) return false;
+    runtimeClients.remove(clientId);
+    clientById.delete(clientId);
+    flowsById.delete(clientId);
+    return true;
+  };
 
   const issuerOfPoolId = (poolId: string) => `${issuerBase}/${poolId}`;
   const issuerOf = (logicalId: string) => issuerOfPoolId(poolIdOf.get(logicalId) ?? 'local_pool');
@@ -193,5 +244,16 @@ export async function createLocalCognito(options: LocalCognitoOptions): Promise<
     return false;
   };
 
-  return { clients, issuerOf, jwks, verifyAccessToken, issueToken, handle };
+  return {
+    clients,
+    userPools: options.userPools,
+    addClient,
+    getClient,
+    deleteClient,
+    issuerOf,
+    jwks,
+    verifyAccessToken,
+    issueToken,
+    handle,
+  };
 }

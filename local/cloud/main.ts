@@ -9,6 +9,7 @@ import { createApiGateway, type RateLimit } from './api-gateway';
 import { awsEndpointEnvironment, startAwsEndpoint } from './aws-endpoint';
 import { createAwsServices } from './aws-services';
 import { createLocalCognito } from './cognito';
+import { createCognitoAdmin } from './cognito-admin';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
 import { listen, type RunningServer } from './http-util';
 import { openProcessRegistry, stopOnSignals } from './processes';
@@ -25,6 +26,7 @@ import {
   orderLookup,
   registerStateMachine,
   SANDBOX_PLATFORM_ID,
+  type SandboxMachineClient,
   sandboxSecrets,
 } from './start-steps';
 import { registerStepFunctionsCatalog } from './step-functions-catalog';
@@ -71,7 +73,16 @@ export interface LocalCloud {
   awsEndpoint: string;
   dynamodbEndpoint: string;
   clients: Record<string, LocalClientInfo>;
-  platforms: Record<string, { webhookUrl: string; notificationSecret: string; responseSecret: string }>;
+  platforms: Record<
+    string,
+    {
+      webhookUrl: string;
+      notificationSecret: string;
+      responseSecret: string;
+      /** Its client-credentials app client for the platform-side API (scope takedown/platform). */
+      machineClient?: SandboxMachineClient;
+    }
+  >;
   dataDir: string;
   localJsonPath: string;
   stop(): Promise<void>;
@@ -127,6 +138,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         'tenggat:blockedWebhookPorts': ownPorts.join(','),
         // Notice emails tell platforms where to answer: here, the local API (its stage is the stack's default).
         'tenggat:publicApiUrl': `http://127.0.0.1:${api}/prod`,
+        // Platforms' app clients get their tokens from the local Cognito on the API's origin.
+        'tenggat:tokenUrl': `http://127.0.0.1:${api}/oauth2/token`,
         // cdk-nag findings are a deployment gate; the local cloud runs the same template without it.
         'tenggat:nag': 'false',
       },
@@ -165,18 +178,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     stops.push(() => services.stop());
     const { engine, lambda } = services;
-    const awsServer: RunningServer = await startAwsEndpoint({ port: aws, ...services.endpoint });
+    // Before the AWS endpoint: functions create app clients in it at run time (cognito-admin.ts).
+    const cognito = await createLocalCognito({
+      dataDir,
+      userPools: template.userPools,
+      clients: template.userPoolClients,
+    });
+    const awsServer: RunningServer = await startAwsEndpoint({
+      port: aws,
+      ...services.endpoint,
+      cognitoIdp: createCognitoAdmin(cognito),
+    });
     stops.push(() => awsServer.close());
     for (const machine of template.stateMachines) {
       await registerStateMachine(engine, machine);
     }
     await registerStepFunctionsCatalog(engine, template, log);
 
-    const cognito = await createLocalCognito({
-      dataDir,
-      userPools: template.userPools,
-      clients: template.userPoolClients,
-    });
     const restApi = template.restApis[0];
     const handlers = [cognito.handle];
     if (restApi) {

@@ -18,16 +18,24 @@ export class LocalCloudStartError extends Error {
  * The sandbox platform's secrets: kept in the data dir after the first registration; registered through the
  * operator API on first start (or rotated when the platform exists but the secrets file was lost).
  */
+/** The sandbox platform's app client for the platform-side API, as the registration answered it once. */
+export interface SandboxMachineClient {
+  clientId: string;
+  clientSecret: string;
+  tokenUrl: string;
+}
+
 export async function sandboxSecrets(input: {
   path: string;
   apiUrl: string;
   webhookUrl: string;
   operatorToken: string;
-}): Promise<{ notificationSecret: string; responseSecret: string }> {
+}): Promise<{ notificationSecret: string; responseSecret: string; machineClient?: SandboxMachineClient }> {
   if (existsSync(input.path)) {
     return JSON.parse(readFileSync(input.path, 'utf8')) as {
       notificationSecret: string;
       responseSecret: string;
+      machineClient?: SandboxMachineClient;
     };
   }
   const headers = { authorization: `Bearer ${input.operatorToken}`, 'content-type': 'application/json' };
@@ -48,13 +56,22 @@ export async function sandboxSecrets(input: {
       body: '{}',
     });
   }
-  const body = (await response.json()) as { notificationSecret?: string; responseSecret?: string };
+  const body = (await response.json()) as {
+    notificationSecret?: string;
+    responseSecret?: string;
+    machineClient?: SandboxMachineClient;
+  };
   if (!response.ok || !body.notificationSecret || !body.responseSecret) {
     throw new LocalCloudStartError(
       `could not register ${SANDBOX_PLATFORM_ID}: ${response.status} ${JSON.stringify(body)}`,
     );
   }
-  const secrets = { notificationSecret: body.notificationSecret, responseSecret: body.responseSecret };
+  // The app client comes with a first registration only (a rotation after a 409 has none to give).
+  const secrets = {
+    notificationSecret: body.notificationSecret,
+    responseSecret: body.responseSecret,
+    ...(body.machineClient ? { machineClient: body.machineClient } : {}),
+  };
   writeFileSync(input.path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }

@@ -247,21 +247,28 @@ export async function getAudit(orderId: string, as = AGENCY, target?: E2eCloud):
   return entries;
 }
 
-/** Registers a platform as the operator; returns its secrets (shown once). */
+/** A platform's client-credentials app client for the platform-side API, as its registration answers it once. */
+export interface MachineClient {
+  clientId: string;
+  clientSecret: string;
+  tokenUrl: string;
+}
+
+/** Registers a platform as the operator; returns its secrets and its app client (shown once). */
 export async function registerPlatform(
   webhookUrl: string,
   id = `e2e-${randomBytes(5).toString('hex')}`,
   target?: E2eCloud,
-): Promise<{ id: string; notificationSecret: string; responseSecret: string }> {
-  const response = await api<{ notificationSecret: string; responseSecret: string }>(
-    'POST',
-    '/v1/platforms',
-    {
-      as: OPERATOR,
-      body: { id, name: `E2E platform ${id}`, webhookUrl, contactEmail: 'e2e@example.com' },
-      target,
-    },
-  );
+): Promise<{ id: string; notificationSecret: string; responseSecret: string; machineClient: MachineClient }> {
+  const response = await api<{
+    notificationSecret: string;
+    responseSecret: string;
+    machineClient: MachineClient;
+  }>('POST', '/v1/platforms', {
+    as: OPERATOR,
+    body: { id, name: `E2E platform ${id}`, webhookUrl, contactEmail: 'e2e@example.com' },
+    target,
+  });
   if (response.status !== 201)
     throw new E2eHarnessError(`register ${id}: ${response.status} ${JSON.stringify(response.body)}`);
   return { id, ...response.body };

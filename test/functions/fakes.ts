@@ -22,6 +22,7 @@ import type {
   WorkflowGateway,
 } from '../../functions/src/ports';
 import type { Deps } from '../../functions/src/use-cases/deps';
+import { FakePlatformClients, InMemoryPlatformOrders } from './fake-platform-api';
 import { InMemoryOrders, InMemoryReportFiles, InMemoryReports } from './fake-stores';
 import { InMemorySubscriptionSecrets, InMemorySubscriptions } from './fake-subscriptions';
 import { DEFAULT_POLICY } from './policy-fixture';
@@ -235,6 +236,7 @@ export interface TestWorld {
   clock: FakeClock;
   intakeBodies: InMemoryIntakeBodies;
   intake: RecordingIntake;
+  platformClients: FakePlatformClients;
 }
 
 export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
@@ -249,11 +251,14 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   const published: DomainEvent[] = [];
   const intakeBodies = new InMemoryIntakeBodies();
   const intake = new RecordingIntake();
+  const platformClients = new FakePlatformClients();
   let orderCounter = 0;
   const deps: Deps = {
     orders,
     openLocators: orders,
     platforms,
+    platformOrders: new InMemoryPlatformOrders(orders),
+    platformClients,
     idempotency: new InMemoryIdempotency(clock),
     webhookIds: new InMemoryIdempotency(clock),
     secrets,
@@ -292,6 +297,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     clock,
     intakeBodies,
     intake,
+    platformClients,
   };
 }
 

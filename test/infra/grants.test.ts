@@ -69,6 +69,7 @@ describe('grants', () => {
         'PlatformResponsesFunction',
         'OperatorFunction',
         'ClarificationsFunction',
+        'PlatformApiFunction',
       ].sort(),
     );
   });
@@ -85,11 +86,13 @@ describe('grants', () => {
         .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
         .flatMap((statement) => [statement.Resource].flat().map(resolveToString));
       const table = 'arn:aws:lambda:ap-southeast-3:123456789012:function:TenggatTable';
-      // Only the reconciler reads the open-orders index, only submit and intake the open-locators index.
+      // Only the reconciler reads the open-orders index, only submit and intake the open-locators index, only the
+      // platform API the platform index.
       const extra: Partial<Record<string, string>> = {
         ReconcilerFunction: 'byOpenOrder',
         SubmitOrderFunction: 'byOpenLocator',
         IntakeFunction: 'byOpenLocator',
+        PlatformApiFunction: 'byPlatform',
       };
       const indexes = ['byAgency', ...[extra[functionId] ?? []].flat()];
       expect(new Set(tableResources), functionId).toEqual(

@@ -57,6 +57,14 @@ describe('the DynamoDB table', () => {
             ],
             Projection: { ProjectionType: 'KEYS_ONLY' },
           },
+          {
+            IndexName: 'byPlatform',
+            KeySchema: [
+              { AttributeName: 'gsi4pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi4sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -112,6 +120,7 @@ describe('the Lambda functions', () => {
         'ReconcilerFunction',
         'ClarificationsFunction',
         'IntakeFunction',
+        'PlatformApiFunction',
       ].sort(),
     );
     expect(holders('EVENT_BUS_NAME')).toEqual(
@@ -124,6 +133,7 @@ describe('the Lambda functions', () => {
         'ReviewItemsFunction',
         'ReconcilerFunction',
         'ClarificationsFunction',
+        'PlatformApiFunction',
       ].sort(),
     );
     expect(holders('AGENCY_CLIENTS')).toEqual(
@@ -141,6 +151,8 @@ describe('the Lambda functions', () => {
     expect(holders('REPORTS_BUCKET')).toEqual(['ReportsFunction']);
     expect(holders('PUBLIC_API_URL')).toEqual(['EmailNoticeFunction', 'ReportsFunction']);
     expect(holders('MAIL_FROM')).toEqual(['EmailNoticeFunction']);
+    expect(holders('MACHINE_USER_POOL_ID')).toEqual(['OperatorFunction']);
+    expect(holders('MACHINE_TOKEN_URL')).toEqual(['OperatorFunction']);
     expect(resolveToString(environmentOf('EmailNoticeFunction').SES_CONFIGURATION_SET)).toMatch(
       /^ref-MailConfigurationSet/,
     );
@@ -257,6 +269,15 @@ describe('the REST API', () => {
       ['GET /v1/subscriptions', 'SubscriptionsFunction', 'takedown/read'],
       ['GET /v1/subscriptions/{id}', 'SubscriptionsFunction', 'takedown/read'],
       ['DELETE /v1/subscriptions/{id}', 'SubscriptionsFunction', 'takedown/write'],
+      ['GET /v1/platforms/{platformId}/orders', 'PlatformApiFunction', 'takedown/platform'],
+      ['GET /v1/platforms/{platformId}/orders/{id}', 'PlatformApiFunction', 'takedown/platform'],
+      ['GET /v1/platforms/{platformId}/orders/{id}/items', 'PlatformApiFunction', 'takedown/platform'],
+      ['POST /v1/platforms/{platformId}/orders/{id}/answers', 'PlatformApiFunction', 'takedown/platform'],
+      [
+        'POST /v1/platforms/{platformId}/orders/{id}/clarification-requests',
+        'PlatformApiFunction',
+        'takedown/platform',
+      ],
     ];
     expect([...routes.keys()].sort()).toEqual(expected.map(([route]) => route).sort());
     for (const [route, functionId, scope] of expected) {

@@ -43,9 +43,11 @@ beforeAll(async () => {
   );
   expect(rotation.status).toBe(200);
   receiver.attach({ ...platform, ...rotation.body });
-  for (const [what, value] of Object.entries({ ...platform, ...rotation.body })) {
+  const { machineClient, ...registered } = platform;
+  for (const [what, value] of Object.entries({ ...registered, ...rotation.body })) {
     if (what !== 'id') secretsSeen.push({ what: `platform ${what}`, value });
   }
+  secretsSeen.push({ what: 'platform machine client secret', value: machineClient.clientSecret });
   for (const [name, client] of Object.entries(cloud().clients)) {
     secretsSeen.push({ what: `client secret of ${name}`, value: client.clientSecret });
     const token = await getToken(name);

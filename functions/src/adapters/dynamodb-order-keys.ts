@@ -35,7 +35,21 @@ export const BY_OPEN_LOCATOR_INDEX = 'byOpenLocator';
 /** Statuses in which an item is open, and so in the open-locators index. */
 const OPEN_ITEM_STATUSES: readonly string[] = ['pending', 'disputed'];
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'expiresAt'];
+export const BY_PLATFORM_INDEX = 'byPlatform';
+
+const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'expiresAt',
+];
 
 export function strip<T>(record: Record<string, unknown>): T {
   const copy: Record<string, unknown> = { ...record };
@@ -50,6 +64,15 @@ export function openOrderKeys(order: Pick<OrderRecord, 'orderId' | 'createdAt'>)
 } {
   const shard = (createHash('sha256').update(order.orderId).digest()[0] ?? 0) % OPEN_ORDER_SHARDS;
   return { gsi2pk: `OPEN#${shard}`, gsi2sk: `${order.createdAt}#${order.orderId}` };
+}
+
+/** The platform index keys of a marker (`byPlatform`): every order, final or not, newest first per platform. */
+export const platformOrderPk = (platformId: string): string => `PLATFORM#${platformId}`;
+export function platformOrderKeys(order: Pick<OrderRecord, 'orderId' | 'createdAt' | 'platformId'>): {
+  gsi4pk: string;
+  gsi4sk: string;
+} {
+  return { gsi4pk: platformOrderPk(order.platformId), gsi4sk: `${order.createdAt}#${order.orderId}` };
 }
 
 /**

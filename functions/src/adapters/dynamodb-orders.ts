@@ -29,6 +29,7 @@ import {
   openOrderKeys,
   orderFromItem,
   orderPk,
+  platformOrderKeys,
   strip,
 } from './dynamodb-order-keys';
 import { allUnder, queryPage } from './dynamodb-reads';
@@ -108,6 +109,7 @@ export class DynamoOrderRepository implements OrderRepository {
                   gsi1pk: `AGENCY#${order.agencyId}`,
                   gsi1sk: `${order.createdAt}#${order.orderId}`,
                   ...openOrderKeys(order),
+                  ...platformOrderKeys(order),
                   ...order,
                   auditHead: chain.head,
                 },

@@ -158,6 +158,8 @@ export interface PlatformRecord {
   createdAt: string;
   secretsRotatedAt: string | null;
   disabledAt: string | null;
+  /** Its Cognito app clients (platform-side API, client credentials); absent on records older than them. */
+  machineClientIds?: string[];
 }
 
 /** A platform as an operator registers it. */

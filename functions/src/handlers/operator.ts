@@ -7,6 +7,7 @@ import {
   type PlatformSecretsViewBody,
   type PlatformViewBody,
   personalDataErasureBodySchema,
+  type RegisteredPlatformBody,
   registerPlatformBodySchema,
 } from '../http/schemas';
 import {
@@ -43,7 +44,7 @@ export const routes: readonly Route<OperatorHandlerDeps>[] = [
     handler: async (event, deps) => {
       authorizeOperator(event, deps);
       const body = validate(registerPlatformBodySchema, event.jsonBody);
-      return json<PlatformSecretsViewBody>(201, await registerPlatform(deps, body), {
+      return json<RegisteredPlatformBody>(201, await registerPlatform(deps, body), {
         'cache-control': 'no-store',
       });
     },

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from './errors';
 
-export type Scope = 'takedown/read' | 'takedown/write' | 'takedown/admin';
+export type Scope = 'takedown/read' | 'takedown/write' | 'takedown/admin' | 'takedown/platform';
 
 /** `AGENCY_CLIENTS`: which agency (or operator) each Cognito app client acts for. */
 export interface AgencyDirectory {

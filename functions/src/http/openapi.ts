@@ -1,10 +1,12 @@
 import './extend-zod-openapi';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { registerPlatformApiPaths } from './openapi-platform';
 import { registerReportPaths } from './openapi-reports';
 import { registerSubscriptionPaths } from './openapi-subscriptions';
 import {
   auditPageSchema,
+  clarificationAnswerBodySchema,
   itemPageSchema,
   listOrdersQuerySchema,
   orderListSchema,
@@ -17,6 +19,7 @@ import {
   platformSecretsViewSchema,
   platformViewSchema,
   problemSchema,
+  registeredPlatformSchema,
   registerPlatformBodySchema,
   reviewBodySchema,
   submitOrderBodySchema,
@@ -39,6 +42,7 @@ export function buildOpenApiDocument() {
           'takedown/read': 'Read own orders',
           'takedown/write': 'Submit, withdraw and review own orders',
           'takedown/admin': 'Operate platforms and redeliveries',
+          'takedown/platform': 'A platform reads and answers the orders addressed to it',
         },
       },
     },
@@ -177,11 +181,11 @@ export function buildOpenApiDocument() {
   registry.registerPath({
     method: 'post',
     path: '/v1/platforms',
-    summary: 'Register a platform; both secrets are shown this once',
+    summary: 'Register a platform; both secrets and its app client secret are shown this once',
     security: agency('takedown/admin'),
     request: { body: { content: { 'application/json': { schema: registerPlatformBodySchema } } } },
     responses: {
-      '201': json(platformSecretsViewSchema, 'The platform and its secrets'),
+      '201': json(registeredPlatformSchema, 'The platform, its secrets and its app client'),
       ...problems(400, 401, 403, 409, 413, 422),
     },
   });
@@ -237,8 +241,24 @@ export function buildOpenApiDocument() {
     },
   });
 
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/takedown-requests/{id}/clarifications',
+    summary: "Answer the platform's open clarification request",
+    description:
+      'The answer goes to the platform (takedown.clarified); its receipt restarts the clock for the full time of ' +
+      'the current stage. 409 when no clarification request is open.',
+    security: agency('takedown/write'),
+    request: {
+      params: idParam,
+      body: { content: { 'application/json': { schema: clarificationAnswerBodySchema } } },
+    },
+    responses: { '200': json(Order, 'The order'), ...problems(400, 401, 403, 404, 409, 422) },
+  });
+
   registerReportPaths(registry, { problems, json, security: agency('takedown/read') });
   registerSubscriptionPaths(registry, { problems, json, agency });
+  registerPlatformApiPaths(registry, { problems, json, agency });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -450,6 +450,18 @@ export const platformSecretsViewSchema = z.object({
 });
 
 export type PlatformSecretsViewBody = z.infer<typeof platformSecretsViewSchema>;
+
+/** The 201 of a registration: the secrets, and the platform's app client for the platform-side API (shown once). */
+export const registeredPlatformSchema = platformSecretsViewSchema.extend({
+  machineClient: z
+    .object({
+      clientId: z.string(),
+      clientSecret: z.string().describe('Shown only in this answer; Tenggat does not keep it'),
+      tokenUrl: z.string().describe('POST client_credentials here for a takedown/platform token'),
+    })
+    .describe("The platform's client-credentials app client (scope takedown/platform)"),
+});
+export type RegisteredPlatformBody = z.infer<typeof registeredPlatformSchema>;
 export type PlatformViewBody = z.infer<typeof platformViewSchema>;
 
 export const problemSchema = z.object({

@@ -11,6 +11,8 @@ import type {
   Mailer,
   OpenLocatorIndex,
   OrderRepository,
+  PlatformClients,
+  PlatformOrderIndex,
   PlatformRepository,
   ReportFiles,
   ReportStore,
@@ -27,6 +29,10 @@ export interface Deps {
   /** The open-locators index, for duplicate detection on submit. */
   openLocators: OpenLocatorIndex;
   platforms: PlatformRepository;
+  /** The orders addressed to each platform (`byPlatform`). */
+  platformOrders: PlatformOrderIndex;
+  /** Each platform's app clients in the machine user pool. */
+  platformClients: PlatformClients;
   /** Agency Idempotency-Key records (IDEMPOTENCY#...). */
   idempotency: IdempotencyStore;
   /** Platform webhook-id records (WEBHOOK#...). */

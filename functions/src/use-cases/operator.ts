@@ -10,7 +10,7 @@ import { changeOrder, wakeIfWaiting } from './order-changes';
 
 export type RegisterPlatformDeps = Pick<
   Deps,
-  'platforms' | 'secrets' | 'clock' | 'ids' | 'webhookRules' | 'resolveHost'
+  'platforms' | 'platformClients' | 'secrets' | 'clock' | 'ids' | 'webhookRules' | 'resolveHost'
 >;
 export type RotateSecretsDeps = Pick<Deps, 'platforms' | 'secrets' | 'clock' | 'ids'>;
 export type RedeliverDeps = Pick<Deps, 'orders' | 'platforms' | 'workflow' | 'clock'>;
@@ -70,14 +70,19 @@ export async function registerPlatform(deps: RegisterPlatformDeps, body: NewPlat
     current: { notificationSecret: deps.ids.secret(), responseSecret: deps.ids.secret(), createdAt: now },
     previous: null,
   };
-  // Secrets first: a platform record without secrets would be unusable.
+  // Secrets and the app client first: a platform record without them would be unusable. A client left over by a
+  // failed registration acts for nobody (only the record's machineClientIds do).
   await deps.secrets.put(body.id, secrets);
-  if (!(await deps.platforms.create(platform))) throw new ConflictError(`platform ${body.id} already exists`);
+  const machineClient = await deps.platformClients.createMachineClient(body.id);
+  const created = await deps.platforms.create({ ...platform, machineClientIds: [machineClient.clientId] });
+  if (!created) throw new ConflictError(`platform ${body.id} already exists`);
   return {
     platform: platformView(platform),
     notificationSecret: secrets.current.notificationSecret,
     responseSecret: secrets.current.responseSecret,
     previousSecretsValidUntil: null,
+    // Shown this once: Tenggat keeps the client id only.
+    machineClient: { ...machineClient, tokenUrl: deps.platformClients.tokenUrl },
   };
 }
 

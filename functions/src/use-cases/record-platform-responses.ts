@@ -92,29 +92,48 @@ export async function recordPlatformResponses(
   if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
     throw new InvalidWebhookIdError(`webhook-id is longer than ${MAX_WEBHOOK_ID_LENGTH} characters`);
   }
-  const key = `${input.platformId}#${webhookId}`;
+  const message = (): Promise<PlatformResponsesResult> => {
+    const read = input.readAnswers();
+    return 'clarificationRequest' in read
+      ? requestClarification(deps, {
+          platformId: input.platformId,
+          orderId: read.takedownRequestId,
+          question: read.clarificationRequest.question,
+        })
+      : applyPlatformAnswers(deps, input.platformId, read);
+  };
+  return processOnce(deps, `${input.platformId}#${webhookId}`, canonicalHash(input.rawBody), message, {
+    keyName: 'webhook-id',
+    reused: (text) => new IdempotencyInFlightError(text),
+  });
+}
+
+/**
+ * Runs `work` once per key of the platform's (webhook-id or Idempotency-Key): a repeat gets the first result,
+ * another body under the same key or one still running is refused, a failure frees the key for a retry.
+ */
+export async function processOnce<R>(
+  deps: Pick<Deps, 'webhookIds'>,
+  key: string,
+  requestHash: string,
+  work: () => Promise<R>,
+  /** How the key is named to the caller, and what refuses it under another body. */
+  options: { keyName: string; reused: (message: string) => Error },
+): Promise<R> {
+  const { keyName } = options;
   const claim = await deps.webhookIds.claim({
     key,
-    requestHash: canonicalHash(input.rawBody),
+    requestHash,
     payload: {},
     leaseMs: LEASE_MS,
     ttlSeconds: WEBHOOK_ID_TTL_SECONDS,
   });
-  if (claim.state === 'completed') return claim.stored.result as PlatformResponsesResult;
-  if (claim.state === 'reused')
-    throw new IdempotencyInFlightError('this webhook-id was already used for another body');
+  if (claim.state === 'completed') return claim.stored.result as R;
+  if (claim.state === 'reused') throw options.reused(`this ${keyName} was already used for another body`);
   if (claim.state === 'in_flight')
-    throw new IdempotencyInFlightError('this webhook-id is still being processed');
+    throw new IdempotencyInFlightError(`this ${keyName} is still being processed`);
   try {
-    const message = input.readAnswers();
-    const result =
-      'clarificationRequest' in message
-        ? await requestClarification(deps, {
-            platformId: input.platformId,
-            orderId: message.takedownRequestId,
-            question: message.clarificationRequest.question,
-          })
-        : await applyPlatformAnswers(deps, input.platformId, message);
+    const result = await work();
     await deps.webhookIds.complete(key, { result }, WEBHOOK_ID_TTL_SECONDS);
     return result;
   } catch (error) {
@@ -123,11 +142,12 @@ export async function recordPlatformResponses(
   }
 }
 
-async function applyPlatformAnswers(
-  deps: RecordPlatformResponsesDeps,
+/** Applies a platform's answers to the items of one order addressed to it (signed endpoint and platform API). */
+export async function applyPlatformAnswers(
+  deps: Pick<Deps, 'orders' | 'workflow' | 'events' | 'clock'>,
   platformId: string,
   answers: PlatformAnswers,
-): Promise<PlatformResponsesResult> {
+): Promise<{ takedownRequestId: string; results: { itemId: string; result: AnswerResult }[] }> {
   const orderId = answers.takedownRequestId;
   const order = await deps.orders.getOrder(orderId);
   if (order === null || order.platformId !== platformId) {

@@ -1,6 +1,7 @@
 import { DynamoIdempotencyStore } from '../adapters/dynamodb-idempotency';
 import { DynamoOpenLocatorIndex } from '../adapters/dynamodb-open-locators';
 import { DynamoOrderRepository } from '../adapters/dynamodb-orders';
+import { DynamoPlatformOrderIndex } from '../adapters/dynamodb-platform-orders';
 import { DynamoPlatformRepository } from '../adapters/dynamodb-platforms';
 import { KmsChainSigner } from '../adapters/kms-signer';
 import type { Config } from '../config';
@@ -22,6 +23,11 @@ export function orderRepository(config: Config, signer: ChainSigner | null): Dyn
 
 export function openLocatorIndex(config: Config): DynamoOpenLocatorIndex {
   return new DynamoOpenLocatorIndex(documentClient, config.tableName);
+}
+
+/** The orders addressed to each platform (`byPlatform`). */
+export function platformOrderIndex(config: Config): DynamoPlatformOrderIndex {
+  return new DynamoPlatformOrderIndex(documentClient, config.tableName);
 }
 
 export function platformRepository(config: Config): DynamoPlatformRepository {

@@ -1,19 +1,26 @@
+import { CognitoPlatformClients } from '../adapters/cognito-platform-clients';
 import { loadConfig } from '../config';
 import type { OperatorHandlerDeps } from '../handlers/operator';
+import { cognitoIdentityProviderClient } from './clients/cognito-identity-provider';
 import { platformSecretStore } from './secrets';
 import { auditSigner, orderRepository, platformRepository } from './stores';
 import { randomIds, resolveHost, systemClock, webhookRulesOf } from './system';
 import { stepFunctionsWorkflow } from './workflow';
 
 /**
- * The table (platforms, orders) and audit key, the platforms' secrets to create and rotate, Step Functions to wake
- * a parked order for redelivery.
+ * The table (platforms, orders) and audit key, the platforms' secrets to create and rotate, the machine pool for
+ * each platform's app client, Step Functions to wake a parked order for redelivery.
  */
 export function wireOperator(env: NodeJS.ProcessEnv = process.env): OperatorHandlerDeps {
-  const config = loadConfig(env, ['stateMachine']);
+  const config = loadConfig(env, ['stateMachine', 'machineClients']);
   return {
     orders: orderRepository(config, auditSigner(config)),
     platforms: platformRepository(config),
+    platformClients: new CognitoPlatformClients(
+      cognitoIdentityProviderClient,
+      config.machineUserPoolId,
+      config.machineTokenUrl,
+    ),
     secrets: platformSecretStore(config),
     workflow: stepFunctionsWorkflow(config.stateMachineArn),
     clock: systemClock,

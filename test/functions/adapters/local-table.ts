@@ -5,11 +5,12 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   BY_OPEN_LOCATOR_INDEX,
   BY_OPEN_ORDER_INDEX,
+  BY_PLATFORM_INDEX,
   OPEN_ORDER_ATTRIBUTES,
 } from '../../../functions/src/adapters/dynamodb-order-keys';
 import { localDynamoDbClient, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
 
-/** A DynamoDB Local with one table laid out as the stack's (pk/sk, the byAgency, byOpenOrder and byOpenLocator indexes). */
+/** A DynamoDB Local with one table laid out as the stack's (pk/sk, the byAgency, byOpenOrder, byOpenLocator and byPlatform indexes). */
 export interface LocalTable {
   endpoint: string;
   stop(): Promise<void>;
@@ -32,6 +33,8 @@ export async function startLocalTable(tableName: string): Promise<LocalTable> {
         { AttributeName: 'gsi2sk', AttributeType: 'S' },
         { AttributeName: 'gsi3pk', AttributeType: 'S' },
         { AttributeName: 'gsi3sk', AttributeType: 'S' },
+        { AttributeName: 'gsi4pk', AttributeType: 'S' },
+        { AttributeName: 'gsi4sk', AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -61,6 +64,14 @@ export async function startLocalTable(tableName: string): Promise<LocalTable> {
             { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: BY_PLATFORM_INDEX,
+          KeySchema: [
+            { AttributeName: 'gsi4pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi4sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
         },
       ],
     }),

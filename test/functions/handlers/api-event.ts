@@ -24,6 +24,8 @@ export function setFunctionEnv(): void {
     BLOCKED_WEBHOOK_PORTS: '',
     INTAKE_BUCKET: 'tenggat-test-reports',
     INTAKE_FUNCTION_NAME: 'tenggat-test-intake',
+    MACHINE_USER_POOL_ID: 'ap-southeast-3_TESTPOOL',
+    MACHINE_TOKEN_URL: 'https://tenggat-test.auth.ap-southeast-3.amazoncognito.com/oauth2/token',
     AWS_LAMBDA_FUNCTION_NAME: 'tenggat-test-function',
     AWS_REGION: 'ap-southeast-3',
     AWS_ACCESS_KEY_ID: 'test',
