@@ -168,6 +168,23 @@ describe('platform API handler', () => {
       status: 200,
       body: { takedownRequestId: orderId, results: [{ itemId: items[0]?.id, result: 'applied' }] },
     });
+    // The retry with the same key gets the first answer, not `already_final`; a key too long is a 400 problem.
+    const retried = await call(world, {
+      method: 'POST',
+      resource: ANSWERS,
+      orderId,
+      headers: { 'Idempotency-Key': 'answer-1' },
+      body: { items: [{ itemId: items[0]?.id, outcome: 'removed' }] },
+    });
+    expect(retried.body).toEqual(valid.body);
+    const tooLong = await call(world, {
+      method: 'POST',
+      resource: ANSWERS,
+      orderId,
+      headers: { 'Idempotency-Key': 'k'.repeat(256) },
+      body: { items: [{ itemId: items[0]?.id, outcome: 'removed' }] },
+    });
+    expect(tooLong.status).toBe(400);
   });
 
   it('a clarification request answers the open clarification', async () => {
