@@ -30,10 +30,13 @@ export type OperatorHandlerDeps = RegisterPlatformDeps &
   EraseAuditPersonalDataDeps &
   AgencyDirectory;
 
-/** Requires the admin scope; answers the operator acting (its name in AGENCY_CLIENTS, else its client id). */
+/**
+ * Requires the admin scope; answers the operator acting: a person's username, else the client's name in
+ * AGENCY_CLIENTS, else its client id.
+ */
 function authorizeOperator(event: HttpEvent, deps: OperatorHandlerDeps): string {
   const caller = callerOf(event, 'takedown/admin');
-  return deps.agencyClients[caller.clientId] ?? caller.clientId;
+  return caller.person?.username ?? deps.agencyClients[caller.clientId] ?? caller.clientId;
 }
 
 export const routes: readonly Route<OperatorHandlerDeps>[] = [

@@ -78,6 +78,8 @@ export function apiEvent(input: {
   clientId?: string | null;
   scope?: string;
   query?: Record<string, string>;
+  /** Extra claims, e.g. a person's `username` and `cognito:groups` (strings, as API Gateway passes them). */
+  claims?: Record<string, string>;
 }): APIGatewayProxyEvent {
   const clientId = input.clientId === undefined ? AGENCY_CLIENT : input.clientId;
   return {
@@ -102,6 +104,7 @@ export function apiEvent(input: {
                 scope: input.scope ?? 'takedown/read takedown/write',
                 sub: clientId,
                 token_use: 'access',
+                ...(input.claims ?? {}),
               },
             },
     } as unknown as APIGatewayProxyEvent['requestContext'],
