@@ -91,6 +91,12 @@ export const ROUTES: readonly Route[] = [
     access: 'admin',
   },
   {
+    path: '/v1/platforms/{platformId}/users',
+    method: 'POST',
+    functionId: 'OperatorFunction',
+    access: 'admin',
+  },
+  {
     path: '/v1/platforms/{platformId}/responses',
     method: 'POST',
     functionId: 'PlatformResponsesFunction',

@@ -28,6 +28,7 @@ const envSchema = z.object({
   ASYNC_INTAKE_ITEMS: z.coerce.number().int().min(0).default(DEFAULT_ASYNC_INTAKE_ITEMS),
   INTAKE_BUCKET: z.string().min(1).optional(),
   INTAKE_FUNCTION_NAME: z.string().min(1).optional(),
+  STAFF_USER_POOL_ID: z.string().min(1).optional(),
   ALLOW_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false'),
   BLOCKED_WEBHOOK_PORTS: z
     .string()
@@ -67,9 +68,18 @@ export interface Config {
   intakeBucket: string | null;
   /** The intake function, invoked asynchronously to write an accepting order's items. */
   intakeFunctionName: string | null;
+  /** The people's user pool (operator: platform groups and staff users). */
+  staffUserPoolId: string | null;
 }
 
-export type Need = 'stateMachine' | 'eventBus' | 'agencyClients' | 'mail' | 'intakeBucket' | 'intakeFunction';
+export type Need =
+  | 'stateMachine'
+  | 'eventBus'
+  | 'agencyClients'
+  | 'mail'
+  | 'intakeBucket'
+  | 'intakeFunction'
+  | 'staffUserPool';
 interface NeededFields {
   stateMachine: 'stateMachineArn';
   eventBus: 'eventBusName';
@@ -77,6 +87,7 @@ interface NeededFields {
   mail: 'mailFrom' | 'publicApiUrl';
   intakeBucket: 'intakeBucket';
   intakeFunction: 'intakeFunctionName';
+  staffUserPool: 'staffUserPoolId';
 }
 /** The configuration with the variables a function needs known to be there. */
 export type ConfigWith<N extends Need> = Config & { [K in NeededFields[N]]: string };
@@ -121,6 +132,7 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     asyncIntakeItems: values.ASYNC_INTAKE_ITEMS,
     intakeBucket: values.INTAKE_BUCKET ?? null,
     intakeFunctionName: values.INTAKE_FUNCTION_NAME ?? null,
+    staffUserPoolId: values.STAFF_USER_POOL_ID ?? null,
   };
   const needed = needs as readonly Need[];
   if (needed.includes('stateMachine') && config.stateMachineArn === null) {
@@ -134,6 +146,8 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     throw new ConfigurationError('INTAKE_BUCKET is required');
   if (needed.includes('intakeFunction') && config.intakeFunctionName === null)
     throw new ConfigurationError('INTAKE_FUNCTION_NAME is required');
+  if (needed.includes('staffUserPool') && config.staffUserPoolId === null)
+    throw new ConfigurationError('STAFF_USER_POOL_ID is required');
   if (needed.includes('agencyClients') && values.AGENCY_CLIENTS === undefined) {
     throw new ConfigurationError('AGENCY_CLIENTS is required');
   }

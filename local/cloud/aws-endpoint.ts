@@ -28,6 +28,8 @@ export interface AwsEndpointOptions {
   scheduler?: { handle: RequestHandler };
   /** S3 (REST-XML, path style). */
   s3?: { handle: RequestHandler };
+  /** Cognito user pools (AWS JSON 1.1, `AWSCognitoIdentityProviderService.<Action>`): groups and users. */
+  cognitoIdp?: { handle: RequestHandler };
 }
 
 /** The `AWS_ENDPOINT_URL_<SERVICE>` variables that point at this endpoint. */
@@ -44,6 +46,7 @@ export function awsEndpointEnvironment(
     AWS_ENDPOINT_URL_SESV2: awsEndpoint,
     AWS_ENDPOINT_URL_SNS: awsEndpoint,
     AWS_ENDPOINT_URL_S3: awsEndpoint,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: awsEndpoint,
     ...(dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } : {}),
   };
 }
@@ -70,7 +73,13 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Run
       ),
     );
   }
-  for (const service of [options.secretsManager, options.eventBridge, options.kms, options.s3]) {
+  for (const service of [
+    options.secretsManager,
+    options.eventBridge,
+    options.kms,
+    options.cognitoIdp,
+    options.s3,
+  ]) {
     if (service) handlers.push(service.handle);
   }
   handlers.push(async (request, response) => {

@@ -3,12 +3,13 @@
  * Cognito token endpoint, and the AWS services of `aws-services.ts` behind one AWS endpoint), then
  * writes `.tenggat/local.json` (0600) once everything answers.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createApiGateway, type RateLimit } from './api-gateway';
 import { awsEndpointEnvironment, startAwsEndpoint } from './aws-endpoint';
 import { createAwsServices } from './aws-services';
 import { createLocalCognito } from './cognito';
+import type { PublishedUser } from './cognito-users';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
 import { listen, type RunningServer } from './http-util';
 import { openProcessRegistry, stopOnSignals } from './processes';
@@ -19,6 +20,7 @@ import {
   type SandboxSettings,
   startSandboxPlatform,
 } from './sandbox-platform';
+import { type LocalSignIn, startPeople } from './start-people';
 import {
   agencyClients,
   LocalCloudStartError,
@@ -72,6 +74,10 @@ export interface LocalCloud {
   dynamodbEndpoint: string;
   clients: Record<string, LocalClientInfo>;
   platforms: Record<string, { webhookUrl: string; notificationSecret: string; responseSecret: string }>;
+  /** People of the staff pool: seeded ones and those made at run time (AdminCreateUser). */
+  users: Record<string, PublishedUser>;
+  /** Where the console sends people to sign in; null when the template has no staff pool. */
+  signIn: LocalSignIn | null;
   dataDir: string;
   localJsonPath: string;
   stop(): Promise<void>;
@@ -127,6 +133,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         'tenggat:blockedWebhookPorts': ownPorts.join(','),
         // Notice emails tell platforms where to answer: here, the local API (its stage is the stack's default).
         'tenggat:publicApiUrl': `http://127.0.0.1:${api}/prod`,
+        // The console is served on the API's origin: people's sign-in returns there.
+        'tenggat:consoleUrls': `http://127.0.0.1:${api}/,http://localhost:${api}/`,
         // cdk-nag findings are a deployment gate; the local cloud runs the same template without it.
         'tenggat:nag': 'false',
       },
@@ -165,7 +173,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     stops.push(() => services.stop());
     const { engine, lambda } = services;
-    const awsServer: RunningServer = await startAwsEndpoint({ port: aws, ...services.endpoint });
+    const people = startPeople({ template, dataDir, projectDir });
+    const awsServer: RunningServer = await startAwsEndpoint({
+      port: aws,
+      ...services.endpoint,
+      cognitoIdp: people.cognitoIdp,
+    });
     stops.push(() => awsServer.close());
     for (const machine of template.stateMachines) {
       await registerStateMachine(engine, machine);
@@ -176,9 +189,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dataDir,
       userPools: template.userPools,
       clients: template.userPoolClients,
+      peopleGrants: () => people.signIn.grant,
     });
     const restApi = template.restApis[0];
-    const handlers = [cognito.handle];
+    const handlers = [people.signIn.handle, cognito.handle];
     if (restApi) {
       const gateway = createApiGateway({
         api: restApi,
@@ -196,12 +210,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiServer = await listen(api, handlers);
     stops.push(() => apiServer.close());
 
+    // Client-credentials clients only: the console's client signs people in and has no secret to hand out.
+    const machineClients = new Set(
+      template.userPoolClients
+        .filter((client) => client.allowedOAuthFlows.includes('client_credentials'))
+        .map((client) => client.clientId),
+    );
     const platforms: LocalCloud['platforms'] = {};
     if (options.sandbox !== false && restApi) {
       const sandboxPort = ports.sandbox || (await freePort());
       const webhookUrl = `http://127.0.0.1:${sandboxPort}/webhook`;
-      const operator = cognito.clients.find((client) =>
-        client.scopes.some((scope) => scope.endsWith('/admin')),
+      const operator = cognito.clients.find(
+        (client) =>
+          machineClients.has(client.clientId) && client.scopes.some((scope) => scope.endsWith('/admin')),
       );
       if (!operator)
         throw new LocalCloudStartError('no client with an admin scope to register the sandbox platform');
@@ -231,6 +252,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const agencyOfClient = agencyClients(template.functions.map((fn) => fn.environment.AGENCY_CLIENTS));
     const clients: Record<string, LocalClientInfo> = {};
     for (const client of cognito.clients) {
+      if (!machineClients.has(client.clientId)) continue;
       const agency = agencyOfClient[client.clientId];
       clients[client.clientName] = {
         clientId: client.clientId,
@@ -248,6 +270,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodbEndpoint: dynamodb.endpoint,
       clients,
       platforms,
+      users: people.users(),
+      signIn: people.signInUrls(apiServer.url),
       dataDir,
       localJsonPath,
       stop,
@@ -255,8 +279,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const { stop: _stop, dataDir: _dataDir, localJsonPath: _path, ...published } = cloud;
     // Schedules and scheduled rules run once everything they call is up.
     services.startTimers();
-    writeFileSync(localJsonPath, JSON.stringify(published, null, 2), { mode: 0o600 });
-    chmodSync(localJsonPath, 0o600);
+    const writeLocalJson = () => {
+      writeFileSync(localJsonPath, JSON.stringify({ ...published, users: people.users() }, null, 2), {
+        mode: 0o600,
+      });
+      chmodSync(localJsonPath, 0o600);
+    };
+    writeLocalJson();
+    // Staff users made at run time (POST /v1/platforms/{id}/users) show up with their password and TOTP secret.
+    people.store.onChange(() => {
+      cloud.users = people.users();
+      if (existsSync(localJsonPath)) writeLocalJson();
+    });
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     log(`  API            ${cloud.apiUrl}`);
     log(`  token          ${cloud.tokenUrl}`);
@@ -265,6 +299,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     log(`  DynamoDB       ${cloud.dynamodbEndpoint}`);
     log(`  clients        ${Object.keys(clients).join(', ')}  (secrets in ${localJsonPath})`);
+    if (cloud.signIn)
+      log(
+        `  people         ${Object.keys(cloud.users).join(', ')}  (sign in at ${cloud.signIn.authorizeUrl})`,
+      );
     return cloud;
   } catch (error) {
     await stop();

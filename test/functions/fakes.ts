@@ -22,6 +22,7 @@ import type {
   WorkflowGateway,
 } from '../../functions/src/ports';
 import type { Deps } from '../../functions/src/use-cases/deps';
+import { InMemoryStaffDirectory } from './fake-staff';
 import { InMemoryOrders, InMemoryReportFiles, InMemoryReports } from './fake-stores';
 import { InMemorySubscriptionSecrets, InMemorySubscriptions } from './fake-subscriptions';
 import { DEFAULT_POLICY } from './policy-fixture';
@@ -235,6 +236,7 @@ export interface TestWorld {
   clock: FakeClock;
   intakeBodies: InMemoryIntakeBodies;
   intake: RecordingIntake;
+  staff: InMemoryStaffDirectory;
 }
 
 export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
@@ -249,6 +251,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   const published: DomainEvent[] = [];
   const intakeBodies = new InMemoryIntakeBodies();
   const intake = new RecordingIntake();
+  const staff = new InMemoryStaffDirectory();
   let orderCounter = 0;
   const deps: Deps = {
     orders,
@@ -279,6 +282,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     asyncIntakeItems: DEFAULT_ASYNC_INTAKE_ITEMS,
     intakeBodies,
     intake,
+    staff,
   };
   return {
     deps,
@@ -292,6 +296,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     clock,
     intakeBodies,
     intake,
+    staff,
   };
 }
 

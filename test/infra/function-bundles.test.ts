@@ -14,6 +14,7 @@ type Json = Record<string, unknown>;
 
 /** The IAM service prefix of each SDK client a function may bundle; a new client needs its line here. */
 const IAM_PREFIX_OF_CLIENT: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-cognito-identity-provider': 'cognito-idp',
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-eventbridge': 'events',
   '@aws-sdk/client-kms': 'kms',

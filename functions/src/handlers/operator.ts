@@ -9,6 +9,7 @@ import {
   personalDataErasureBodySchema,
   registerPlatformBodySchema,
 } from '../http/schemas';
+import { createPlatformUserBodySchema, type PlatformUserBody } from '../http/staff-schemas';
 import {
   type EraseAuditPersonalDataDeps,
   eraseAuditPersonalData,
@@ -22,12 +23,14 @@ import {
   registerPlatform,
   rotateSecrets,
 } from '../use-cases/operator';
+import { createPlatformStaffUser, type PlatformStaffDeps } from '../use-cases/platform-staff';
 import { wireOperator } from '../wiring/wire-operator';
 
 export type OperatorHandlerDeps = RegisterPlatformDeps &
   RotateSecretsDeps &
   RedeliverDeps &
   EraseAuditPersonalDataDeps &
+  PlatformStaffDeps &
   AgencyDirectory;
 
 /**
@@ -65,6 +68,20 @@ export const routes: readonly Route<OperatorHandlerDeps>[] = [
     handler: async (event, deps) => {
       authorizeOperator(event, deps);
       return json<PlatformSecretsViewBody>(200, await rotateSecrets(deps, pathParam(event, 'platformId')));
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/platforms/{platformId}/users',
+    handler: async (event, deps) => {
+      authorizeOperator(event, deps);
+      const body = validate(createPlatformUserBodySchema, event.jsonBody);
+      const user = await createPlatformStaffUser(deps, {
+        platformId: pathParam(event, 'platformId'),
+        ...body,
+      });
+      // The temporary password is in this body only: never logged, never cached.
+      return json<PlatformUserBody>(201, user, { 'cache-control': 'no-store' });
     },
   },
   {

@@ -10,7 +10,7 @@ import { changeOrder, wakeIfWaiting } from './order-changes';
 
 export type RegisterPlatformDeps = Pick<
   Deps,
-  'platforms' | 'secrets' | 'clock' | 'ids' | 'webhookRules' | 'resolveHost'
+  'platforms' | 'secrets' | 'clock' | 'ids' | 'webhookRules' | 'resolveHost' | 'staff'
 >;
 export type RotateSecretsDeps = Pick<Deps, 'platforms' | 'secrets' | 'clock' | 'ids'>;
 export type RedeliverDeps = Pick<Deps, 'orders' | 'platforms' | 'workflow' | 'clock'>;
@@ -73,6 +73,8 @@ export async function registerPlatform(deps: RegisterPlatformDeps, body: NewPlat
   // Secrets first: a platform record without secrets would be unusable.
   await deps.secrets.put(body.id, secrets);
   if (!(await deps.platforms.create(platform))) throw new ConflictError(`platform ${body.id} already exists`);
+  // Its staff's group, so that operators can add people to it (POST /v1/platforms/{platformId}/users).
+  await deps.staff.ensurePlatformGroup(body.id);
   return {
     platform: platformView(platform),
     notificationSecret: secrets.current.notificationSecret,

@@ -1,5 +1,7 @@
+import { CognitoStaffDirectory } from '../adapters/cognito-staff-directory';
 import { loadConfig } from '../config';
 import type { OperatorHandlerDeps } from '../handlers/operator';
+import { cognitoIdpClient } from './clients/cognito-idp';
 import { platformSecretStore } from './secrets';
 import { auditSigner, orderRepository, platformRepository } from './stores';
 import { randomIds, resolveHost, systemClock, webhookRulesOf } from './system';
@@ -7,10 +9,10 @@ import { stepFunctionsWorkflow } from './workflow';
 
 /**
  * The table (platforms, orders) and audit key, the platforms' secrets to create and rotate, Step Functions to wake
- * a parked order for redelivery.
+ * a parked order for redelivery, the staff user pool for platform groups and staff users.
  */
 export function wireOperator(env: NodeJS.ProcessEnv = process.env): OperatorHandlerDeps {
-  const config = loadConfig(env, ['stateMachine']);
+  const config = loadConfig(env, ['stateMachine', 'staffUserPool']);
   return {
     orders: orderRepository(config, auditSigner(config)),
     platforms: platformRepository(config),
@@ -21,5 +23,6 @@ export function wireOperator(env: NodeJS.ProcessEnv = process.env): OperatorHand
     webhookRules: webhookRulesOf(config),
     resolveHost,
     agencyClients: config.agencyClients,
+    staff: new CognitoStaffDirectory(cognitoIdpClient, config.staffUserPoolId),
   };
 }

@@ -24,6 +24,7 @@ export function setFunctionEnv(): void {
     BLOCKED_WEBHOOK_PORTS: '',
     INTAKE_BUCKET: 'tenggat-test-reports',
     INTAKE_FUNCTION_NAME: 'tenggat-test-intake',
+    STAFF_USER_POOL_ID: 'ap-southeast-3_StaffTest',
     AWS_LAMBDA_FUNCTION_NAME: 'tenggat-test-function',
     AWS_REGION: 'ap-southeast-3',
     AWS_ACCESS_KEY_ID: 'test',
