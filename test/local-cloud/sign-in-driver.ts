@@ -105,3 +105,30 @@ export async function signIn(input: SignInInput) {
   expect(response.status).toBe(200);
   return (await response.json()) as { access_token: string; id_token: string; refresh_token: string };
 }
+
+/** First sign-in of a user made by AdminCreateUser: temporary password, a new password, the code; the access token. */
+export async function signInNewUser(input: SignInInput, newPassword = `${newVerifier().slice(0, 16)}-Aa1`) {
+  const verifier = newVerifier();
+  const first = formOf(await (await fetch(authorizeUrl(input, challengeOf(verifier)))).text());
+  const post = async (action: string, fields: Record<string, string>) =>
+    postForm(new URL(action, input.baseUrl).toString(), fields);
+  const passwordPage = formOf(
+    await (
+      await post(first.action, { session: first.session, username: input.username, password: input.password })
+    ).text(),
+  );
+  const codeHtml = await (
+    await post(passwordPage.action, { session: passwordPage.session, newPassword })
+  ).text();
+  expect(codeHtml, codeHtml).toContain('name="code"');
+  const codeForm = formOf(codeHtml);
+  const done = await post(codeForm.action, {
+    session: codeForm.session,
+    code: totpCode(input.totpSecret, input.codeAt?.() ?? Date.now()),
+  });
+  expect(done.status).toBe(302);
+  const code = new URL(done.headers.get('location') ?? '').searchParams.get('code') ?? '';
+  const tokens = await exchangeCode(input, code, verifier);
+  expect(tokens.status).toBe(200);
+  return ((await tokens.json()) as { access_token: string }).access_token;
+}
