@@ -5,10 +5,9 @@
  * verifier and redirect URI checked) and `refresh_token`; `GET /logout` redirects to an allowed `logout_uri`.
  * Five failed attempts (password or code) lock a username for a minute; messages never tell whether it exists.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWTPayload } from 'jose';
-import { CognitoError } from './cognito';
 import {
   codePage,
   errorPage,
@@ -18,6 +17,7 @@ import {
   newPasswordPage,
   passwordPage,
 } from './cognito-login-pages';
+import { createPeopleTokens } from './cognito-people-tokens';
 import type { LocalUser, LocalUserStore } from './cognito-users';
 import { readBody } from './http-util';
 import { verifyTotp } from './totp';
@@ -58,7 +58,6 @@ export const LOGIN_PATHS = {
   code: '/oauth2/login/code',
   logout: '/logout',
 } as const;
-const CODE_LIFETIME_MS = 5 * 60_000;
 const SESSION_LIFETIME_MS = 10 * 60_000;
 const MAX_FAILURES = 5;
 const LOCKOUT_MS = 60_000;
@@ -75,34 +74,13 @@ interface Session {
   step: 'password' | 'newPassword' | 'code';
   username: string | null;
 }
-interface IssuedCode {
-  clientId: string;
-  redirectUri: string;
-  codeChallenge: string;
-  userPoolId: string;
-  username: string;
-  scopes: string[];
-  nonce: string | null;
-  authTime: number;
-  expiresAt: number;
-}
-interface RefreshGrant {
-  clientId: string;
-  userPoolId: string;
-  username: string;
-  scopes: string[];
-  authTime: number;
-}
-
 const token = () => randomBytes(32).toString('base64url');
-export const pkceChallenge = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 export function createPeopleSignIn(options: PeopleSignInOptions): PeopleSignIn {
   const now = options.now ?? Date.now;
   const lifetime = options.tokenLifetimeSeconds ?? 3600;
   const sessions = new Map<string, Session>();
-  const codes = new Map<string, IssuedCode>();
-  const refreshTokens = new Map<string, RefreshGrant>();
+  const tokens = createPeopleTokens({ store: options.store, now, lifetimeSeconds: lifetime });
   const failures = new Map<string, { count: number; lockedUntil: number }>();
   const clientOf = (clientId: string | null) =>
     options
@@ -165,8 +143,7 @@ export function createPeopleSignIn(options: PeopleSignInOptions): PeopleSignIn {
   const finish = (response: ServerResponse, session: Session, sessionId: string, user: LocalUser) => {
     sessions.delete(sessionId);
     failures.delete(lockKey(session, user.username));
-    const code = token();
-    codes.set(code, {
+    const code = tokens.issueCode({
       clientId: session.client.clientId,
       redirectUri: session.redirectUri,
       codeChallenge: session.codeChallenge,
@@ -174,8 +151,6 @@ export function createPeopleSignIn(options: PeopleSignInOptions): PeopleSignIn {
       username: user.username,
       scopes: session.scopes,
       nonce: session.nonce,
-      authTime: Math.floor(now() / 1000),
-      expiresAt: now() + CODE_LIFETIME_MS,
     });
     redirect(response, withParams(session.redirectUri, { code, state: session.state }));
   };
@@ -277,71 +252,7 @@ export function createPeopleSignIn(options: PeopleSignInOptions): PeopleSignIn {
     return false;
   };
 
-  const tokensFor = async (grant: RefreshGrant, sign: TokenSigner, nonce: string | null) => {
-    const user = options.store.get(grant.userPoolId, grant.username);
-    if (!user) throw new CognitoError('invalid_grant');
-    const groups = user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {};
-    const signed = { userPoolId: grant.userPoolId, subject: user.sub, lifetimeSeconds: lifetime };
-    const originJti = randomUUID();
-    const access = await sign(
-      {
-        ...groups,
-        client_id: grant.clientId,
-        origin_jti: originJti,
-        event_id: randomUUID(),
-        token_use: 'access',
-        scope: grant.scopes.join(' '),
-        auth_time: grant.authTime,
-        username: user.username,
-        version: 2,
-      },
-      signed,
-    );
-    const id = await sign(
-      {
-        ...groups,
-        aud: grant.clientId,
-        'cognito:username': user.username,
-        origin_jti: originJti,
-        token_use: 'id',
-        auth_time: grant.authTime,
-        ...(user.email ? { email: user.email, email_verified: true } : {}),
-        ...(nonce ? { nonce } : {}),
-      },
-      signed,
-    );
-    return { access_token: access, id_token: id, token_type: 'Bearer', expires_in: lifetime };
-  };
-
-  const grant: PeopleSignIn['grant'] = async (form, sign) => {
-    const clientId = form.get('client_id') ?? '';
-    if (form.get('grant_type') === 'refresh_token') {
-      const refresh = refreshTokens.get(form.get('refresh_token') ?? '');
-      if (!refresh || refresh.clientId !== clientId) throw new CognitoError('invalid_grant');
-      return tokensFor(refresh, sign, null);
-    }
-    const code = form.get('code') ?? '';
-    const issued = codes.get(code);
-    // Single use: gone at its first exchange, whether that exchange succeeds or not.
-    codes.delete(code);
-    if (!issued || issued.expiresAt <= now()) throw new CognitoError('invalid_grant');
-    if (issued.clientId !== clientId) throw new CognitoError('invalid_grant');
-    if (issued.redirectUri !== form.get('redirect_uri')) throw new CognitoError('invalid_grant');
-    if (pkceChallenge(form.get('code_verifier') ?? '') !== issued.codeChallenge)
-      throw new CognitoError('invalid_grant');
-    const refreshGrant: RefreshGrant = {
-      clientId,
-      userPoolId: issued.userPoolId,
-      username: issued.username,
-      scopes: issued.scopes,
-      authTime: issued.authTime,
-    };
-    const refreshToken = token();
-    refreshTokens.set(refreshToken, refreshGrant);
-    return { ...(await tokensFor(refreshGrant, sign, issued.nonce)), refresh_token: refreshToken };
-  };
-
-  return { handle, grant };
+  return { handle, grant: tokens.grant };
 }
 
 function withParams(base: string, params: Record<string, string | null>): string {
