@@ -124,7 +124,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   },
   PlatformResponsesFunction: {
     entry: 'platform-responses.ts',
-    bundleBudget: 810_000,
+    // 810,027 bytes once config.ts reads STAFF_USER_POOL_ID too.
+    bundleBudget: 812_000,
     description: 'POST /v1/platforms/{platformId}/responses: signed per-item answers from a platform',
     memorySize: 1024,
     timeout: Duration.seconds(28),

@@ -249,6 +249,7 @@ describe('the REST API', () => {
       ['POST /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['GET /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/secret-rotation', 'OperatorFunction', 'takedown/admin'],
+      ['POST /v1/platforms/{platformId}/users', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/responses', 'PlatformResponsesFunction', null],
       ['GET /v1/statistics', 'ReportsFunction', 'takedown/read'],
       ['GET /v1/exports/orders.csv', 'ReportsFunction', 'takedown/read'],
