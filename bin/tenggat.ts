@@ -18,6 +18,11 @@ try {
   new TenggatStack(app, 'Tenggat', {
     config,
     cognitoDomainPrefix: app.node.tryGetContext('tenggat:cognitoDomainPrefix'),
+    staffDomainPrefix: app.node.tryGetContext('tenggat:staffDomainPrefix'),
+    consoleUrls: String(app.node.tryGetContext('tenggat:consoleUrls') ?? '')
+      .split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== ''),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: 'Tenggat: takedown orders with legal deadlines, escalation and platform webhooks',
   });

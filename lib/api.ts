@@ -92,6 +92,12 @@ export const ROUTES: readonly Route[] = [
     access: 'admin',
   },
   {
+    path: '/v1/platforms/{platformId}/users',
+    method: 'POST',
+    functionId: 'OperatorFunction',
+    access: 'admin',
+  },
+  {
     path: '/v1/platforms/{platformId}/responses',
     method: 'POST',
     functionId: 'PlatformResponsesFunction',
@@ -222,6 +228,8 @@ export interface TenggatApiProps {
   readonly functions: ReadonlyMap<FunctionId, IFunction>;
   /** User pool whose access tokens authorize agencies and operators. */
   readonly userPool: IUserPool;
+  /** User pool of people (the console's tokens): operators, agency officers, platform staff. */
+  readonly staffUserPool: IUserPool;
   /** Customer-managed key for the access log group. */
   readonly encryptionKey: IKey;
   /**
@@ -308,7 +316,8 @@ export class TenggatApi extends Construct {
     );
 
     const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
-      cognitoUserPools: [props.userPool],
+      // Machines' client-credentials tokens and people's console tokens alike; handlers tell them apart.
+      cognitoUserPools: [props.userPool, props.staffUserPool],
       authorizerName: 'TenggatCognito',
       identitySource: 'method.request.header.Authorization',
     });

@@ -13,6 +13,7 @@ import { NoticeMail } from './mail';
 import { Observability } from './observability';
 import { Recovery } from './recovery';
 import { ReportsBucket } from './reports-bucket';
+import { StaffIdentity } from './staff-identity';
 import { AgencySubscriptions } from './subscriptions';
 import { ApiFirewall } from './waf';
 import { OrderWorkflow, orderWorkflowArn } from './workflow';
@@ -30,6 +31,17 @@ export interface TenggatStackProps extends StackProps {
    * @default `tenggat-<account id>`
    */
   readonly cognitoDomainPrefix?: string;
+  /**
+   * Console URLs the people's sign-in may return to (context `tenggat:consoleUrls`, comma list); the console
+   * construct adds its own CloudFront URL.
+   * @default none
+   */
+  readonly consoleUrls?: readonly string[];
+  /**
+   * Prefix of the people's (staff pool's) hosted sign-in domain.
+   * @default `tenggat-staff-<account id>`
+   */
+  readonly staffDomainPrefix?: string;
 }
 
 /** Tenggat: API Gateway → Lambda → Step Functions → DynamoDB, with Secrets Manager, EventBridge and Cognito. */
@@ -62,6 +74,11 @@ export class TenggatStack extends Stack {
       declaration: props.config.agencies,
       domainPrefix: props.cognitoDomainPrefix,
     });
+    const staff = new StaffIdentity(this, 'StaffIdentity', {
+      declaration: props.config.agencies,
+      consoleUrls: props.consoleUrls,
+      domainPrefix: props.staffDomainPrefix,
+    });
     const mail = new NoticeMail(this, 'Mail', { mailFrom: props.config.mailFrom });
     const reports = new ReportsBucket(this, 'Reports');
     const functions = new TenggatFunctions(this, 'Functions', {
@@ -89,8 +106,10 @@ export class TenggatStack extends Stack {
     const api = new TenggatApi(this, 'Api', {
       functions: functions.byId,
       userPool: identity.userPool,
+      staffUserPool: staff.userPool,
       encryptionKey: key,
     });
+    staff.grantManageStaff(functions.get('OperatorFunction'));
     // Notice emails tell platforms where to answer, letters where to verify them: a custom domain when given,
     // else this stage's own URL.
     const publicApiUrl =
@@ -133,6 +152,18 @@ export class TenggatStack extends Stack {
       description: 'OAuth2 token endpoint (client credentials)',
     });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
+    new CfnOutput(this, 'StaffUserPoolId', {
+      value: staff.userPool.userPoolId,
+      description: 'User pool of people (operators, agency officers, platform staff)',
+    });
+    new CfnOutput(this, 'StaffSignInUrl', {
+      value: staff.signInUrl,
+      description: 'Hosted sign-in of people: /oauth2/authorize, /oauth2/token, /logout',
+    });
+    new CfnOutput(this, 'ConsoleClientId', {
+      value: staff.consoleClient.userPoolClientId,
+      description: "The console's public app client (authorization code with PKCE)",
+    });
     new CfnOutput(this, 'AgencyClients', {
       value: identity.agencyClientsJson,
       description: 'Cognito client id to agency id',

@@ -33,6 +33,7 @@ const envSchema = z.object({
     .string()
     .regex(/^https?:\/\//, 'must be an http(s) URL')
     .optional(),
+  STAFF_USER_POOL_ID: z.string().min(1).optional(),
   ALLOW_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false'),
   BLOCKED_WEBHOOK_PORTS: z
     .string()
@@ -75,6 +76,8 @@ export interface Config {
   /** The machine user pool where platforms' app clients are created, and their token URL. */
   machineUserPoolId: string | null;
   machineTokenUrl: string | null;
+  /** The people's user pool (operator: platform groups and staff users). */
+  staffUserPoolId: string | null;
 }
 
 export type Need =
@@ -84,7 +87,8 @@ export type Need =
   | 'mail'
   | 'intakeBucket'
   | 'intakeFunction'
-  | 'machineClients';
+  | 'machineClients'
+  | 'staffUserPool';
 interface NeededFields {
   stateMachine: 'stateMachineArn';
   eventBus: 'eventBusName';
@@ -93,6 +97,7 @@ interface NeededFields {
   intakeBucket: 'intakeBucket';
   intakeFunction: 'intakeFunctionName';
   machineClients: 'machineUserPoolId' | 'machineTokenUrl';
+  staffUserPool: 'staffUserPoolId';
 }
 /** The configuration with the variables a function needs known to be there. */
 export type ConfigWith<N extends Need> = Config & { [K in NeededFields[N]]: string };
@@ -139,6 +144,7 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     intakeFunctionName: values.INTAKE_FUNCTION_NAME ?? null,
     machineUserPoolId: values.MACHINE_USER_POOL_ID ?? null,
     machineTokenUrl: values.MACHINE_TOKEN_URL ?? null,
+    staffUserPoolId: values.STAFF_USER_POOL_ID ?? null,
   };
   const needed = needs as readonly Need[];
   if (needed.includes('stateMachine') && config.stateMachineArn === null) {
@@ -157,6 +163,8 @@ export function loadConfig<N extends Need>(env: NodeJS.ProcessEnv, needs: readon
     (config.machineUserPoolId === null || config.machineTokenUrl === null)
   )
     throw new ConfigurationError('MACHINE_USER_POOL_ID and MACHINE_TOKEN_URL are required');
+  if (needed.includes('staffUserPool') && config.staffUserPoolId === null)
+    throw new ConfigurationError('STAFF_USER_POOL_ID is required');
   if (needed.includes('agencyClients') && values.AGENCY_CLIENTS === undefined) {
     throw new ConfigurationError('AGENCY_CLIENTS is required');
   }

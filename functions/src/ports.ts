@@ -246,6 +246,22 @@ export interface Clock {
   now(): Date;
 }
 
+/** The people's user pool (Cognito on AWS): platform groups and the staff users in them. */
+export interface StaffDirectory {
+  /** Creates the group `platform:<platformId>`; one that exists already is fine. */
+  ensurePlatformGroup(platformId: string): Promise<void>;
+  /**
+   * Creates a user who must change this temporary password at first sign-in, and puts them in the platform's group;
+   * `username_taken` when the pool has that username already.
+   */
+  createPlatformUser(input: {
+    platformId: string;
+    username: string;
+    email: string;
+    temporaryPassword: string;
+  }): Promise<'created' | 'username_taken'>;
+}
+
 export interface IdGenerator {
   orderId(): string;
   secret(): string;

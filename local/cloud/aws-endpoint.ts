@@ -28,7 +28,10 @@ export interface AwsEndpointOptions {
   scheduler?: { handle: RequestHandler };
   /** S3 (REST-XML, path style). */
   s3?: { handle: RequestHandler };
-  /** Cognito Identity Provider (AWS JSON 1.1, `AWSCognitoIdentityProviderService.<Action>`): `cognito-admin.ts`. */
+  /**
+   * Cognito Identity Provider (AWS JSON 1.1, `AWSCognitoIdentityProviderService.<Action>`): app clients
+   * (`cognito-admin.ts`), groups and users (`cognito-users.ts`).
+   */
   cognitoIdp?: { handle: RequestHandler };
 }
 

@@ -19,6 +19,7 @@ import {
   SignJWT,
 } from 'jose';
 import { createRuntimeClientStore, type RuntimeClient } from './cognito-runtime-clients';
+import type { PeopleSignIn, TokenSigner } from './cognito-login';
 import { readBody, sendJson } from './http-util';
 import { LOCAL_REGION, type UserPoolClientSpec, type UserPoolSpec } from './template';
 
@@ -49,6 +50,8 @@ export interface LocalCognitoOptions {
   /** Issuer prefix; the issuer of a pool is `<issuerBaseUrl>/<userPoolId>` as on AWS. */
   issuerBaseUrl?: string;
   tokenLifetimeSeconds?: number;
+  /** People's grants at the token endpoint (`authorization_code`, `refresh_token`): `cognito-login.ts`. */
+  peopleGrants?: () => PeopleSignIn['grant'] | undefined;
 }
 
 export interface LocalCognito {
@@ -67,6 +70,8 @@ export interface LocalCognito {
   /** Verifies signature, issuer, expiry and `token_use: access`; throws on any failure. */
   verifyAccessToken(token: string, userPoolLogicalIds: string[]): Promise<JWTPayload>;
   issueToken(clientId: string, scopes?: string[]): Promise<{ access_token: string; expires_in: number }>;
+  /** Signs a token of a pool (by pool id) with this Cognito's key: the people's tokens. */
+  sign: TokenSigner;
   /** `POST /oauth2/token`, `GET /.well-known/jwks.json` and `GET /<poolId>/.well-known/jwks.json`. */
   handle(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
 }
@@ -188,6 +193,18 @@ export async function createLocalCognito(options: LocalCognitoOptions): Promise<
     return { access_token: accessToken, expires_in: lifetime };
   };
 
+  const sign: TokenSigner = async (claims, input) => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setSubject(input.subject)
+      .setIssuer(issuerOfPoolId(input.userPoolId))
+      .setIssuedAt(now)
+      .setExpirationTime(now + input.lifetimeSeconds)
+      .setJti(randomUUID())
+      .sign(privateKey);
+  };
+
   const verifyAccessToken: LocalCognito['verifyAccessToken'] = async (token, userPoolLogicalIds) => {
     const { payload } = await jwtVerify(token, keySet, {
       algorithms: ['RS256'],
@@ -203,6 +220,12 @@ export async function createLocalCognito(options: LocalCognitoOptions): Promise<
       if (!contentType.startsWith('application/x-www-form-urlencoded'))
         throw new CognitoError('invalid_request');
       const form = new URLSearchParams((await readBody(request, 64 * 1024)).toString('utf8'));
+      const peopleGrant = options.peopleGrants?.();
+      const grantType = form.get('grant_type');
+      if (peopleGrant && (grantType === 'authorization_code' || grantType === 'refresh_token')) {
+        sendJson(response, 200, await peopleGrant(form, sign), { 'cache-control': 'no-store' });
+        return;
+      }
       if (form.get('grant_type') !== 'client_credentials') {
         throw new CognitoError(form.get('grant_type') ? 'unsupported_grant_type' : 'invalid_request');
       }
@@ -254,6 +277,7 @@ export async function createLocalCognito(options: LocalCognitoOptions): Promise<
     jwks,
     verifyAccessToken,
     issueToken,
+    sign,
     handle,
   };
 }

@@ -3,13 +3,14 @@
  * Cognito token endpoint, and the AWS services of `aws-services.ts` behind one AWS endpoint), then
  * writes `.tenggat/local.json` (0600) once everything answers.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createApiGateway, type RateLimit } from './api-gateway';
 import { awsEndpointEnvironment, startAwsEndpoint } from './aws-endpoint';
 import { createAwsServices } from './aws-services';
 import { createLocalCognito } from './cognito';
 import { createCognitoAdmin } from './cognito-admin';
+import { type PublishedUser, userPoolActions } from './cognito-users';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
 import { listen, type RunningServer } from './http-util';
 import { openProcessRegistry, stopOnSignals } from './processes';
@@ -20,6 +21,7 @@ import {
   type SandboxSettings,
   startSandboxPlatform,
 } from './sandbox-platform';
+import { type LocalSignIn, startPeople } from './start-people';
 import {
   agencyClients,
   LocalCloudStartError,
@@ -83,6 +85,10 @@ export interface LocalCloud {
       machineClient?: SandboxMachineClient;
     }
   >;
+  /** People of the staff pool: seeded ones and those made at run time (AdminCreateUser). */
+  users: Record<string, PublishedUser>;
+  /** Where the console sends people to sign in; null when the template has no staff pool. */
+  signIn: LocalSignIn | null;
   dataDir: string;
   localJsonPath: string;
   stop(): Promise<void>;
@@ -140,6 +146,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         'tenggat:publicApiUrl': `http://127.0.0.1:${api}/prod`,
         // Platforms' app clients get their tokens from the local Cognito on the API's origin.
         'tenggat:tokenUrl': `http://127.0.0.1:${api}/oauth2/token`,
+        // The console is served on the API's origin: people's sign-in returns there.
+        'tenggat:consoleUrls': `http://127.0.0.1:${api}/,http://localhost:${api}/`,
         // cdk-nag findings are a deployment gate; the local cloud runs the same template without it.
         'tenggat:nag': 'false',
       },
@@ -178,16 +186,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     stops.push(() => services.stop());
     const { engine, lambda } = services;
-    // Before the AWS endpoint: functions create app clients in it at run time (cognito-admin.ts).
+    // People first (the Cognito's token endpoint answers their grants), then the Cognito, before the AWS endpoint:
+    // functions create app clients (cognito-admin.ts), groups and users (cognito-users.ts) in it at run time.
+    const people = startPeople({ template, dataDir, projectDir });
     const cognito = await createLocalCognito({
       dataDir,
       userPools: template.userPools,
       clients: template.userPoolClients,
+      peopleGrants: () => people.signIn.grant,
     });
     const awsServer: RunningServer = await startAwsEndpoint({
       port: aws,
       ...services.endpoint,
-      cognitoIdp: createCognitoAdmin(cognito),
+      cognitoIdp: createCognitoAdmin(cognito, userPoolActions(people.store)),
     });
     stops.push(() => awsServer.close());
     for (const machine of template.stateMachines) {
@@ -196,7 +207,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await registerStepFunctionsCatalog(engine, template, log);
 
     const restApi = template.restApis[0];
-    const handlers = [cognito.handle];
+    const handlers = [people.signIn.handle, cognito.handle];
     if (restApi) {
       const gateway = createApiGateway({
         api: restApi,
@@ -214,12 +225,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiServer = await listen(api, handlers);
     stops.push(() => apiServer.close());
 
+    // Client-credentials clients only: the console's client signs people in and has no secret to hand out.
+    const machineClients = new Set(
+      template.userPoolClients
+        .filter((client) => client.allowedOAuthFlows.includes('client_credentials'))
+        .map((client) => client.clientId),
+    );
     const platforms: LocalCloud['platforms'] = {};
     if (options.sandbox !== false && restApi) {
       const sandboxPort = ports.sandbox || (await freePort());
       const webhookUrl = `http://127.0.0.1:${sandboxPort}/webhook`;
-      const operator = cognito.clients.find((client) =>
-        client.scopes.some((scope) => scope.endsWith('/admin')),
+      const operator = cognito.clients.find(
+        (client) =>
+          machineClients.has(client.clientId) && client.scopes.some((scope) => scope.endsWith('/admin')),
       );
       if (!operator)
         throw new LocalCloudStartError('no client with an admin scope to register the sandbox platform');
@@ -249,6 +267,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const agencyOfClient = agencyClients(template.functions.map((fn) => fn.environment.AGENCY_CLIENTS));
     const clients: Record<string, LocalClientInfo> = {};
     for (const client of cognito.clients) {
+      if (!machineClients.has(client.clientId)) continue;
       const agency = agencyOfClient[client.clientId];
       clients[client.clientName] = {
         clientId: client.clientId,
@@ -266,6 +285,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodbEndpoint: dynamodb.endpoint,
       clients,
       platforms,
+      users: people.users(),
+      signIn: people.signInUrls(apiServer.url),
       dataDir,
       localJsonPath,
       stop,
@@ -273,8 +294,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const { stop: _stop, dataDir: _dataDir, localJsonPath: _path, ...published } = cloud;
     // Schedules and scheduled rules run once everything they call is up.
     services.startTimers();
-    writeFileSync(localJsonPath, JSON.stringify(published, null, 2), { mode: 0o600 });
-    chmodSync(localJsonPath, 0o600);
+    const writeLocalJson = () => {
+      writeFileSync(localJsonPath, JSON.stringify({ ...published, users: people.users() }, null, 2), {
+        mode: 0o600,
+      });
+      chmodSync(localJsonPath, 0o600);
+    };
+    writeLocalJson();
+    // Staff users made at run time (POST /v1/platforms/{id}/users) show up with their password and TOTP secret.
+    people.store.onChange(() => {
+      cloud.users = people.users();
+      if (existsSync(localJsonPath)) writeLocalJson();
+    });
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     log(`  API            ${cloud.apiUrl}`);
     log(`  token          ${cloud.tokenUrl}`);
@@ -283,6 +314,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     log(`  DynamoDB       ${cloud.dynamodbEndpoint}`);
     log(`  clients        ${Object.keys(clients).join(', ')}  (secrets in ${localJsonPath})`);
+    if (cloud.signIn)
+      log(
+        `  people         ${Object.keys(cloud.users).join(', ')}  (sign in at ${cloud.signIn.authorizeUrl})`,
+      );
     return cloud;
   } catch (error) {
     await stop();

@@ -31,6 +31,7 @@ async function startE2eCloud(policy: string, sandbox: boolean) {
     clients: cloud.clients,
     platforms: cloud.platforms,
     progressLogPath,
+    localJsonPath: cloud.localJsonPath,
   };
   const stop = async () => {
     await cloud.stop();

@@ -27,6 +27,8 @@ export interface E2eCloud {
   platforms: Record<string, { webhookUrl: string; notificationSecret: string; responseSecret: string }>;
   /** Every line the local cloud logged (progress lines included), one per line. */
   progressLogPath: string;
+  /** `.tenggat/local.json` of this cloud: it gains the staff users made at run time. */
+  localJsonPath: string;
 }
 
 declare module 'vitest' {

@@ -23,6 +23,7 @@ import type {
 } from '../../functions/src/ports';
 import type { Deps } from '../../functions/src/use-cases/deps';
 import { FakePlatformClients, InMemoryPlatformOrders } from './fake-platform-api';
+import { InMemoryStaffDirectory } from './fake-staff';
 import { InMemoryOrders, InMemoryReportFiles, InMemoryReports } from './fake-stores';
 import { InMemorySubscriptionSecrets, InMemorySubscriptions } from './fake-subscriptions';
 import { DEFAULT_POLICY } from './policy-fixture';
@@ -237,6 +238,7 @@ export interface TestWorld {
   intakeBodies: InMemoryIntakeBodies;
   intake: RecordingIntake;
   platformClients: FakePlatformClients;
+  staff: InMemoryStaffDirectory;
 }
 
 export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
@@ -252,6 +254,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   const intakeBodies = new InMemoryIntakeBodies();
   const intake = new RecordingIntake();
   const platformClients = new FakePlatformClients();
+  const staff = new InMemoryStaffDirectory();
   let orderCounter = 0;
   const deps: Deps = {
     orders,
@@ -284,6 +287,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     asyncIntakeItems: DEFAULT_ASYNC_INTAKE_ITEMS,
     intakeBodies,
     intake,
+    staff,
   };
   return {
     deps,
@@ -298,6 +302,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     intakeBodies,
     intake,
     platformClients,
+    staff,
   };
 }
 

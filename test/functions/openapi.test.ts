@@ -14,7 +14,10 @@ describe('docs/openapi.json', () => {
     expect(Object.keys(submit?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '409', '413', '422']),
     );
-    expect(Object.keys(document.paths ?? {})).toHaveLength(25);
+    expect(Object.keys(document.paths ?? {})).toHaveLength(26);
+    expect(document.paths?.['/v1/platforms/{platformId}/users']?.post?.security).toEqual([
+      { cognito: ['takedown/admin'] },
+    ]);
     for (const path of ['/v1/statistics', '/v1/exports/orders.csv', '/v1/exports/dsa-statements'])
       expect(document.paths?.[path]?.get?.security, path).toEqual([{ cognito: ['takedown/read'] }]);
     const letter = document.paths?.['/v1/takedown-requests/{id}/letters/{stage}']?.get;

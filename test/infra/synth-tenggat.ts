@@ -12,7 +12,11 @@ export interface SynthOptions {
   readonly blockedWebhookPorts?: string;
   /** Context `tenggat:asyncIntakeItems`. */
   readonly asyncIntakeItems?: number;
+  /** The console's sign-in URLs. @default [TEST_CONSOLE_URL] */
+  readonly consoleUrls?: readonly string[];
 }
+
+export const TEST_CONSOLE_URL = 'https://console.tenggat.test/';
 
 /** Builds the Tenggat stack the way `bin/tenggat.ts` does, for assertions. */
 export function synthTenggat(options: SynthOptions = {}): {
@@ -34,6 +38,7 @@ export function synthTenggat(options: SynthOptions = {}): {
   });
   const stack = new TenggatStack(app, 'Tenggat', {
     config,
+    consoleUrls: options.consoleUrls ?? [TEST_CONSOLE_URL],
     env: { account: '123456789012', region: 'ap-southeast-3' },
   });
   return { app, stack, template: Template.fromStack(stack) };

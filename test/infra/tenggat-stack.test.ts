@@ -191,6 +191,7 @@ describe('the Lambda functions', () => {
 describe('identity', () => {
   it('has a takedown resource server with read, write and admin scopes and a hosted token domain', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      UserPoolId: { Ref: 'TenggatUserPool' },
       Identifier: 'takedown',
       Scopes: Match.arrayWith([
         Match.objectLike({ ScopeName: 'read' }),
@@ -198,7 +199,9 @@ describe('identity', () => {
         Match.objectLike({ ScopeName: 'admin' }),
       ]),
     });
-    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    // One domain per pool: the machines' token endpoint and the people's sign-in (staff-identity.test.ts).
+    const domains = Object.values(template.findResources('AWS::Cognito::UserPoolDomain'));
+    expect(domains.map((domain) => domain.Properties.UserPoolId)).toContainEqual({ Ref: 'TenggatUserPool' });
   });
 
   it('gives each agency a client-credentials client with read and write, and the operator admin and read', () => {
@@ -258,6 +261,7 @@ describe('the REST API', () => {
       ['POST /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['GET /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/secret-rotation', 'OperatorFunction', 'takedown/admin'],
+      ['POST /v1/platforms/{platformId}/users', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/responses', 'PlatformResponsesFunction', null],
       ['GET /v1/statistics', 'ReportsFunction', 'takedown/read'],
       ['GET /v1/exports/orders.csv', 'ReportsFunction', 'takedown/read'],

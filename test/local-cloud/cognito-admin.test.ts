@@ -29,6 +29,8 @@ const TEMPLATE_CLIENT: UserPoolClientSpec = {
   allowedOAuthFlows: ['client_credentials'],
   allowedOAuthScopes: ['takedown/read'],
   generateSecret: true,
+  callbackUrls: [],
+  logoutUrls: [],
 };
 
 describe('the local Cognito admin API, through the AWS SDK v3 client', () => {

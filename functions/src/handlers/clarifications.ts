@@ -1,5 +1,5 @@
 import { apiHandler, pathParam } from '../http/api-handler';
-import { type AgencyDirectory, agencyOf, callerOf } from '../http/auth';
+import { type AgencyDirectory, agencyOf, callerOf, officerOf } from '../http/auth';
 import { json, validate } from '../http/middleware';
 import type { Route } from '../http/router';
 import { clarificationAnswerBodySchema, type OrderViewBody } from '../http/schemas';
@@ -13,13 +13,14 @@ export const routes: readonly Route<ClarificationsHandlerDeps>[] = [
     method: 'POST',
     resource: '/v1/takedown-requests/{id}/clarifications',
     handler: async (event, deps) => {
-      const agencyId = agencyOf(callerOf(event, 'takedown/write'), deps.agencyClients);
+      const caller = callerOf(event, 'takedown/write');
+      const agencyId = agencyOf(caller, deps.agencyClients);
       const body = validate(clarificationAnswerBodySchema, event.jsonBody);
       const order = await answerClarification(deps, {
         agencyId,
         orderId: pathParam(event, 'id'),
         answer: body.answer,
-        officer: body.officer ?? null,
+        officer: officerOf(caller, body.officer),
       });
       return json<OrderViewBody>(200, order);
     },

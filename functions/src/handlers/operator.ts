@@ -10,6 +10,7 @@ import {
   type RegisteredPlatformBody,
   registerPlatformBodySchema,
 } from '../http/schemas';
+import { createPlatformUserBodySchema, type PlatformUserBody } from '../http/staff-schemas';
 import {
   type EraseAuditPersonalDataDeps,
   eraseAuditPersonalData,
@@ -23,18 +24,23 @@ import {
   registerPlatform,
   rotateSecrets,
 } from '../use-cases/operator';
+import { createPlatformStaffUser, type PlatformStaffDeps } from '../use-cases/platform-staff';
 import { wireOperator } from '../wiring/wire-operator';
 
 export type OperatorHandlerDeps = RegisterPlatformDeps &
   RotateSecretsDeps &
   RedeliverDeps &
   EraseAuditPersonalDataDeps &
+  PlatformStaffDeps &
   AgencyDirectory;
 
-/** Requires the admin scope; answers the operator acting (its name in AGENCY_CLIENTS, else its client id). */
+/**
+ * Requires the admin scope; answers the operator acting: a person's username, else the client's name in
+ * AGENCY_CLIENTS, else its client id.
+ */
 function authorizeOperator(event: HttpEvent, deps: OperatorHandlerDeps): string {
   const caller = callerOf(event, 'takedown/admin');
-  return deps.agencyClients[caller.clientId] ?? caller.clientId;
+  return caller.person?.username ?? deps.agencyClients[caller.clientId] ?? caller.clientId;
 }
 
 export const routes: readonly Route<OperatorHandlerDeps>[] = [
@@ -63,6 +69,20 @@ export const routes: readonly Route<OperatorHandlerDeps>[] = [
     handler: async (event, deps) => {
       authorizeOperator(event, deps);
       return json<PlatformSecretsViewBody>(200, await rotateSecrets(deps, pathParam(event, 'platformId')));
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/v1/platforms/{platformId}/users',
+    handler: async (event, deps) => {
+      authorizeOperator(event, deps);
+      const body = validate(createPlatformUserBodySchema, event.jsonBody);
+      const user = await createPlatformStaffUser(deps, {
+        platformId: pathParam(event, 'platformId'),
+        ...body,
+      });
+      // The temporary password is in this body only: never logged, never cached.
+      return json<PlatformUserBody>(201, user, { 'cache-control': 'no-store' });
     },
   },
   {

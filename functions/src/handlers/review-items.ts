@@ -1,5 +1,5 @@
 import { apiHandler, pathParam } from '../http/api-handler';
-import { type AgencyDirectory, agencyOf, callerOf } from '../http/auth';
+import { type AgencyDirectory, agencyOf, callerOf, officerOf } from '../http/auth';
 import { json, validate } from '../http/middleware';
 import type { Route } from '../http/router';
 import { type OrderViewBody, reviewBodySchema } from '../http/schemas';
@@ -13,7 +13,8 @@ export const routes: readonly Route<ReviewItemsHandlerDeps>[] = [
     method: 'POST',
     resource: '/v1/takedown-requests/{id}/review',
     handler: async (event, deps) => {
-      const agencyId = agencyOf(callerOf(event, 'takedown/write'), deps.agencyClients);
+      const caller = callerOf(event, 'takedown/write');
+      const agencyId = agencyOf(caller, deps.agencyClients);
       const body = validate(reviewBodySchema, event.jsonBody);
       const result = await reviewItems(deps, {
         agencyId,
@@ -21,7 +22,7 @@ export const routes: readonly Route<ReviewItemsHandlerDeps>[] = [
         itemIds: body.itemIds,
         decision: body.decision,
         note: body.note,
-        officer: body.officer ?? null,
+        officer: officerOf(caller, body.officer),
       });
       return json<{ results: unknown[]; order: OrderViewBody }>(200, result);
     },

@@ -15,7 +15,8 @@ export const routes: readonly Route<SubmitOrderHandlerDeps>[] = [
     method: 'POST',
     resource: '/v1/takedown-requests',
     handler: async (event, deps) => {
-      const agencyId = agencyOf(callerOf(event, 'takedown/write'), deps.agencyClients);
+      const caller = callerOf(event, 'takedown/write');
+      const agencyId = agencyOf(caller, deps.agencyClients);
       const idempotencyKey = header(event, 'idempotency-key')?.trim() ?? '';
       if (idempotencyKey === '' || idempotencyKey.length > 255) {
         throw new MissingIdempotencyKeyError('the Idempotency-Key header (1 to 255 characters) is required');
@@ -25,7 +26,8 @@ export const routes: readonly Route<SubmitOrderHandlerDeps>[] = [
         agencyId,
         idempotencyKey,
         request: event.jsonBody,
-        order: body,
+        // A person's orders carry the name they signed in with, whatever the body says.
+        order: caller.person ? { ...body, officer: caller.person.username } : body,
       });
       logger.appendKeys({ orderId: order.id });
       // A large order is accepted, its items written in the background: 202, and GET shows the progress.

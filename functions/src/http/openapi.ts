@@ -26,6 +26,7 @@ import {
   submittedOrderSchema,
   withdrawalBodySchema,
 } from './schemas';
+import { createPlatformUserBodySchema, platformUserSchema } from './staff-schemas';
 
 // Only the generator script and its test import this file, so the handlers' bundles stay free of the generator.
 
@@ -206,6 +207,23 @@ export function buildOpenApiDocument() {
     security: agency('takedown/admin'),
     request: { params: platformParam },
     responses: { '200': json(platformSecretsViewSchema, 'The new secrets'), ...problems(401, 403, 404) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/platforms/{platformId}/users',
+    summary: 'Create a staff user of a platform, in its group; the temporary password is shown this once',
+    description:
+      'Operators only. The person signs in to the console with it, sets their own password and enrols TOTP; ' +
+      'they see only orders addressed to this platform. An unknown platform is a 404, a taken username a 409.',
+    security: agency('takedown/admin'),
+    request: {
+      params: platformParam,
+      body: { content: { 'application/json': { schema: createPlatformUserBodySchema } } },
+    },
+    responses: {
+      '201': json(platformUserSchema, 'The user and their temporary password'),
+      ...problems(400, 401, 403, 404, 409, 422),
+    },
   });
   registry.registerPath({
     method: 'post',

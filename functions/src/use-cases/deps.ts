@@ -17,6 +17,7 @@ import type {
   ReportFiles,
   ReportStore,
   SecretStore,
+  StaffDirectory,
   SubscriptionRepository,
   SubscriptionSecretStore,
   WebhookSender,
@@ -66,4 +67,6 @@ export interface Deps {
   intakeBodies: IntakeBodies;
   /** Starts (or resumes) the background intake of an accepting order. */
   intake: IntakeStarter;
+  /** The people's user pool: platform groups and staff users. */
+  staff: StaffDirectory;
 }

@@ -10,7 +10,7 @@ import { changeOrder, wakeIfWaiting } from './order-changes';
 
 export type RegisterPlatformDeps = Pick<
   Deps,
-  'platforms' | 'platformClients' | 'secrets' | 'clock' | 'ids' | 'webhookRules' | 'resolveHost'
+  'platforms' | 'platformClients' | 'secrets' | 'clock' | 'ids' | 'webhookRules' | 'resolveHost' | 'staff'
 >;
 export type RotateSecretsDeps = Pick<Deps, 'platforms' | 'secrets' | 'clock' | 'ids'>;
 export type RedeliverDeps = Pick<Deps, 'orders' | 'platforms' | 'workflow' | 'clock'>;
@@ -70,10 +70,13 @@ export async function registerPlatform(deps: RegisterPlatformDeps, body: NewPlat
     current: { notificationSecret: deps.ids.secret(), responseSecret: deps.ids.secret(), createdAt: now },
     previous: null,
   };
-  // Secrets and the app client first: a platform record without them would be unusable. A client left over by a
-  // failed registration acts for nobody (only the record's machineClientIds do).
+  // Secrets, the app client and the staff group first: a platform record without them would be unusable. A client
+  // left over by a failed registration acts for nobody (only the record's machineClientIds do), and an existing
+  // group is kept, so a retried registration succeeds.
   await deps.secrets.put(body.id, secrets);
   const machineClient = await deps.platformClients.createMachineClient(body.id);
+  // Its staff's group, so that operators can add people to it (POST /v1/platforms/{platformId}/users).
+  await deps.staff.ensurePlatformGroup(body.id);
   const created = await deps.platforms.create({ ...platform, machineClientIds: [machineClient.clientId] });
   if (!created) throw new ConflictError(`platform ${body.id} already exists`);
   return {

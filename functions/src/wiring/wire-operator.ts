@@ -1,4 +1,5 @@
 import { CognitoPlatformClients } from '../adapters/cognito-platform-clients';
+import { CognitoStaffDirectory } from '../adapters/cognito-staff-directory';
 import { loadConfig } from '../config';
 import type { OperatorHandlerDeps } from '../handlers/operator';
 import { cognitoIdentityProviderClient } from './clients/cognito-identity-provider';
@@ -9,10 +10,11 @@ import { stepFunctionsWorkflow } from './workflow';
 
 /**
  * The table (platforms, orders) and audit key, the platforms' secrets to create and rotate, the machine pool for
- * each platform's app client, Step Functions to wake a parked order for redelivery.
+ * each platform's app client, the staff pool for platform groups and staff users, Step Functions to wake a parked
+ * order for redelivery.
  */
 export function wireOperator(env: NodeJS.ProcessEnv = process.env): OperatorHandlerDeps {
-  const config = loadConfig(env, ['stateMachine', 'machineClients']);
+  const config = loadConfig(env, ['stateMachine', 'machineClients', 'staffUserPool']);
   return {
     orders: orderRepository(config, auditSigner(config)),
     platforms: platformRepository(config),
@@ -28,5 +30,6 @@ export function wireOperator(env: NodeJS.ProcessEnv = process.env): OperatorHand
     webhookRules: webhookRulesOf(config),
     resolveHost,
     agencyClients: config.agencyClients,
+    staff: new CognitoStaffDirectory(cognitoIdentityProviderClient, config.staffUserPoolId),
   };
 }

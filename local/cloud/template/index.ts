@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBuckets, readLambdaPermissions } from './readers/buckets';
-import { readUserPoolClients, readUserPools } from './readers/cognito';
+import { readUserPoolClients, readUserPoolGroups, readUserPools } from './readers/cognito';
 import { readEventBuses } from './readers/event-buses';
 import { readEventRules } from './readers/event-rules';
 import { readFunctions } from './readers/functions';
@@ -72,6 +72,7 @@ export function parseTemplate(template: unknown, options: ParseOptions): LocalTe
     restApis: readRestApis(resolver, functions),
     userPools: readUserPools(resolver),
     userPoolClients: readUserPoolClients(resolver),
+    userPoolGroups: readUserPoolGroups(resolver),
     eventBuses: readEventBuses(resolver),
     emailIdentities: readEmailIdentities(resolver),
     configurationSets: readConfigurationSets(resolver),

@@ -136,6 +136,15 @@ export interface UserPoolClientSpec {
   allowedOAuthFlows: string[];
   allowedOAuthScopes: string[];
   generateSecret: boolean;
+  /** Where the authorization-code flow may return (`CallbackURLs`) and sign-out may land (`LogoutURLs`). */
+  callbackUrls: string[];
+  logoutUrls: string[];
+}
+
+/** An `AWS::Cognito::UserPoolGroup` of the template. */
+export interface UserPoolGroupSpec {
+  userPoolLogicalId: string | undefined;
+  groupName: string;
 }
 
 export interface EventBusSpec {
@@ -244,6 +253,7 @@ export interface LocalTemplate {
   restApis: RestApiSpec[];
   userPools: UserPoolSpec[];
   userPoolClients: UserPoolClientSpec[];
+  userPoolGroups: UserPoolGroupSpec[];
   eventBuses: EventBusSpec[];
   emailIdentities: EmailIdentitySpec[];
   configurationSets: ConfigurationSetSpec[];

@@ -26,6 +26,7 @@ export function setFunctionEnv(): void {
     INTAKE_FUNCTION_NAME: 'tenggat-test-intake',
     MACHINE_USER_POOL_ID: 'ap-southeast-3_TESTPOOL',
     MACHINE_TOKEN_URL: 'https://tenggat-test.auth.ap-southeast-3.amazoncognito.com/oauth2/token',
+    STAFF_USER_POOL_ID: 'ap-southeast-3_StaffTest',
     AWS_LAMBDA_FUNCTION_NAME: 'tenggat-test-function',
     AWS_REGION: 'ap-southeast-3',
     AWS_ACCESS_KEY_ID: 'test',
@@ -80,6 +81,8 @@ export function apiEvent(input: {
   clientId?: string | null;
   scope?: string;
   query?: Record<string, string>;
+  /** Extra claims, e.g. a person's `username` and `cognito:groups` (strings, as API Gateway passes them). */
+  claims?: Record<string, string>;
 }): APIGatewayProxyEvent {
   const clientId = input.clientId === undefined ? AGENCY_CLIENT : input.clientId;
   return {
@@ -104,6 +107,7 @@ export function apiEvent(input: {
                 scope: input.scope ?? 'takedown/read takedown/write',
                 sub: clientId,
                 token_use: 'access',
+                ...(input.claims ?? {}),
               },
             },
     } as unknown as APIGatewayProxyEvent['requestContext'],

@@ -1,5 +1,5 @@
 import type { TemplateResolver } from '../resolver';
-import type { UserPoolClientSpec, UserPoolSpec } from '../types';
+import type { UserPoolClientSpec, UserPoolGroupSpec, UserPoolSpec } from '../types';
 import { asString, asStringArray, isObject } from '../values';
 
 function resourceServersOf(
@@ -44,6 +44,15 @@ export function readUserPoolClients(resolver: TemplateResolver): UserPoolClientS
       allowedOAuthFlows: asStringArray(properties.AllowedOAuthFlows, 'AllowedOAuthFlows'),
       allowedOAuthScopes: asStringArray(properties.AllowedOAuthScopes, 'AllowedOAuthScopes'),
       generateSecret: properties.GenerateSecret === true,
+      callbackUrls: asStringArray(properties.CallbackURLs, 'CallbackURLs'),
+      logoutUrls: asStringArray(properties.LogoutURLs, 'LogoutURLs'),
     };
   });
+}
+
+export function readUserPoolGroups(resolver: TemplateResolver): UserPoolGroupSpec[] {
+  return resolver.logicalIdsOf('AWS::Cognito::UserPoolGroup').map((logicalId) => ({
+    userPoolLogicalId: resolver.logicalIdOfRef(resolver.propertiesOf(logicalId).UserPoolId),
+    groupName: asString(resolver.resolvedProperties(logicalId).GroupName, 'GroupName'),
+  }));
 }
