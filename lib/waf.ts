@@ -7,12 +7,16 @@ import { PROBLEM_TYPE_BASE } from './api';
 
 /**
  * The routes whose bodies are legal records full of hostile-looking text by nature (orders list the URLs of
- * illegal content; answers quote them back): `POST /v1/takedown-requests`, `POST /v1/takedown-requests/{id}/review`
- * and `POST /v1/platforms/{platformId}/responses`. The stage prefix is optional: WAF sees it on the execute-api
- * host but not behind a custom domain.
+ * illegal content; answers quote them back): `POST /v1/takedown-requests`, `POST /v1/takedown-requests/{id}/review`,
+ * `POST /v1/platforms/{platformId}/responses` and the platform API's answers and clarification requests
+ * (`POST /v1/platforms/{platformId}/orders/{id}/answers|clarification-requests`). The stage prefix is optional: WAF
+ * sees it on the execute-api host but not behind a custom domain.
  */
 export function orderAndAnswerPathPattern(stageName: string): string {
-  return `^(/${escapeRegex(stageName)})?/v1/(takedown-requests(/[^/]+/review)?|platforms/[^/]+/responses)/?$`;
+  return (
+    `^(/${escapeRegex(stageName)})?/v1/(takedown-requests(/[^/]+/review)?|platforms/[^/]+/responses|` +
+    'platforms/[^/]+/orders/[^/]+/(answers|clarification-requests))/?$'
+  );
 }
 /** The platform answer route, rate limited per platform (the platform id is in the path). */
 export function platformResponsesPathPattern(stageName: string): string {

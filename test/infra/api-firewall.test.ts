@@ -25,6 +25,8 @@ const ORDER_AND_ANSWER_ROUTES = [
   'POST /v1/takedown-requests',
   'POST /v1/takedown-requests/{id}/review',
   'POST /v1/platforms/{platformId}/responses',
+  'POST /v1/platforms/{platformId}/orders/{id}/answers',
+  'POST /v1/platforms/{platformId}/orders/{id}/clarification-requests',
 ];
 
 function managedGroupRules(group: string): Rule[] {
