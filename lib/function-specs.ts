@@ -42,6 +42,8 @@ export type Capability =
   | 'findDuplicates'
   /** Reads the open-orders index and inspects, starts and redrives order executions. */
   | 'recoverExecutions'
+  /** Reads an order execution, its definition and history (the operator's execution view); changes none. */
+  | 'readExecutions'
   /** Renders letters: the DejaVu fonts are copied into the bundle (`fonts/`), and PUBLIC_API_URL is set. */
   | 'letters'
   /** Puts large letters and exports in the reports bucket and presigns GETs of them (REPORTS_BUCKET). */
@@ -134,11 +136,19 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   OperatorFunction: {
     entry: 'operator.ts',
     bundleBudget: 780_000,
-    description: 'Operator API: registers platforms, rotates their secrets, redelivers undeliverable orders',
+    description:
+      'Operator API: registers platforms, rotates their secrets, redelivers undeliverable orders, shows executions',
     memorySize: 512,
     timeout: Duration.seconds(15),
     table: 'readWrite',
-    capabilities: ['sendTaskResult', 'manageSecrets', 'agencyClients', 'webhookUrls', 'signAudit'],
+    capabilities: [
+      'sendTaskResult',
+      'manageSecrets',
+      'agencyClients',
+      'webhookUrls',
+      'signAudit',
+      'readExecutions',
+    ],
   },
   WorkflowStepFunction: {
     entry: 'workflow-step.ts',

@@ -22,6 +22,7 @@ import type {
   WorkflowGateway,
 } from '../../functions/src/ports';
 import type { Deps } from '../../functions/src/use-cases/deps';
+import { RecordedExecutions } from './fake-executions';
 import { InMemoryOrders, InMemoryReportFiles, InMemoryReports } from './fake-stores';
 import { InMemorySubscriptionSecrets, InMemorySubscriptions } from './fake-subscriptions';
 import { DEFAULT_POLICY } from './policy-fixture';
@@ -235,6 +236,7 @@ export interface TestWorld {
   clock: FakeClock;
   intakeBodies: InMemoryIntakeBodies;
   intake: RecordingIntake;
+  executions: RecordedExecutions;
 }
 
 export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
@@ -249,6 +251,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   const published: DomainEvent[] = [];
   const intakeBodies = new InMemoryIntakeBodies();
   const intake = new RecordingIntake();
+  const executions = new RecordedExecutions();
   let orderCounter = 0;
   const deps: Deps = {
     orders,
@@ -258,6 +261,8 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     webhookIds: new InMemoryIdempotency(clock),
     secrets,
     workflow,
+    executions,
+    deployed: true,
     events: { publish: async (events) => void published.push(...events) },
     webhooks: endpoint,
     clock,
@@ -292,6 +297,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     clock,
     intakeBodies,
     intake,
+    executions,
   };
 }
 

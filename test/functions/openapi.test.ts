@@ -14,7 +14,7 @@ describe('docs/openapi.json', () => {
     expect(Object.keys(submit?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '409', '413', '422']),
     );
-    expect(Object.keys(document.paths ?? {})).toHaveLength(19);
+    expect(Object.keys(document.paths ?? {})).toHaveLength(20);
     for (const path of ['/v1/statistics', '/v1/exports/orders.csv', '/v1/exports/dsa-statements'])
       expect(document.paths?.[path]?.get?.security, path).toEqual([{ cognito: ['takedown/read'] }]);
     const letter = document.paths?.['/v1/takedown-requests/{id}/letters/{stage}']?.get;
@@ -22,6 +22,9 @@ describe('docs/openapi.json', () => {
     // The verification route is public.
     expect(document.paths?.['/v1/verify/{sha256}']?.get?.security).toBeUndefined();
     expect(document.paths).toHaveProperty(['/v1/takedown-requests/{id}/personal-data-erasure']);
+    const execution = document.paths?.['/v1/takedown-requests/{id}/execution']?.get;
+    expect(execution?.security).toEqual([{ cognito: ['takedown/admin'] }]);
+    expect(Object.keys(execution?.responses ?? {})).toEqual(expect.arrayContaining(['200', '403', '404']));
     const subscriptions = document.paths?.['/v1/subscriptions'];
     expect(subscriptions?.post?.security).toEqual([{ cognito: ['takedown/write'] }]);
     expect(Object.keys(subscriptions?.post?.responses ?? {})).toEqual(expect.arrayContaining(['201', '422']));

@@ -14,14 +14,13 @@ import { ConcurrentChangeError } from '../domain/errors';
 import type { NoticeRecord } from '../domain/notices';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
 import type { OpenOrder } from '../domain/recovery';
-import type { ChainSigner, OrderChange, OrderRepository, Page, PageRequest } from '../ports';
+import type { ChainSigner, OrderChange, OrderListQuery, OrderRepository, Page, PageRequest } from '../ports';
 import { linkAuditEvent, storedAuditEvent } from './audit-chain-links';
 import {
   auditSk,
   BY_OPEN_ORDER_INDEX,
   deliverySk,
   itemSk,
-  leavesOpenLocators,
   noticeSk,
   OPEN_ORDER_SHARDS,
   ORDER_SK,
@@ -31,7 +30,9 @@ import {
   orderPk,
   strip,
 } from './dynamodb-order-keys';
+import { DynamoOrderList } from './dynamodb-order-list';
 import { allUnder, queryPage } from './dynamodb-reads';
+import { type ItemOwner, itemSearchKeys, referenceRecord, removedIndexKeys } from './dynamodb-search-keys';
 import {
   isCancelled,
   isConditionFailure,
@@ -79,11 +80,12 @@ export class DynamoOrderRepository implements OrderRepository {
    * harmless, so a retry after a crash may overlap what was written. On AWS a transactional put costs 2 WCU per KB
    * against 1 for a batch put, and one order's items share a partition (1,000 WCU/s until DynamoDB splits it).
    */
-  async putItems(items: ItemRecord[]): Promise<void> {
+  async putItems(items: ItemRecord[], owner: ItemOwner): Promise<void> {
     const records = items.map((item) => ({
       pk: orderPk(item.orderId),
       sk: itemSk(item.itemId),
       ...openLocatorKeys(item),
+      ...itemSearchKeys(item, owner),
       ...item,
     }));
     await writeInTransactionChunks(this.client, this.tableName, records);
@@ -115,6 +117,8 @@ export class DynamoOrderRepository implements OrderRepository {
               },
             },
             ...notices.map((notice) => this.noticePut(notice)),
+            // Found by its reference from the moment it exists (an idempotent put: a retry rewrites the same).
+            { Put: { TableName: this.tableName, Item: referenceRecord(order) } },
             {
               Put: {
                 TableName: this.tableName,
@@ -187,8 +191,9 @@ export class DynamoOrderRepository implements OrderRepository {
         Update: {
           TableName: this.tableName,
           Key: { pk: orderPk(change.orderId), sk: itemSk(item.itemId) },
-          // An item that is resolved, withdrawn or erased leaves the open-locators index in the same write.
-          UpdateExpression: `SET ${update.clauses.join(', ')}${leavesOpenLocators(item.set) ? ' REMOVE gsi3pk, gsi3sk' : ''}`,
+          // An item that is resolved, withdrawn or erased leaves the open-locators index in the same write, and
+          // an erased one the locator search too.
+          UpdateExpression: `SET ${update.clauses.join(', ')}${removedIndexKeys(item.set)}`,
           ConditionExpression: '#status = :expectedStatus',
           ExpressionAttributeNames: { ...update.names, '#status': 'status' },
           ExpressionAttributeValues: { ...update.values, ':expectedStatus': item.expectedStatus },
@@ -330,49 +335,8 @@ export class DynamoOrderRepository implements OrderRepository {
     return records.map((record) => strip<ItemRecord>(record));
   }
 
-  listOrders(
-    agencyId: string,
-    filter: { status: string | null; platformId: string | null },
-    page: PageRequest,
-  ): Promise<Page<OrderRecord>> {
-    const conditions: string[] = [];
-    const values: Record<string, unknown> = { ':agency': `AGENCY#${agencyId}` };
-    const names: Record<string, string> = {};
-    if (filter.status !== null) {
-      conditions.push('#status = :status');
-      names['#status'] = 'status';
-      values[':status'] = filter.status;
-    }
-    if (filter.platformId !== null) {
-      conditions.push('platformId = :platformId');
-      values[':platformId'] = filter.platformId;
-    }
-    return queryPage<OrderRecord>(
-      this.client,
-      {
-        TableName: this.tableName,
-        IndexName: 'byAgency',
-        KeyConditionExpression: 'gsi1pk = :agency',
-        ScanIndexForward: false,
-        ExpressionAttributeValues: values,
-        ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
-        // DynamoDB refuses an empty names map.
-        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-      },
-      page,
-      (key) => ({
-        pk: String(key.pk),
-        sk: String(key.sk),
-        gsi1pk: String(key.gsi1pk),
-        gsi1sk: String(key.gsi1sk),
-      }),
-      (cursor) => {
-        const key = decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
-        // A cursor from another agency's listing must not open this one's index partition to it.
-        if (key.gsi1pk !== `AGENCY#${agencyId}`) return { ...key, gsi1pk: `AGENCY#${agencyId}` };
-        return key;
-      },
-    );
+  listOrders(query: OrderListQuery, page: PageRequest): Promise<Page<OrderRecord>> {
+    return new DynamoOrderList(this.client, this.tableName).list(query, page);
   }
 
   async listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>> {

@@ -1,5 +1,6 @@
 import { apiHandler, pathParam } from '../http/api-handler';
 import { type AgencyDirectory, callerOf } from '../http/auth';
+import { type ExecutionViewBody, executionQuerySchema } from '../http/execution-schemas';
 import { type HttpEvent, json, validate } from '../http/middleware';
 import type { Route } from '../http/router';
 import {
@@ -13,6 +14,7 @@ import {
   type EraseAuditPersonalDataDeps,
   eraseAuditPersonalData,
 } from '../use-cases/erase-audit-personal-data';
+import { type ExecutionViewDeps, executionView } from '../use-cases/execution-view';
 import {
   listPlatforms,
   type RedeliverDeps,
@@ -28,6 +30,7 @@ export type OperatorHandlerDeps = RegisterPlatformDeps &
   RotateSecretsDeps &
   RedeliverDeps &
   EraseAuditPersonalDataDeps &
+  ExecutionViewDeps &
   AgencyDirectory;
 
 /** Requires the admin scope; answers the operator acting (its name in AGENCY_CLIENTS, else its client id). */
@@ -85,6 +88,20 @@ export const routes: readonly Route<OperatorHandlerDeps>[] = [
         requestReference: body.requestReference,
       });
       return json<PersonalDataErasureResultBody>(200, erasure);
+    },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/takedown-requests/{id}/execution',
+    handler: async (event, deps) => {
+      authorizeOperator(event, deps);
+      const page = validate(executionQuerySchema, event.queryStringParameters ?? {});
+      const view = await executionView(deps, {
+        orderId: pathParam(event, 'id'),
+        limit: page.limit,
+        nextToken: page.nextToken ?? null,
+      });
+      return json<ExecutionViewBody>(200, view);
     },
   },
 ];

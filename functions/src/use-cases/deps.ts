@@ -4,6 +4,7 @@ import type {
   ChainSigner,
   Clock,
   EventPublisher,
+  ExecutionReader,
   IdempotencyStore,
   IdGenerator,
   IntakeBodies,
@@ -33,6 +34,10 @@ export interface Deps {
   webhookIds: IdempotencyStore;
   secrets: SecretStore;
   workflow: WorkflowGateway;
+  /** Reads executions for the operator's execution view. */
+  executions: ExecutionReader;
+  /** False on the local cloud (`TENGGAT_LOCAL=true`): links to the AWS console lead nowhere there. */
+  deployed: boolean;
   events: EventPublisher;
   webhooks: WebhookSender;
   clock: Clock;

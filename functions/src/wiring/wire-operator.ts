@@ -3,11 +3,11 @@ import type { OperatorHandlerDeps } from '../handlers/operator';
 import { platformSecretStore } from './secrets';
 import { auditSigner, orderRepository, platformRepository } from './stores';
 import { randomIds, resolveHost, systemClock, webhookRulesOf } from './system';
-import { stepFunctionsWorkflow } from './workflow';
+import { stepFunctionsExecutions, stepFunctionsWorkflow } from './workflow';
 
 /**
  * The table (platforms, orders) and audit key, the platforms' secrets to create and rotate, Step Functions to wake
- * a parked order for redelivery.
+ * a parked order for redelivery and to read an order's execution for the console.
  */
 export function wireOperator(env: NodeJS.ProcessEnv = process.env): OperatorHandlerDeps {
   const config = loadConfig(env, ['stateMachine']);
@@ -16,6 +16,9 @@ export function wireOperator(env: NodeJS.ProcessEnv = process.env): OperatorHand
     platforms: platformRepository(config),
     secrets: platformSecretStore(config),
     workflow: stepFunctionsWorkflow(config.stateMachineArn),
+    executions: stepFunctionsExecutions(),
+    // The local cloud sets TENGGAT_LOCAL=true: there the AWS console link leads nowhere.
+    deployed: env.TENGGAT_LOCAL !== 'true',
     clock: systemClock,
     ids: randomIds,
     webhookRules: webhookRulesOf(config),

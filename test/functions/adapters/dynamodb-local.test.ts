@@ -164,7 +164,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     // Every event of the lifecycle (answers, escalations, finalization) survives DynamoDB's round trip unchanged.
     expect(audit.verification).toEqual({ valid: true, checkedEvents: audit.head?.seq });
     const listed = await listOrders(world.deps, {
-      agencyId: AGENCY,
+      agencyIds: [AGENCY],
       status: 'complied_late',
       platformId: null,
       limit: 5,
@@ -172,7 +172,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     });
     expect(listed.items.map((entry) => entry.id)).toContain(order.id);
     const byPlatform = await listOrders(world.deps, {
-      agencyId: AGENCY,
+      agencyIds: [AGENCY],
       status: null,
       platformId: 'michat',
       limit: 5,
@@ -180,7 +180,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     });
     expect(byPlatform.items.map((entry) => entry.id)).toContain(order.id);
     const none = await listOrders(world.deps, {
-      agencyId: AGENCY,
+      agencyIds: [AGENCY],
       status: null,
       platformId: 'other',
       limit: 5,
@@ -188,7 +188,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     });
     expect(none.items).toEqual([]);
     const firstPage = await listOrders(world.deps, {
-      agencyId: AGENCY,
+      agencyIds: [AGENCY],
       status: null,
       platformId: null,
       limit: 1,

@@ -108,8 +108,14 @@ describe('large orders on DynamoDB Local', () => {
       cause: expect.any(SimulatedCrash),
     });
     const listed = await new DynamoOrderRepository(documentClient(), TABLE).listOrders(
-      AGENCY,
-      { status: null, platformId: null },
+      {
+        agencyIds: [AGENCY],
+        status: null,
+        stage: null,
+        platformId: null,
+        reference: null,
+        locatorDigests: null,
+      },
       { limit: 100, cursor: null },
     );
     expect(listed.items.filter((order) => order.reference === 'AIS/2026/11/crash')).toEqual([]);
