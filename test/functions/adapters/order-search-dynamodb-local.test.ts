@@ -174,4 +174,27 @@ describe('order search on DynamoDB Local', () => {
     });
     expect(ids(stored)).toContain(order.id);
   });
+
+  it('no longer finds an order by a locator once the item’s locator is erased', async () => {
+    const world = worldOnDynamo();
+    await registerMichat(world);
+    const tag = Math.random().toString(36).slice(2, 8);
+    const locator = `https://michat.example/erased/${tag}`;
+    const order = await submit(world, orderBody({ items: [{ kind: 'url', locator }] }), `erase-${tag}`);
+    const search = () => listOrders(world.deps, { ...base, agencyIds: [AGENCY], locator });
+    expect(ids(await search())).toEqual([order.id]);
+    const stored = await world.deps.orders.getOrder(order.id);
+    const [item] = (await world.deps.orders.listItems(order.id, { limit: 1, cursor: null })).items;
+    if (stored === null || item === undefined) throw new Error('order not stored');
+    // The erasure's item step: locator and note set to null in a version-guarded change without an audit event.
+    await world.deps.orders.commit({
+      orderId: order.id,
+      expectedVersion: stored.version,
+      auditSeq: stored.auditSeq,
+      set: {},
+      items: [{ itemId: item.itemId, expectedStatus: item.status, set: { locator: null, note: null } }],
+      audit: null,
+    });
+    expect(ids(await search())).toEqual([]);
+  });
 });
