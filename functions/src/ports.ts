@@ -81,8 +81,6 @@ export interface OrderRepository {
   getItems(orderId: string, itemIds: readonly string[]): Promise<ItemRecord[]>;
   listItems(orderId: string, page: PageRequest): Promise<Page<ItemRecord>>;
   allItems(orderId: string): Promise<ItemRecord[]>;
-  /** Newest first across the listed agencies; one bounded read per agency (and locator key) per page. */
-  listOrders(query: OrderListQuery, page: PageRequest): Promise<Page<OrderRecord>>;
   listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>>;
   /** Every audit event of the order, in order, and the head stored on the marker. */
   auditTrail(orderId: string): Promise<{ events: ChainedAuditEvent[]; head: StoredChainHead | null }>;
@@ -90,6 +88,14 @@ export interface OrderRepository {
   erasePersonalData(orderId: string, at: Date): Promise<number>;
   recordDelivery(attempt: DeliveryAttempt): Promise<void>;
   listDeliveries(orderId: string, limit: number): Promise<DeliveryAttempt[]>;
+}
+
+/**
+ * The order list (the read function only, a port of its own so that no other bundle carries it): newest first
+ * across the listed agencies, one bounded read per agency (and locator key) per page.
+ */
+export interface OrderList {
+  listOrders(query: OrderListQuery, page: PageRequest): Promise<Page<OrderRecord>>;
 }
 
 /**

@@ -255,6 +255,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   let orderCounter = 0;
   const deps: Deps = {
     orders,
+    orderList: orders,
     openLocators: orders,
     platforms,
     idempotency: new InMemoryIdempotency(clock),

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { decodeCursorEntries, encodeCursor } from '../cursor';
 import type { OrderRecord } from '../domain/records';
-import type { OrderListQuery, Page, PageRequest } from '../ports';
+import type { OrderList, OrderListQuery, Page, PageRequest } from '../ports';
 import { ORDER_SK, orderFromItem, orderPk } from './dynamodb-order-keys';
 import { locatorPartition, referencePk } from './dynamodb-search-keys';
 import { sleep } from './dynamodb-writes';
@@ -107,13 +107,13 @@ const matches = (order: OrderRecord, query: OrderListQuery): boolean =>
   (query.stage === null || order.stage === query.stage) &&
   (query.platformId === null || order.platformId === query.platformId);
 
-export class DynamoOrderList {
+export class DynamoOrderList implements OrderList {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async list(query: OrderListQuery, page: PageRequest): Promise<Page<OrderRecord>> {
+  async listOrders(query: OrderListQuery, page: PageRequest): Promise<Page<OrderRecord>> {
     const sources = sourcesOf(query);
     const positions = page.cursor === null ? {} : decodeCursorEntries(page.cursor);
     const reads = await Promise.all(

@@ -14,7 +14,7 @@ import { ConcurrentChangeError } from '../domain/errors';
 import type { NoticeRecord } from '../domain/notices';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
 import type { OpenOrder } from '../domain/recovery';
-import type { ChainSigner, OrderChange, OrderListQuery, OrderRepository, Page, PageRequest } from '../ports';
+import type { ChainSigner, OrderChange, OrderRepository, Page, PageRequest } from '../ports';
 import { linkAuditEvent, storedAuditEvent } from './audit-chain-links';
 import {
   auditSk,
@@ -30,7 +30,6 @@ import {
   orderPk,
   strip,
 } from './dynamodb-order-keys';
-import { DynamoOrderList } from './dynamodb-order-list';
 import { allUnder, queryPage } from './dynamodb-reads';
 import { type ItemOwner, itemSearchKeys, referenceRecord, removedIndexKeys } from './dynamodb-search-keys';
 import {
@@ -333,10 +332,6 @@ export class DynamoOrderRepository implements OrderRepository {
   async allItems(orderId: string): Promise<ItemRecord[]> {
     const records = await allUnder(this.client, this.tableName, orderId, 'ITEM#');
     return records.map((record) => strip<ItemRecord>(record));
-  }
-
-  listOrders(query: OrderListQuery, page: PageRequest): Promise<Page<OrderRecord>> {
-    return new DynamoOrderList(this.client, this.tableName).list(query, page);
   }
 
   async listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>> {

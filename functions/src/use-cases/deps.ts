@@ -11,6 +11,7 @@ import type {
   IntakeStarter,
   Mailer,
   OpenLocatorIndex,
+  OrderList,
   OrderRepository,
   PlatformRepository,
   ReportFiles,
@@ -25,6 +26,8 @@ import type {
 /** Everything a use case may depend on; each use case picks what it needs. */
 export interface Deps {
   orders: OrderRepository;
+  /** The order list's merged, bounded queries (GET /v1/takedown-requests). */
+  orderList: OrderList;
   /** The open-locators index, for duplicate detection on submit. */
   openLocators: OpenLocatorIndex;
   platforms: PlatformRepository;

@@ -9,7 +9,7 @@ import { itemView, orderSummary, orderView } from './views';
 
 const FIRST_PAGE = 100;
 
-export type ReadOrdersDeps = Pick<Deps, 'orders' | 'clock' | 'chainSigner'>;
+export type ReadOrdersDeps = Pick<Deps, 'orders' | 'orderList' | 'clock' | 'chainSigner'>;
 
 /**
  * Who reads: an agency's id, or `OPERATOR_READER` for the ministry's operators, who read every agency's orders.
@@ -74,9 +74,9 @@ export interface ListOrdersInput {
   cursor: string | null;
 }
 
-export async function listOrders(deps: Pick<Deps, 'orders' | 'clock'>, input: ListOrdersInput) {
+export async function listOrders(deps: Pick<Deps, 'orders' | 'orderList' | 'clock'>, input: ListOrdersInput) {
   const locator = input.locator ?? null;
-  const page = await deps.orders.listOrders(
+  const page = await deps.orderList.listOrders(
     {
       agencyIds: input.agencyIds,
       status: input.status,

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
+import { DynamoOrderList } from '../../../functions/src/adapters/dynamodb-order-list';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { ConcurrentChangeError, OrderChanged } from '../../../functions/src/domain/errors';
@@ -50,6 +51,7 @@ function worldOnDynamo(): TestWorld {
   const suffix = Math.random().toString(36).slice(2, 8);
   let counter = 0;
   world.deps.orders = new DynamoOrderRepository(documents, TABLE, world.deps.chainSigner);
+  world.deps.orderList = new DynamoOrderList(documents, TABLE);
   world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
   world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
   world.deps.webhookIds = new DynamoIdempotencyStore(documents, TABLE, 'WEBHOOK', world.clock);

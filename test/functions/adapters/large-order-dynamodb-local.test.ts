@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
 import { DynamoOpenLocatorIndex } from '../../../functions/src/adapters/dynamodb-open-locators';
+import { DynamoOrderList } from '../../../functions/src/adapters/dynamodb-order-list';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { getAudit, getOrder } from '../../../functions/src/use-cases/read-orders';
@@ -107,7 +108,7 @@ describe('large orders on DynamoDB Local', () => {
     await expect(submitOrder(crashing.deps, input)).rejects.toMatchObject({
       cause: expect.any(SimulatedCrash),
     });
-    const listed = await new DynamoOrderRepository(documentClient(), TABLE).listOrders(
+    const listed = await new DynamoOrderList(documentClient(), TABLE).listOrders(
       {
         agencyIds: [AGENCY],
         status: null,

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
+import { DynamoOrderList } from '../../../functions/src/adapters/dynamodb-order-list';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { type ListOrdersInput, listOrders } from '../../../functions/src/use-cases/read-orders';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
@@ -34,6 +35,7 @@ function worldOnDynamo(): TestWorld {
   const suffix = Math.random().toString(36).slice(2, 8);
   let counter = 0;
   world.deps.orders = new DynamoOrderRepository(documents, TABLE, world.deps.chainSigner);
+  world.deps.orderList = new DynamoOrderList(documents, TABLE);
   world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
   world.deps.ids = { ...world.deps.ids, orderId: () => `order-${suffix}-${++counter}` };
   return world;
