@@ -83,6 +83,12 @@ export const ROUTES: readonly Route[] = [
     functionId: 'OperatorFunction',
     access: 'admin',
   },
+  {
+    path: '/v1/takedown-requests/{id}/execution',
+    method: 'GET',
+    functionId: 'OperatorFunction',
+    access: 'admin',
+  },
   { path: '/v1/platforms', method: 'POST', functionId: 'OperatorFunction', access: 'admin' },
   { path: '/v1/platforms', method: 'GET', functionId: 'OperatorFunction', access: 'admin' },
   {

@@ -12,6 +12,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { TenggatConfig } from './config';
 import { BY_AGENCY_INDEX, BY_OPEN_LOCATOR_INDEX, BY_OPEN_ORDER_INDEX, BY_PLATFORM_INDEX } from './data-table';
+import { grantExecutionReads } from './execution-grants';
 import {
   type Capability,
   FUNCTION_BUNDLING,
@@ -194,6 +195,7 @@ export class TenggatFunctions extends Construct {
 
       this.grantTableAccess(fn, spec.table, props);
       if (has('recoverExecutions')) this.grantRecovery(fn, props);
+      if (has('readExecutions')) grantExecutionReads(fn, props.stateMachineArn);
       if (has('findDuplicates'))
         this.grantIndexQuery(fn, props, BY_OPEN_LOCATOR_INDEX, 'dynamodb:PartiQLSelect');
       if (has('sendEmail')) this.grantEmail(fn, props);

@@ -22,3 +22,17 @@ export function decodeCursor(cursor: string, keys: readonly string[]): Record<st
   }
   return result;
 }
+
+/** Every string entry of a cursor (for cursors whose keys vary, e.g. one position per listed partition). */
+export function decodeCursorEntries(cursor: string): Record<string, string> {
+  const record = decodeCursor(cursor, []);
+  let value: Record<string, unknown> = {};
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return record;
+  }
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}

@@ -39,6 +39,19 @@ export interface OrderChange {
   audit: Omit<AuditEvent, 'seq'> | null;
 }
 
+/** What the order list filters on; `null` leaves a filter out. */
+export interface OrderListQuery {
+  /** One agency for an agency; every agency (or the one asked for) for an operator. */
+  agencyIds: readonly string[];
+  status: string | null;
+  stage: string | null;
+  platformId: string | null;
+  /** Exact reference, from the reference records. */
+  reference: string | null;
+  /** The search digests of a locator (`locatorSearchDigests`), from the items' locator search keys. */
+  locatorDigests: readonly string[] | null;
+}
+
 /** The most items one OrderChange may touch (DynamoDB transactions hold 100 actions). */
 export const MAX_ITEMS_PER_CHANGE = 98;
 /** The most notices one OrderChange may write besides its items (they share the 100 actions). */
@@ -46,8 +59,11 @@ export const MAX_NOTICES_PER_CHANGE = 8;
 
 export interface OrderRepository {
   getOrder(orderId: string): Promise<OrderRecord | null>;
-  /** Writes items idempotently (overwrites), before the marker exists. */
-  putItems(items: ItemRecord[]): Promise<void>;
+  /**
+   * Writes items idempotently (overwrites), before the marker exists; `owner` (the order's agency and creation time)
+   * keys each item's locator search entry.
+   */
+  putItems(items: ItemRecord[], owner: Pick<OrderRecord, 'agencyId' | 'createdAt'>): Promise<void>;
   /**
    * Writes the marker and its first audit event; returns false when the marker already exists. Here and in `commit`
    * the audit event is chained after the order's head and the new head is signed, in the same transaction.
@@ -65,11 +81,6 @@ export interface OrderRepository {
   getItems(orderId: string, itemIds: readonly string[]): Promise<ItemRecord[]>;
   listItems(orderId: string, page: PageRequest): Promise<Page<ItemRecord>>;
   allItems(orderId: string): Promise<ItemRecord[]>;
-  listOrders(
-    agencyId: string,
-    filter: { status: string | null; platformId: string | null },
-    page: PageRequest,
-  ): Promise<Page<OrderRecord>>;
   listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>>;
   /** Every audit event of the order, in order, and the head stored on the marker. */
   auditTrail(orderId: string): Promise<{ events: ChainedAuditEvent[]; head: StoredChainHead | null }>;
@@ -77,6 +88,14 @@ export interface OrderRepository {
   erasePersonalData(orderId: string, at: Date): Promise<number>;
   recordDelivery(attempt: DeliveryAttempt): Promise<void>;
   listDeliveries(orderId: string, limit: number): Promise<DeliveryAttempt[]>;
+}
+
+/**
+ * The order list (the read function only, a port of its own so that no other bundle carries it): newest first
+ * across the listed agencies, one bounded read per agency (and locator key) per page.
+ */
+export interface OrderList {
+  listOrders(query: OrderListQuery, page: PageRequest): Promise<Page<OrderRecord>>;
 }
 
 /**
@@ -326,4 +345,38 @@ export interface IntakeBodies {
 /** Runs the intake of an accepting order in the background (an asynchronous invoke of the intake function). */
 export interface IntakeStarter {
   start(request: IntakeRequest): Promise<void>;
+}
+
+/** What DescribeExecution tells of one execution (the operator's execution view). */
+export interface ExecutionDescription {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: string;
+  startDate: Date;
+  stopDate: Date | null;
+  redriveCount: number;
+  redriveStatus: string | null;
+}
+
+/** One GetExecutionHistory event: its `<kind>EventDetails` object, if any, as `details`. */
+export interface HistoryEvent {
+  id: number;
+  previousEventId: number | null;
+  timestamp: Date;
+  type: string;
+  details: Record<string, unknown> | null;
+}
+
+/** Reads of an execution for people (DescribeExecution, GetExecutionHistory, DescribeStateMachineForExecution). */
+export interface ExecutionReader {
+  /** null when no execution has this ARN. */
+  describe(executionArn: string): Promise<ExecutionDescription | null>;
+  /** The definition (ASL JSON text) this execution runs, whatever the machine was updated to since. */
+  definitionOf(executionArn: string): Promise<string>;
+  /** Oldest first; `nextToken` is the service's own, opaque. */
+  history(
+    executionArn: string,
+    page: { limit: number; nextToken: string | null },
+  ): Promise<{ events: HistoryEvent[]; nextToken: string | null }>;
 }

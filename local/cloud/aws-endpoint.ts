@@ -41,6 +41,8 @@ export function awsEndpointEnvironment(
   dynamodbEndpoint?: string,
 ): Record<string, string> {
   return {
+    // Tells functions they run on the local cloud (e.g. no AWS console links).
+    TENGGAT_LOCAL: 'true',
     AWS_ENDPOINT_URL_SFN: awsEndpoint,
     AWS_ENDPOINT_URL_LAMBDA: awsEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: awsEndpoint,

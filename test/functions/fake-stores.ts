@@ -6,6 +6,7 @@ import {
   type StoredChainHead,
 } from '../../functions/src/domain/audit-chain';
 import { ConcurrentChangeError, InvalidCursorError } from '../../functions/src/domain/errors';
+import { locatorKey, locatorSearchDigest } from '../../functions/src/domain/locator';
 import type { NoticeRecord } from '../../functions/src/domain/notices';
 import { isFinalOrderStatus } from '../../functions/src/domain/order-rules';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../../functions/src/domain/records';
@@ -16,6 +17,7 @@ import {
   type OpenLocatorIndex,
   type OpenLocatorItem,
   type OrderChange,
+  type OrderListQuery,
   type OrderRepository,
   type OrderState,
   type Page,
@@ -54,7 +56,7 @@ export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
     const order = this.orders.get(orderId);
     return order ? clone(order) : null;
   }
-  async putItems(items: ItemRecord[]) {
+  async putItems(items: ItemRecord[], _owner: Pick<OrderRecord, 'agencyId' | 'createdAt'>) {
     for (const item of items) {
       const map = this.items.get(item.orderId) ?? new Map<string, ItemRecord>();
       map.set(item.itemId, clone(item));
@@ -168,15 +170,19 @@ export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
   async allItems(orderId: string) {
     return this.sortedItems(orderId).map(clone);
   }
-  async listOrders(
-    agencyId: string,
-    filter: { status: string | null; platformId: string | null },
-    page: PageRequest,
-  ) {
+  async listOrders(query: OrderListQuery, page: PageRequest) {
+    const hasLocator = (order: OrderRecord, digests: readonly string[]) =>
+      [...(this.items.get(order.orderId)?.values() ?? [])].some(
+        (item) =>
+          item.locator !== null && digests.includes(locatorSearchDigest(locatorKey(item.kind, item.locator))),
+      );
     const all = [...this.orders.values()]
-      .filter((order) => order.agencyId === agencyId)
-      .filter((order) => filter.status === null || order.status === filter.status)
-      .filter((order) => filter.platformId === null || order.platformId === filter.platformId)
+      .filter((order) => query.agencyIds.includes(order.agencyId))
+      .filter((order) => query.status === null || order.status === query.status)
+      .filter((order) => query.stage === null || order.stage === query.stage)
+      .filter((order) => query.platformId === null || order.platformId === query.platformId)
+      .filter((order) => query.reference === null || order.reference === query.reference)
+      .filter((order) => query.locatorDigests === null || hasLocator(order, query.locatorDigests))
       .sort((left, right) => right.createdAt.localeCompare(left.createdAt));
     const start = offsetOf(page.cursor);
     return {

@@ -24,6 +24,7 @@ import type {
 import type { Deps } from '../../functions/src/use-cases/deps';
 import { FakePlatformClients, InMemoryPlatformOrders } from './fake-platform-api';
 import { InMemoryStaffDirectory } from './fake-staff';
+import { RecordedExecutions } from './fake-executions';
 import { InMemoryOrders, InMemoryReportFiles, InMemoryReports } from './fake-stores';
 import { InMemorySubscriptionSecrets, InMemorySubscriptions } from './fake-subscriptions';
 import { DEFAULT_POLICY } from './policy-fixture';
@@ -239,6 +240,7 @@ export interface TestWorld {
   intake: RecordingIntake;
   platformClients: FakePlatformClients;
   staff: InMemoryStaffDirectory;
+  executions: RecordedExecutions;
 }
 
 export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
@@ -255,9 +257,11 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   const intake = new RecordingIntake();
   const platformClients = new FakePlatformClients();
   const staff = new InMemoryStaffDirectory();
+  const executions = new RecordedExecutions();
   let orderCounter = 0;
   const deps: Deps = {
     orders,
+    orderList: orders,
     openLocators: orders,
     platforms,
     platformOrders: new InMemoryPlatformOrders(orders),
@@ -266,6 +270,8 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     webhookIds: new InMemoryIdempotency(clock),
     secrets,
     workflow,
+    executions,
+    deployed: true,
     events: { publish: async (events) => void published.push(...events) },
     webhooks: endpoint,
     clock,
@@ -303,6 +309,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     intake,
     platformClients,
     staff,
+    executions,
   };
 }
 

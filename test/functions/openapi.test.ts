@@ -14,7 +14,7 @@ describe('docs/openapi.json', () => {
     expect(Object.keys(submit?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '409', '413', '422']),
     );
-    expect(Object.keys(document.paths ?? {})).toHaveLength(26);
+    expect(Object.keys(document.paths ?? {})).toHaveLength(27);
     expect(document.paths?.['/v1/platforms/{platformId}/users']?.post?.security).toEqual([
       { cognito: ['takedown/admin'] },
     ]);
@@ -25,6 +25,9 @@ describe('docs/openapi.json', () => {
     // The verification route is public.
     expect(document.paths?.['/v1/verify/{sha256}']?.get?.security).toBeUndefined();
     expect(document.paths).toHaveProperty(['/v1/takedown-requests/{id}/personal-data-erasure']);
+    const execution = document.paths?.['/v1/takedown-requests/{id}/execution']?.get;
+    expect(execution?.security).toEqual([{ cognito: ['takedown/admin'] }]);
+    expect(Object.keys(execution?.responses ?? {})).toEqual(expect.arrayContaining(['200', '403', '404']));
     const subscriptions = document.paths?.['/v1/subscriptions'];
     expect(subscriptions?.post?.security).toEqual([{ cognito: ['takedown/write'] }]);
     expect(Object.keys(subscriptions?.post?.responses ?? {})).toEqual(expect.arrayContaining(['201', '422']));

@@ -45,6 +45,24 @@ describe('grants', () => {
     ]);
   });
 
+  it('let only the operator function read execution histories and definitions, of the order workflow only', () => {
+    for (const action of ['states:GetExecutionHistory', 'states:DescribeStateMachineForExecution']) {
+      const readers = FUNCTION_IDS.filter((functionId) => actionsOf(functionId).includes(action));
+      expect(readers, action).toEqual(['OperatorFunction']);
+    }
+    for (const action of [
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+      'states:DescribeStateMachineForExecution',
+    ]) {
+      expect(resourcesFor('OperatorFunction', action), action).toEqual([
+        'arn:aws:states:ap-southeast-3:123456789012:execution:Tenggat-OrderWorkflow:*',
+      ]);
+    }
+    expect(actionsOf('OperatorFunction')).not.toContain('states:RedriveExecution');
+    expect(actionsOf('OperatorFunction')).not.toContain('states:StopExecution');
+  });
+
   it('let only the email function send email, from the notice identity with its configuration set', () => {
     const senders = FUNCTION_IDS.filter((functionId) => actionsOf(functionId).includes('ses:SendEmail'));
     expect(senders).toEqual(['EmailNoticeFunction']);

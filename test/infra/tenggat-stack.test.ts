@@ -258,6 +258,7 @@ describe('the REST API', () => {
       ['POST /v1/takedown-requests/{id}/clarifications', 'ClarificationsFunction', 'takedown/write'],
       ['POST /v1/takedown-requests/{id}/redelivery', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/takedown-requests/{id}/personal-data-erasure', 'OperatorFunction', 'takedown/admin'],
+      ['GET /v1/takedown-requests/{id}/execution', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['GET /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/secret-rotation', 'OperatorFunction', 'takedown/admin'],

@@ -21,7 +21,6 @@ import {
   BY_OPEN_ORDER_INDEX,
   deliverySk,
   itemSk,
-  leavesOpenLocators,
   noticeSk,
   OPEN_ORDER_SHARDS,
   ORDER_SK,
@@ -33,6 +32,7 @@ import {
   strip,
 } from './dynamodb-order-keys';
 import { allUnder, queryPage } from './dynamodb-reads';
+import { type ItemOwner, itemSearchKeys, referenceRecord, removedIndexKeys } from './dynamodb-search-keys';
 import {
   isCancelled,
   isConditionFailure,
@@ -80,11 +80,12 @@ export class DynamoOrderRepository implements OrderRepository {
    * harmless, so a retry after a crash may overlap what was written. On AWS a transactional put costs 2 WCU per KB
    * against 1 for a batch put, and one order's items share a partition (1,000 WCU/s until DynamoDB splits it).
    */
-  async putItems(items: ItemRecord[]): Promise<void> {
+  async putItems(items: ItemRecord[], owner: ItemOwner): Promise<void> {
     const records = items.map((item) => ({
       pk: orderPk(item.orderId),
       sk: itemSk(item.itemId),
       ...openLocatorKeys(item),
+      ...itemSearchKeys(item, owner),
       ...item,
     }));
     await writeInTransactionChunks(this.client, this.tableName, records);
@@ -117,6 +118,8 @@ export class DynamoOrderRepository implements OrderRepository {
               },
             },
             ...notices.map((notice) => this.noticePut(notice)),
+            // Found by its reference from the moment it exists (an idempotent put: a retry rewrites the same).
+            { Put: { TableName: this.tableName, Item: referenceRecord(order) } },
             {
               Put: {
                 TableName: this.tableName,
@@ -189,8 +192,9 @@ export class DynamoOrderRepository implements OrderRepository {
         Update: {
           TableName: this.tableName,
           Key: { pk: orderPk(change.orderId), sk: itemSk(item.itemId) },
-          // An item that is resolved, withdrawn or erased leaves the open-locators index in the same write.
-          UpdateExpression: `SET ${update.clauses.join(', ')}${leavesOpenLocators(item.set) ? ' REMOVE gsi3pk, gsi3sk' : ''}`,
+          // An item that is resolved, withdrawn or erased leaves the open-locators index in the same write, and
+          // an erased one the locator search too.
+          UpdateExpression: `SET ${update.clauses.join(', ')}${removedIndexKeys(item.set)}`,
           ConditionExpression: '#status = :expectedStatus',
           ExpressionAttributeNames: { ...update.names, '#status': 'status' },
           ExpressionAttributeValues: { ...update.values, ':expectedStatus': item.expectedStatus },
@@ -330,51 +334,6 @@ export class DynamoOrderRepository implements OrderRepository {
   async allItems(orderId: string): Promise<ItemRecord[]> {
     const records = await allUnder(this.client, this.tableName, orderId, 'ITEM#');
     return records.map((record) => strip<ItemRecord>(record));
-  }
-
-  listOrders(
-    agencyId: string,
-    filter: { status: string | null; platformId: string | null },
-    page: PageRequest,
-  ): Promise<Page<OrderRecord>> {
-    const conditions: string[] = [];
-    const values: Record<string, unknown> = { ':agency': `AGENCY#${agencyId}` };
-    const names: Record<string, string> = {};
-    if (filter.status !== null) {
-      conditions.push('#status = :status');
-      names['#status'] = 'status';
-      values[':status'] = filter.status;
-    }
-    if (filter.platformId !== null) {
-      conditions.push('platformId = :platformId');
-      values[':platformId'] = filter.platformId;
-    }
-    return queryPage<OrderRecord>(
-      this.client,
-      {
-        TableName: this.tableName,
-        IndexName: 'byAgency',
-        KeyConditionExpression: 'gsi1pk = :agency',
-        ScanIndexForward: false,
-        ExpressionAttributeValues: values,
-        ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
-        // DynamoDB refuses an empty names map.
-        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-      },
-      page,
-      (key) => ({
-        pk: String(key.pk),
-        sk: String(key.sk),
-        gsi1pk: String(key.gsi1pk),
-        gsi1sk: String(key.gsi1sk),
-      }),
-      (cursor) => {
-        const key = decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
-        // A cursor from another agency's listing must not open this one's index partition to it.
-        if (key.gsi1pk !== `AGENCY#${agencyId}`) return { ...key, gsi1pk: `AGENCY#${agencyId}` };
-        return key;
-      },
-    );
   }
 
   async listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>> {

@@ -131,3 +131,20 @@ export function duplicateEntries(
   });
   return entries;
 }
+
+/**
+ * The digest an item is found by when searching orders by locator (`GET /v1/takedown-requests?locator=`): of the
+ * key alone, so that one search finds the locator whatever platform the order went to.
+ */
+export function locatorSearchDigest(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * The digests a searched locator may be stored under: the searcher gives no kind, so an absolute URL has its one
+ * key and anything else the keys it would have as an account, a content id or an unparseable URL.
+ */
+export function locatorSearchDigests(locator: string): string[] {
+  const kinds: LocatorKind[] = normalizeUrl(locator) === null ? ['account', 'content', 'url'] : ['url'];
+  return [...new Set(kinds.map((kind) => locatorSearchDigest(locatorKey(kind, locator))))];
+}

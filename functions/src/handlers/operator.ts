@@ -1,5 +1,6 @@
 import { apiHandler, pathParam } from '../http/api-handler';
 import { type AgencyDirectory, callerOf } from '../http/auth';
+import { type ExecutionViewBody, executionQuerySchema } from '../http/execution-schemas';
 import { type HttpEvent, json, validate } from '../http/middleware';
 import type { Route } from '../http/router';
 import {
@@ -15,6 +16,7 @@ import {
   type EraseAuditPersonalDataDeps,
   eraseAuditPersonalData,
 } from '../use-cases/erase-audit-personal-data';
+import { type ExecutionViewDeps, executionView } from '../use-cases/execution-view';
 import {
   listPlatforms,
   type RedeliverDeps,
@@ -32,6 +34,7 @@ export type OperatorHandlerDeps = RegisterPlatformDeps &
   RedeliverDeps &
   EraseAuditPersonalDataDeps &
   PlatformStaffDeps &
+  ExecutionViewDeps &
   AgencyDirectory;
 
 /**
@@ -106,6 +109,20 @@ export const routes: readonly Route<OperatorHandlerDeps>[] = [
         requestReference: body.requestReference,
       });
       return json<PersonalDataErasureResultBody>(200, erasure);
+    },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/takedown-requests/{id}/execution',
+    handler: async (event, deps) => {
+      authorizeOperator(event, deps);
+      const page = validate(executionQuerySchema, event.queryStringParameters ?? {});
+      const view = await executionView(deps, {
+        orderId: pathParam(event, 'id'),
+        limit: page.limit,
+        nextToken: page.nextToken ?? null,
+      });
+      return json<ExecutionViewBody>(200, view);
     },
   },
 ];

@@ -1,7 +1,8 @@
 import { apiHandler, pathParam } from '../http/api-handler';
-import { type AgencyDirectory, agencyOf, callerOf } from '../http/auth';
-import { ForbiddenError, ValidationError } from '../http/errors';
+import type { AgencyDirectory } from '../http/auth';
+import { ValidationError } from '../http/errors';
 import { type HttpEvent, json, validate } from '../http/middleware';
+import { listedAgencies, orderReaderOf } from '../http/readers';
 import type { Route } from '../http/router';
 import {
   type AuditPageBody,
@@ -25,25 +26,8 @@ import { wireReadOrders } from '../wiring/wire-read-orders';
 export type ReadOrdersHandlerDeps = ReadOrdersDeps & AgencyDirectory;
 
 /** An operator's client (with `takedown/admin`) reads every agency's orders; an agency's only its own. */
-function readerOf(event: HttpEvent, deps: ReadOrdersHandlerDeps): Reader {
-  const caller = callerOf(event, 'takedown/read');
-  if (caller.scopes.includes('takedown/admin')) return OPERATOR_READER;
-  return agencyOf(caller, deps.agencyClients);
-}
-
-/** The agency whose orders a list shows: the caller's own, or for an operator the `agencyId` it asks for. */
-function listedAgency(reader: Reader, asked: string | undefined): string {
-  if (reader !== OPERATOR_READER) {
-    if (asked !== undefined && asked !== reader)
-      throw new ForbiddenError('an agency lists only its own orders: leave agencyId out or give your own');
-    return reader;
-  }
-  if (asked === undefined)
-    throw new ValidationError([
-      { field: 'agencyId', message: 'is required for an operator (one agency at a time)' },
-    ]);
-  return asked;
-}
+const readerOf = (event: HttpEvent, deps: ReadOrdersHandlerDeps): Reader =>
+  orderReaderOf(event, deps) ?? OPERATOR_READER;
 
 export const routes: readonly Route<ReadOrdersHandlerDeps>[] = [
   {
@@ -52,10 +36,17 @@ export const routes: readonly Route<ReadOrdersHandlerDeps>[] = [
     handler: async (event, deps) => {
       const reader = readerOf(event, deps);
       const filter = validate(listOrdersQuerySchema, event.queryStringParameters ?? {});
+      if (filter.reference !== undefined && filter.locator !== undefined)
+        throw new ValidationError([
+          { field: 'locator', message: 'give reference or locator, not both (one search at a time)' },
+        ]);
       const page = await listOrders(deps, {
-        agencyId: listedAgency(reader, filter.agencyId),
+        agencyIds: listedAgencies(reader, filter.agencyId, deps),
         status: filter.status ?? null,
+        stage: filter.stage ?? null,
         platformId: filter.platformId ?? null,
+        reference: filter.reference ?? null,
+        locator: filter.locator ?? null,
         limit: filter.limit,
         cursor: filter.cursor ?? null,
       });

@@ -2,6 +2,7 @@ import './extend-zod-openapi';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerPlatformApiPaths } from './openapi-platform';
+import { executionQuerySchema, executionViewSchema } from './execution-schemas';
 import { registerReportPaths } from './openapi-reports';
 import { registerSubscriptionPaths } from './openapi-subscriptions';
 import {
@@ -256,6 +257,21 @@ export function buildOpenApiDocument() {
     responses: {
       '200': json(personalDataErasureResultSchema, 'Personal data erased'),
       ...problems(400, 401, 403, 404, 409, 422),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/takedown-requests/{id}/execution',
+    summary: "The order's Step Functions execution: definition, states and event history (operators)",
+    description:
+      'DescribeExecution, DescribeStateMachineForExecution and a page of GetExecutionHistory (oldest first) of the ' +
+      'execution named after the order. 404 for an unknown order, and for one whose execution has not started ' +
+      '(an order still `accepting` its items).',
+    security: agency('takedown/admin'),
+    request: { params: idParam, query: executionQuerySchema },
+    responses: {
+      '200': json(registry.register('Execution', executionViewSchema), 'The execution'),
+      ...problems(400, 401, 403, 404, 422),
     },
   });
 

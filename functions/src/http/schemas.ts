@@ -189,11 +189,24 @@ export type RegisterPlatformBody = z.infer<typeof registerPlatformBodySchema>;
 
 export const listOrdersQuerySchema = z.strictObject({
   status: z.enum(ORDER_STATUSES).optional(),
-  /** Operators: the agency whose orders to list (required for them); agencies may give only their own. */
-  agencyId: nonBlank(64).optional(),
+  stage: z.enum(STAGES).optional().describe('The escalation stage the order is at'),
+  agencyId: nonBlank(64)
+    .optional()
+    .describe(
+      'Operators: one agency (without it, every agency, newest first); an agency may give only its own',
+    ),
   platformId: nonBlank(64).optional(),
+  reference: nonBlank(200)
+    .optional()
+    .describe("Orders whose reference is exactly this (the agency's own reference, trimmed as on submit)"),
+  locator: z
+    .string()
+    .min(1)
+    .max(2_048)
+    .optional()
+    .describe('Orders with an item whose locator is this one, normalized as duplicate detection does'),
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(2_000).optional(),
+  cursor: z.string().max(4_000).optional(),
 });
 
 export const pageQuerySchema = z.strictObject({
@@ -362,8 +375,21 @@ export const submittedOrderSchema = orderViewSchema.extend({
 });
 export type SubmittedOrderBody = z.infer<typeof submittedOrderSchema>;
 
+export const orderListItemSchema = orderSummarySchema.extend({
+  fine: z.object({
+    currency: z.string(),
+    accrued: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'The fine accrued so far (0 before stage 2); null for an order of more than 100 items past stage 2, ' +
+          'whose fine the order view gives',
+      ),
+  }),
+});
 export const orderListSchema = z.object({
-  items: z.array(orderSummarySchema),
+  items: z.array(orderListItemSchema),
   nextCursor: z.string().nullable(),
 });
 export type OrderListBody = z.infer<typeof orderListSchema>;

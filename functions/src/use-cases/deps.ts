@@ -4,12 +4,14 @@ import type {
   ChainSigner,
   Clock,
   EventPublisher,
+  ExecutionReader,
   IdempotencyStore,
   IdGenerator,
   IntakeBodies,
   IntakeStarter,
   Mailer,
   OpenLocatorIndex,
+  OrderList,
   OrderRepository,
   PlatformClients,
   PlatformOrderIndex,
@@ -27,6 +29,8 @@ import type {
 /** Everything a use case may depend on; each use case picks what it needs. */
 export interface Deps {
   orders: OrderRepository;
+  /** The order list's merged, bounded queries (GET /v1/takedown-requests). */
+  orderList: OrderList;
   /** The open-locators index, for duplicate detection on submit. */
   openLocators: OpenLocatorIndex;
   platforms: PlatformRepository;
@@ -40,6 +44,10 @@ export interface Deps {
   webhookIds: IdempotencyStore;
   secrets: SecretStore;
   workflow: WorkflowGateway;
+  /** Reads executions for the operator's execution view. */
+  executions: ExecutionReader;
+  /** False on the local cloud (`TENGGAT_LOCAL=true`): links to the AWS console lead nowhere there. */
+  deployed: boolean;
   events: EventPublisher;
   webhooks: WebhookSender;
   clock: Clock;

@@ -151,7 +151,7 @@ async function writeSlice(
     firstIndex: slice.start,
   });
   const records = { order, items: newItemRecords(submitted, order.orderId, slice.start, slice.end) };
-  await deps.orders.putItems(withDuplicates(records, duplicates).items);
+  await deps.orders.putItems(withDuplicates(records, duplicates).items, order);
   return duplicates.length;
 }
 

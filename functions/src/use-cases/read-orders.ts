@@ -1,6 +1,7 @@
 import { auditEventView } from '../domain/audit-chain';
 import { NotFoundError } from '../domain/errors';
 import { fineAmount } from '../domain/fine-formula';
+import { locatorSearchDigests } from '../domain/locator';
 import type { OrderRecord } from '../domain/records';
 import type { Deps } from './deps';
 import { verifyAuditTrail } from './verify-audit-trail';
@@ -8,7 +9,7 @@ import { itemView, orderSummary, orderView } from './views';
 
 const FIRST_PAGE = 100;
 
-export type ReadOrdersDeps = Pick<Deps, 'orders' | 'clock' | 'chainSigner'>;
+export type ReadOrdersDeps = Pick<Deps, 'orders' | 'orderList' | 'clock' | 'chainSigner'>;
 
 /**
  * Who reads: an agency's id, or `OPERATOR_READER` for the ministry's operators, who read every agency's orders.
@@ -50,22 +51,50 @@ export async function listItems(
   return { items: page.items.map((item) => itemView(order, item, now)), nextCursor: page.nextCursor };
 }
 
-export async function listOrders(
-  deps: Pick<Deps, 'orders'>,
-  input: {
-    agencyId: string;
-    status: string | null;
-    platformId: string | null;
-    limit: number;
-    cursor: string | null;
-  },
-) {
-  const page = await deps.orders.listOrders(
-    input.agencyId,
-    { status: input.status, platformId: input.platformId },
+/** Fines of larger orders past stage 2 are left to the order view: a list page reads at most one item page each. */
+export const LIST_FINE_ITEMS = 100;
+
+async function listFine(deps: Pick<Deps, 'orders'>, order: OrderRecord, now: Date): Promise<number | null> {
+  if (order.st2At === null) return 0;
+  if (order.itemCounts.total > LIST_FINE_ITEMS) return null;
+  const page = await deps.orders.listItems(order.orderId, { limit: LIST_FINE_ITEMS, cursor: null });
+  return page.items.reduce((sum, item) => sum + fineAmount(order, item, now), 0);
+}
+
+export interface ListOrdersInput {
+  /** The caller's agency, or for an operator every agency (or the one it asked for). */
+  agencyIds: readonly string[];
+  status: string | null;
+  platformId: string | null;
+  stage?: string | null;
+  reference?: string | null;
+  /** As the agency wrote it: searched under each key it may have been stored with. */
+  locator?: string | null;
+  limit: number;
+  cursor: string | null;
+}
+
+export async function listOrders(deps: Pick<Deps, 'orders' | 'orderList' | 'clock'>, input: ListOrdersInput) {
+  const locator = input.locator ?? null;
+  const page = await deps.orderList.listOrders(
+    {
+      agencyIds: input.agencyIds,
+      status: input.status,
+      stage: input.stage ?? null,
+      platformId: input.platformId,
+      reference: input.reference ?? null,
+      locatorDigests: locator === null ? null : locatorSearchDigests(locator),
+    },
     { limit: input.limit, cursor: input.cursor },
   );
-  return { items: page.items.map(orderSummary), nextCursor: page.nextCursor };
+  const now = deps.clock.now();
+  const items = await Promise.all(
+    page.items.map(async (order) => ({
+      ...orderSummary(order),
+      fine: { currency: order.policy.fine.currency, accrued: await listFine(deps, order, now) },
+    })),
+  );
+  return { items, nextCursor: page.nextCursor };
 }
 
 export async function getAudit(

@@ -142,7 +142,10 @@ async function writeOrder(
   const written = takeover
     ? new Set((await deps.orders.allItems(orderId)).map((item) => item.itemId))
     : new Set();
-  await deps.orders.putItems(items.filter((item) => !written.has(item.itemId)));
+  await deps.orders.putItems(
+    items.filter((item) => !written.has(item.itemId)),
+    order,
+  );
   const created = await deps.orders.createOrder(order, audit, [notice]);
   await deps.workflow.start(orderId);
   // Only an order committed by an earlier attempt needs reading back; one just created is what we wrote.

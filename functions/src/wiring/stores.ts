@@ -1,5 +1,6 @@
 import { DynamoIdempotencyStore } from '../adapters/dynamodb-idempotency';
 import { DynamoOpenLocatorIndex } from '../adapters/dynamodb-open-locators';
+import { DynamoOrderList } from '../adapters/dynamodb-order-list';
 import { DynamoOrderRepository } from '../adapters/dynamodb-orders';
 import { DynamoPlatformOrderIndex } from '../adapters/dynamodb-platform-orders';
 import { DynamoPlatformRepository } from '../adapters/dynamodb-platforms';
@@ -19,6 +20,10 @@ export function auditSigner(config: Config): ChainSigner | null {
 
 export function orderRepository(config: Config, signer: ChainSigner | null): DynamoOrderRepository {
   return new DynamoOrderRepository(documentClient, config.tableName, signer);
+}
+
+export function orderList(config: Config): DynamoOrderList {
+  return new DynamoOrderList(documentClient, config.tableName);
 }
 
 export function openLocatorIndex(config: Config): DynamoOpenLocatorIndex {

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import type { ReadOrdersHandlerDeps } from '../handlers/read-orders';
-import { auditSigner, orderRepository } from './stores';
+import { auditSigner, orderList, orderRepository } from './stores';
 import { systemClock } from './system';
 
 /** Reads only: the table, and the audit key to verify chain heads with. */
@@ -9,6 +9,7 @@ export function wireReadOrders(env: NodeJS.ProcessEnv = process.env): ReadOrders
   const chainSigner = auditSigner(config);
   return {
     orders: orderRepository(config, chainSigner),
+    orderList: orderList(config),
     chainSigner,
     clock: systemClock,
     agencyClients: config.agencyClients,

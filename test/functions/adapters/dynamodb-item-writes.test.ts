@@ -66,10 +66,13 @@ describe('itemWriteChunks', () => {
   });
 });
 
+/** The order the items belong to: keys their locator search entries. */
+const OWNER = { agencyId: 'komdigi-ais', createdAt: '2026-12-01T00:00:00.000Z' };
+
 describe('DynamoOrderRepository.putItems', () => {
   it('writes 10,000 items as transactions of at most 100 puts, each item exactly once, with keys', async () => {
     documents.on(TransactWriteCommand).resolves({});
-    await repository().putItems(itemRecords(10_000));
+    await repository().putItems(itemRecords(10_000), OWNER);
     const calls = documents.commandCalls(TransactWriteCommand);
     expect(calls).toHaveLength(10_000 / ITEMS_PER_WRITE);
     const written = calls.flatMap(putsOf).map((put) => put.Put?.Item ?? {});
@@ -81,7 +84,7 @@ describe('DynamoOrderRepository.putItems', () => {
 
   it('keeps long locators within the 4 MB transaction limit by sending smaller chunks', async () => {
     documents.on(TransactWriteCommand).resolves({});
-    await repository().putItems(itemRecords(300, 40_000));
+    await repository().putItems(itemRecords(300, 40_000), OWNER);
     const calls = documents.commandCalls(TransactWriteCommand);
     for (const call of calls) {
       expect(Buffer.byteLength(JSON.stringify(putsOf(call)))).toBeLessThan(4_000_000);
@@ -99,13 +102,13 @@ describe('DynamoOrderRepository.putItems', () => {
       inFlight -= 1;
       return {};
     });
-    await repository().putItems(itemRecords(2_000));
+    await repository().putItems(itemRecords(2_000), OWNER);
     expect(mostInFlight).toBe(PARALLEL_ITEM_WRITES);
   });
 
   it('retries a throttled transaction until it lands', async () => {
     documents.on(TransactWriteCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({});
-    await repository().putItems(itemRecords(50));
+    await repository().putItems(itemRecords(50), OWNER);
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 
@@ -116,14 +119,14 @@ describe('DynamoOrderRepository.putItems', () => {
       CancellationReasons: [{ Code: 'ValidationError' }],
     });
     documents.on(TransactWriteCommand).rejects(invalid);
-    const attempt = repository().putItems(itemRecords(10));
+    const attempt = repository().putItems(itemRecords(10), OWNER);
     await expect(attempt).rejects.toBeInstanceOf(ItemWriteError);
     await expect(attempt).rejects.toMatchObject({ cause: invalid });
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
   it('sends nothing for an empty list', async () => {
-    await repository().putItems([]);
+    await repository().putItems([], OWNER);
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });
@@ -136,7 +139,7 @@ describe('DynamoOrderRepository.putItems after a failed chunk', () => {
       CancellationReasons: [{ Code: 'ValidationError' }],
     });
     documents.on(TransactWriteCommand).rejects(invalid);
-    await expect(repository().putItems(itemRecords(5_000))).rejects.toBeInstanceOf(ItemWriteError);
+    await expect(repository().putItems(itemRecords(5_000), OWNER)).rejects.toBeInstanceOf(ItemWriteError);
     // The four writers each tried one chunk; none of the other 46 chunks was sent.
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(PARALLEL_ITEM_WRITES);
   });

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
+import { DynamoOrderList } from '../../../functions/src/adapters/dynamodb-order-list';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { ConcurrentChangeError, OrderChanged } from '../../../functions/src/domain/errors';
@@ -50,6 +51,7 @@ function worldOnDynamo(): TestWorld {
   const suffix = Math.random().toString(36).slice(2, 8);
   let counter = 0;
   world.deps.orders = new DynamoOrderRepository(documents, TABLE, world.deps.chainSigner);
+  world.deps.orderList = new DynamoOrderList(documents, TABLE);
   world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
   world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
   world.deps.webhookIds = new DynamoIdempotencyStore(documents, TABLE, 'WEBHOOK', world.clock);
@@ -164,7 +166,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     // Every event of the lifecycle (answers, escalations, finalization) survives DynamoDB's round trip unchanged.
     expect(audit.verification).toEqual({ valid: true, checkedEvents: audit.head?.seq });
     const listed = await listOrders(world.deps, {
-      agencyId: AGENCY,
+      agencyIds: [AGENCY],
       status: 'complied_late',
       platformId: null,
       limit: 5,
@@ -172,7 +174,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     });
     expect(listed.items.map((entry) => entry.id)).toContain(order.id);
     const byPlatform = await listOrders(world.deps, {
-      agencyId: AGENCY,
+      agencyIds: [AGENCY],
       status: null,
       platformId: 'michat',
       limit: 5,
@@ -180,7 +182,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     });
     expect(byPlatform.items.map((entry) => entry.id)).toContain(order.id);
     const none = await listOrders(world.deps, {
-      agencyId: AGENCY,
+      agencyIds: [AGENCY],
       status: null,
       platformId: 'other',
       limit: 5,
@@ -188,7 +190,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     });
     expect(none.items).toEqual([]);
     const firstPage = await listOrders(world.deps, {
-      agencyId: AGENCY,
+      agencyIds: [AGENCY],
       status: null,
       platformId: null,
       limit: 1,

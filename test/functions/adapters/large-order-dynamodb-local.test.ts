@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
 import { DynamoOpenLocatorIndex } from '../../../functions/src/adapters/dynamodb-open-locators';
+import { DynamoOrderList } from '../../../functions/src/adapters/dynamodb-order-list';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { getAudit, getOrder } from '../../../functions/src/use-cases/read-orders';
@@ -107,9 +108,15 @@ describe('large orders on DynamoDB Local', () => {
     await expect(submitOrder(crashing.deps, input)).rejects.toMatchObject({
       cause: expect.any(SimulatedCrash),
     });
-    const listed = await new DynamoOrderRepository(documentClient(), TABLE).listOrders(
-      AGENCY,
-      { status: null, platformId: null },
+    const listed = await new DynamoOrderList(documentClient(), TABLE).listOrders(
+      {
+        agencyIds: [AGENCY],
+        status: null,
+        stage: null,
+        platformId: null,
+        reference: null,
+        locatorDigests: null,
+      },
       { limit: 100, cursor: null },
     );
     expect(listed.items.filter((order) => order.reference === 'AIS/2026/11/crash')).toEqual([]);

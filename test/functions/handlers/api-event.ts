@@ -4,7 +4,12 @@ import { POLICY_JSON } from '../policy-fixture';
 
 export const AGENCY_CLIENT = 'client-komdigi';
 export const OPERATOR_CLIENT = 'client-operator';
-export const AGENCY_CLIENTS = { [AGENCY_CLIENT]: 'komdigi-ais', [OPERATOR_CLIENT]: 'tenggat-operator' };
+export const OTHER_AGENCY_CLIENT = 'client-polri';
+export const AGENCY_CLIENTS = {
+  [AGENCY_CLIENT]: 'komdigi-ais',
+  [OTHER_AGENCY_CLIENT]: 'polri-siber',
+  [OPERATOR_CLIENT]: 'tenggat-operator',
+};
 
 /**
  * The environment the CDK stack gives the functions, pointed at nothing. Each handler module wires its own handler

@@ -17,7 +17,7 @@ const now = new Date('2026-12-02T06:00:00.000Z');
 function seed(world: TestWorld, snapshots: readonly OrderSnapshot[]): void {
   for (const { order, items, deliveries } of snapshots) {
     world.orders.orders.set(order.orderId, structuredClone(order));
-    void world.orders.putItems([...items]);
+    void world.orders.putItems([...items], order);
     world.orders.deliveries.push(...(deliveries ?? []));
   }
 }

@@ -135,7 +135,7 @@ describe('duplicates across open orders (warn, the default)', () => {
       }),
       [],
     );
-    await world.orders.putItems(items);
+    await world.orders.putItems(items, { agencyId: AGENCY, createdAt: new Date().toISOString() });
     const found = await findDuplicates(world.deps, {
       items: urls('https://michat.example/c', 'https://michat.example/b/'.slice(0, -1)),
       platformId: 'michat',

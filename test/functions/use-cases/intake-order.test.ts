@@ -26,11 +26,11 @@ async function largeOrderWorld() {
   const putItems = world.orders.putItems.bind(world.orders);
   let crashAtSlice: number | null = null;
   let slices = 0;
-  world.orders.putItems = async (items: ItemRecord[]) => {
+  world.orders.putItems = async (items: ItemRecord[], owner) => {
     slices += 1;
     if (slices === crashAtSlice) throw new SimulatedCrash('the intake died writing this slice');
     for (const item of items) writes.set(item.itemId, (writes.get(item.itemId) ?? 0) + 1);
-    await putItems(items);
+    await putItems(items, owner);
   };
   return {
     world,

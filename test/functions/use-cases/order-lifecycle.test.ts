@@ -147,9 +147,9 @@ describe('submitOrder', () => {
     world.clock.advance(31_000);
     const putItems = world.orders.putItems.bind(world.orders);
     const rewritten: number[] = [];
-    world.orders.putItems = async (items) => {
+    world.orders.putItems = async (items, owner) => {
       rewritten.push(items.length);
-      await putItems(items);
+      await putItems(items, owner);
     };
     const retry = await submitOrder(world.deps, {
       agencyId: AGENCY,
@@ -417,7 +417,7 @@ describe('reads', () => {
     world.clock.advance(1_000);
     await submit(world, orderBody({ reference: 'second' }), 'key-2');
     const list = await listOrders(world.deps, {
-      agencyId: AGENCY,
+      agencyIds: [AGENCY],
       status: null,
       platformId: null,
       limit: 10,
@@ -427,7 +427,7 @@ describe('reads', () => {
     expect(
       (
         await listOrders(world.deps, {
-          agencyId: 'bpom',
+          agencyIds: ['bpom'],
           status: null,
           platformId: null,
           limit: 10,

@@ -21,11 +21,11 @@ function instrument(world: TestWorld) {
   const createOrder = world.orders.createOrder.bind(world.orders);
   const start = world.workflow.start.bind(world.workflow);
   let crashAfterItems: number | null = null;
-  world.orders.putItems = async (items: ItemRecord[]) => {
+  world.orders.putItems = async (items: ItemRecord[], owner) => {
     steps.push(`items:${items.length}`);
     const allowed = crashAfterItems === null ? items : items.slice(0, crashAfterItems);
     for (const item of allowed) writesPerItem.set(item.itemId, (writesPerItem.get(item.itemId) ?? 0) + 1);
-    await putItems(allowed);
+    await putItems(allowed, owner);
     if (allowed.length < items.length) throw new SimulatedCrash();
   };
   world.orders.createOrder = async (...args) => {
