@@ -18,8 +18,8 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import { createRuntimeClientStore, type RuntimeClient } from './cognito-runtime-clients';
 import type { PeopleSignIn, TokenSigner } from './cognito-login';
+import { createRuntimeClientStore, type RuntimeClient } from './cognito-runtime-clients';
 import { readBody, sendJson } from './http-util';
 import { LOCAL_REGION, type UserPoolClientSpec, type UserPoolSpec } from './template';
 

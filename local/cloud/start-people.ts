@@ -7,11 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createPeopleSignIn, LOGIN_PATHS, type PeopleSignIn } from './cognito-login';
-import {
-  createLocalUserStore,
-  type LocalUserStore,
-  type PublishedUser,
-} from './cognito-users';
+import { createLocalUserStore, type LocalUserStore, type PublishedUser } from './cognito-users';
 import { LocalCloudStartError } from './start-steps';
 import type { LocalTemplate } from './template';
 

@@ -22,9 +22,9 @@ import type {
   WorkflowGateway,
 } from '../../functions/src/ports';
 import type { Deps } from '../../functions/src/use-cases/deps';
+import { RecordedExecutions } from './fake-executions';
 import { FakePlatformClients, InMemoryPlatformOrders } from './fake-platform-api';
 import { InMemoryStaffDirectory } from './fake-staff';
-import { RecordedExecutions } from './fake-executions';
 import { InMemoryOrders, InMemoryReportFiles, InMemoryReports } from './fake-stores';
 import { InMemorySubscriptionSecrets, InMemorySubscriptions } from './fake-subscriptions';
 import { DEFAULT_POLICY } from './policy-fixture';

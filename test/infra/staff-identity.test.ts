@@ -88,8 +88,11 @@ describe('the people user pool', () => {
 
   it('lets only the operator function create platform groups and staff users, in the staff pool only', () => {
     const { statementsOf, environmentOf } = functionPolicies(template);
-    const cognitoStatements = statementsOf('OperatorFunction').filter((statement) =>
-      [statement.Action].flat().some((action) => action.startsWith('cognito-idp:')),
+    // The machine pool's CreateUserPoolClient is test/infra/platform-api-stack.test.ts's.
+    const cognitoStatements = statementsOf('OperatorFunction').filter(
+      (statement) =>
+        [statement.Action].flat().some((action) => action.startsWith('cognito-idp:')) &&
+        JSON.stringify(statement.Resource).includes('TenggatStaffUserPool'),
     );
     expect(cognitoStatements).toHaveLength(1);
     expect([cognitoStatements[0]?.Action].flat().sort()).toEqual([

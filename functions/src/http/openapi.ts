@@ -1,8 +1,8 @@
 import './extend-zod-openapi';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { registerPlatformApiPaths } from './openapi-platform';
 import { executionQuerySchema, executionViewSchema } from './execution-schemas';
+import { registerPlatformApiPaths } from './openapi-platform';
 import { registerReportPaths } from './openapi-reports';
 import { registerSubscriptionPaths } from './openapi-subscriptions';
 import {

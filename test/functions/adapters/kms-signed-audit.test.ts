@@ -43,8 +43,9 @@ describe('appending an audit event (repository with the KMS signer, mocked)', ()
     );
     const sent = kms.commandCalls(SignCommand)[0]?.args[0].input;
     expect(sent).toMatchObject({ KeyId: KEY_ARN, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' });
-    const [marker, audit] =
-      documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const written = documents.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const marker = written.find((entry) => entry.Put?.Item?.sk === 'ORDER');
+    const audit = written.find((entry) => String(entry.Put?.Item?.sk).startsWith('AUDIT#'));
     expect(audit?.Put?.Item).toMatchObject({ seq: 1, previousDigest: CHAIN_GENESIS });
     expect(marker?.Put?.Item?.auditHead).toEqual({
       orderId: 'order-9',
