@@ -1,6 +1,6 @@
 /**
- * Child process for the side-by-side benchmark: runs a job on `aws-local-stepfunctions` (needs Node 22; started
- * with that binary and Node's type stripping, so only erasable TypeScript and no local imports here).
+ * Child process for the side-by-side benchmark: runs a job on `aws-local-stepfunctions`, on the bench's own Node
+ * through tsx, or on `SFN_PEER_NODE` with Node's type stripping (so only erasable TypeScript and no local imports here).
  * Job JSON in argv[2], result JSON as the last stdout line.
  */
 import { createServer } from 'node:http';

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { HistoryEventRow, PendingEvent } from './store';
 import { historyStatements } from './store-schema';
+import type { UndoLog } from './undo-log';
 
 /**
  * An execution's history events and step journal: the two tables every transition writes. In SQLite for a
@@ -78,7 +79,8 @@ const rowOf = ({ id, previousEventId, type, timestampMs, details }: PendingEvent
   details,
 });
 
-export function memoryHistoryTables(): HistoryTables {
+/** In plain maps; inside a transaction of `undo`, each change registers how to take itself back. */
+export function memoryHistoryTables(undo?: UndoLog): HistoryTables {
   const histories = new Map<string, PendingEvent[]>();
   const journals = new Map<string, Map<string, string>>();
   const historyOf = (executionArn: string): PendingEvent[] => {
@@ -89,23 +91,43 @@ export function memoryHistoryTables(): HistoryTables {
     }
     return events;
   };
+  const removeEvent = (history: PendingEvent[], id: number) => {
+    const at = indexAfter(history, id) - 1;
+    if (history[at]?.id === id) history.splice(at, 1);
+  };
+  const journalOf = (executionArn: string): Map<string, string> => {
+    let journal = journals.get(executionArn);
+    if (journal === undefined) {
+      journal = new Map();
+      journals.set(executionArn, journal);
+    }
+    return journal;
+  };
+  const recordJournalUndo = (journal: Map<string, string>, key: string) => {
+    if (!undo) return;
+    const previous = journal.get(key);
+    undo.record(() => (previous === undefined ? journal.delete(key) : journal.set(key, previous)));
+  };
   return {
     insertEvents(executionArn, events) {
       const history = historyOf(executionArn);
       for (const event of events) {
         const last = history.at(-1);
-        if (last === undefined || event.id > last.id) {
-          history.push({ ...event });
-          continue;
+        if (last === undefined || event.id > last.id) history.push({ ...event });
+        else {
+          const at = indexAfter(history, event.id);
+          if (history[at - 1]?.id === event.id) continue;
+          history.splice(at, 0, { ...event });
         }
-        const at = indexAfter(history, event.id);
-        if (history[at - 1]?.id !== event.id) history.splice(at, 0, { ...event });
+        undo?.record(() => removeEvent(history, event.id));
       }
     },
     events(executionArn, reverse, afterId, limit) {
       const history = histories.get(executionArn) ?? [];
-      if (!reverse)
-        return history.slice(indexAfter(history, afterId), indexAfter(history, afterId) + limit).map(rowOf);
+      if (!reverse) {
+        const start = indexAfter(history, afterId);
+        return history.slice(start, start + limit).map(rowOf);
+      }
       const end = indexAfter(history, afterId - 1);
       return history
         .slice(Math.max(0, end - limit), end)
@@ -116,14 +138,16 @@ export function memoryHistoryTables(): HistoryTables {
       new Map((histories.get(executionArn) ?? []).map((event) => [event.key, event.id])),
     maxEventId: (executionArn) => histories.get(executionArn)?.at(-1)?.id ?? 0,
     putJournal(executionArn, key, value) {
-      let journal = journals.get(executionArn);
-      if (journal === undefined) {
-        journal = new Map();
-        journals.set(executionArn, journal);
-      }
+      const journal = journalOf(executionArn);
+      recordJournalUndo(journal, key);
       journal.set(key, value);
     },
     journal: (executionArn) => new Map(journals.get(executionArn)),
-    deleteJournal: (executionArn, key) => void journals.get(executionArn)?.delete(key),
+    deleteJournal(executionArn, key) {
+      const journal = journals.get(executionArn);
+      if (!journal?.has(key)) return;
+      recordJournalUndo(journal, key);
+      journal.delete(key);
+    },
   };
 }

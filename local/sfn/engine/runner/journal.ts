@@ -1,6 +1,6 @@
 import { ExecutionHalted } from '../cancellation';
 import type { CommitQueue } from '../commit-queue';
-import type { EngineStore, PendingEvent } from '../store';
+import type { EngineStorage, PendingEvent } from '../store';
 import type { Strand } from './state-run';
 
 /** The history key of the ExecutionRedriven event of redrive number `redriveCount`. */
@@ -32,7 +32,7 @@ export interface ExecutionEnding {
  * only way an execution ends. False (and nothing written) when it was no longer running.
  */
 export function endExecution(
-  store: EngineStore,
+  store: EngineStorage,
   arn: string,
   ending: ExecutionEnding,
   history: { pending: PendingEvent[]; eventId: number; previousEventId: number },
@@ -102,7 +102,7 @@ export class ExecutionJournal implements Journal {
   private readonly redrivenEventId: number;
 
   constructor(
-    private readonly store: EngineStore,
+    private readonly store: EngineStorage,
     private readonly commits: CommitQueue,
     private readonly arn: string,
     resume: boolean,
