@@ -113,11 +113,13 @@ export function memoryHistoryTables(undo?: UndoLog): HistoryTables {
       const history = historyOf(executionArn);
       for (const event of events) {
         const last = history.at(-1);
-        if (last === undefined || event.id > last.id) history.push({ ...event });
+        // Kept as given, not copied: the journal hands over its events and never touches them again, and
+        // a copy would write the text of deferred details (see ExecutionJournal.emitFrozen) at once.
+        if (last === undefined || event.id > last.id) history.push(event);
         else {
           const at = indexAfter(history, event.id);
           if (history[at - 1]?.id === event.id) continue;
-          history.splice(at, 0, { ...event });
+          history.splice(at, 0, event);
         }
         undo?.record(() => removeEvent(history, event.id));
       }
