@@ -18,15 +18,30 @@ export interface HistoryTables {
   putJournal(executionArn: string, key: string, value: string): void;
   journal(executionArn: string): Map<string, string>;
   deleteJournal(executionArn: string, key: string): void;
+  /** After a rolled-back transaction: forget what was cached from it. */
+  afterRollback?(): void;
 }
 
 export function sqliteHistoryTables(db: Database.Database): HistoryTables {
   const statements = historyStatements(db);
+  const seqs = new Map<string, number>();
+  /** The small integer that keys an execution's rows; made on its first write (reads of none find none). */
+  const seqOf = (executionArn: string, create: boolean): number => {
+    const known = seqs.get(executionArn);
+    if (known !== undefined) return known;
+    if (create) statements.addHistoryKey.run(executionArn);
+    const row = statements.historyKey.get(executionArn) as { seq: number } | undefined;
+    if (row === undefined) return -1;
+    seqs.set(executionArn, row.seq);
+    return row.seq;
+  };
   return {
     insertEvents(executionArn, events) {
+      if (events.length === 0) return;
+      const seq = seqOf(executionArn, true);
       for (const event of events) {
         statements.insertEvent.run(
-          executionArn,
+          seq,
           event.id,
           event.key,
           event.previousEventId,
@@ -38,24 +53,29 @@ export function sqliteHistoryTables(db: Database.Database): HistoryTables {
     },
     events: (executionArn, reverse, afterId, limit) =>
       (reverse ? statements.eventsReverse : statements.eventsForward).all(
-        executionArn,
+        seqOf(executionArn, false),
         afterId,
         limit,
       ) as HistoryEventRow[],
     eventKeys(executionArn) {
-      const rows = statements.eventKeys.all(executionArn) as { key: string; id: number }[];
+      const rows = statements.eventKeys.all(seqOf(executionArn, false)) as { key: string; id: number }[];
       return new Map(rows.map((row) => [row.key, row.id]));
     },
     maxEventId(executionArn) {
-      const row = statements.maxEventId.get(executionArn) as { maxId: number | null } | undefined;
+      const row = statements.maxEventId.get(seqOf(executionArn, false)) as
+        | { maxId: number | null }
+        | undefined;
       return row?.maxId ?? 0;
     },
-    putJournal: (executionArn, key, value) => void statements.putJournal.run(executionArn, key, value),
+    putJournal: (executionArn, key, value) =>
+      void statements.putJournal.run(seqOf(executionArn, true), key, value),
     journal(executionArn) {
-      const rows = statements.journalFor.all(executionArn) as { key: string; value: string }[];
+      const rows = statements.journalFor.all(seqOf(executionArn, false)) as { key: string; value: string }[];
       return new Map(rows.map((row) => [row.key, row.value]));
     },
-    deleteJournal: (executionArn, key) => void statements.deleteJournal.run(executionArn, key),
+    deleteJournal: (executionArn, key) => void statements.deleteJournal.run(seqOf(executionArn, false), key),
+    // A key made in a rolled-back transaction is gone, and its number may be handed out again.
+    afterRollback: () => seqs.clear(),
   };
 }
 

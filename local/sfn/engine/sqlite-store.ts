@@ -174,7 +174,12 @@ export class SqliteEngineStore implements EngineStorage {
   }
 
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    try {
+      return this.db.transaction(work)();
+    } catch (error) {
+      this.history.afterRollback?.();
+      throw error;
+    }
   }
 
   close(): void {

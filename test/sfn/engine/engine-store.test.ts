@@ -176,9 +176,11 @@ describe.each([
         });
         store.transaction(() => store.putJournal(executionArn('e1'), 'S#0', 'replaced'));
         end(store, 'e1', 'FAILED');
-        store.insertEvents(executionArn('e1'), [
-          { key: 'k1', id: 1, previousEventId: 0, type: 'ExecutionFailed', timestampMs: 1, details: null },
-        ]);
+        for (const name of ['e1', 'e5']) {
+          store.insertEvents(executionArn(name), [
+            { key: 'k1', id: 1, previousEventId: 0, type: 'ExecutionFailed', timestampMs: 1, details: null },
+          ]);
+        }
         store.insertToken({
           token: 't',
           executionArn: executionArn('e1'),
@@ -196,6 +198,12 @@ describe.each([
     expect(store.getExecution(executionArn('e1'))?.status).toBe('RUNNING');
     expect(store.journal(executionArn('e1')).get('S#0')).toBe('kept');
     expect(store.maxEventId(executionArn('e1'))).toBe(0);
+    // Nothing of the rolled-back history may surface under another execution's events.
+    store.insertEvents(executionArn('e9'), [
+      { key: 'k1', id: 7, previousEventId: 0, type: 'ExecutionStarted', timestampMs: 1, details: null },
+    ]);
+    expect([store.maxEventId(executionArn('e1')), store.maxEventId(executionArn('e5'))]).toEqual([0, 0]);
+    expect(store.maxEventId(executionArn('e9'))).toBe(7);
     expect(store.getToken('t')).toBeUndefined();
     expect(
       store.listExecutions({ column: 'machine', arn: MACHINE }, {}, Number.MAX_SAFE_INTEGER, 10),
