@@ -198,7 +198,7 @@ const median = (values: number[]) =>
 const PEER_LABEL = 'aws-local-stepfunctions';
 
 export const run: BenchRun = async ({ quick }) => {
-  const executions = quick ? 5 : 20;
+  const executions = quick ? 5 : 100;
   const workloads = [passChain(quick ? 30 : 100), choiceLoop(quick ? 30 : 100)];
   const chainLength = 20;
   const callbackExecutions = quick ? 2 : 10;

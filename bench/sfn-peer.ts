@@ -27,6 +27,20 @@ type Job = ThroughputJob | CallbackJob;
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
+// The peer's Task state calls Promise.withResolvers (Node 22); on Node 20 it gets the standard one.
+const promiseStatics = Promise as unknown as { withResolvers?: () => unknown };
+if (typeof promiseStatics.withResolvers !== 'function') {
+  promiseStatics.withResolvers = () => {
+    let resolve: unknown;
+    let reject: unknown;
+    const promise = new Promise((yes, no) => {
+      resolve = yes;
+      reject = no;
+    });
+    return { promise, resolve, reject };
+  };
+}
+
 async function throughput(job: ThroughputJob) {
   const machine = new StateMachine(job.definition as unknown as StateMachineDefinition);
   const runAll = (count: number) =>

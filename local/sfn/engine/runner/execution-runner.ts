@@ -11,6 +11,21 @@ import { JSONPATH } from './jsonpath-language';
 import { newStrand, type StateRun, type Strand } from './state-run';
 
 const DATA_LIMIT_BYTES = 256 * 1024;
+/**
+ * Shared by every entered/exited event an in-memory engine keeps (their details are written on first read):
+ * one object and one type name per state type instead of new ones per event, which the GC, a third of a
+ * Pass chain's time with every event kept, had to copy.
+ */
+const NOT_TRUNCATED = Object.freeze({ truncated: false });
+const eventTypes = new Map<string, { entered: string; exited: string }>();
+function eventTypesOf(stateType: string): { entered: string; exited: string } {
+  let types = eventTypes.get(stateType);
+  if (types === undefined) {
+    types = { entered: `${stateType}StateEntered`, exited: `${stateType}StateExited` };
+    eventTypes.set(stateType, types);
+  }
+  return types;
+}
 const LANGUAGES = { JSONPath: JSONPATH, JSONata: JSONATA };
 
 /**
@@ -226,12 +241,12 @@ export class ExecutionRunner {
     const journal = this.journal;
     const enteredEventId = journal.emitFrozen(
       strand,
-      `${state.type}StateEntered`,
+      eventTypesOf(state.type).entered,
       'stateEnteredEventDetails',
       {
         name: state.name,
         input: inputText ?? JSON.stringify(input),
-        inputDetails: { truncated: false },
+        inputDetails: NOT_TRUNCATED,
       },
     );
     // Built on first read, with the time the state was entered: a Pass or Choice state seldom reads `$$`.
@@ -288,7 +303,7 @@ export class ExecutionRunner {
     const exited: Record<string, unknown> = {
       name: run.state.name,
       output: outputText,
-      outputDetails: { truncated: false },
+      outputDetails: NOT_TRUNCATED,
     };
     if (run.pendingAssignments) {
       exited.assignedVariables = Object.fromEntries(
@@ -296,7 +311,12 @@ export class ExecutionRunner {
       );
       exited.assignedVariablesDetails = { truncated: false };
     }
-    this.journal.emitFrozen(run.strand, `${run.state.type}StateExited`, 'stateExitedEventDetails', exited);
+    this.journal.emitFrozen(
+      run.strand,
+      eventTypesOf(run.state.type).exited,
+      'stateExitedEventDetails',
+      exited,
+    );
     return outputText;
   }
 }
