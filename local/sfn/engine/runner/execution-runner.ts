@@ -42,6 +42,11 @@ interface StepRecord {
   lastEventId: number;
 }
 
+/** Where a strand stands after a step (no closure per step: the TypeScript loader names each one it makes). */
+function positionOf(strand: Strand): Pick<StepRecord, 'own' | 'eventSeq' | 'lastEventId'> {
+  return { own: strand.ownVariables, eventSeq: strand.eventCount, lastEventId: strand.lastEventId };
+}
+
 function isEmpty(record: Record<string, unknown>): boolean {
   for (const _key in record) return false;
   return true;
@@ -252,10 +257,7 @@ export class ExecutionRunner {
     // Built on first read, with the time the state was entered: a Pass or Choice state seldom reads `$$`.
     const enteredMs = Date.now();
     let contextObject: Record<string, unknown> | undefined;
-    const contextOf = () => {
-      contextObject ??= this.contextObject(state, strand, enteredMs);
-      return contextObject;
-    };
+    const runner = this;
     const run: StateRun = {
       state,
       language: LANGUAGES[state.queryLanguage],
@@ -264,20 +266,16 @@ export class ExecutionRunner {
       stepKey,
       enteredEventId,
       get contextObject() {
-        return contextOf();
+        contextObject ??= runner.contextObject(state, strand, enteredMs);
+        return contextObject;
       },
     };
     const handler = STATE_HANDLERS[state.type] as StateHandler;
-    const position = () => ({
-      own: strand.ownVariables,
-      eventSeq: strand.eventCount,
-      lastEventId: strand.lastEventId,
-    });
     try {
       const { output, next } = await handler.run(run, this.environment);
       if (run.pendingAssignments) strand.ownVariables = { ...strand.ownVariables, ...run.pendingAssignments };
       const outputText = this.emitExited(run, output);
-      return { record: { output, next, ...position() }, outputText };
+      return { record: { output, next, ...positionOf(strand) }, outputText };
     } catch (error) {
       if (error instanceof ExecutionHalted) {
         // A failed sibling branch or iteration stopped this one; a stopped execution writes nothing more.
@@ -286,7 +284,7 @@ export class ExecutionRunner {
       }
       const failure = asFailure(error, run, journal);
       handler.onUncaughtFailure?.(run, this.environment);
-      return { record: { error: failure.error, cause: failure.causeText, ...position() } };
+      return { record: { error: failure.error, cause: failure.causeText, ...positionOf(strand) } };
     }
   }
 
