@@ -79,13 +79,15 @@ class DeferredDetailsEvent implements PendingEvent {
     readonly previousEventId: number,
     readonly type: string,
     readonly timestampMs: number,
-    private source: { detailsKey: string; details: Record<string, unknown> } | undefined,
+    private detailsKey: string,
+    private source: Record<string, unknown> | undefined,
   ) {}
 
   get details(): string {
     if (this.text === undefined) {
-      this.text = JSON.stringify({ [this.source?.detailsKey ?? '']: this.source?.details });
+      this.text = JSON.stringify({ [this.detailsKey]: this.source });
       this.source = undefined;
+      this.detailsKey = '';
     }
     return this.text;
   }
@@ -154,13 +156,15 @@ export class ExecutionJournal implements Journal {
    * (profiled), and an in-memory engine only pays it when someone reads the history.
    */
   emitFrozen(strand: Strand, type: string, detailsKey: string, details: Record<string, unknown>): number {
-    return this.push(strand, type, { detailsKey, details });
+    return this.push(strand, type, detailsKey, details);
   }
 
+  /** `details` is the JSON text (or null), or, with `frozen`, the object to write under `details` on first read. */
   private push(
     strand: Strand,
     type: string,
-    details: string | null | { detailsKey: string; details: Record<string, unknown> },
+    details: string | null,
+    frozen?: Record<string, unknown>,
   ): number {
     if (this.closed) throw new ExecutionHalted('execution ended');
     const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
@@ -173,9 +177,9 @@ export class ExecutionJournal implements Journal {
     const previousEventId = Math.max(strand.lastEventId, this.redrivenEventId);
     const timestampMs = Date.now();
     this.pending.push(
-      details === null || typeof details === 'string'
+      frozen === undefined || details === null
         ? { key, id, previousEventId, type, timestampMs, details }
-        : new DeferredDetailsEvent(key, id, previousEventId, type, timestampMs, details),
+        : new DeferredDetailsEvent(key, id, previousEventId, type, timestampMs, details, frozen),
     );
     strand.lastEventId = id;
     return id;
