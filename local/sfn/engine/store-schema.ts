@@ -43,9 +43,16 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
  * Such a database moves to the new tables once, on open.
  */
 function moveArnKeyedHistory(db: Database.Database): void {
-  const old = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'journal')")
-    .all() as { name: string }[];
+  // Only the engine's own tables: another `events` table in the same file (no execution_arn) stays as it is.
+  const old = (
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'journal')")
+      .all() as { name: string }[]
+  ).filter(({ name }) =>
+    (db.prepare(`PRAGMA table_info(${name})`).all() as { name: string }[]).some(
+      (column) => column.name === 'execution_arn',
+    ),
+  );
   if (old.length === 0) return;
   db.transaction(() => {
     for (const { name } of old) {

@@ -91,4 +91,12 @@ describe('SQLite history tables of an earlier engine', () => {
     const old = db.prepare("SELECT name FROM sqlite_master WHERE name IN ('events', 'journal')").all();
     expect(old).toEqual([]);
   });
+
+  it('leave a table named events that is not theirs alone', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY, detail TEXT)');
+    db.prepare('INSERT INTO events (detail) VALUES (?)').run('kept');
+    createSchema(db);
+    expect(db.prepare('SELECT detail FROM events').all()).toEqual([{ detail: 'kept' }]);
+  });
 });
