@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ensureNodeBinary } from '../local/cloud/node-runtime';
 import { createEngine } from '../local/sfn/engine';
 import { SfnApiError } from '../local/sfn/errors';
 import type { StepFunctionsEngine } from '../local/sfn/service-api';
@@ -30,19 +29,24 @@ export class BenchSetupError extends Error {
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
-/** `SFN_PEER_NODE`, else the Node 22 the local cloud uses for `nodejs22.x` (installed into the cache on first use). */
-async function findPeerNode(): Promise<string> {
+/**
+ * The peer runs on this process's Node (through tsx) unless `SFN_PEER_NODE` names another binary (run with
+ * Node's type stripping then): the ratio is only fair with both engines on the same Node.
+ */
+function peerCommand(): { binary: string; preArgs: string[] } {
   const override = process.env.SFN_PEER_NODE;
-  if (override && existsSync(override)) return override;
-  try {
-    return await ensureNodeBinary(22, { onProgress: (line) => process.stderr.write(`bench: ${line}\n`) });
-  } catch (error) {
-    throw new BenchSetupError('cannot install node@22 for aws-local-stepfunctions', { cause: error });
+  if (override) {
+    if (!existsSync(override)) throw new BenchSetupError(`SFN_PEER_NODE ${override} does not exist`);
+    return { binary: override, preArgs: [] };
   }
+  return { binary: process.execPath, preArgs: ['--import', 'tsx'] };
 }
 
-async function runPeer<Result>(nodeBinary: string, job: Record<string, unknown>): Promise<Result> {
-  const { stdout } = await execFileAsync(nodeBinary, [PEER_SCRIPT, JSON.stringify(job)], {
+async function runPeer<Result>(
+  peer: { binary: string; preArgs: string[] },
+  job: Record<string, unknown>,
+): Promise<Result> {
+  const { stdout } = await execFileAsync(peer.binary, [...peer.preArgs, PEER_SCRIPT, JSON.stringify(job)], {
     maxBuffer: 64 * 1024 * 1024,
     timeout: 600_000,
   });
@@ -194,15 +198,15 @@ const median = (values: number[]) =>
 const PEER_LABEL = 'aws-local-stepfunctions';
 
 export const run: BenchRun = async ({ quick }) => {
-  const executions = quick ? 5 : 20;
+  const executions = quick ? 5 : 100;
   const workloads = [passChain(quick ? 30 : 100), choiceLoop(quick ? 30 : 100)];
   const chainLength = 20;
   const callbackExecutions = quick ? 2 : 10;
-  const rounds = quick ? 1 : 3;
+  const rounds = quick ? 2 : 4;
   const rows: BenchReport['rows'] = [];
   const notes: string[] = [];
   const workDir = mkdtempSync(join(tmpdir(), 'sfn-bench-'));
-  const peerNode = await findPeerNode();
+  const peerNode = peerCommand();
 
   try {
     const modes: { label: string; dataPath: (name: string) => string }[] = [
@@ -211,45 +215,61 @@ export const run: BenchRun = async ({ quick }) => {
     ];
     for (const workload of workloads) {
       const transitions = workload.transitionsPerExecution * executions;
-      // Rounds alternate between the engines so that a burst of load from elsewhere hits them alike.
       const rates = new Map<string, number[]>();
-      const record = (label: string, rate: number) => rates.set(label, [...(rates.get(label) ?? []), rate]);
+      const ratios = new Map<string, number[]>();
+      const record = (into: Map<string, number[]>, label: string, value: number) =>
+        into.set(label, [...(into.get(label) ?? []), value]);
       for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
-        const peer = await runPeer<{ elapsedMs: number; output: unknown; allOutputsEqual: boolean }>(
-          peerNode,
-          {
-            kind: 'throughput',
-            definition: workload.definition,
-            input: workload.input,
-            executions,
-            warmupExecutions: Math.max(1, Math.floor(executions / 5)),
-          },
-        );
-        if (
-          !peer.allOutputsEqual ||
-          JSON.stringify(peer.output) !== JSON.stringify(workload.expectedOutput)
-        ) {
-          throw new BenchSetupError(`${workload.label}: peer output ${JSON.stringify(peer.output)} differs`);
-        }
-        record(PEER_LABEL, transitions / (peer.elapsedMs / 1000));
-        for (const mode of modes) {
+        const measurePeer = async () => {
+          const peer = await runPeer<{ elapsedMs: number; output: unknown; allOutputsEqual: boolean }>(
+            peerNode,
+            {
+              kind: 'throughput',
+              definition: workload.definition,
+              input: workload.input,
+              executions,
+              warmupExecutions: Math.max(1, Math.floor(executions / 5)),
+            },
+          );
+          if (
+            !peer.allOutputsEqual ||
+            JSON.stringify(peer.output) !== JSON.stringify(workload.expectedOutput)
+          ) {
+            throw new BenchSetupError(
+              `${workload.label}: peer output ${JSON.stringify(peer.output)} differs`,
+            );
+          }
+          return transitions / (peer.elapsedMs / 1000);
+        };
+        const measureOurs = async (mode: (typeof modes)[number]) => {
           const engine = await createEngine({ dataPath: mode.dataPath(`${workload.label}-${roundIndex}`) });
           try {
-            record(mode.label, transitions / ((await ourThroughput(engine, workload, executions)) / 1000));
+            return transitions / ((await ourThroughput(engine, workload, executions)) / 1000);
           } finally {
             await engine.close();
           }
+        };
+        // The engines take turns going first, so that a burst of load from elsewhere hits them alike; each
+        // round's figures make one pair, and the ratio is taken per pair (absolute figures drift by 2x here).
+        let peerRate = roundIndex % 2 === 0 ? await measurePeer() : 0;
+        const ours = new Map<string, number>();
+        for (const mode of modes) ours.set(mode.label, await measureOurs(mode));
+        if (roundIndex % 2 === 1) peerRate = await measurePeer();
+        record(rates, PEER_LABEL, peerRate);
+        for (const [label, rate] of ours) {
+          record(rates, label, rate);
+          record(ratios, label, rate / peerRate);
         }
       }
-      const peerRate = median(rates.get(PEER_LABEL) ?? []);
       for (const label of [...modes.map((mode) => mode.label), PEER_LABEL]) {
-        const rate = median(rates.get(label) ?? []);
+        const pairRatios = ratios.get(label) ?? [1];
         rows.push({
           measurement: `${workload.label} transitions/s`,
           engine: label,
           n: transitions,
-          value: round(rate, 0),
-          'vs peer': `${round(rate / peerRate, 2)}x`,
+          value: round(median(rates.get(label) ?? []), 0),
+          'vs peer': `${round(median(pairRatios), 2)}x`,
+          'pair ratios': pairRatios.map((ratio) => round(ratio, 2)).join(' '),
         });
       }
     }
@@ -302,13 +322,13 @@ export const run: BenchRun = async ({ quick }) => {
     rmSync(workDir, { recursive: true, force: true });
   }
   notes.push(
-    `throughput: median of ${rounds} rounds; each starts ${executions} executions together after a warm-up and ` +
+    `throughput: median of ${rounds} rounds, the engines alternating which goes first; "vs peer" is the median of the per-round ratios ("pair ratios"); each round starts ${executions} executions together after a warm-up and ` +
       'waits until all finished; outputs checked equal ' +
       'to the expected value on both engines before the figures count. "vs peer" > 1 is faster for transitions/s.',
     'latency: ours = SendTaskSuccess dispatched → the next lambda:invoke.waitForTaskToken Task invocation reaching a ' +
       'local Lambda server; peer (no task tokens) = the Lambda answer to Task k written → the Task k+1 invocation ' +
       'reaching the same kind of server. Both include one local HTTP invoke. "vs peer" > 1 is slower.',
-    'tenggat is measured through engine.dispatch (no HTTP front); the peer in a Node 22 child process; both in memory ' +
+    'tenggat is measured through engine.dispatch (no HTTP front); the peer in a child process on the same Node; both in memory ' +
       'except the SQLite-file rows, which persist every transition.',
   );
   return {

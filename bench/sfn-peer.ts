@@ -1,6 +1,6 @@
 /**
- * Child process for the side-by-side benchmark: runs a job on `aws-local-stepfunctions` (needs Node 22; started
- * with that binary and Node's type stripping, so only erasable TypeScript and no local imports here).
+ * Child process for the side-by-side benchmark: runs a job on `aws-local-stepfunctions`, on the bench's own Node
+ * through tsx, or on `SFN_PEER_NODE` with Node's type stripping (so only erasable TypeScript and no local imports here).
  * Job JSON in argv[2], result JSON as the last stdout line.
  */
 import { createServer } from 'node:http';
@@ -26,6 +26,20 @@ interface CallbackJob {
 type Job = ThroughputJob | CallbackJob;
 
 type JsonValue = Parameters<StateMachine['run']>[0];
+
+// The peer's Task state calls Promise.withResolvers (Node 22); on Node 20 it gets the standard one.
+const promiseStatics = Promise as unknown as { withResolvers?: () => unknown };
+if (typeof promiseStatics.withResolvers !== 'function') {
+  promiseStatics.withResolvers = () => {
+    let resolve: unknown;
+    let reject: unknown;
+    const promise = new Promise((yes, no) => {
+      resolve = yes;
+      reject = no;
+    });
+    return { promise, resolve, reject };
+  };
+}
 
 async function throughput(job: ThroughputJob) {
   const machine = new StateMachine(job.definition as unknown as StateMachineDefinition);

@@ -1,4 +1,4 @@
-import type { ActivityTaskRow, CatalogStore } from './catalog-store';
+import type { ActivityTaskRow, CatalogStorage } from './catalog-store';
 
 interface Poller {
   workerName: string | null;
@@ -16,7 +16,7 @@ export class ActivityBoard {
   readonly onTaken = new Map<string, (workerName: string | null) => void>();
 
   constructor(
-    private readonly catalog: CatalogStore,
+    private readonly catalog: CatalogStorage,
     /** Whether the task behind a token still waits for its answer. */
     private readonly isOpen: (token: string) => boolean,
   ) {}

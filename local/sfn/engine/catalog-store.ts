@@ -122,7 +122,47 @@ function statements(db: Database.Database) {
   };
 }
 
-export class CatalogStore {
+/** The catalog as the engine uses it; `CatalogStore` (SQLite) and `MemoryCatalog` (plain objects) answer alike. */
+export interface CatalogStorage {
+  /** The next version number of a machine: numbers are never reused, even after a delete. */
+  nextVersionNumber(machineArn: string): number;
+  insertVersion(row: VersionRow): void;
+  getVersion(arn: string): VersionRow | undefined;
+  /** Newest first. */
+  versionsOf(machineArn: string): VersionRow[];
+  deleteVersion(arn: string): void;
+  /** Inserts or replaces. */
+  putAlias(row: AliasRow): void;
+  getAlias(arn: string): AliasRow | undefined;
+  /** By creation time, then ARN. */
+  aliasesOf(machineArn: string): AliasRow[];
+  deleteAlias(arn: string): void;
+  /** A deleted state machine takes its versions and aliases with it. */
+  forgetMachine(machineArn: string): void;
+  insertActivity(row: ActivityRow): void;
+  getActivity(arn: string): ActivityRow | undefined;
+  /** By creation time, then ARN. */
+  listActivities(): ActivityRow[];
+  deleteActivity(arn: string): void;
+  /** Idempotent: a replayed execution queues the same token once. */
+  queueActivityTask(row: Pick<ActivityTaskRow, 'token' | 'activityArn' | 'input'>): void;
+  /** Hands the oldest waiting task of the activity to a worker, or undefined when none waits. */
+  takeActivityTask(
+    activityArn: string,
+    workerName: string | null,
+    nowMs: number,
+  ): ActivityTaskRow | undefined;
+  activityTask(token: string): ActivityTaskRow | undefined;
+  dropActivityTask(token: string): void;
+  /** Inserts or replaces each key. */
+  putTags(resourceArn: string, tags: { key: string; value: string }[]): void;
+  removeTags(resourceArn: string, keys: string[]): void;
+  /** By key. */
+  tagsOf(resourceArn: string): { key: string; value: string }[];
+  dropTags(resourceArn: string): void;
+}
+
+export class CatalogStore implements CatalogStorage {
   private readonly statements;
 
   constructor(private readonly db: Database.Database) {

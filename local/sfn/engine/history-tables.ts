@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { HistoryEventRow, PendingEvent } from './store';
 import { historyStatements } from './store-schema';
+import type { UndoLog } from './undo-log';
 
 /**
  * An execution's history events and step journal: the two tables every transition writes. In SQLite for a
@@ -17,15 +18,30 @@ export interface HistoryTables {
   putJournal(executionArn: string, key: string, value: string): void;
   journal(executionArn: string): Map<string, string>;
   deleteJournal(executionArn: string, key: string): void;
+  /** After a rolled-back transaction: forget what was cached from it. */
+  afterRollback?(): void;
 }
 
 export function sqliteHistoryTables(db: Database.Database): HistoryTables {
   const statements = historyStatements(db);
+  const seqs = new Map<string, number>();
+  /** The small integer that keys an execution's rows; made on its first write (reads of none find none). */
+  const seqOf = (executionArn: string, create: boolean): number => {
+    const known = seqs.get(executionArn);
+    if (known !== undefined) return known;
+    if (create) statements.addHistoryKey.run(executionArn);
+    const row = statements.historyKey.get(executionArn) as { seq: number } | undefined;
+    if (row === undefined) return -1;
+    seqs.set(executionArn, row.seq);
+    return row.seq;
+  };
   return {
     insertEvents(executionArn, events) {
+      if (events.length === 0) return;
+      const seq = seqOf(executionArn, true);
       for (const event of events) {
         statements.insertEvent.run(
-          executionArn,
+          seq,
           event.id,
           event.key,
           event.previousEventId,
@@ -37,24 +53,29 @@ export function sqliteHistoryTables(db: Database.Database): HistoryTables {
     },
     events: (executionArn, reverse, afterId, limit) =>
       (reverse ? statements.eventsReverse : statements.eventsForward).all(
-        executionArn,
+        seqOf(executionArn, false),
         afterId,
         limit,
       ) as HistoryEventRow[],
     eventKeys(executionArn) {
-      const rows = statements.eventKeys.all(executionArn) as { key: string; id: number }[];
+      const rows = statements.eventKeys.all(seqOf(executionArn, false)) as { key: string; id: number }[];
       return new Map(rows.map((row) => [row.key, row.id]));
     },
     maxEventId(executionArn) {
-      const row = statements.maxEventId.get(executionArn) as { maxId: number | null } | undefined;
+      const row = statements.maxEventId.get(seqOf(executionArn, false)) as
+        | { maxId: number | null }
+        | undefined;
       return row?.maxId ?? 0;
     },
-    putJournal: (executionArn, key, value) => void statements.putJournal.run(executionArn, key, value),
+    putJournal: (executionArn, key, value) =>
+      void statements.putJournal.run(seqOf(executionArn, true), key, value),
     journal(executionArn) {
-      const rows = statements.journalFor.all(executionArn) as { key: string; value: string }[];
+      const rows = statements.journalFor.all(seqOf(executionArn, false)) as { key: string; value: string }[];
       return new Map(rows.map((row) => [row.key, row.value]));
     },
-    deleteJournal: (executionArn, key) => void statements.deleteJournal.run(executionArn, key),
+    deleteJournal: (executionArn, key) => void statements.deleteJournal.run(seqOf(executionArn, false), key),
+    // A key made in a rolled-back transaction is gone, and its number may be handed out again.
+    afterRollback: () => seqs.clear(),
   };
 }
 
@@ -78,7 +99,8 @@ const rowOf = ({ id, previousEventId, type, timestampMs, details }: PendingEvent
   details,
 });
 
-export function memoryHistoryTables(): HistoryTables {
+/** In plain maps; inside a transaction of `undo`, each change registers how to take itself back. */
+export function memoryHistoryTables(undo?: UndoLog): HistoryTables {
   const histories = new Map<string, PendingEvent[]>();
   const journals = new Map<string, Map<string, string>>();
   const historyOf = (executionArn: string): PendingEvent[] => {
@@ -89,23 +111,45 @@ export function memoryHistoryTables(): HistoryTables {
     }
     return events;
   };
+  const removeEvent = (history: PendingEvent[], id: number) => {
+    const at = indexAfter(history, id) - 1;
+    if (history[at]?.id === id) history.splice(at, 1);
+  };
+  const journalOf = (executionArn: string): Map<string, string> => {
+    let journal = journals.get(executionArn);
+    if (journal === undefined) {
+      journal = new Map();
+      journals.set(executionArn, journal);
+    }
+    return journal;
+  };
+  const recordJournalUndo = (journal: Map<string, string>, key: string) => {
+    if (!undo) return;
+    const previous = journal.get(key);
+    undo.record(() => (previous === undefined ? journal.delete(key) : journal.set(key, previous)));
+  };
   return {
     insertEvents(executionArn, events) {
       const history = historyOf(executionArn);
       for (const event of events) {
         const last = history.at(-1);
-        if (last === undefined || event.id > last.id) {
-          history.push({ ...event });
-          continue;
+        // Kept as given, not copied: the journal hands over its events and never touches them again, and
+        // a copy would write the text of deferred details (see ExecutionJournal.emitFrozen) at once.
+        if (last === undefined || event.id > last.id) history.push(event);
+        else {
+          const at = indexAfter(history, event.id);
+          if (history[at - 1]?.id === event.id) continue;
+          history.splice(at, 0, event);
         }
-        const at = indexAfter(history, event.id);
-        if (history[at - 1]?.id !== event.id) history.splice(at, 0, { ...event });
+        undo?.record(() => removeEvent(history, event.id));
       }
     },
     events(executionArn, reverse, afterId, limit) {
       const history = histories.get(executionArn) ?? [];
-      if (!reverse)
-        return history.slice(indexAfter(history, afterId), indexAfter(history, afterId) + limit).map(rowOf);
+      if (!reverse) {
+        const start = indexAfter(history, afterId);
+        return history.slice(start, start + limit).map(rowOf);
+      }
       const end = indexAfter(history, afterId - 1);
       return history
         .slice(Math.max(0, end - limit), end)
@@ -116,14 +160,16 @@ export function memoryHistoryTables(): HistoryTables {
       new Map((histories.get(executionArn) ?? []).map((event) => [event.key, event.id])),
     maxEventId: (executionArn) => histories.get(executionArn)?.at(-1)?.id ?? 0,
     putJournal(executionArn, key, value) {
-      let journal = journals.get(executionArn);
-      if (journal === undefined) {
-        journal = new Map();
-        journals.set(executionArn, journal);
-      }
+      const journal = journalOf(executionArn);
+      recordJournalUndo(journal, key);
       journal.set(key, value);
     },
     journal: (executionArn) => new Map(journals.get(executionArn)),
-    deleteJournal: (executionArn, key) => void journals.get(executionArn)?.delete(key),
+    deleteJournal(executionArn, key) {
+      const journal = journals.get(executionArn);
+      if (!journal?.has(key)) return;
+      recordJournalUndo(journal, key);
+      journal.delete(key);
+    },
   };
 }

@@ -51,7 +51,13 @@ import { CommitQueue } from './commit-queue';
 import { ExecutionRunner } from './runner/execution-runner';
 import { Scheduler } from './scheduler';
 import { StatusEventPublisher } from './status-events';
-import { EngineStore, type ExecutionRow, type StateMachineRow, type TaskTokenRow } from './store';
+import {
+  type EngineStorage,
+  type ExecutionRow,
+  openEngineStore,
+  type StateMachineRow,
+  type TaskTokenRow,
+} from './store';
 
 type Action = (core: EngineCore, input: WireInput) => WireOutput | Promise<WireOutput>;
 
@@ -108,7 +114,7 @@ export async function createEngine(options: EngineOptions): Promise<StepFunction
 }
 
 class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
-  readonly store: EngineStore;
+  readonly store: EngineStorage;
   readonly region: string;
   readonly accountId: string;
   readonly runners = new Map<string, ExecutionRunner>();
@@ -125,7 +131,7 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
   private closed = false;
 
   constructor(private readonly options: EngineOptions) {
-    this.store = new EngineStore(options.dataPath);
+    this.store = openEngineStore(options.dataPath);
     this.commits = new CommitQueue((work) => this.store.transaction(work), options.dataPath !== ':memory:');
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';

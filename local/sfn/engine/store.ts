@@ -1,17 +1,11 @@
-import Database from 'better-sqlite3';
-import { CatalogStore } from './catalog-store';
-import { type HistoryTables, memoryHistoryTables, sqliteHistoryTables } from './history-tables';
-import {
-  createSchema,
-  EXECUTION_SELECT,
-  executionStatements,
-  machineStatements,
-  tokenStatements,
-} from './store-schema';
+import type { CatalogStorage } from './catalog-store';
+import { MemoryEngineStore } from './memory-store';
+import { SqliteEngineStore } from './sqlite-store';
 
 /**
- * Durable state of the engine in one SQLite database (WAL). Executions advance through a journal of committed
- * steps: a restarted engine replays an execution's journal instead of running those steps again.
+ * What the engine keeps: state machines, executions, their history events and step journal, task tokens and
+ * the catalog (versions, aliases, activities, tags). Two implementations answer alike: `SqliteEngineStore`
+ * (durable, a data file) and `MemoryEngineStore` (plain objects, for an engine without a data file).
  */
 export interface StateMachineRow {
   arn: string;
@@ -79,183 +73,93 @@ export interface TaskTokenRow {
 
 export type RedriveFilter = 'REDRIVEN' | 'NOT_REDRIVEN';
 
-export class EngineStore {
-  readonly db: Database.Database;
+export type NewExecution = Pick<
+  ExecutionRow,
+  'arn' | 'stateMachineArn' | 'name' | 'input' | 'startMs' | 'definition' | 'type' | 'roleArn'
+> &
+  Partial<Pick<ExecutionRow, 'versionArn' | 'aliasArn'>>;
+
+export type ExecutionEnd = Pick<ExecutionRow, 'arn' | 'status' | 'output' | 'error' | 'cause'> & {
+  stopMs: number;
+};
+
+export type NewTaskToken = Pick<
+  TaskTokenRow,
+  'token' | 'executionArn' | 'stepKey' | 'deadlineMs' | 'heartbeatSeconds' | 'heartbeatDeadlineMs'
+>;
+
+export type TokenAnswer = Pick<TaskTokenRow, 'token' | 'status' | 'output' | 'error' | 'cause'>;
+
+export interface ExecutionScope {
+  column: 'machine' | 'version' | 'alias';
+  arn: string;
+}
+
+export interface EngineStorage {
   /** Versions, aliases, activities and tags. */
-  readonly catalog: CatalogStore;
-  private readonly statements;
-  private readonly history: HistoryTables;
-  private readonly listQueries = new Map<string, Database.Statement>();
-
-  constructor(dataPath: string) {
-    this.db = new Database(dataPath);
-    if (dataPath !== ':memory:') {
-      this.db.pragma('journal_mode = WAL');
-      // The default checkpoint every 1,000 WAL pages ran inside a step's commit and halved the transition
-      // rate (profiled: ~75% of the time in COMMIT); 10,000 pages (~40 MB of WAL) keeps it off the hot path.
-      this.db.pragma('wal_autocheckpoint = 10000');
-    }
-    this.db.pragma('synchronous = NORMAL');
-    createSchema(this.db);
-    this.catalog = new CatalogStore(this.db);
-    this.history = dataPath === ':memory:' ? memoryHistoryTables() : sqliteHistoryTables(this.db);
-    this.statements = {
-      ...machineStatements(this.db),
-      ...executionStatements(this.db),
-      ...tokenStatements(this.db),
-    };
-  }
-
-  insertMachine(row: StateMachineRow): void {
-    this.statements.insertMachine.run(row);
-  }
+  readonly catalog: CatalogStorage;
+  /** Throws when the ARN is taken. */
+  insertMachine(row: StateMachineRow): void;
   updateMachine(
     row: Pick<StateMachineRow, 'arn' | 'definition' | 'roleArn' | 'updatedMs' | 'revisionId'>,
-  ): void {
-    this.statements.updateMachine.run(row);
-  }
-  getMachine(arn: string): StateMachineRow | undefined {
-    return this.statements.getMachine.get(arn) as StateMachineRow | undefined;
-  }
-  listMachines(): StateMachineRow[] {
-    return this.statements.listMachines.all() as StateMachineRow[];
-  }
-  deleteMachine(arn: string): void {
-    this.statements.deleteMachine.run(arn);
-  }
+  ): void;
+  getMachine(arn: string): StateMachineRow | undefined;
+  /** By creation time, then ARN. */
+  listMachines(): StateMachineRow[];
+  deleteMachine(arn: string): void;
 
-  insertExecution(
-    row: Pick<
-      ExecutionRow,
-      'arn' | 'stateMachineArn' | 'name' | 'input' | 'startMs' | 'definition' | 'type' | 'roleArn'
-    > &
-      Partial<Pick<ExecutionRow, 'versionArn' | 'aliasArn'>>,
-  ): void {
-    this.statements.insertExecution.run({ versionArn: null, aliasArn: null, ...row });
-  }
-  getExecution(arn: string): ExecutionRow | undefined {
-    return this.statements.getExecution.get(arn) as ExecutionRow | undefined;
-  }
-  runningExecutions(): ExecutionRow[] {
-    return this.statements.runningExecutions.all() as ExecutionRow[];
-  }
+  /** A RUNNING execution with the next sequence number; throws when the ARN is taken. */
+  insertExecution(row: NewExecution): void;
+  getExecution(arn: string): ExecutionRow | undefined;
+  /** Oldest first. */
+  runningExecutions(): ExecutionRow[];
   /** Newest first, before `beforeSequence`; optionally only one status and redriven or not. */
   listExecutions(
-    scope: { column: 'machine' | 'version' | 'alias'; arn: string },
+    scope: ExecutionScope,
     filters: { status?: string; redrive?: RedriveFilter },
     beforeSequence: number,
     limit: number,
-  ): ExecutionRow[] {
-    const key = `${scope.column}${filters.status ? 's' : ''}${filters.redrive ?? ''}`;
-    let query = this.listQueries.get(key);
-    if (!query) {
-      const column = { machine: 'state_machine_arn', version: 'version_arn', alias: 'alias_arn' }[
-        scope.column
-      ];
-      const conditions = [`${column} = @arn`, 'sequence < @before'];
-      if (filters.status) conditions.push('status = @status');
-      if (filters.redrive === 'REDRIVEN') conditions.push('redrive_count > 0');
-      if (filters.redrive === 'NOT_REDRIVEN') conditions.push('redrive_count = 0');
-      query = this.db.prepare(
-        `${EXECUTION_SELECT} WHERE ${conditions.join(' AND ')} ORDER BY sequence DESC LIMIT @limit`,
-      );
-      this.listQueries.set(key, query);
-    }
-    const parameters: Record<string, unknown> = { arn: scope.arn, before: beforeSequence, limit };
-    if (filters.status) parameters.status = filters.status;
-    return query.all(parameters) as ExecutionRow[];
-  }
+  ): ExecutionRow[];
   /** Marks the execution finished; false when it was no longer running (e.g. stopped meanwhile). */
-  finishExecution(row: {
-    arn: string;
-    status: string;
-    output: string | null;
-    error: string | null;
-    cause: string | null;
-    stopMs: number;
-  }): boolean {
-    return this.statements.finishExecution.run(row).changes > 0;
-  }
+  finishExecution(row: ExecutionEnd): boolean;
   /** Back to RUNNING with one more redrive; false when it was not FAILED, TIMED_OUT or ABORTED. */
-  redriveExecution(arn: string, redriveMs: number): boolean {
-    return this.statements.redriveExecution.run({ arn, redriveMs }).changes > 0;
-  }
-  redriveTokenDate(executionArn: string, clientToken: string): number | undefined {
-    const row = this.statements.redriveToken.get(executionArn, clientToken) as
-      | { redriveMs: number }
-      | undefined;
-    return row?.redriveMs;
-  }
-  rememberRedriveToken(executionArn: string, clientToken: string, redriveMs: number): void {
-    this.statements.insertRedriveToken.run(executionArn, clientToken, redriveMs);
-    this.statements.trimRedriveTokens.run({ arn: executionArn });
-  }
+  redriveExecution(arn: string, redriveMs: number): boolean;
+  redriveTokenDate(executionArn: string, clientToken: string): number | undefined;
+  /** Keeps the last 10 client tokens of an execution (AWS answers idempotently for those). */
+  rememberRedriveToken(executionArn: string, clientToken: string, redriveMs: number): void;
 
-  insertEvents(executionArn: string, events: PendingEvent[]): void {
-    this.history.insertEvents(executionArn, events);
-  }
-  events(executionArn: string, reverse: boolean, afterId: number, limit: number): HistoryEventRow[] {
-    return this.history.events(executionArn, reverse, afterId, limit);
-  }
-  eventKeys(executionArn: string): Map<string, number> {
-    return this.history.eventKeys(executionArn);
-  }
-  maxEventId(executionArn: string): number {
-    return this.history.maxEventId(executionArn);
-  }
+  /** Keeps the first event of each id (a replayed step writes the same events again). */
+  insertEvents(executionArn: string, events: PendingEvent[]): void;
+  /** Ids after `afterId` ascending, or (reverse) before it descending; at most `limit`. */
+  events(executionArn: string, reverse: boolean, afterId: number, limit: number): HistoryEventRow[];
+  eventKeys(executionArn: string): Map<string, number>;
+  maxEventId(executionArn: string): number;
+  putJournal(executionArn: string, key: string, value: string): void;
+  /** A copy: the reader may change it. */
+  journal(executionArn: string): Map<string, string>;
+  deleteJournal(executionArn: string, key: string): void;
 
-  putJournal(executionArn: string, key: string, value: string): void {
-    this.history.putJournal(executionArn, key, value);
-  }
-  journal(executionArn: string): Map<string, string> {
-    return this.history.journal(executionArn);
-  }
-  deleteJournal(executionArn: string, key: string): void {
-    this.history.deleteJournal(executionArn, key);
-  }
-
-  insertToken(row: {
-    token: string;
-    executionArn: string;
-    stepKey: string;
-    deadlineMs: number | null;
-    heartbeatSeconds: number | null;
-    heartbeatDeadlineMs: number | null;
-  }): void {
-    this.statements.insertToken.run(row);
-  }
-  getToken(token: string): TaskTokenRow | undefined {
-    return this.statements.getToken.get(token) as TaskTokenRow | undefined;
-  }
-  tokenForStep(executionArn: string, stepKey: string): TaskTokenRow | undefined {
-    return this.statements.tokenForStep.get(executionArn, stepKey) as TaskTokenRow | undefined;
-  }
+  /** A PENDING token; throws when it exists. */
+  insertToken(row: NewTaskToken): void;
+  getToken(token: string): TaskTokenRow | undefined;
+  tokenForStep(executionArn: string, stepKey: string): TaskTokenRow | undefined;
   /** Moves a PENDING token to its answer; false when it was already answered, timed out or closed. */
-  answerToken(row: {
-    token: string;
-    status: TaskTokenRow['status'];
-    output: string | null;
-    error: string | null;
-    cause: string | null;
-  }): boolean {
-    return this.statements.answerToken.run(row).changes > 0;
-  }
-  heartbeatToken(token: string, heartbeatDeadlineMs: number): boolean {
-    return this.statements.heartbeatToken.run({ token, heartbeatDeadlineMs }).changes > 0;
-  }
-  closeTokensOf(executionArn: string): void {
-    this.statements.closeTokensOf.run(executionArn);
-  }
+  answerToken(row: TokenAnswer): boolean;
+  heartbeatToken(token: string, heartbeatDeadlineMs: number): boolean;
+  closeTokensOf(executionArn: string): void;
   /** After a redrive: the old tokens stay closed and belong to no step any more. */
-  retireTokensOf(executionArn: string, suffix: string): void {
-    this.statements.retireTokensOf.run({ arn: executionArn, suffix });
-  }
+  retireTokensOf(executionArn: string, suffix: string): void;
 
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
-  }
+  /** All of `work` or none of it (a throw undoes what it wrote); nests. */
+  transaction<T>(work: () => T): T;
+  close(): void;
+}
 
-  close(): void {
-    this.db.close();
-  }
+/**
+ * The store of an engine: SQLite for a data file, plain objects for `:memory:`. `SFN_STORE=sqlite` puts an
+ * in-memory engine on SQLite's `:memory:` instead, so that the test suite can run against both stores.
+ */
+export function openEngineStore(dataPath: string): EngineStorage {
+  if (dataPath === ':memory:' && process.env.SFN_STORE !== 'sqlite') return new MemoryEngineStore();
+  return new SqliteEngineStore(dataPath);
 }

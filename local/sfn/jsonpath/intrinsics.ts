@@ -241,156 +241,171 @@ const HASH_ALGORITHMS: Record<string, string> = {
   'SHA-512': 'sha512',
 };
 
+/**
+ * The arguments of one intrinsic call and their checks. A class rather than closures made per call: the
+ * closures (each also named by the TypeScript loader) were a visible share of a Choice loop's profile.
+ */
+class CallArguments {
+  constructor(
+    private readonly name: string,
+    readonly values: unknown[],
+  ) {}
+
+  fail(detail: string): never {
+    throw new IntrinsicFailure(`Invalid arguments in ${this.name}: ${detail}`);
+  }
+  expectCount(min: number, max = min): void {
+    const count = this.values.length;
+    if (count < min || count > max) {
+      this.fail(`expected ${min === max ? min : `${min} to ${max}`} argument(s) but got ${count}`);
+    }
+  }
+  arrayAt(index: number): unknown[] {
+    const value = this.values[index];
+    if (!Array.isArray(value)) return this.fail(`argument ${index + 1} must be an array`);
+    return value;
+  }
+  stringAt(index: number): string {
+    const value = this.values[index];
+    if (typeof value !== 'string') return this.fail(`argument ${index + 1} must be a string`);
+    return value;
+  }
+  integerAt(index: number): number {
+    const value = this.values[index];
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      return this.fail(`argument ${index + 1} must be an integer`);
+    return value;
+  }
+  /** AWS rounds decimal arguments of the Math functions half up (Java Math.round): 1.5 -> 2, -1.5 -> -1. */
+  roundedAt(index: number): number {
+    const value = this.values[index];
+    if (typeof value !== 'number') return this.fail(`argument ${index + 1} must be a number`);
+    return Math.round(value);
+  }
+}
+
 function evaluateCall(call: IntrinsicCall, scope: IntrinsicScope): unknown {
   const values = call.args.map((argument) => argumentValue(argument, scope));
-  const fail = (detail: string): never => {
-    throw new IntrinsicFailure(`Invalid arguments in ${call.name}: ${detail}`);
-  };
-  const expectCount = (min: number, max = min) => {
-    if (values.length < min || values.length > max) {
-      fail(`expected ${min === max ? min : `${min} to ${max}`} argument(s) but got ${values.length}`);
-    }
-  };
-  const arrayAt = (index: number): unknown[] => {
-    const value = values[index];
-    if (!Array.isArray(value)) return fail(`argument ${index + 1} must be an array`);
-    return value;
-  };
-  const stringAt = (index: number): string => {
-    const value = values[index];
-    if (typeof value !== 'string') return fail(`argument ${index + 1} must be a string`);
-    return value;
-  };
-  const integerAt = (index: number): number => {
-    const value = values[index];
-    if (typeof value !== 'number' || !Number.isInteger(value))
-      return fail(`argument ${index + 1} must be an integer`);
-    return value;
-  };
-  // AWS rounds decimal arguments of the Math functions half up (Java Math.round): 1.5 -> 2, -1.5 -> -1.
-  const roundedAt = (index: number): number => {
-    const value = values[index];
-    if (typeof value !== 'number') return fail(`argument ${index + 1} must be a number`);
-    return Math.round(value);
-  };
+  const args = new CallArguments(call.name, values);
 
   switch (call.name) {
     case 'States.Format': {
       const first = call.args[0];
-      if (!first) return fail('expected a format string');
+      if (!first) return args.fail('expected a format string');
       // A literal keeps its escapes for the template; a variable or path (AWS accepts both) gives its string.
-      const template = first.kind === 'string' ? first.raw : stringAt(0);
-      return formatTemplate(template, values.slice(1), fail);
+      const template = first.kind === 'string' ? first.raw : args.stringAt(0);
+      return formatTemplate(template, values.slice(1), (detail) => args.fail(detail));
     }
     case 'States.StringToJson': {
-      expectCount(1);
-      const text = stringAt(0);
+      args.expectCount(1);
+      const text = args.stringAt(0);
       if (text.trim() === '') return null;
       try {
         return JSON.parse(text);
       } catch {
-        return fail(`the string is not valid JSON: ${text}`);
+        return args.fail(`the string is not valid JSON: ${text}`);
       }
     }
     case 'States.JsonToString':
-      expectCount(1);
+      args.expectCount(1);
       return JSON.stringify(values[0]);
     case 'States.Array':
       return values;
     case 'States.ArrayPartition': {
-      expectCount(2);
-      const array = arrayAt(0);
-      const size = integerAt(1);
-      if (size <= 0) return fail('the chunk size must be greater than 0');
+      args.expectCount(2);
+      const array = args.arrayAt(0);
+      const size = args.integerAt(1);
+      if (size <= 0) return args.fail('the chunk size must be greater than 0');
       const chunks: unknown[][] = [];
       for (let start = 0; start < array.length; start += size) chunks.push(array.slice(start, start + size));
       return chunks;
     }
     case 'States.ArrayContains': {
-      expectCount(2);
-      const array = arrayAt(0);
+      args.expectCount(2);
+      const array = args.arrayAt(0);
       return array.some((item) => jsonEquals(item, values[1]));
     }
     case 'States.ArrayRange': {
-      expectCount(3);
-      const start = integerAt(0);
-      const end = integerAt(1);
-      const step = integerAt(2);
-      if (step === 0) return fail('the step must not be 0');
+      args.expectCount(3);
+      const start = args.integerAt(0);
+      const end = args.integerAt(1);
+      const step = args.integerAt(2);
+      if (step === 0) return args.fail('the step must not be 0');
       const items: number[] = [];
       for (let value = start; step > 0 ? value <= end : value >= end; value += step) {
         items.push(value);
         if (items.length > MAX_ARRAY_RANGE_ITEMS)
-          return fail(`the array cannot have more than ${MAX_ARRAY_RANGE_ITEMS} items`);
+          return args.fail(`the array cannot have more than ${MAX_ARRAY_RANGE_ITEMS} items`);
       }
       return items;
     }
     case 'States.ArrayGetItem': {
-      expectCount(2);
-      const array = arrayAt(0);
-      const index = integerAt(1);
-      if (index < 0 || index >= array.length) return fail(`index ${index} is out of bounds`);
+      args.expectCount(2);
+      const array = args.arrayAt(0);
+      const index = args.integerAt(1);
+      if (index < 0 || index >= array.length) return args.fail(`index ${index} is out of bounds`);
       return array[index];
     }
     case 'States.ArrayLength':
-      expectCount(1);
-      return arrayAt(0).length;
+      args.expectCount(1);
+      return args.arrayAt(0).length;
     case 'States.ArrayUnique': {
-      expectCount(1);
+      args.expectCount(1);
       const unique: unknown[] = [];
-      for (const item of arrayAt(0)) if (!unique.some((seen) => jsonEquals(seen, item))) unique.push(item);
+      for (const item of args.arrayAt(0))
+        if (!unique.some((seen) => jsonEquals(seen, item))) unique.push(item);
       return unique;
     }
     case 'States.Base64Encode': {
-      expectCount(1);
-      const text = stringAt(0);
+      args.expectCount(1);
+      const text = args.stringAt(0);
       if (text.length > MAX_BASE64_INPUT_CHARS)
-        return fail(`the input must be at most ${MAX_BASE64_INPUT_CHARS} characters`);
+        return args.fail(`the input must be at most ${MAX_BASE64_INPUT_CHARS} characters`);
       return Buffer.from(text, 'utf8').toString('base64');
     }
     case 'States.Base64Decode': {
-      expectCount(1);
-      const text = stringAt(0);
+      args.expectCount(1);
+      const text = args.stringAt(0);
       if (text.length > MAX_BASE64_INPUT_CHARS)
-        return fail(`the input must be at most ${MAX_BASE64_INPUT_CHARS} characters`);
+        return args.fail(`the input must be at most ${MAX_BASE64_INPUT_CHARS} characters`);
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1)
-        return fail('the input is not valid Base64');
+        return args.fail('the input is not valid Base64');
       return Buffer.from(text, 'base64').toString('utf8');
     }
     case 'States.Hash': {
-      expectCount(2);
+      args.expectCount(2);
       const data = values[0];
       const text = typeof data === 'string' ? data : JSON.stringify(data);
-      const algorithm = HASH_ALGORITHMS[stringAt(1)];
+      const algorithm = HASH_ALGORITHMS[args.stringAt(1)];
       if (!algorithm)
-        return fail(`the hash algorithm must be one of ${Object.keys(HASH_ALGORITHMS).join(', ')}`);
+        return args.fail(`the hash algorithm must be one of ${Object.keys(HASH_ALGORITHMS).join(', ')}`);
       if (text.length > MAX_HASH_INPUT_CHARS)
-        return fail(`the input must be at most ${MAX_HASH_INPUT_CHARS} characters`);
+        return args.fail(`the input must be at most ${MAX_HASH_INPUT_CHARS} characters`);
       return createHash(algorithm).update(text, 'utf8').digest('hex');
     }
     case 'States.JsonMerge': {
-      expectCount(3);
+      args.expectCount(3);
       const [left, right, deep] = values;
       if (!isJsonObject(left) || !isJsonObject(right))
-        return fail('the first two arguments must be JSON objects');
-      if (deep !== false) return fail('only a shallow merge (false) is supported');
+        return args.fail('the first two arguments must be JSON objects');
+      if (deep !== false) return args.fail('only a shallow merge (false) is supported');
       return { ...left, ...right };
     }
     case 'States.MathRandom': {
-      expectCount(2, 3);
-      const start = roundedAt(0);
-      const end = roundedAt(1);
-      const random = values.length === 3 ? seededRandom(roundedAt(2)) : Math.random();
+      args.expectCount(2, 3);
+      const start = args.roundedAt(0);
+      const end = args.roundedAt(1);
+      const random = values.length === 3 ? seededRandom(args.roundedAt(2)) : Math.random();
       return start + Math.floor(random * (end - start));
     }
     case 'States.MathAdd': {
-      expectCount(2);
-      return roundedAt(0) + roundedAt(1);
+      args.expectCount(2);
+      return args.roundedAt(0) + args.roundedAt(1);
     }
     case 'States.StringSplit': {
-      expectCount(2);
-      const text = stringAt(0);
-      const delimiters = new Set(stringAt(1));
+      args.expectCount(2);
+      const text = args.stringAt(0);
+      const delimiters = new Set(args.stringAt(1));
       // Java StringTokenizer: every delimiter character splits, empty tokens are dropped.
       const tokens: string[] = [];
       let current = '';
@@ -404,10 +419,10 @@ function evaluateCall(call: IntrinsicCall, scope: IntrinsicScope): unknown {
       return tokens;
     }
     case 'States.UUID':
-      expectCount(0);
+      args.expectCount(0);
       return randomUUID();
     default:
-      return fail('unknown function');
+      return args.fail('unknown function');
   }
 }
 

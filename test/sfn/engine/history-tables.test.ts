@@ -64,3 +64,39 @@ describe.each([
     expect(tables.journal(ARN).has('step:9')).toBe(false);
   });
 });
+
+describe('SQLite history tables of an earlier engine', () => {
+  it('move to the integer-keyed tables on open, events and journal intact', () => {
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE events (
+      execution_arn TEXT NOT NULL, id INTEGER NOT NULL, key TEXT NOT NULL, previous_id INTEGER NOT NULL,
+      type TEXT NOT NULL, timestamp_ms INTEGER NOT NULL, details TEXT, PRIMARY KEY (execution_arn, id)) WITHOUT ROWID;
+      CREATE TABLE journal (execution_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+      PRIMARY KEY (execution_arn, key)) WITHOUT ROWID;`);
+    const insert = db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const id of [2, 1])
+      insert.run(ARN, id, `k${id}`, id - 1, 'PassStateEntered', 1_000 + id, `{"id":${id}}`);
+    insert.run('arn:other', 1, 'k1', 0, 'ExecutionStarted', 5, null);
+    db.prepare('INSERT INTO journal VALUES (?, ?, ?)').run(ARN, 'step:1', 'a');
+    createSchema(db);
+    const tables = sqliteHistoryTables(db);
+    expect(tables.events(ARN, false, 0, 10).map((row) => [row.id, row.details])).toEqual([
+      [1, '{"id":1}'],
+      [2, '{"id":2}'],
+    ]);
+    expect(tables.maxEventId('arn:other')).toBe(1);
+    expect([...tables.journal(ARN)]).toEqual([['step:1', 'a']]);
+    tables.insertEvents(ARN, [event(3)]);
+    expect(tables.maxEventId(ARN)).toBe(3);
+    const old = db.prepare("SELECT name FROM sqlite_master WHERE name IN ('events', 'journal')").all();
+    expect(old).toEqual([]);
+  });
+
+  it('leave a table named events that is not theirs alone', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY, detail TEXT)');
+    db.prepare('INSERT INTO events (detail) VALUES (?)').run('kept');
+    createSchema(db);
+    expect(db.prepare('SELECT detail FROM events').all()).toEqual([{ detail: 'kept' }]);
+  });
+});

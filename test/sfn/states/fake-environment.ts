@@ -8,7 +8,7 @@ import { JSONPATH } from '../../../local/sfn/engine/runner/jsonpath-language';
 import { newStrand, type StateRun, type Strand } from '../../../local/sfn/engine/runner/state-run';
 import { Scheduler } from '../../../local/sfn/engine/scheduler';
 import type { StateEnvironment } from '../../../local/sfn/engine/states/state-handler';
-import { EngineStore } from '../../../local/sfn/engine/store';
+import { openEngineStore } from '../../../local/sfn/engine/store';
 import type { ResourceOutcome } from '../../../local/sfn/engine/task-resources';
 
 /** A history event as the fake journal saw it. */
@@ -63,7 +63,7 @@ export function fakeEnvironment(options: FakeOptions = {}) {
   const journal = new FakeJournal();
   const sleeps: number[] = [];
   const invoked: unknown[] = [];
-  const store = new EngineStore(':memory:');
+  const store = openEngineStore(':memory:');
   const env: StateEnvironment = {
     journal,
     identity: {

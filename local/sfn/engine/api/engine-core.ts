@@ -1,7 +1,7 @@
 import type { StepFunctionsEngine } from '../../service-api';
 import type { ActivityBoard } from '../activity-board';
 import type { ExecutionRunner } from '../runner/execution-runner';
-import type { EngineStore, ExecutionRow, StateMachineRow, TaskTokenRow } from '../store';
+import type { EngineStorage, ExecutionRow, StateMachineRow, TaskTokenRow } from '../store';
 
 /** An execution to run: its stored record, and how a StartSyncExecution caller waits for it. */
 export type LaunchRow = Pick<
@@ -15,7 +15,7 @@ export type LaunchRow = Pick<
 
 /** What the API actions share: the store, the live executions and the account they run in. */
 export interface EngineCore {
-  readonly store: EngineStore;
+  readonly store: EngineStorage;
   readonly region: string;
   readonly accountId: string;
   readonly runners: Map<string, ExecutionRunner>;

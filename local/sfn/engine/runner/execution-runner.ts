@@ -11,6 +11,21 @@ import { JSONPATH } from './jsonpath-language';
 import { newStrand, type StateRun, type Strand } from './state-run';
 
 const DATA_LIMIT_BYTES = 256 * 1024;
+/**
+ * Shared by every entered/exited event an in-memory engine keeps (their details are written on first read):
+ * one object and one type name per state type instead of new ones per event, which the GC, a third of a
+ * Pass chain's time with every event kept, had to copy.
+ */
+const NOT_TRUNCATED = Object.freeze({ truncated: false });
+const eventTypes = new Map<string, { entered: string; exited: string }>();
+function eventTypesOf(stateType: string): { entered: string; exited: string } {
+  let types = eventTypes.get(stateType);
+  if (types === undefined) {
+    types = { entered: `${stateType}StateEntered`, exited: `${stateType}StateExited` };
+    eventTypes.set(stateType, types);
+  }
+  return types;
+}
 const LANGUAGES = { JSONPath: JSONPATH, JSONata: JSONATA };
 
 /**
@@ -27,11 +42,34 @@ interface StepRecord {
   lastEventId: number;
 }
 
+/** Where a strand stands after a step (no closure per step: the TypeScript loader names each one it makes). */
+function positionOf(strand: Strand): Pick<StepRecord, 'own' | 'eventSeq' | 'lastEventId'> {
+  return { own: strand.ownVariables, eventSeq: strand.eventCount, lastEventId: strand.lastEventId };
+}
+
+function isEmpty(record: Record<string, unknown>): boolean {
+  for (const _key in record) return false;
+  return true;
+}
+
+/**
+ * The journal text of a step, as JSON.stringify writes it (the same keys in the same order), without writing
+ * again an output already written as JSON for its exit event.
+ */
+function stepRecordText(record: StepRecord, outputText: string | undefined): string {
+  if (outputText === undefined || record.output === undefined || record.next === undefined) {
+    return JSON.stringify(record);
+  }
+  const own = isEmpty(record.own) ? '{}' : JSON.stringify(record.own);
+  return `{"output":${outputText},"next":${JSON.stringify(record.next)},"own":${own},"eventSeq":${record.eventSeq},"lastEventId":${record.lastEventId}}`;
+}
+
 /** Runs one execution: the states of its machine, one committed step at a time (see ExecutionJournal). */
 export class ExecutionRunner {
   readonly cancellation = new Cancellation();
   private readonly journal: ExecutionJournal;
   private readonly environment: StateEnvironment;
+  private readonly startTimeText: string;
 
   constructor(
     private readonly services: RunnerServices,
@@ -45,6 +83,7 @@ export class ExecutionRunner {
       resume,
       identity.redriveCount,
     );
+    this.startTimeText = new Date(identity.startMs).toISOString();
     this.environment = {
       journal: this.journal,
       identity,
@@ -145,6 +184,8 @@ export class ExecutionRunner {
   private async runGraph(graph: StateGraph, strand: Strand, input: unknown): Promise<unknown> {
     let name = graph.startAt;
     let data = input;
+    /** `data` as JSON text when the last state wrote it (its exit event), so the next entry need not again. */
+    let dataText: string | undefined;
     for (;;) {
       strand.cancellation.throwIfCancelled();
       const state = graph.states.get(name);
@@ -159,9 +200,13 @@ export class ExecutionRunner {
         strand.ownVariables = record.own;
         strand.eventCount = record.eventSeq;
         strand.lastEventId = record.lastEventId;
+        dataText = undefined;
       } else {
-        record = await this.runState(state, data, strand, stepKey);
-        await this.journal.commit([[stepKey, JSON.stringify(record)]]);
+        const ran = await this.runState(state, data, strand, stepKey, dataText);
+        record = ran.record;
+        dataText = ran.outputText;
+        const committed = this.journal.commit([[stepKey, stepRecordText(record, ran.outputText)]]);
+        if (committed) await committed;
       }
       if (record.error !== undefined || record.cause !== undefined || record.next === undefined) {
         throw new StateFailure(record.error, record.cause);
@@ -172,32 +217,47 @@ export class ExecutionRunner {
     }
   }
 
-  private contextObject(state: StateDefinition, strand: Strand): Record<string, unknown> {
+  private contextObject(state: StateDefinition, strand: Strand, enteredMs: number): Record<string, unknown> {
     const identity = this.identity;
     const context: Record<string, unknown> = {
       Execution: {
         Id: identity.arn,
         Input: identity.input,
-        StartTime: new Date(identity.startMs).toISOString(),
+        StartTime: this.startTimeText,
         Name: identity.name,
         RoleArn: identity.roleArn,
         ...(identity.synchronous ? {} : { RedriveCount: identity.redriveCount }),
       },
       StateMachine: { Id: identity.stateMachineArn, Name: identity.stateMachineName },
-      State: { Name: state.name, EnteredTime: new Date().toISOString() },
+      State: { Name: state.name, EnteredTime: new Date(enteredMs).toISOString() },
     };
     if (strand.mapItem) context.Map = { Item: strand.mapItem };
     return context;
   }
 
   /** One visit of one state: its events, its handler, its exit; a failure is recorded, never thrown. */
-  private async runState(state: StateDefinition, input: unknown, strand: Strand, stepKey: string) {
+  private async runState(
+    state: StateDefinition,
+    input: unknown,
+    strand: Strand,
+    stepKey: string,
+    inputText: string | undefined,
+  ): Promise<{ record: StepRecord; outputText?: string }> {
     const journal = this.journal;
-    const enteredEventId = journal.emit(strand, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
-      name: state.name,
-      input: JSON.stringify(input),
-      inputDetails: { truncated: false },
-    });
+    const enteredEventId = journal.emitFrozen(
+      strand,
+      eventTypesOf(state.type).entered,
+      'stateEnteredEventDetails',
+      {
+        name: state.name,
+        input: inputText ?? JSON.stringify(input),
+        inputDetails: NOT_TRUNCATED,
+      },
+    );
+    // Built on first read, with the time the state was entered: a Pass or Choice state seldom reads `$$`.
+    const enteredMs = Date.now();
+    let contextObject: Record<string, unknown> | undefined;
+    const runner = this;
     const run: StateRun = {
       state,
       language: LANGUAGES[state.queryLanguage],
@@ -205,19 +265,17 @@ export class ExecutionRunner {
       strand,
       stepKey,
       enteredEventId,
-      contextObject: this.contextObject(state, strand),
+      get contextObject() {
+        contextObject ??= runner.contextObject(state, strand, enteredMs);
+        return contextObject;
+      },
     };
     const handler = STATE_HANDLERS[state.type] as StateHandler;
-    const position = () => ({
-      own: strand.ownVariables,
-      eventSeq: strand.eventCount,
-      lastEventId: strand.lastEventId,
-    });
     try {
       const { output, next } = await handler.run(run, this.environment);
       if (run.pendingAssignments) strand.ownVariables = { ...strand.ownVariables, ...run.pendingAssignments };
-      this.emitExited(run, output);
-      return { output, next, ...position() } satisfies StepRecord;
+      const outputText = this.emitExited(run, output);
+      return { record: { output, next, ...positionOf(strand) }, outputText };
     } catch (error) {
       if (error instanceof ExecutionHalted) {
         // A failed sibling branch or iteration stopped this one; a stopped execution writes nothing more.
@@ -226,13 +284,15 @@ export class ExecutionRunner {
       }
       const failure = asFailure(error, run, journal);
       handler.onUncaughtFailure?.(run, this.environment);
-      return { error: failure.error, cause: failure.causeText, ...position() } satisfies StepRecord;
+      return { record: { error: failure.error, cause: failure.causeText, ...positionOf(strand) } };
     }
   }
 
-  private emitExited(run: StateRun, output: unknown): void {
+  /** Writes the exit event; returns the output as JSON text. */
+  private emitExited(run: StateRun, output: unknown): string {
     const outputText = JSON.stringify(output ?? null);
-    if (Buffer.byteLength(outputText) > DATA_LIMIT_BYTES) {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit: short texts need no byte count.
+    if (outputText.length * 3 > DATA_LIMIT_BYTES && Buffer.byteLength(outputText) > DATA_LIMIT_BYTES) {
       throw new StateFailure(
         'States.DataLimitExceeded',
         `The state/task '${run.state.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
@@ -241,7 +301,7 @@ export class ExecutionRunner {
     const exited: Record<string, unknown> = {
       name: run.state.name,
       output: outputText,
-      outputDetails: { truncated: false },
+      outputDetails: NOT_TRUNCATED,
     };
     if (run.pendingAssignments) {
       exited.assignedVariables = Object.fromEntries(
@@ -249,6 +309,12 @@ export class ExecutionRunner {
       );
       exited.assignedVariablesDetails = { truncated: false };
     }
-    this.journal.emit(run.strand, `${run.state.type}StateExited`, 'stateExitedEventDetails', exited);
+    this.journal.emitFrozen(
+      run.strand,
+      eventTypesOf(run.state.type).exited,
+      'stateExitedEventDetails',
+      exited,
+    );
+    return outputText;
   }
 }

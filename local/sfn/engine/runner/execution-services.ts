@@ -2,12 +2,12 @@ import type { ActivityBoard } from '../activity-board';
 import type { Machine } from '../asl';
 import type { CommitQueue } from '../commit-queue';
 import type { Scheduler } from '../scheduler';
-import type { EngineStore, TaskTokenRow } from '../store';
+import type { EngineStorage, TaskTokenRow } from '../store';
 import type { ResourceSettings } from '../task-resources';
 
 /** What the engine lends each running execution. */
 export interface RunnerServices {
-  store: EngineStore;
+  store: EngineStorage;
   commits: CommitQueue;
   scheduler: Scheduler;
   resources: ResourceSettings;

@@ -26,10 +26,10 @@ function readPath<T>(run: StateRun, path: string, rule: FieldRule<T>): unknown {
   // A path reads the state input after InputPath, which only a JSONPath state has.
   const input = JSONPATH.stateInput(run);
   if (rule.intrinsics && looksLikeIntrinsic(path)) {
-    return evaluateIntrinsic(path.trim(), { input, ...pathScope(run) });
+    return evaluateIntrinsic(path.trim(), pathScope(input, run));
   }
   try {
-    return evaluatePath(path, input, pathScope(run));
+    return evaluatePath(path, input, pathScope(input, run));
   } catch (error) {
     if (rule.missingPath) throw rule.missingPath(path, error, input);
     throw error;

@@ -1,6 +1,6 @@
 import { ExecutionHalted } from '../cancellation';
 import type { CommitQueue } from '../commit-queue';
-import type { EngineStore, PendingEvent } from '../store';
+import type { EngineStorage, PendingEvent } from '../store';
 import type { Strand } from './state-run';
 
 /** The history key of the ExecutionRedriven event of redrive number `redriveCount`. */
@@ -32,7 +32,7 @@ export interface ExecutionEnding {
  * only way an execution ends. False (and nothing written) when it was no longer running.
  */
 export function endExecution(
-  store: EngineStore,
+  store: EngineStorage,
   arn: string,
   ending: ExecutionEnding,
   history: { pending: PendingEvent[]; eventId: number; previousEventId: number },
@@ -70,14 +70,40 @@ export function endExecution(
   });
 }
 
+/** A history event whose details text is written on first read (see ExecutionJournal.emitFrozen). */
+class DeferredDetailsEvent implements PendingEvent {
+  private text: string | undefined;
+  constructor(
+    readonly key: string,
+    readonly id: number,
+    readonly previousEventId: number,
+    readonly type: string,
+    readonly timestampMs: number,
+    private detailsKey: string,
+    private source: Record<string, unknown> | undefined,
+  ) {}
+
+  get details(): string {
+    if (this.text === undefined) {
+      this.text = JSON.stringify({ [this.detailsKey]: this.source });
+      this.source = undefined;
+      this.detailsKey = '';
+    }
+    return this.text;
+  }
+}
+
 /** What a state handler may do with the execution's history and journal. */
 export interface Journal {
   /** True once the execution has ended or the engine let go of it; nothing more is written then. */
   readonly ended: boolean;
   /** Buffers a history event of `strand` (or, on a replay, finds the one written before); returns its id. */
   emit(strand: Strand, type: string, detailsKey?: string, details?: unknown): number;
-  /** Writes the buffered events and these journal entries; await it before acting on what was committed. */
-  commit(entries?: [string, string][]): Promise<void>;
+  /**
+   * Writes the buffered events and these journal entries; await it before acting on what was committed.
+   * Undefined when it was written at once (nothing to wait for: an in-memory store, or nothing to write).
+   */
+  commit(entries?: [string, string][]): Promise<void> | undefined;
   /** A value computed once per execution (a due time, an attempt's outcome), the same after a restart. */
   remember<T>(key: string, compute: () => T): Promise<T>;
   /** A journal entry committed earlier (in this run or before a restart). */
@@ -102,7 +128,7 @@ export class ExecutionJournal implements Journal {
   private readonly redrivenEventId: number;
 
   constructor(
-    private readonly store: EngineStore,
+    private readonly store: EngineStorage,
     private readonly commits: CommitQueue,
     private readonly arn: string,
     resume: boolean,
@@ -121,6 +147,25 @@ export class ExecutionJournal implements Journal {
   }
 
   emit(strand: Strand, type: string, detailsKey?: string, details?: unknown): number {
+    return this.push(strand, type, detailsKey ? JSON.stringify({ [detailsKey]: details }) : null);
+  }
+
+  /**
+   * As emit, for details made only of values nobody changes afterwards (strings, fresh objects): their text is
+   * written when first read. Stringifying the state entered/exited details was the largest cost of a step
+   * (profiled), and an in-memory engine only pays it when someone reads the history.
+   */
+  emitFrozen(strand: Strand, type: string, detailsKey: string, details: Record<string, unknown>): number {
+    return this.push(strand, type, detailsKey, details);
+  }
+
+  /** `details` is the JSON text (or null), or, with `frozen`, the object to write under `details` on first read. */
+  private push(
+    strand: Strand,
+    type: string,
+    details: string | null,
+    frozen?: Record<string, unknown>,
+  ): number {
     if (this.closed) throw new ExecutionHalted('execution ended');
     const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
     const replayed = this.replayEventKeys?.get(key);
@@ -129,21 +174,20 @@ export class ExecutionJournal implements Journal {
       return replayed;
     }
     const id = ++this.nextEventId;
-    this.pending.push({
-      key,
-      id,
-      previousEventId: Math.max(strand.lastEventId, this.redrivenEventId),
-      type,
-      timestampMs: Date.now(),
-      details: detailsKey ? JSON.stringify({ [detailsKey]: details }) : null,
-    });
+    const previousEventId = Math.max(strand.lastEventId, this.redrivenEventId);
+    const timestampMs = Date.now();
+    this.pending.push(
+      frozen === undefined || details === null
+        ? { key, id, previousEventId, type, timestampMs, details }
+        : new DeferredDetailsEvent(key, id, previousEventId, type, timestampMs, details, frozen),
+    );
     strand.lastEventId = id;
     return id;
   }
 
-  commit(entries: [string, string][] = []): Promise<void> {
+  commit(entries: [string, string][] = []): Promise<void> | undefined {
     if (this.closed) throw new ExecutionHalted('execution ended');
-    if (this.pending.length === 0 && entries.length === 0) return Promise.resolve();
+    if (this.pending.length === 0 && entries.length === 0) return undefined;
     const store = this.store;
     const events = this.pending;
     const arn = this.arn;

@@ -1,4 +1,4 @@
-import type { EngineStore } from '../store';
+import type { EngineStorage } from '../store';
 import { redrivenEventKey } from './journal';
 
 /**
@@ -30,7 +30,7 @@ export function entriesToForget(journal: Map<string, string>): string[] {
  * has an ExecutionRedriven event. One transaction; false when the execution was not redrivable any more.
  */
 export function redriveInStore(
-  store: EngineStore,
+  store: EngineStorage,
   arn: string,
   redriveMs: number,
   clientToken: string | undefined,
