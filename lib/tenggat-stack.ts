@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { OperatorAlerts } from './alerts';
 import { TenggatApi } from './api';
 import type { TenggatConfig } from './config';
+import { Console } from './console';
 import { DataTable } from './data-table';
 import { DomainEvents } from './events';
 import { TenggatFunctions } from './functions';
@@ -94,6 +95,9 @@ export class TenggatStack extends Stack {
       `https://${api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${api.stageName}`;
     for (const functionId of ['EmailNoticeFunction', 'ReportsFunction'] as const)
       functions.get(functionId).addEnvironment('PUBLIC_API_URL', publicApiUrl);
+    // The web console, same-origin with the API through its distribution. Sign-in: the staff user pool's console
+    // client (issue 9), passed as `signIn` once that pool exists in this stack.
+    new Console(this, 'Console', { restApi: api.restApi, encryptionKey: key });
     new Recovery(this, 'Recovery', {
       reconciler: functions.get('ReconcilerFunction'),
       emailNotice: functions.get('EmailNoticeFunction'),

@@ -83,9 +83,13 @@ export function App({ config }: { config: ConsoleRuntimeConfig }) {
             {session.error ? (
               <ProblemBox error={new Error(t('signInFailed', { detail: String(session.error) }))} />
             ) : null}
-            <button type="button" onClick={() => startSignIn(config, `${url.pathname}${url.search}`)}>
-              {t('signIn')}
-            </button>
+            {config.signIn.clientId ? (
+              <button type="button" onClick={() => startSignIn(config, `${url.pathname}${url.search}`)}>
+                {t('signIn')}
+              </button>
+            ) : (
+              <p role="alert">{t('signInNotConfigured')}</p>
+            )}
           </section>
         ) : (
           <Page route={route} api={api} viewer={session.viewer} />

@@ -9,6 +9,7 @@ export const en: Record<keyof typeof id, string> = {
   signOut: 'Sign out',
   signingIn: 'Signing in…',
   signInNeeded: 'Sign in to see takedown orders.',
+  signInNotConfigured: 'Sign-in is not configured for this console (see docs/console.md).',
   signInFailed: 'Sign-in failed: {detail}',
   navOrders: 'Orders',
   navSubmit: 'Submit',

@@ -7,6 +7,7 @@ export const id = {
   signOut: 'Keluar',
   signingIn: 'Sedang masuk…',
   signInNeeded: 'Masuk untuk melihat perintah takedown.',
+  signInNotConfigured: 'Masuk belum dikonfigurasi untuk konsol ini (lihat docs/console.md).',
   signInFailed: 'Gagal masuk: {detail}',
   navOrders: 'Perintah',
   navSubmit: 'Ajukan',
