@@ -9,6 +9,7 @@ import { createApiGateway, type RateLimit } from './api-gateway';
 import { awsEndpointEnvironment, startAwsEndpoint } from './aws-endpoint';
 import { createAwsServices } from './aws-services';
 import { createLocalCognito } from './cognito';
+import { consoleClientOf, consoleDirectories, createConsoleFiles } from './console-files';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
 import { listen, type RunningServer } from './http-util';
 import { openProcessRegistry, stopOnSignals } from './processes';
@@ -67,6 +68,8 @@ export interface LocalClientInfo {
 
 export interface LocalCloud {
   apiUrl: string;
+  /** The web console, on the API's origin. */
+  consoleUrl: string;
   tokenUrl: string;
   awsEndpoint: string;
   dynamodbEndpoint: string;
@@ -179,6 +182,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     const restApi = template.restApis[0];
     const handlers = [cognito.handle];
+    // The console's files come from the synthesized bucket deployment; its config.json names this origin.
+    const apiOrigin = `http://127.0.0.1:${api}`;
+    const consoleFiles = consoleDirectories(template);
+    if (consoleFiles.length === 0)
+      log('no console in the template (no bucket deployment with an index.html)');
+    handlers.push(
+      createConsoleFiles({
+        directories: consoleFiles,
+        stageNames: restApi?.stageNames,
+        config: {
+          apiBaseUrl: '',
+          signIn: {
+            clientId: consoleClientOf(template.userPoolClients)?.clientId ?? '',
+            authBaseUrl: apiOrigin,
+          },
+        },
+      }),
+    );
     if (restApi) {
       const gateway = createApiGateway({
         api: restApi,
@@ -243,6 +264,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiUrl = `${apiServer.url}${stage ? `/${stage}` : ''}`;
     const cloud: LocalCloud = {
       apiUrl,
+      consoleUrl: `${apiServer.url}/`,
       tokenUrl: `${apiServer.url}/oauth2/token`,
       awsEndpoint: awsUrl,
       dynamodbEndpoint: dynamodb.endpoint,
@@ -258,6 +280,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     writeFileSync(localJsonPath, JSON.stringify(published, null, 2), { mode: 0o600 });
     chmodSync(localJsonPath, 0o600);
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`  console        ${cloud.consoleUrl}`);
     log(`  API            ${cloud.apiUrl}`);
     log(`  token          ${cloud.tokenUrl}`);
     log(
