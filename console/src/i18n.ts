@@ -1,23 +1,11 @@
+import { initialLanguage, type Language } from './language';
 import { en } from './messages-en';
 import { id } from './messages-id';
 
 /** Two dictionaries; Indonesian is the default. The choice is kept in localStorage, else the browser's. */
-export type Language = 'id' | 'en';
 export type MessageKey = keyof typeof id;
 const dictionaries: Record<Language, Record<MessageKey, string>> = { id, en };
 const STORAGE_KEY = 'tenggat.language';
-
-export function initialLanguage(
-  stored: string | null,
-  browserLanguages: readonly string[] | undefined,
-): Language {
-  if (stored === 'id' || stored === 'en') return stored;
-  for (const tag of browserLanguages ?? []) {
-    const primary = tag.toLowerCase().split('-')[0];
-    if (primary === 'id' || primary === 'en') return primary;
-  }
-  return 'id';
-}
 
 let current: Language = 'id';
 
@@ -44,6 +32,7 @@ export function setLanguage(language: Language): void {
 }
 
 export const language = () => current;
+export type { Language };
 
 /** The message in the current language, with `{name}` placeholders filled. */
 export function t(key: MessageKey, values: Record<string, string | number> = {}): string {

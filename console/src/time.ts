@@ -10,15 +10,19 @@ export function viewerTimeZone(): string {
 }
 
 export function formatLocal(iso: string, locale: string, timeZone = viewerTimeZone()): string {
+  // dateStyle/timeStyle cannot be combined with timeZoneName: the fields are named one by one.
   return new Intl.DateTimeFormat(locale, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
     timeZone,
     timeZoneName: 'short',
   }).format(new Date(iso));
 }
 
-export const formatUtc = (iso: string) => `${new Date(iso).toISOString().replace('.000Z', 'Z')} (UTC)`;
+export const formatUtc = (iso: string) => `${new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z')} (UTC)`;
 
 /** `2 h 05 m`, `3 d 4 h`, `45 s`: the size of a duration, whatever its sign. */
 export function formatDuration(milliseconds: number): string {

@@ -139,8 +139,8 @@ export function aslToElk(definition: AslMachine): StateGraph {
   const { start, ends } = fill(root, definition);
   const startId = 'start';
   const endId = 'end';
-  nodes.set(startId, { kind: 'terminal', label: 'Start' });
-  nodes.set(endId, { kind: 'terminal', label: 'End' });
+  nodes.set(startId, { kind: 'terminal', label: '(start)' });
+  nodes.set(endId, { kind: 'terminal', label: '(end)' });
   root.children?.unshift({ id: startId, width: 72, height: 28 });
   root.children?.push({ id: endId, width: 72, height: 28 });
   if (start) addEdge(root.edges as ElkExtendedEdge[], startId, start, 'next');
