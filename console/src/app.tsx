@@ -92,7 +92,7 @@ export function App({ config }: { config: ConsoleRuntimeConfig }) {
             )}
           </section>
         ) : (
-          <Page route={route} api={api} viewer={session.viewer} />
+          <Page route={route} search={url.search} api={api} viewer={session.viewer} />
         )}
       </main>
     </>
@@ -109,18 +109,16 @@ function Navigation({ viewer }: { viewer: Viewer }) {
   );
 }
 
-function Page({
-  route,
-  api,
-  viewer,
-}: {
+function Page(props: {
   route: ReturnType<typeof routeOf>;
+  search: string;
   api: ReturnType<typeof createApi>;
   viewer: Viewer;
 }) {
+  const { route, search, api, viewer } = props;
   switch (route.page) {
     case 'orders':
-      return <OrdersPage api={api} viewer={viewer} />;
+      return <OrdersPage key={search} api={api} viewer={viewer} />;
     case 'order':
       return <OrderPage key={route.id} api={api} viewer={viewer} id={route.id} />;
     case 'execution':

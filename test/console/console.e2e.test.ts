@@ -7,7 +7,17 @@ import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloud, getToken, orderBody, submitOrder } from '../e2e/harness';
 import { launchBrowser, sessionScript, unsignedAccessToken } from './browser';
-import { audit, CURRENT_STATE, execution, notFound, ORDER_ID, REFERENCE, summary, view } from './fixtures';
+import {
+  audit,
+  CURRENT_STATE,
+  execution,
+  notFound,
+  ORDER_ID,
+  platform,
+  REFERENCE,
+  summary,
+  view,
+} from './fixtures';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -93,6 +103,18 @@ async function routeApi(page: Page): Promise<string[]> {
     if (path === `/v1/takedown-requests/${ORDER_ID}`) return json(200, view);
     if (path === `/v1/takedown-requests/${ORDER_ID}/audit`) return json(200, audit);
     if (path === `/v1/takedown-requests/${ORDER_ID}/execution`) return json(200, execution);
+    if (path === '/v1/platforms' && route.request().method() === 'GET')
+      return json(200, { items: [platform] });
+    if (path === '/v1/platforms') {
+      const body = route.request().postDataJSON() as { id: string };
+      if (body.id === platform.id)
+        return json(409, { title: 'Conflict', status: 409, detail: 'already registered' });
+      return json(201, {
+        platform: { ...platform, ...body },
+        notificationSecret: 'whsec_n',
+        responseSecret: 'whsec_r',
+      });
+    }
     return json(404, notFound);
   });
   return calls;
@@ -148,6 +170,33 @@ describe('an operator (routed API: sign-in and the read API are other parts of i
     await page.goto(new URL('/orders/01JMISSING', consoleUrl()).href);
     await page.getByRole('alert').getByText('Not found').waitFor();
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await context.close();
+  });
+
+  it('registers a platform and shows its secrets once; a refused registration shows the problem document', async () => {
+    const context = await newContext({ locale: 'en-GB', init: operatorSession() });
+    const page = await context.newPage();
+    const calls = await routeApi(page);
+    await page.goto(new URL('/platforms', consoleUrl()).href);
+    await page.getByRole('cell', { name: platform.name }).waitFor();
+    const register = async (id: string) => {
+      await page.getByLabel('Platform id').fill(id);
+      await page.getByLabel('Name', { exact: true }).fill('Contoh');
+      await page.getByLabel('Webhook URL').fill('https://contoh.example/hook');
+      await page.getByLabel('Contact email').fill('tns@contoh.example');
+      await page.getByRole('button', { name: 'Register' }).click();
+    };
+    await register(platform.id);
+    await page.getByText('already registered').waitFor();
+    await register('contoh');
+    await page.getByText('Keep these secrets now: they will not be shown again.').waitFor();
+    expect(await page.getByLabel('Response secret').inputValue()).toBe('whsec_r');
+    await page.getByRole('link', { name: '1' }).click();
+    await page.getByRole('heading', { name: 'Takedown orders' }).waitFor();
+    await page.getByRole('link', { name: REFERENCE }).waitFor();
+    expect(calls).toContain(
+      '/v1/takedown-requests?status=awaiting_platform&platformId=michat-sandbox&limit=25',
+    );
     await context.close();
   });
 });

@@ -178,6 +178,16 @@ export const execution: ExecutionView = {
   statesComplete: true,
 };
 
+export const platform = {
+  id: 'michat-sandbox',
+  name: 'MiChat (sandbox)',
+  webhookUrl: 'http://127.0.0.1:9/webhook',
+  contactEmail: 'tns@michat.example',
+  status: 'active' as const,
+  createdAt: iso(-86_400_000),
+  secretsRotatedAt: null,
+};
+
 export const notFound = {
   type: 'https://tenggat.example/problems/not-found',
   title: 'Not Found',

@@ -14,6 +14,13 @@ interface Filters {
   agencyId: string;
 }
 
+const filtersOf = (query: URLSearchParams): Filters => ({
+  status: query.get('status') ?? '',
+  stage: query.get('stage') ?? '',
+  platformId: query.get('platformId') ?? '',
+  agencyId: query.get('agencyId') ?? '',
+});
+
 const open = (order: OrderSummary) => order.itemCounts.pending + order.itemCounts.disputed;
 
 /** Platform staff list their platform's orders; everyone else the takedown-requests list. */
@@ -23,7 +30,8 @@ const listPath = (viewer: Viewer) =>
     : '/v1/takedown-requests';
 
 export function OrdersPage({ api, viewer }: { api: Api; viewer: Viewer }) {
-  const [filters, setFilters] = useState<Filters>({ status: '', stage: '', platformId: '', agencyId: '' });
+  // Filters may come in the link (the platforms page links to `/?platformId=...`).
+  const [filters, setFilters] = useState<Filters>(() => filtersOf(new URLSearchParams(location.search)));
   const [draft, setDraft] = useState<Filters>(filters);
   const [pages, setPages] = useState<OrderSummary[]>([]);
   const [search, setSearch] = useState({

@@ -79,7 +79,7 @@ function PlatformRow(props: {
       <td>
         {open.data ? (
           <a
-            href={`/?platformId=${encode(platform.id)}`}
+            href={`/?platformId=${encode(platform.id)}&status=awaiting_platform`}
           >{`${open.data.items.length}${open.data.nextCursor ? '+' : ''}`}</a>
         ) : open.error ? (
           t('none')
