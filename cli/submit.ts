@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import { type ApiClient, CliError, problemText } from './connection';
 import { type CsvItem, type CsvSummary, type PartLimits, readParts, validateCsv } from './csv-input';
+import { partReference } from './csv-rules';
 
 /**
  * `tenggat submit`: validates the whole file first (refusing it, naming each bad line, before sending anything),
@@ -47,8 +48,7 @@ export interface Io {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-export const partReference = (reference: string, part: number, parts: number) =>
-  parts > 1 ? `${reference}-p${part}` : reference;
+export { partReference } from './csv-rules';
 
 /** Same file, same parameters, same part: same key, whenever it is sent. */
 export function idempotencyKey(summary: CsvSummary, options: SubmitOptions, part: number): string {

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { OperatorAlerts } from './alerts';
 import { TenggatApi } from './api';
 import type { TenggatConfig } from './config';
+import { Console } from './console';
 import { DataTable } from './data-table';
 import { DomainEvents } from './events';
 import { TenggatFunctions } from './functions';
@@ -117,6 +118,15 @@ export class TenggatStack extends Stack {
       `https://${api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${api.stageName}`;
     for (const functionId of ['EmailNoticeFunction', 'ReportsFunction'] as const)
       functions.get(functionId).addEnvironment('PUBLIC_API_URL', publicApiUrl);
+    // The web console, same-origin with the API through its distribution; people sign in with the staff pool's
+    // console client, which returns them to the distribution's /callback and signs them out to its root.
+    const webConsole = new Console(this, 'Console', {
+      restApi: api.restApi,
+      encryptionKey: key,
+      signIn: { clientId: staff.consoleClient.userPoolClientId, authBaseUrl: staff.signInUrl },
+    });
+    staff.addConsoleUrl(`${webConsole.url}/callback`);
+    staff.addConsoleUrl(`${webConsole.url}/`);
     new Recovery(this, 'Recovery', {
       reconciler: functions.get('ReconcilerFunction'),
       emailNotice: functions.get('EmailNoticeFunction'),

@@ -11,6 +11,7 @@ import { createAwsServices } from './aws-services';
 import { createLocalCognito } from './cognito';
 import { createCognitoAdmin } from './cognito-admin';
 import { type PublishedUser, userPoolActions } from './cognito-users';
+import { consoleClientOf, consoleDirectories, createConsoleFiles } from './console-files';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
 import { listen, type RunningServer } from './http-util';
 import { openProcessRegistry, stopOnSignals } from './processes';
@@ -71,6 +72,8 @@ export interface LocalClientInfo {
 
 export interface LocalCloud {
   apiUrl: string;
+  /** The web console, on the API's origin. */
+  consoleUrl: string;
   tokenUrl: string;
   awsEndpoint: string;
   dynamodbEndpoint: string;
@@ -147,7 +150,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         // Platforms' app clients get their tokens from the local Cognito on the API's origin.
         'tenggat:tokenUrl': `http://127.0.0.1:${api}/oauth2/token`,
         // The console is served on the API's origin: people's sign-in returns there.
-        'tenggat:consoleUrls': `http://127.0.0.1:${api}/,http://localhost:${api}/`,
+        'tenggat:consoleUrls': [`http://127.0.0.1:${api}`, `http://localhost:${api}`]
+          .flatMap((origin) => [`${origin}/callback`, `${origin}/`])
+          .join(','),
         // cdk-nag findings are a deployment gate; the local cloud runs the same template without it.
         'tenggat:nag': 'false',
       },
@@ -207,7 +212,26 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await registerStepFunctionsCatalog(engine, template, log);
 
     const restApi = template.restApis[0];
+    // People's sign-in pages and the token endpoint first; the console's files (with their fallback) last.
     const handlers = [people.signIn.handle, cognito.handle];
+    // The console's files come from the synthesized bucket deployment; its config.json names this origin.
+    const apiOrigin = `http://127.0.0.1:${api}`;
+    const consoleFiles = consoleDirectories(template);
+    if (consoleFiles.length === 0)
+      log('no console in the template (no bucket deployment with an index.html)');
+    handlers.push(
+      createConsoleFiles({
+        directories: consoleFiles,
+        stageNames: restApi?.stageNames,
+        config: {
+          apiBaseUrl: '',
+          signIn: {
+            clientId: consoleClientOf(template.userPoolClients)?.clientId ?? '',
+            authBaseUrl: apiOrigin,
+          },
+        },
+      }),
+    );
     if (restApi) {
       const gateway = createApiGateway({
         api: restApi,
@@ -280,6 +304,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiUrl = `${apiServer.url}${stage ? `/${stage}` : ''}`;
     const cloud: LocalCloud = {
       apiUrl,
+      consoleUrl: `${apiServer.url}/`,
       tokenUrl: `${apiServer.url}/oauth2/token`,
       awsEndpoint: awsUrl,
       dynamodbEndpoint: dynamodb.endpoint,
@@ -307,6 +332,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       if (existsSync(localJsonPath)) writeLocalJson();
     });
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`  console        ${cloud.consoleUrl}`);
     log(`  API            ${cloud.apiUrl}`);
     log(`  token          ${cloud.tokenUrl}`);
     log(

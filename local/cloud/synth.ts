@@ -15,7 +15,16 @@ export class SynthError extends Error {
 }
 
 /** What a change to forces a new synth. */
-export const DEFAULT_SYNTH_INPUTS = ['bin', 'lib', 'functions', 'config', 'cdk.json', 'package-lock.json'];
+export const DEFAULT_SYNTH_INPUTS = [
+  'bin',
+  'lib',
+  'functions',
+  'console',
+  'cli',
+  'config',
+  'cdk.json',
+  'package-lock.json',
+];
 const HASH_FILE = 'tenggat-synth-hash.json';
 const IGNORED_DIRECTORIES = new Set(['node_modules', 'cdk.out', '.tenggat', '.git']);
 

@@ -25,6 +25,7 @@ async function startE2eCloud(policy: string, sandbox: boolean) {
   });
   const provided: E2eCloud = {
     apiUrl: cloud.apiUrl,
+    consoleUrl: cloud.consoleUrl,
     tokenUrl: cloud.tokenUrl,
     awsEndpoint: cloud.awsEndpoint,
     dynamodbEndpoint: cloud.dynamodbEndpoint,

@@ -20,6 +20,8 @@ export interface E2eClient {
 /** What the global setup hands to every e2e test file (the shape of `.tenggat/local.json` plus the log path). */
 export interface E2eCloud {
   apiUrl: string;
+  /** The web console, on the API's origin. */
+  consoleUrl: string;
   tokenUrl: string;
   awsEndpoint: string;
   dynamodbEndpoint: string;

@@ -72,15 +72,18 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
       expect(reason.length, rule).toBeGreaterThanOrEqual(80);
     }
     // Wildcards are acknowledged only where AWS offers nothing narrower: X-Ray, the run-time secret prefix and the
-    // workflow's executions, named per order at run time, and the reports bucket's objects, keyed at run time (the
-    // bodies of large orders under intake/).
+    // workflow's executions, named per order at run time, the reports bucket's objects, keyed at run time (the
+    // bodies of large orders under intake/), and the console deployment's two buckets (the console zip in the CDK
+    // assets bucket, named at deploy time, and every file of the console bucket).
     const wildcardRules = new Set(
       reasons.filter(({ rule }) => rule.startsWith('AwsSolutions-IAM5')).map(({ rule }) => rule),
     );
     expect([...wildcardRules].sort()).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<ConsoleFiles2D43986C.Arn>/*]',
       'AwsSolutions-IAM5[Resource::<ReportsBucket.Arn>/*]',
       'AwsSolutions-IAM5[Resource::<ReportsBucket.Arn>/intake/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-123456789012-ap-southeast-3/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/platforms/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:ap-southeast-3:123456789012:secret:tenggat/subscriptions/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:ap-southeast-3:123456789012:execution:Tenggat-OrderWorkflow:*]',

@@ -466,8 +466,9 @@ describe('the audit signing key', () => {
 describe('logs and alarms', () => {
   it('encrypt every log group with the customer-managed key and keep it for a bounded time', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    // One per function, the API access logs, the two state machines' execution logs and the WAF logs.
-    expect(logGroups.length).toBe(FUNCTION_IDS.length + 4);
+    // One per function, the API access logs, the two state machines' execution logs, the WAF logs and the
+    // console deployment's.
+    expect(logGroups.length).toBe(FUNCTION_IDS.length + 5);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [dataKeyLogicalId, 'Arn'] });
       expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBucketDeployments } from './readers/bucket-deployments';
 import { readBuckets, readLambdaPermissions } from './readers/buckets';
 import { readUserPoolClients, readUserPoolGroups, readUserPools } from './readers/cognito';
 import { readEventBuses } from './readers/event-buses';
@@ -82,6 +83,7 @@ export function parseTemplate(template: unknown, options: ParseOptions): LocalTe
     schedules: readSchedules(resolver),
     buckets: readBuckets(resolver),
     lambdaPermissions: readLambdaPermissions(resolver),
+    bucketDeployments: readBucketDeployments(resolver, options.cdkOutDir, options.assetManifest),
     resolve: resolver.resolve,
   };
 }

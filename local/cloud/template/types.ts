@@ -235,6 +235,17 @@ export interface BucketSpec {
   arn: string;
 }
 
+/**
+ * A `Custom::CDKBucketDeployment` (CDK's `BucketDeployment`): the asset folders it copies into a bucket. The local
+ * cloud runs no custom resources; it serves these folders itself (the web console).
+ */
+export interface BucketDeploymentSpec {
+  logicalId: string;
+  destinationBucketLogicalId: string | undefined;
+  /** Each source's folder in the cloud assembly, in the deployment's order (later sources win on AWS). */
+  sourceDirectories: string[];
+}
+
 export interface LambdaPermissionSpec {
   logicalId: string;
   functionName: string;
@@ -263,6 +274,7 @@ export interface LocalTemplate {
   schedules: ScheduleSpec[];
   buckets: BucketSpec[];
   lambdaPermissions: LambdaPermissionSpec[];
+  bucketDeployments: BucketDeploymentSpec[];
   /** Resolves any template value (for callers that need e.g. outputs). */
   resolve(value: unknown): unknown;
 }

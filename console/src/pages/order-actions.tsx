@@ -1,0 +1,256 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { type Api, encode } from '../api';
+import type { Viewer } from '../auth';
+import { Field, ProblemBox, useAction } from '../common';
+import { t } from '../i18n';
+import { ITEM_OUTCOMES, type OrderView } from '../types';
+
+const REJECTION_CODES = [
+  'manifest_error',
+  'insufficient_information',
+  'force_majeure',
+  'legal_objection',
+  'not_our_service',
+] as const;
+
+const FINAL = ['complied', 'complied_late', 'withdrawn', 'referred_for_blocking'];
+
+/** One action: a form with its fields, the API's problem document under it when it fails. */
+function ActionForm(props: {
+  title: string;
+  submitLabel: string;
+  onSubmit: () => Promise<unknown>;
+  onDone: () => void;
+  children?: ComponentChildren;
+}) {
+  const action = useAction();
+  return (
+    <form
+      class="action"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void action.run(props.onSubmit).then((worked) => worked && props.onDone());
+      }}
+    >
+      <h3>{props.title}</h3>
+      {props.children}
+      <button type="submit" disabled={action.busy}>
+        {props.submitLabel}
+      </button>
+      {action.done ? <p role="status">{t('done')}</p> : null}
+      <ProblemBox error={action.error} />
+    </form>
+  );
+}
+
+export function OrderActions(props: { api: Api; viewer: Viewer; view: OrderView; onChange: () => void }) {
+  const { viewer, view } = props;
+  const agency = viewer.agencies.includes(view.agencyId);
+  const platform = viewer.platforms.includes(view.platformId);
+  const open = !FINAL.includes(view.status);
+  const forms = [
+    agency && open ? <Withdraw key="withdraw" {...props} /> : null,
+    agency && (view.itemCounts?.disputed ?? 0) > 0 ? <Review key="review" {...props} /> : null,
+    agency && view.clarification && !view.clarification.answer ? (
+      <AnswerClarification key="clar" {...props} />
+    ) : null,
+    viewer.operator && open ? <Redeliver key="redeliver" {...props} /> : null,
+    platform && open ? <AnswerItems key="answer" {...props} /> : null,
+    platform && open && !view.clarification ? <AskClarification key="ask" {...props} /> : null,
+  ].filter(Boolean);
+  if (forms.length === 0) return null;
+  return (
+    <section>
+      <h2>{t('actions')}</h2>
+      <div class="actions">{forms}</div>
+    </section>
+  );
+}
+
+type Props = { api: Api; viewer: Viewer; view: OrderView; onChange: () => void };
+const orderRoute = (view: OrderView) => `/v1/takedown-requests/${encode(view.id)}`;
+const platformRoute = (view: OrderView) =>
+  `/v1/platforms/${encode(view.platformId)}/orders/${encode(view.id)}`;
+
+function Withdraw({ api, view, onChange }: Props) {
+  const [reason, setReason] = useState('');
+  return (
+    <ActionForm
+      title={t('withdraw')}
+      submitLabel={t('withdraw')}
+      onSubmit={() => api.post(`${orderRoute(view)}/withdrawal`, { reason })}
+      onDone={onChange}
+    >
+      <Field label={t('reasonField')}>
+        <textarea required value={reason} onInput={(event) => setReason(event.currentTarget.value)} />
+      </Field>
+    </ActionForm>
+  );
+}
+
+function Review({ api, view, onChange }: Props) {
+  const disputed = (view.items ?? []).filter((item) => item.status === 'disputed');
+  const [chosen, setChosen] = useState<string[]>(disputed.map((item) => item.id));
+  const [decision, setDecision] = useState<'uphold' | 'withdraw'>('uphold');
+  const [note, setNote] = useState('');
+  return (
+    <ActionForm
+      title={t('review')}
+      submitLabel={t('send')}
+      onSubmit={() => api.post(`${orderRoute(view)}/review`, { itemIds: chosen, decision, note })}
+      onDone={onChange}
+    >
+      <fieldset>
+        <legend>{t('items')}</legend>
+        {disputed.map((item) => (
+          <label key={item.id} class="check">
+            <input
+              type="checkbox"
+              checked={chosen.includes(item.id)}
+              onChange={(event) =>
+                setChosen(
+                  event.currentTarget.checked ? [...chosen, item.id] : chosen.filter((id) => id !== item.id),
+                )
+              }
+            />
+            {item.locator ?? item.id}
+          </label>
+        ))}
+      </fieldset>
+      <Field label={t('decision')}>
+        <select value={decision} onChange={(event) => setDecision(event.currentTarget.value as 'uphold')}>
+          <option value="uphold">{t('uphold')}</option>
+          <option value="withdraw">{t('withdrawItems')}</option>
+        </select>
+      </Field>
+      <Field label={t('note')}>
+        <textarea required value={note} onInput={(event) => setNote(event.currentTarget.value)} />
+      </Field>
+    </ActionForm>
+  );
+}
+
+function AnswerClarification({ api, view, onChange }: Props) {
+  const [answer, setAnswer] = useState('');
+  return (
+    <ActionForm
+      title={t('clarificationQuestion', { question: view.clarification?.question ?? '' })}
+      submitLabel={t('sendAnswer')}
+      onSubmit={() => api.post(`${orderRoute(view)}/clarifications`, { answer })}
+      onDone={onChange}
+    >
+      <Field label={t('clarificationAnswer')}>
+        <textarea required value={answer} onInput={(event) => setAnswer(event.currentTarget.value)} />
+      </Field>
+    </ActionForm>
+  );
+}
+
+function Redeliver({ api, view, onChange }: Props) {
+  return (
+    <ActionForm
+      title={t('redeliver')}
+      submitLabel={t('redeliver')}
+      onSubmit={() => api.post(`${orderRoute(view)}/redelivery`, {})}
+      onDone={onChange}
+    />
+  );
+}
+
+interface Answer {
+  outcome: string;
+  code: string;
+  explanation: string;
+}
+
+/** Platform staff: an outcome per pending item (a rejection needs a code and an explanation). */
+function AnswerItems({ api, view, onChange }: Props) {
+  const pending = (view.items ?? []).filter((item) => item.status === 'pending');
+  const [answers, setAnswers] = useState<Record<string, Answer>>({});
+  const set = (itemId: string, change: Partial<Answer>) =>
+    setAnswers({
+      ...answers,
+      [itemId]: { outcome: '', code: REJECTION_CODES[0], explanation: '', ...answers[itemId], ...change },
+    });
+  const body = () => ({
+    items: Object.entries(answers)
+      .filter(([, answer]) => answer.outcome !== '')
+      .map(([itemId, answer]) => ({
+        itemId,
+        outcome: answer.outcome,
+        ...(answer.outcome === 'rejected'
+          ? { reason: { code: answer.code, explanation: answer.explanation } }
+          : {}),
+      })),
+  });
+  if (pending.length === 0) return null;
+  return (
+    <ActionForm
+      title={t('answerItems')}
+      submitLabel={t('send')}
+      onSubmit={() => api.post(`${platformRoute(view)}/answers`, body())}
+      onDone={onChange}
+    >
+      {pending.slice(0, 100).map((item) => {
+        const answer = answers[item.id];
+        return (
+          <fieldset key={item.id} class="answer">
+            <Field label={t('answerOutcome', { locator: item.locator ?? item.id })}>
+              <select
+                value={answer?.outcome ?? ''}
+                onChange={(event) => set(item.id, { outcome: event.currentTarget.value })}
+              >
+                <option value="">{t('outcomeNone')}</option>
+                {ITEM_OUTCOMES.map((outcome) => (
+                  <option key={outcome} value={outcome}>
+                    {outcome}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            {answer?.outcome === 'rejected' ? (
+              <>
+                <Field label={t('rejectionCode')}>
+                  <select
+                    value={answer.code}
+                    onChange={(event) => set(item.id, { code: event.currentTarget.value })}
+                  >
+                    {REJECTION_CODES.map((code) => (
+                      <option key={code} value={code}>
+                        {code}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                <Field label={t('explanation')}>
+                  <textarea
+                    required
+                    value={answer.explanation}
+                    onInput={(event) => set(item.id, { explanation: event.currentTarget.value })}
+                  />
+                </Field>
+              </>
+            ) : null}
+          </fieldset>
+        );
+      })}
+    </ActionForm>
+  );
+}
+
+function AskClarification({ api, view, onChange }: Props) {
+  const [question, setQuestion] = useState('');
+  return (
+    <ActionForm
+      title={t('askClarification')}
+      submitLabel={t('send')}
+      onSubmit={() => api.post(`${platformRoute(view)}/clarification-requests`, { question })}
+      onDone={onChange}
+    >
+      <Field label={t('question')}>
+        <textarea required value={question} onInput={(event) => setQuestion(event.currentTarget.value)} />
+      </Field>
+    </ActionForm>
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * The browser of the console tests: playwright-core driving Debian's `chromium` (never a downloaded browser).
+ * Missing, it is installed with apt-get where we run as root (these machines, CI); elsewhere the tests stop with
+ * the one command to run.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.TENGGAT_CHROMIUM ?? '/usr/bin/chromium';
+const INSTALL = 'apt-get install -y chromium';
+
+export function ensureChromium(): string {
+  if (existsSync(CHROMIUM)) return CHROMIUM;
+  if (process.getuid?.() !== 0)
+    throw new Error(`Chromium is missing at ${CHROMIUM}; install it with: sudo ${INSTALL}`);
+  try {
+    execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'ignore', timeout: 600_000 });
+  } catch {
+    execFileSync('apt-get', ['update'], { stdio: 'ignore', timeout: 600_000 });
+    execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'ignore', timeout: 600_000 });
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is still missing; run: ${INSTALL}`);
+  return CHROMIUM;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: ensureChromium(),
+    headless: true,
+    // As root (CI, these machines) Chromium refuses its sandbox.
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+}
+
+/** A token the console only decodes (the API is not called with it): groups and username as Cognito writes them. */
+export function unsignedAccessToken(claims: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'none' })}.${part({ token_use: 'access', ...claims })}.`;
+}
+
+/** Script run before the console loads: a signed-in session with this access token. */
+export const sessionScript = (accessToken: string) =>
+  `sessionStorage.setItem('tenggat.tokens', ${JSON.stringify(
+    JSON.stringify({ accessToken, expiresAt: Date.now() + 3_600_000 }),
+  )});`;
