@@ -17,7 +17,7 @@ export interface ConsoleRuntimeConfig {
 }
 
 export const CONSOLE_CONFIG_FILE = 'config.json';
-export const DEFAULT_CONSOLE_SCOPES = 'openid takedown/read takedown/write takedown/admin';
+export const DEFAULT_CONSOLE_SCOPES = 'openid takedown/read takedown/write takedown/admin takedown/platform';
 /** The path Cognito redirects back to after sign-in and sign-out (register both as callback/logout URLs). */
 export const CONSOLE_CALLBACK_PATH = '/callback';
 

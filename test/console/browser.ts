@@ -4,8 +4,10 @@
  * the one command to run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { totpCode } from '../../local/cloud/totp';
+import { cloud } from '../e2e/harness';
 
 export const CHROMIUM = process.env.TENGGAT_CHROMIUM ?? '/usr/bin/chromium';
 const INSTALL = 'apt-get install -y chromium';
@@ -33,14 +35,39 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A token the console only decodes (the API is not called with it): groups and username as Cognito writes them. */
-export function unsignedAccessToken(claims: Record<string, unknown>): string {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${part({ alg: 'none' })}.${part({ token_use: 'access', ...claims })}.`;
+/** A seeded person of the e2e cloud, as `npm start` writes them to `.tenggat/local.json`. */
+interface LocalUser {
+  password: string;
+  totpSecret: string;
+  groups: string[];
 }
+const localUsers = () =>
+  (JSON.parse(readFileSync(cloud().localJsonPath, 'utf8')) as { users: Record<string, LocalUser> }).users;
 
-/** Script run before the console loads: a signed-in session with this access token. */
-export const sessionScript = (accessToken: string) =>
-  `sessionStorage.setItem('tenggat.tokens', ${JSON.stringify(
-    JSON.stringify({ accessToken, expiresAt: Date.now() + 3_600_000 }),
-  )});`;
+/**
+ * Signs `username` in through the console's "Sign in" button and the local Cognito's pages (English): password,
+ * then the TOTP code an authenticator app would show for the secret in local.json. Answers the signed-in page.
+ */
+export async function signIn(
+  browser: Browser,
+  username: string,
+  options: { path?: string; width?: number } = {},
+): Promise<Page> {
+  const user = localUsers()[username];
+  if (!user) throw new Error(`no local user ${username}`);
+  const context = await browser.newContext({
+    locale: 'en-GB',
+    viewport: { width: options.width ?? 1280, height: 800 },
+  });
+  await context.addInitScript("localStorage.setItem('tenggat.language', 'en');");
+  const page = await context.newPage();
+  await page.goto(new URL(options.path ?? '/', cloud().consoleUrl).href);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Code').fill(totpCode(user.totpSecret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return page;
+}

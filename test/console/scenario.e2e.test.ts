@@ -3,21 +3,21 @@
  * console and the local Cognito's pages (password, then the TOTP code from local.json's secret), and every page
  * reads the real API on the same origin.
  */
-import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../../local/cloud/totp';
-import { AGENCY, cloud, orderBody, submitOrder, waitFor } from '../e2e/harness';
-import { launchBrowser } from './browser';
+import { AGENCY, cloud, orderBody, SANDBOX_PLATFORM, submitOrder, waitFor } from '../e2e/harness';
+import { launchBrowser, signIn } from './browser';
 
-interface LocalUser {
-  password: string;
-  totpSecret: string;
-  groups: string[];
+/** The built-in sandbox platform's behaviour (`PUT /settings` on its server). */
+async function sandboxBehaviour(behaviour: 'comply' | 'silent'): Promise<void> {
+  const sandbox = cloud().platforms[SANDBOX_PLATFORM];
+  if (!sandbox) throw new Error('the e2e cloud has no sandbox platform');
+  const response = await fetch(new URL('/settings', sandbox.webhookUrl), {
+    method: 'PUT',
+    body: JSON.stringify({ behaviour }),
+  });
+  expect(response.status).toBe(200);
 }
-/** The seeded people of the e2e cloud, as `npm start` writes them to `.tenggat/local.json`. */
-const users = () =>
-  (JSON.parse(readFileSync(cloud().localJsonPath, 'utf8')) as { users: Record<string, LocalUser> }).users;
 
 let browser: Browser;
 beforeAll(async () => {
@@ -26,24 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Signs in through the console's "Sign in" button and Cognito's pages (English). */
-async function signIn(username: string, path = '/'): Promise<Page> {
-  const user = users()[username];
-  if (!user) throw new Error(`no local user ${username}`);
-  const context = await browser.newContext({ locale: 'en-GB' });
-  await context.addInitScript("localStorage.setItem('tenggat.language', 'en');");
-  const page = await context.newPage();
-  await page.goto(new URL(path, cloud().consoleUrl).href);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Code').fill(totpCode(user.totpSecret));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  return page;
-}
 
 describe('issue 9: the console for operators, officers and platform staff', () => {
   let order: { id: string; reference: string; items: { locator: string }[] };
@@ -60,7 +42,7 @@ describe('issue 9: the console for operators, officers and platform staff', () =
   });
 
   it('an operator signs in, finds the order by its reference, opens it, sees the graph and the history', async () => {
-    const page = await signIn('operator');
+    const page = await signIn(browser, 'operator');
     await page.getByRole('searchbox').fill(order.reference);
     await page.getByRole('searchbox').press('Enter');
     await page.getByRole('heading', { name: `Order ${order.reference}` }).waitFor();
@@ -70,11 +52,15 @@ describe('issue 9: the console for operators, officers and platform staff', () =
     expect(await current.getAttribute('data-state')).toBeTruthy();
     expect(await page.locator('svg.state-graph .visited').count()).toBeGreaterThan(0);
     expect(await page.locator('table.events tbody tr').count()).toBeGreaterThan(2);
+    // Choosing a state in the graph shows that state's events only.
+    const state = String(await current.getAttribute('data-state'));
+    await current.click();
+    await page.getByRole('heading', { name: `Events of state ${state}` }).waitFor();
     await page.context().close();
   });
 
   it('an officer uploads a 2,000-line CSV and watches the order appear', async () => {
-    const page = await signIn('officer-komdigi', '/submit');
+    const page = await signIn(browser, 'officer-komdigi', { path: '/submit' });
     const run = Date.now().toString(36);
     const csv = `locator,kind\n${Array.from({ length: 2_000 }, (_, index) => `https://judi.example/${run}/${index},url`).join('\n')}\n`;
     await page.getByLabel('Platform').fill('michat-sandbox');
@@ -94,23 +80,35 @@ describe('issue 9: the console for operators, officers and platform staff', () =
   });
 
   it('platform staff answer two items (one removed, one rejected with a reason) and the order page shows it', async () => {
-    const page = await signIn('staff-michat', `/orders/${order.id}`);
-    await page.getByRole('heading', { name: `Order ${order.reference}` }).waitFor();
-    const [first, second] = order.items;
-    await page.getByLabel(`Outcome for ${first?.locator}`).selectOption('removed');
-    await page.getByLabel(`Outcome for ${second?.locator}`).selectOption('rejected');
-    await page.getByLabel('Rejection code').selectOption('not_our_service');
-    await page.getByLabel('Explanation').fill('This account is not on our service.');
-    await page.getByRole('button', { name: 'Send' }).first().click();
-    await page.getByText('Done.').waitFor();
-    await page.reload();
-    await page.getByRole('cell', { name: /removed/ }).waitFor();
-    await page.getByText('not_our_service: This account is not on our service.').waitFor();
-    await page.context().close();
+    // The sandbox platform answers every order by itself; silent, it leaves this one's items to its staff.
+    await sandboxBehaviour('silent');
+    try {
+      const body = orderBody({}, 2);
+      const submitted = await submitOrder(body, { as: AGENCY });
+      expect(submitted.status).toBe(201);
+      const reference = String(body.reference);
+      const [first, second] = body.items as { locator: string }[];
+      const page = await signIn(browser, 'staff-michat', { path: `/orders/${submitted.body.id}` });
+      await page.getByRole('heading', { name: `Order ${reference}` }).waitFor();
+      await page.getByLabel(`Outcome for ${first?.locator}`).selectOption('removed');
+      await page.getByLabel(`Outcome for ${second?.locator}`).selectOption('rejected');
+      await page.getByLabel('Rejection code').selectOption('not_our_service');
+      await page.getByLabel('Explanation').fill('This account is not on our service.');
+      // The form says "Done." until the order reloads (answered in full, it has no answer form any more).
+      const answered = page.waitForResponse((response) => response.url().endsWith('/answers'));
+      await page.getByRole('button', { name: 'Send' }).first().click();
+      expect((await answered).status()).toBe(200);
+      await page.reload();
+      await page.getByRole('cell', { name: /removed/ }).waitFor();
+      await page.getByText('not_our_service: This account is not on our service.').waitFor();
+      await page.context().close();
+    } finally {
+      await sandboxBehaviour('comply');
+    }
   });
 
   it('an officer of another agency cannot see the order: the page says not found', async () => {
-    const page = await signIn('officer-polri', `/orders/${order.id}`);
+    const page = await signIn(browser, 'officer-polri', { path: `/orders/${order.id}` });
     await page.getByRole('alert').getByText('Not found').waitFor();
     await page.context().close();
   });

@@ -15,8 +15,19 @@ export function orderPath(viewer: Viewer, id: string): string {
   return `/v1/takedown-requests/${encode(id)}`;
 }
 
+/**
+ * The platform's view of an order leaves out what only the agency sees: its platform is the path's, and its `fine`
+ * holds the policy's terms, not an accrued amount.
+ */
+async function loadOrder(api: Api, viewer: Viewer, id: string): Promise<OrderView> {
+  const view = await api.get<OrderView>(orderPath(viewer, id));
+  if (!orderPath(viewer, id).startsWith('/v1/platforms/')) return view;
+  const fine = view.fine && typeof view.fine.accrued === 'number' ? view.fine : undefined;
+  return { ...view, platformId: view.platformId ?? viewer.platforms[0] ?? '', fine } as OrderView;
+}
+
 export function OrderPage({ api, viewer, id }: { api: Api; viewer: Viewer; id: string }) {
-  const order = useLoad(() => api.get<OrderView>(orderPath(viewer, id)), [id]);
+  const order = useLoad(() => loadOrder(api, viewer, id), [id]);
   if (order.error) return <ProblemBox error={order.error} />;
   if (!order.data) return <p role="status">{t('loading')}</p>;
   const view = order.data;
