@@ -1,39 +1,10 @@
-/**
- * The browser of the console tests: playwright-core driving Debian's `chromium` (never a downloaded browser).
- * Missing, it is installed with apt-get where we run as root (these machines, CI); elsewhere the tests stop with
- * the one command to run.
- */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+/** The console tests' browser (`launch-browser.ts`) and a person's sign-in through the console and Cognito's pages. */
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../../local/cloud/totp';
 import { cloud } from '../e2e/harness';
 
-export const CHROMIUM = process.env.TENGGAT_CHROMIUM ?? '/usr/bin/chromium';
-const INSTALL = 'apt-get install -y chromium';
-
-export function ensureChromium(): string {
-  if (existsSync(CHROMIUM)) return CHROMIUM;
-  if (process.getuid?.() !== 0)
-    throw new Error(`Chromium is missing at ${CHROMIUM}; install it with: sudo ${INSTALL}`);
-  try {
-    execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'ignore', timeout: 600_000 });
-  } catch {
-    execFileSync('apt-get', ['update'], { stdio: 'ignore', timeout: 600_000 });
-    execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'ignore', timeout: 600_000 });
-  }
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is still missing; run: ${INSTALL}`);
-  return CHROMIUM;
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: ensureChromium(),
-    headless: true,
-    // As root (CI, these machines) Chromium refuses its sandbox.
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
-}
+export { launchBrowser } from './launch-browser';
 
 /** A seeded person of the e2e cloud, as `npm start` writes them to `.tenggat/local.json`. */
 interface LocalUser {
