@@ -7,8 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { totpCode } from '../local/cloud/totp';
-import { launchBrowser } from '../test/console/launch-browser';
+import { launchBrowser, signInAs } from '../test/console/launch-browser';
 
 interface LocalJson {
   apiUrl: string;
@@ -62,20 +61,9 @@ async function submitSample(reference: string): Promise<string> {
 }
 
 async function signIn(browser: Browser, username: string): Promise<Page> {
-  const user = local.users[username];
-  if (!user) throw new Error(`no local user ${username} in .tenggat/local.json`);
-  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
-  await context.addInitScript("localStorage.setItem('tenggat.language', 'en');");
-  const page = await context.newPage();
-  await page.goto(local.consoleUrl);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Code').fill(totpCode(user.totpSecret));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  return page;
+  const person = local.users[username];
+  if (!person) throw new Error(`no local user ${username} in .tenggat/local.json`);
+  return signInAs(browser, local.consoleUrl, username, person);
 }
 
 async function shoot(page: Page, name: string): Promise<void> {

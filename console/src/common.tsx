@@ -32,16 +32,28 @@ export function useNow(): number {
   return now;
 }
 
+/** The statuses an order ends in: nothing runs against its deadline any more. */
+export const FINAL_STATUSES: readonly string[] = [
+  'complied',
+  'complied_late',
+  'withdrawn',
+  'referred_for_blocking',
+];
+
 export function Countdown({
   deadlineAt,
   pausedSince,
+  status,
 }: {
   deadlineAt: string | null;
   pausedSince?: string | null;
+  /** A closed order shows its last deadline as a date only, not time left. */
+  status?: string;
 }) {
   const now = useNow();
   if (pausedSince) return <span class="countdown paused">{t('paused')}</span>;
   if (!deadlineAt) return <span>{t('none')}</span>;
+  if (status !== undefined && FINAL_STATUSES.includes(status)) return <Time at={deadlineAt} />;
   const left = new Date(deadlineAt).getTime() - now;
   const text =
     left >= 0 ? t('remaining', { time: formatDuration(left) }) : t('overdue', { time: formatDuration(left) });

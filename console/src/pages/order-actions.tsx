@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { type Api, encode } from '../api';
 import type { Viewer } from '../auth';
-import { Field, ProblemBox, useAction } from '../common';
+import { FINAL_STATUSES, Field, ProblemBox, useAction } from '../common';
 import { t } from '../i18n';
 import { ITEM_OUTCOMES, type OrderView } from '../types';
 
@@ -13,8 +13,6 @@ const REJECTION_CODES = [
   'legal_objection',
   'not_our_service',
 ] as const;
-
-const FINAL = ['complied', 'complied_late', 'withdrawn', 'referred_for_blocking'];
 
 /** One action: a form with its fields, the API's problem document under it when it fails. */
 function ActionForm(props: {
@@ -48,7 +46,7 @@ export function OrderActions(props: { api: Api; viewer: Viewer; view: OrderView;
   const { viewer, view } = props;
   const agency = viewer.agencies.includes(view.agencyId);
   const platform = viewer.platforms.includes(view.platformId);
-  const open = !FINAL.includes(view.status);
+  const open = !FINAL_STATUSES.includes(view.status);
   const forms = [
     agency && open ? <Withdraw key="withdraw" {...props} /> : null,
     agency && (view.itemCounts?.disputed ?? 0) > 0 ? <Review key="review" {...props} /> : null,

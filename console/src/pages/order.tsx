@@ -36,7 +36,8 @@ export function OrderPage({ api, viewer, id }: { api: Api; viewer: Viewer; id: s
       <h1>{t('orderTitle', { reference: view.reference })}</h1>
       <p class="summary">
         <span class={`badge status-${view.status}`}>{view.status}</span> {view.stage} · {view.platformId} ·{' '}
-        {view.agencyId} · <Countdown deadlineAt={view.deadlineAt} pausedSince={view.clockPausedSince} />
+        {view.agencyId} ·{' '}
+        <Countdown deadlineAt={view.deadlineAt} pausedSince={view.clockPausedSince} status={view.status} />
         {viewer.operator ? (
           <>
             {' · '}

@@ -174,7 +174,11 @@ function OrdersTable({ orders }: { orders: OrderSummary[] }) {
                 {open(order)}/{order.itemCounts.total}
               </td>
               <td>
-                <Countdown deadlineAt={order.deadlineAt} pausedSince={order.clockPausedSince} />
+                <Countdown
+                  deadlineAt={order.deadlineAt}
+                  pausedSince={order.clockPausedSince}
+                  status={order.status}
+                />
               </td>
               <td>
                 <Time at={order.createdAt} />
