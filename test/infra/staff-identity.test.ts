@@ -1,8 +1,8 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
-import { TenggatStack } from '../../lib/tenggat-stack';
+import { StaffIdentity } from '../../lib/staff-identity';
 import { functionPolicies } from './function-policies';
 import { synthTenggat, TEST_CONSOLE_URL } from './synth-tenggat';
 
@@ -69,11 +69,20 @@ describe('the people user pool', () => {
         'takedown/admin',
         'takedown/platform',
       ],
-      CallbackURLs: [TEST_CONSOLE_URL],
-      LogoutURLs: [TEST_CONSOLE_URL],
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
     });
+    // The URLs the stack was given, and the console distribution's /callback (sign-in) and root (sign-out).
+    const [client] = Object.values(
+      template.findResources('AWS::Cognito::UserPoolClient', {
+        Properties: { ClientName: 'tenggat-console' },
+      }),
+    );
+    const urls = JSON.stringify(client?.Properties.CallbackURLs);
+    expect(client?.Properties.CallbackURLs).toContain(TEST_CONSOLE_URL);
+    expect(urls).toContain('DomainName');
+    expect(urls).toContain('/callback');
+    expect(JSON.stringify(client?.Properties.LogoutURLs)).toContain('DomainName');
   });
 
   it('accepts tokens of both pools at the API authorizer', () => {
@@ -117,11 +126,10 @@ describe('the people user pool', () => {
   });
 
   it('allows no OAuth flow, and warns, while no console URL is known', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new TenggatStack(app, 'NoConsole', {
-      config: loadConfig(),
-      env: { account: '123456789012', region: 'ap-southeast-3' },
-    });
+    // The construct alone: in the stack the console distribution always gives it its URL.
+    const app = new App();
+    const stack = new Stack(app, 'NoConsole', { env: { account: '123456789012', region: 'ap-southeast-3' } });
+    new StaffIdentity(stack, 'StaffIdentity', { declaration: loadConfig().agencies });
     const bare = Template.fromStack(stack);
     bare.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ClientName: 'tenggat-console',
