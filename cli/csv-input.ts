@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { type CsvError, parse } from 'csv-parse';
+import { parse } from 'csv-parse';
 import {
   type CsvItem,
+  csvParseOptions,
   detectDelimiter,
   type LineError,
   NO_DELIMITER,
@@ -59,23 +60,7 @@ async function headerLine(path: string): Promise<string> {
 
 /** Every record of the file with its line number, and the lines csv-parse could not read. */
 async function* records(path: string, delimiter: string, errors: LineError[]): AsyncGenerator<RawRecord> {
-  const parser = createReadStream(path).pipe(
-    parse({
-      bom: true,
-      delimiter,
-      columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
-      info: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (error: CsvError | undefined) => {
-        if (error)
-          errors.push({
-            line: (error as CsvError & { lines?: number }).lines ?? 0,
-            message: error.message.replace(/^Invalid Record Length: /, ''),
-          });
-      },
-    }),
-  );
+  const parser = createReadStream(path).pipe(parse(csvParseOptions(delimiter, errors)));
   for await (const entry of parser) yield entry as RawRecord;
 }
 

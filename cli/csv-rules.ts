@@ -2,6 +2,8 @@
  * The rules of the items CSV (issue 10 §6), without any Node API: shared by the CLI's streaming reader
  * (`csv-input.ts`) and the web console's upload, so both accept and refuse the same lines.
  */
+import type { CsvError, Options as CsvParseOptions } from 'csv-parse';
+
 export const MAX_ITEMS_PER_ORDER = 10_000;
 export const MAX_LOCATOR_LENGTH = 2_048;
 export const MAX_NOTE_LENGTH = 2_000;
@@ -108,3 +110,25 @@ export function validateRecord(raw: RawRecord, seen: Map<string, number>): CsvIt
 /** One order keeps the reference; several get `-p<n>` (the CLI and the console name parts alike). */
 export const partReference = (reference: string, part: number, parts: number) =>
   parts > 1 ? `${reference}-p${part}` : reference;
+
+/**
+ * csv-parse's options for an items file, the CLI's stream and the console's upload alike: header names trimmed and
+ * lower-cased, the line of each record kept, empty lines skipped, and each line it cannot read kept in `errors`.
+ */
+export function csvParseOptions(delimiter: string, errors: LineError[]): CsvParseOptions {
+  return {
+    bom: true,
+    delimiter,
+    columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
+    info: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (error: CsvError | undefined) => {
+      if (error)
+        errors.push({
+          line: (error as CsvError & { lines?: number }).lines ?? 0,
+          message: error.message.replace(/^Invalid Record Length: /, ''),
+        });
+    },
+  };
+}

@@ -1,6 +1,7 @@
-import { type CsvError, parse } from 'csv-parse/browser/esm/sync';
+import { parse } from 'csv-parse/browser/esm/sync';
 import {
   type CsvItem,
+  csvParseOptions,
   detectDelimiter,
   type LineError,
   MAX_ITEMS_PER_ORDER,
@@ -34,20 +35,7 @@ export function readItemsCsv(
   if (!columns.includes('locator'))
     return { parts: [], items: 0, errors: [{ line: 1, message: 'the header has no locator column' }] };
   const errors: LineError[] = [];
-  const records = parse(body, {
-    delimiter,
-    columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
-    info: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (error: CsvError | undefined) => {
-      if (error)
-        errors.push({
-          line: (error as CsvError & { lines?: number }).lines ?? 0,
-          message: error.message.replace(/^Invalid Record Length: /, ''),
-        });
-    },
-  }) as unknown as RawRecord[];
+  const records = parse(body, csvParseOptions(delimiter, errors)) as unknown as RawRecord[];
   const seen = new Map<string, number>();
   const splitter = new PartSplitter(limits);
   const parts: CsvItem[][] = [];

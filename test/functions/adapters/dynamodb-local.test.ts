@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
@@ -24,7 +23,7 @@ import {
   signedAnswer,
   submit,
 } from '../lifecycle-helpers';
-import { type LocalTable, startLocalTable } from './local-table';
+import { type LocalTable, startLocalDocuments } from './local-table';
 
 // Runs the real DynamoDB adapters against DynamoDB Local, so that every expression, condition and key is checked
 // by DynamoDB itself rather than by a mock.
@@ -33,13 +32,7 @@ let documents: DynamoDBDocumentClient;
 const TABLE = 'tenggat-adapter-test';
 
 beforeAll(async () => {
-  table = await startLocalTable(TABLE);
-  const client = new DynamoDBClient({
-    endpoint: table.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  ({ table, documents } = await startLocalDocuments(TABLE));
 }, 120_000);
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   BY_OPEN_LOCATOR_INDEX,
   BY_OPEN_ORDER_INDEX,
@@ -84,4 +85,18 @@ export async function startLocalTable(tableName: string): Promise<LocalTable> {
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** The table and a document client on it, marshalling as the functions' own client does. */
+export async function startLocalDocuments(
+  tableName: string,
+): Promise<{ table: LocalTable; documents: DynamoDBDocumentClient }> {
+  const table = await startLocalTable(tableName);
+  const client = new DynamoDBClient({
+    endpoint: table.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return { table, documents };
 }

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
@@ -10,7 +9,7 @@ import { getOrder } from '../../../functions/src/use-cases/read-orders';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
 import { type TestWorld, testWorld } from '../fakes';
 import { AGENCY, answer, orderBody, registerMichat, runWorkflow, submit } from '../lifecycle-helpers';
-import { type LocalTable, startLocalTable } from './local-table';
+import { type LocalTable, startLocalDocuments } from './local-table';
 
 // The open-locators index on DynamoDB Local: items enter it when written open and leave it in the same write
 // that resolves or withdraws them, and submit reads it to report duplicates.
@@ -23,13 +22,7 @@ const urls = (...numbers: number[]) => numbers.map((n) => ({ kind: 'url' as cons
 const digest = (n: number) => locatorKeyDigest('michat', locatorKey('url', U(n)));
 
 beforeAll(async () => {
-  table = await startLocalTable(TABLE);
-  const client = new DynamoDBClient({
-    endpoint: table.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  ({ table, documents } = await startLocalDocuments(TABLE));
 }, 120_000);
 
 afterAll(async () => {

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
@@ -8,7 +7,7 @@ import { type ListOrdersInput, listOrders } from '../../../functions/src/use-cas
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
 import { type TestWorld, testWorld } from '../fakes';
 import { AGENCY, orderBody, registerMichat, submit } from '../lifecycle-helpers';
-import { type LocalTable, startLocalTable } from './local-table';
+import { type LocalTable, startLocalDocuments } from './local-table';
 
 // The order list's search and merge (reference records, locator keys, every agency newest first) on DynamoDB Local.
 let table: LocalTable;
@@ -17,13 +16,7 @@ const TABLE = 'tenggat-order-search-test';
 const POLRI = 'polri-siber';
 
 beforeAll(async () => {
-  table = await startLocalTable(TABLE);
-  const client = new DynamoDBClient({
-    endpoint: table.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  ({ table, documents } = await startLocalDocuments(TABLE));
 }, 120_000);
 
 afterAll(async () => {

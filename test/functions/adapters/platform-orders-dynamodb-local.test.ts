@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
@@ -9,7 +8,7 @@ import { registerPlatform } from '../../../functions/src/use-cases/operator';
 import { listPlatformOrders } from '../../../functions/src/use-cases/platform-orders';
 import { testWorld } from '../fakes';
 import { orderBody, registerMichat, submit } from '../lifecycle-helpers';
-import { type LocalTable, startLocalTable } from './local-table';
+import { type LocalTable, startLocalDocuments } from './local-table';
 
 // The byPlatform index on DynamoDB Local: keys written by createOrder (submit and the async intake alike), queried
 // newest first, and a cursor that cannot open another platform's partition.
@@ -18,13 +17,7 @@ let documents: DynamoDBDocumentClient;
 const TABLE = 'tenggat-platform-orders-test';
 
 beforeAll(async () => {
-  table = await startLocalTable(TABLE);
-  const client = new DynamoDBClient({
-    endpoint: table.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  ({ table, documents } = await startLocalDocuments(TABLE));
 }, 120_000);
 
 afterAll(async () => {
