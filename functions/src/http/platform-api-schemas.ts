@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import { ITEM_OUTCOMES, ITEM_STATUSES, ORDER_STATUSES, STAGES } from '../domain/order-rules';
+import { ORDER_STATUSES, STAGES } from '../domain/order-rules';
 import { CATEGORIES } from '../domain/policy';
 import {
   clarificationRequestSchema,
   clarificationViewSchema,
   itemCountsSchema,
+  itemViewSchema,
   MAX_ITEMS_PER_ORDER,
   platformAnswerSchema,
 } from './schemas';
@@ -30,18 +31,22 @@ export const platformOrdersQuerySchema = z.strictObject({
   cursor: z.string().max(2_000).optional(),
 });
 
-export const platformItemSchema = z.object({
-  id: z.string(),
-  kind: z.enum(['account', 'url', 'content']),
-  locator: z.string().nullable().describe('null once erased on a lawful personal data erasure request'),
-  status: z.enum(ITEM_STATUSES),
-  outcome: z.enum(ITEM_OUTCOMES).nullable(),
-  reason: z.object({ code: z.string(), explanation: z.string() }).nullable(),
-  answeredAt: z.string().nullable(),
-  actedAt: z.string().nullable(),
-  deadlineAt: z.string().nullable(),
-  fineAccrued: z.number().int().describe('What the item accrued so far (the fine notice carries the same)'),
-});
+// What the agency's item view shows but the webhooks do not (onTime, the fine's breakdown) is left out.
+export const platformItemSchema = itemViewSchema
+  .pick({
+    id: true,
+    kind: true,
+    locator: true,
+    status: true,
+    outcome: true,
+    reason: true,
+    answeredAt: true,
+    actedAt: true,
+    deadlineAt: true,
+  })
+  .extend({
+    fineAccrued: z.number().int().describe('What the item accrued so far (the fine notice carries the same)'),
+  });
 
 export const platformOrderSummarySchema = z.object({
   id: z.string(),
