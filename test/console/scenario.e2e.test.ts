@@ -43,6 +43,11 @@ describe('issue 9: the console for operators, officers and platform staff', () =
 
   it('an operator signs in, finds the order by its reference, opens it, sees the graph and the history', async () => {
     const page = await signIn(browser, 'operator');
+    // The list shows the order, newest first, with the fine it accrued (none: the sandbox complied at once).
+    await page
+      .getByRole('row', { name: new RegExp(order.reference) })
+      .getByText('0 IDR')
+      .waitFor();
     await page.getByRole('searchbox').fill(order.reference);
     await page.getByRole('searchbox').press('Enter');
     await page.getByRole('heading', { name: `Order ${order.reference}` }).waitFor();

@@ -154,6 +154,7 @@ function OrdersTable({ orders }: { orders: OrderSummary[] }) {
             <th scope="col">{t('colAgency')}</th>
             <th scope="col">{t('colItems')}</th>
             <th scope="col">{t('colDeadline')}</th>
+            <th scope="col">{t('colFine')}</th>
             <th scope="col">{t('createdAt')}</th>
           </tr>
         </thead>
@@ -180,6 +181,7 @@ function OrdersTable({ orders }: { orders: OrderSummary[] }) {
                   status={order.status}
                 />
               </td>
+              <td>{fineText(order)}</td>
               <td>
                 <Time at={order.createdAt} />
               </td>
@@ -189,4 +191,11 @@ function OrdersTable({ orders }: { orders: OrderSummary[] }) {
       </table>
     </div>
   );
+}
+
+/** The fine accrued so far; the list leaves it out (null) for a large order past stage 2, whose page shows it. */
+function fineText(order: OrderSummary): string {
+  const fine = order.fine;
+  if (!fine || fine.accrued === null || fine.accrued === undefined) return t('none');
+  return `${fine.accrued.toLocaleString()} ${fine.currency}`;
 }
