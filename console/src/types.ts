@@ -1,4 +1,6 @@
 /** The API's shapes, straight from its zod schemas (type-only imports: nothing of them reaches the bundle). */
+
+import type { ExecutionViewBody } from '../../functions/src/http/execution-schemas';
 import type {
   AuditPageBody,
   ItemPageBody,
@@ -20,33 +22,7 @@ export type PlatformSecrets = PlatformSecretsViewBody;
 export type SubmittedOrder = SubmittedOrderBody;
 
 /** `GET /v1/takedown-requests/{id}/execution` (operators). */
-export interface ExecutionView {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: string;
-  startDate: string;
-  stopDate: string | null;
-  redriveCount: number;
-  redriveStatus: string | null;
-  awsConsoleUrl: string | null;
-  deployed: boolean;
-  definition: unknown;
-  currentStates: string[];
-  visitedStates: string[];
-  events: {
-    id: number;
-    timestamp: string;
-    type: string;
-    stateName: string | null;
-    input: string | null;
-    output: string | null;
-    error: string | null;
-    cause: string | null;
-  }[];
-  nextToken: string | null;
-  statesComplete: boolean;
-}
+export type ExecutionView = ExecutionViewBody;
 
 // Values from the domain's own lists (pure modules), so filters and forms never drift from the API.
 export { ITEM_OUTCOMES, ORDER_STATUSES, STAGES } from '../../functions/src/domain/order-rules';
