@@ -17,6 +17,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           maxWorkers: 2,
+          // One module cache per worker: importing the CDK and the SDK once per worker, not once per file, takes
+          // minutes off the run. Files that mock SDK clients restore them in afterAll.
+          isolate: false,
+          setupFiles: ['test/setup-zod-openapi.ts'],
           sequence: { groupOrder: 0 },
           include: ['test/**/*.test.ts', 'local/**/*.test.ts', 'functions/**/*.test.ts'],
           exclude: ['**/node_modules/**', ...endToEnd],

@@ -40,6 +40,13 @@ const documents = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
 const secrets = mockClient(SecretsManagerClient);
 const events = mockClient(EventBridgeClient);
+// Unit files share a module cache (isolate: false): put the clients' real send back for the next file.
+afterAll(() => {
+  documents.restore();
+  sfn.restore();
+  secrets.restore();
+  events.restore();
+});
 const region = { region: 'ap-southeast-3', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient(region));
 

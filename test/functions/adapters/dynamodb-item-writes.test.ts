@@ -1,7 +1,7 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DynamoOrderRepository,
   ITEMS_PER_WRITE,
@@ -12,6 +12,10 @@ import {
 import type { ItemRecord } from '../../../functions/src/domain/records';
 
 const documents = mockClient(DynamoDBDocumentClient);
+// Unit files share a module cache (isolate: false): put the clients' real send back for the next file.
+afterAll(() => {
+  documents.restore();
+});
 const repository = () =>
   new DynamoOrderRepository(
     DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { KmsChainSigner } from '../../../functions/src/adapters/kms-signer';
 import { CHAIN_GENESIS } from '../../../functions/src/domain/audit-chain';
@@ -10,6 +10,11 @@ import type { OrderRecord } from '../../../functions/src/domain/records';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const kms = mockClient(KMSClient);
+// Unit files share a module cache (isolate: false): put the clients' real send back for the next file.
+afterAll(() => {
+  documents.restore();
+  kms.restore();
+});
 const KEY_ARN = 'arn:aws:kms:ap-southeast-3:123456789012:key/1111-audit';
 
 describe('appending an audit event (repository with the KMS signer, mocked)', () => {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { KMSClient, KMSInvalidSignatureException, VerifyCommand } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { KmsChainSigner } from '../../../functions/src/adapters/kms-signer';
 import {
   CHAIN_GENESIS,
@@ -18,6 +18,10 @@ import { AGENCY, registerMichat, submit } from '../lifecycle-helpers';
 import { apiEvent, handlersOver, lambdaContext, OPERATOR_CLIENT } from './api-event';
 
 const kms = mockClient(KMSClient);
+// Unit files share a module cache (isolate: false): put the clients' real send back for the next file.
+afterAll(() => {
+  kms.restore();
+});
 const KEY_ARN = 'arn:aws:kms:ap-southeast-3:123456789012:key/1111-audit';
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
