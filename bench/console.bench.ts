@@ -2,7 +2,8 @@
  * `npm run bench -- console`: issue 9's figure, the order page of a 10,000-item order interactive in under 1 s on
  * the local cloud. An operator, signed in through the console in Debian's Chromium, opens the order page; the
  * time runs from the navigation to the page showing the order's heading, its first item rows and its actions
- * (the withdraw/redeliver form's button enabled), measured `rounds` times on a fresh load each.
+ * (the withdraw/redeliver form's button enabled), measured `rounds` times on a fresh load each. Each round prints
+ * its slowest request; `BENCH_WATERFALL=1` prints every request with its start and duration.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,14 +69,31 @@ export const run: BenchRun = async ({ quick }) => {
     const page = await signInAs(browser, cloud.consoleUrl, 'operator', operator);
     const url = new URL(`/orders/${orderId}`, cloud.consoleUrl).href;
     const times: number[] = [];
+    // Each round names its slowest request, so a slow load says whether the API or the page took the time.
+    let requests: { path: string; ms: number; at: number }[] = [];
+    page.on('requestfinished', (request) => {
+      const timing = request.timing();
+      requests.push({ path: new URL(request.url()).pathname, ms: timing.responseEnd, at: timing.startTime });
+    });
     for (let round = 0; round < (quick ? 3 : 10); round += 1) {
+      requests = [];
       const started = performance.now();
+      const startedAt = Date.now();
       await page.goto(url);
       await page.getByRole('heading', { name: /^Order / }).waitFor();
       await page.locator('table.items tbody tr').first().waitFor();
       await page.locator('.actions button:enabled').first().waitFor();
       times.push(performance.now() - started);
-      process.stderr.write(`bench console: round ${round + 1}: ${Math.round(times.at(-1) ?? 0)} ms\n`);
+      const slowest = requests.reduce((a, b) => (b.ms > a.ms ? b : a), { path: '-', ms: 0, at: 0 });
+      if (process.env.BENCH_WATERFALL)
+        for (const r of requests)
+          process.stderr.write(
+            `   ${Math.round(r.at - startedAt)} +${Math.round(r.ms)} ${r.path.slice(0, 60)}\n`,
+          );
+      process.stderr.write(
+        `bench console: round ${round + 1}: ${Math.round(times.at(-1) ?? 0)} ms ` +
+          `(${requests.length} requests, slowest ${slowest.path} ${Math.round(slowest.ms)} ms)\n`,
+      );
     }
     const rows = [
       {

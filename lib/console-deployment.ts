@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,9 @@ import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from './nag';
+
+/** The built console's folder of content-hashed files (see `console/build.ts`). */
+export const ASSETS_FOLDER = 'assets';
 
 export interface ConsoleDeploymentProps {
   readonly bucket: Bucket;
@@ -77,10 +80,26 @@ export class ConsoleDeployment extends Construct {
       `IAM5[Resource::<${stack.getLogicalId(props.bucket.node.defaultChild as CfnBucket)}.Arn>/*]`,
       why,
     );
+    // Hashed assets change name with their content, so browsers and CloudFront may keep them a year; index.html
+    // and config.json name those assets and must never be stale. Two copies, each pruning only its own files.
+    const assets = new BucketDeployment(this, 'Assets', {
+      destinationBucket: props.bucket,
+      sources: props.sources,
+      exclude: ['*'],
+      include: [`${ASSETS_FOLDER}/*`],
+      cacheControl: [
+        CacheControl.setPublic(),
+        CacheControl.maxAge(Duration.days(365)),
+        CacheControl.immutable(),
+      ],
+      memoryLimit: 512,
+      role: role.withoutPolicyUpdates(),
+      logGroup,
+    });
     const deployment = new BucketDeployment(this, 'Files', {
       destinationBucket: props.bucket,
       sources: props.sources,
-      // Hashed assets change name with their content; index.html and config.json must never be stale.
+      exclude: [`${ASSETS_FOLDER}/*`],
       cacheControl: [CacheControl.noCache()],
       distribution: props.distribution,
       distributionPaths: props.invalidate,
@@ -88,6 +107,8 @@ export class ConsoleDeployment extends Construct {
       role: role.withoutPolicyUpdates(),
       logGroup,
     });
+    // The new index.html may name assets the first copy brings: never publish it before them.
+    deployment.node.addDependency(assets);
     // CDK makes the handler once per stack, beside the stack's other children.
     const handler = stack.node.children.find((child) =>
       child.node.id.startsWith('Custom::CDKBucketDeployment'),

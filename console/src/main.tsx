@@ -9,7 +9,9 @@ async function start(): Promise<void> {
   interceptLinks();
   const root = document.getElementById('app');
   if (!root) return;
-  const response = await fetch(`/${CONSOLE_CONFIG_FILE}`, { cache: 'no-store' });
+  // index.html preloads it; both the file and this request use the default cache mode, and it is served with
+  // `Cache-Control: no-cache`, so it is never stale.
+  const response = await fetch(`/${CONSOLE_CONFIG_FILE}`, { credentials: 'same-origin' });
   if (!response.ok) {
     root.textContent = `config.json: HTTP ${response.status}`;
     return;

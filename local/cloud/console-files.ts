@@ -11,7 +11,7 @@ import {
   consoleContentSecurityPolicy,
 } from '../../console/runtime-config';
 import type { RequestHandler } from './http-util';
-import type { LocalTemplate, UserPoolClientSpec } from './template';
+import type { BucketDeploymentSpec, LocalTemplate, UserPoolClientSpec } from './template';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -47,6 +47,8 @@ export interface ConsoleFilesOptions {
   config: ConsoleRuntimeConfig;
   /** API stage names: `/<stage>/...` is the API too. */
   stageNames?: string[];
+  /** The `Cache-Control` of a file by its key in the bucket (`assets/main-X.js`); `no-cache` when not given. */
+  cacheControlOf?: (key: string) => string | undefined;
 }
 
 /** The console's public app client: authorization code flow, no secret (the staff pool's console client). */
@@ -54,12 +56,38 @@ export function consoleClientOf(clients: UserPoolClientSpec[]): UserPoolClientSp
   return clients.find((client) => client.allowedOAuthFlows.includes('code') && !client.generateSecret);
 }
 
+const carriesConsole = (deployment: BucketDeploymentSpec) =>
+  deployment.sourceDirectories.some((directory) => existsSync(join(directory, 'index.html')));
+
 /** The folders of the bucket deployment that carries the console (the one with an index.html). */
 export function consoleDirectories(template: LocalTemplate): string[] {
-  const deployment = template.bucketDeployments.find((candidate) =>
-    candidate.sourceDirectories.some((directory) => existsSync(join(directory, 'index.html'))),
+  return template.bucketDeployments.find(carriesConsole)?.sourceDirectories ?? [];
+}
+
+/** An `aws s3 sync` filter pattern: `*` is any run of characters, `/` included; `?` one character. */
+const filterPattern = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
   );
-  return deployment?.sourceDirectories ?? [];
+
+/** Whether a deployment copies this key: every file unless filtered, the last matching filter deciding. */
+export function deploymentCopies(deployment: BucketDeploymentSpec, key: string): boolean {
+  const filters = [
+    ...deployment.exclude.map((pattern) => ({ pattern, copies: false })),
+    ...deployment.include.map((pattern) => ({ pattern, copies: true })),
+  ];
+  let copies = true;
+  for (const filter of filters) if (filterPattern(filter.pattern).test(key)) copies = filter.copies;
+  return copies;
+}
+
+/** Each console file's `Cache-Control` as the deployment that copies it sets it (the last one, as on AWS). */
+export function consoleCacheControl(template: LocalTemplate): (key: string) => string | undefined {
+  const deployments = template.bucketDeployments.filter(carriesConsole);
+  return (key) => deployments.findLast((deployment) => deploymentCopies(deployment, key))?.cacheControl;
 }
 
 function fileIn(directories: string[], path: string): string | undefined {
@@ -92,12 +120,13 @@ export function createConsoleFiles(options: ConsoleFilesOptions): RequestHandler
     }
     const last = path.split('/').pop() ?? '';
     // The console's own routes (no file extension) get index.html, as the distribution's rewrite does.
-    const file = fileIn(options.directories, path === '/' || !last.includes('.') ? '/index.html' : path);
+    const key = path === '/' || !last.includes('.') ? '/index.html' : path;
+    const file = fileIn(options.directories, key);
     if (!file) return false;
     response.writeHead(200, {
       ...securityHeaders(),
       'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'cache-control': 'no-cache',
+      'cache-control': options.cacheControlOf?.(key.slice(1)) ?? 'no-cache',
     });
     if (request.method === 'HEAD') response.end();
     else createReadStream(file).pipe(response);

@@ -11,7 +11,12 @@ import { createAwsServices } from './aws-services';
 import { createLocalCognito } from './cognito';
 import { createCognitoAdmin } from './cognito-admin';
 import { type PublishedUser, userPoolActions } from './cognito-users';
-import { consoleClientOf, consoleDirectories, createConsoleFiles } from './console-files';
+import {
+  consoleCacheControl,
+  consoleClientOf,
+  consoleDirectories,
+  createConsoleFiles,
+} from './console-files';
 import { type DynamoDbLocal, ensureTables, freePort, startDynamoDbLocal } from './dynamodb-local';
 import { listen, type RunningServer } from './http-util';
 import { openProcessRegistry, stopOnSignals } from './processes';
@@ -222,6 +227,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     handlers.push(
       createConsoleFiles({
         directories: consoleFiles,
+        cacheControlOf: consoleCacheControl(template),
         stageNames: restApi?.stageNames,
         config: {
           apiBaseUrl: '',

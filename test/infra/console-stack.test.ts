@@ -62,10 +62,23 @@ describe('Console construct', () => {
   });
 
   it('deploys the built console and its config.json, and outputs the console URL', () => {
-    const [deployment] = resourcesOf('Custom::CDKBucketDeployment');
-    // The built console and config.json, and CloudFront told that index.html and config.json changed.
-    expect(deployment?.Properties.SourceObjectKeys).toHaveLength(2);
-    expect(deployment?.Properties.DistributionPaths).toEqual(['/index.html', '/config.json']);
+    const deployments = resourcesOf('Custom::CDKBucketDeployment');
+    const assets = deployments.find((candidate) => candidate.Properties.Include !== undefined);
+    const files = deployments.find((candidate) => candidate.Properties.Include === undefined);
+    // Both copy from the built console and config.json, each only its own files.
+    for (const deployment of [assets, files]) expect(deployment?.Properties.SourceObjectKeys).toHaveLength(2);
+    // Hashed assets are kept a year and need no invalidation; index.html and config.json are never stale.
+    expect(assets?.Properties).toMatchObject({
+      Exclude: ['*'],
+      Include: ['assets/*'],
+      SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' },
+    });
+    expect(assets?.Properties.DistributionPaths).toBeUndefined();
+    expect(files?.Properties).toMatchObject({
+      Exclude: ['assets/*'],
+      SystemMetadata: { 'cache-control': 'no-cache' },
+      DistributionPaths: ['/index.html', '/config.json'],
+    });
     template.hasOutput('ConsoleUrl', {
       Value: {
         'Fn::Join': [

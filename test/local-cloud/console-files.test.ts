@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleFiles } from '../../local/cloud/console-files';
+import { consoleCacheControl, createConsoleFiles, deploymentCopies } from '../../local/cloud/console-files';
 import { listen, type RunningServer } from '../../local/cloud/http-util';
-import { parseTemplate } from '../../local/cloud/template';
+import { type BucketDeploymentSpec, type LocalTemplate, parseTemplate } from '../../local/cloud/template';
 
 const root = mkdtempSync(join(tmpdir(), 'console-files-'));
 const built = join(root, 'asset.built');
@@ -66,6 +66,48 @@ describe('the local cloud serves the console on the API origin', () => {
   });
 });
 
+describe('cache headers as the deployments set them', () => {
+  const deployment = (filters: Partial<BucketDeploymentSpec>): BucketDeploymentSpec => ({
+    logicalId: 'D',
+    destinationBucketLogicalId: 'Files',
+    sourceDirectories: [built],
+    exclude: [],
+    include: [],
+    cacheControl: undefined,
+    ...filters,
+  });
+  const assets = deployment({
+    exclude: ['*'],
+    include: ['assets/*'],
+    cacheControl: 'public, max-age=31536000, immutable',
+  });
+  const files = deployment({ exclude: ['assets/*'], cacheControl: 'no-cache' });
+
+  it('copies a key as aws s3 sync filters it, the last matching filter deciding', () => {
+    expect(deploymentCopies(assets, 'assets/main-ABC.js')).toBe(true);
+    expect(deploymentCopies(assets, 'index.html')).toBe(false);
+    expect(deploymentCopies(files, 'assets/main-ABC.js')).toBe(false);
+    expect(deploymentCopies(files, 'config.json')).toBe(true);
+  });
+
+  it('keeps hashed assets a year in the browser and has index.html checked every time', async () => {
+    const cached = createConsoleFiles({
+      directories: [built],
+      config: { apiBaseUrl: '', signIn: { clientId: 'abc', authBaseUrl: 'http://127.0.0.1:1' } },
+      cacheControlOf: consoleCacheControl({ bucketDeployments: [assets, files] } as unknown as LocalTemplate),
+    });
+    const running = await listen(0, [cached]);
+    try {
+      const script = await fetch(`${running.url}/assets/main-ABC.js`);
+      expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      for (const path of ['/', '/orders/01JABC'])
+        expect((await fetch(`${running.url}${path}`)).headers.get('cache-control'), path).toBe('no-cache');
+    } finally {
+      await running.close();
+    }
+  });
+});
+
 describe('template reader: bucket deployments', () => {
   it('maps each source object key to its folder in the cloud assembly', () => {
     const template = parseTemplate(
@@ -94,7 +136,14 @@ describe('template reader: bucket deployments', () => {
       },
     );
     expect(template.bucketDeployments).toEqual([
-      { logicalId: 'Deploy', destinationBucketLogicalId: 'Files', sourceDirectories: [built, configAsset] },
+      {
+        logicalId: 'Deploy',
+        destinationBucketLogicalId: 'Files',
+        sourceDirectories: [built, configAsset],
+        exclude: [],
+        include: [],
+        cacheControl: undefined,
+      },
     ]);
   });
 });

@@ -244,6 +244,11 @@ export interface BucketDeploymentSpec {
   destinationBucketLogicalId: string | undefined;
   /** Each source's folder in the cloud assembly, in the deployment's order (later sources win on AWS). */
   sourceDirectories: string[];
+  /** `aws s3 sync` filters in order (`Exclude` before `Include`, as the custom resource passes them). */
+  exclude: string[];
+  include: string[];
+  /** The `Cache-Control` the copied objects get, when the deployment sets one. */
+  cacheControl: string | undefined;
 }
 
 export interface LambdaPermissionSpec {

@@ -24,6 +24,14 @@ export function readBucketDeployments(
       logicalId,
       destinationBucketLogicalId: resolver.logicalIdOfRef(properties.DestinationBucketName),
       sourceDirectories,
+      exclude: strings(properties.Exclude),
+      include: strings(properties.Include),
+      cacheControl: isObject(properties.SystemMetadata)
+        ? strings([properties.SystemMetadata['cache-control']])[0]
+        : undefined,
     };
   });
 }
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
