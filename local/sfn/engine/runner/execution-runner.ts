@@ -9,6 +9,7 @@ import { type ExecutionEnding, ExecutionJournal } from './journal';
 import { JSONATA } from './jsonata-language';
 import { JSONPATH } from './jsonpath-language';
 import { newStrand, type StateRun, type Strand } from './state-run';
+import { StepEntry, type StepRecord } from './step-record';
 
 const DATA_LIMIT_BYTES = 256 * 1024;
 /**
@@ -28,40 +29,9 @@ function eventTypesOf(stateType: string): { entered: string; exited: string } {
 }
 const LANGUAGES = { JSONPath: JSONPATH, JSONata: JSONATA };
 
-/**
- * A committed step: how one visit of a state ended, and where its strand stood then. The field names are
- * stored in the journal (keep them, or databases of earlier engines cannot be resumed).
- */
-interface StepRecord {
-  output?: unknown;
-  next?: string | null;
-  error?: string;
-  cause?: string;
-  own: Record<string, unknown>;
-  eventSeq: number;
-  lastEventId: number;
-}
-
 /** Where a strand stands after a step (no closure per step: the TypeScript loader names each one it makes). */
 function positionOf(strand: Strand): Pick<StepRecord, 'own' | 'eventSeq' | 'lastEventId'> {
   return { own: strand.ownVariables, eventSeq: strand.eventCount, lastEventId: strand.lastEventId };
-}
-
-function isEmpty(record: Record<string, unknown>): boolean {
-  for (const _key in record) return false;
-  return true;
-}
-
-/**
- * The journal text of a step, as JSON.stringify writes it (the same keys in the same order), without writing
- * again an output already written as JSON for its exit event.
- */
-function stepRecordText(record: StepRecord, outputText: string | undefined): string {
-  if (outputText === undefined || record.output === undefined || record.next === undefined) {
-    return JSON.stringify(record);
-  }
-  const own = isEmpty(record.own) ? '{}' : JSON.stringify(record.own);
-  return `{"output":${outputText},"next":${JSON.stringify(record.next)},"own":${own},"eventSeq":${record.eventSeq},"lastEventId":${record.lastEventId}}`;
 }
 
 /** Runs one execution: the states of its machine, one committed step at a time (see ExecutionJournal). */
@@ -205,7 +175,11 @@ export class ExecutionRunner {
         const ran = await this.runState(state, data, strand, stepKey, dataText);
         record = ran.record;
         dataText = ran.outputText;
-        const committed = this.journal.commit([[stepKey, stepRecordText(record, ran.outputText)]]);
+        const entry =
+          dataText === undefined || record.next === undefined
+            ? JSON.stringify(record)
+            : new StepEntry(dataText, record.next, strand);
+        const committed = this.journal.commitStep(stepKey, entry);
         if (committed) await committed;
       }
       if (record.error !== undefined || record.cause !== undefined || record.next === undefined) {
@@ -244,15 +218,11 @@ export class ExecutionRunner {
     inputText: string | undefined,
   ): Promise<{ record: StepRecord; outputText?: string }> {
     const journal = this.journal;
-    const enteredEventId = journal.emitFrozen(
+    const enteredEventId = journal.emitState(
       strand,
       eventTypesOf(state.type).entered,
-      'stateEnteredEventDetails',
-      {
-        name: state.name,
-        input: inputText ?? JSON.stringify(input),
-        inputDetails: NOT_TRUNCATED,
-      },
+      state.name,
+      inputText ?? JSON.stringify(input),
     );
     // Built on first read, with the time the state was entered: a Pass or Choice state seldom reads `$$`.
     const enteredMs = Date.now();
@@ -298,23 +268,21 @@ export class ExecutionRunner {
         `The state/task '${run.state.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
     }
+    const exitedType = eventTypesOf(run.state.type).exited;
+    if (!run.pendingAssignments) {
+      this.journal.emitState(run.strand, exitedType, run.state.name, outputText);
+      return outputText;
+    }
     const exited: Record<string, unknown> = {
       name: run.state.name,
       output: outputText,
       outputDetails: NOT_TRUNCATED,
-    };
-    if (run.pendingAssignments) {
-      exited.assignedVariables = Object.fromEntries(
+      assignedVariables: Object.fromEntries(
         Object.entries(run.pendingAssignments).map(([variable, value]) => [variable, JSON.stringify(value)]),
-      );
-      exited.assignedVariablesDetails = { truncated: false };
-    }
-    this.journal.emitFrozen(
-      run.strand,
-      eventTypesOf(run.state.type).exited,
-      'stateExitedEventDetails',
-      exited,
-    );
+      ),
+      assignedVariablesDetails: { truncated: false },
+    };
+    this.journal.emitFrozen(run.strand, exitedType, 'stateExitedEventDetails', exited);
     return outputText;
   }
 }

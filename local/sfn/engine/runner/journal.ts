@@ -1,6 +1,6 @@
 import { ExecutionHalted } from '../cancellation';
 import type { CommitQueue } from '../commit-queue';
-import type { EngineStorage, PendingEvent } from '../store';
+import { type EngineStorage, type JournalValue, type PendingEvent, stateEventDetails } from '../store';
 import type { Strand } from './state-run';
 
 /** The history key of the ExecutionRedriven event of redrive number `redriveCount`. */
@@ -93,6 +93,26 @@ class DeferredDetailsEvent implements PendingEvent {
   }
 }
 
+/**
+ * A state entered/exited event without variables: the state's name and its input or output text, the details
+ * text written on first read (SQLite writes it; the in-memory store keeps the two strings instead).
+ */
+class StateEvent implements PendingEvent {
+  constructor(
+    readonly key: string,
+    readonly id: number,
+    readonly previousEventId: number,
+    readonly type: string,
+    readonly timestampMs: number,
+    readonly stateName: string,
+    readonly stateText: string,
+  ) {}
+
+  get details(): string {
+    return stateEventDetails(this.type, this.stateName, this.stateText);
+  }
+}
+
 /** What a state handler may do with the execution's history and journal. */
 export interface Journal {
   /** True once the execution has ended or the engine let go of it; nothing more is written then. */
@@ -166,13 +186,8 @@ export class ExecutionJournal implements Journal {
     details: string | null,
     frozen?: Record<string, unknown>,
   ): number {
-    if (this.closed) throw new ExecutionHalted('execution ended');
-    const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
-    const replayed = this.replayEventKeys?.get(key);
-    if (replayed !== undefined) {
-      strand.lastEventId = replayed;
-      return replayed;
-    }
+    const key = this.nextKey(strand);
+    if (key === undefined) return strand.lastEventId;
     const id = ++this.nextEventId;
     const previousEventId = Math.max(strand.lastEventId, this.redrivenEventId);
     const timestampMs = Date.now();
@@ -183,6 +198,30 @@ export class ExecutionJournal implements Journal {
     );
     strand.lastEventId = id;
     return id;
+  }
+
+  /**
+   * A state entered/exited event of `name` whose input or output is `text` (see StateEvent): the most common
+   * events, kept as two strings that the next state's entry shares.
+   */
+  emitState(strand: Strand, type: string, name: string, text: string): number {
+    const key = this.nextKey(strand);
+    if (key === undefined) return strand.lastEventId;
+    const id = ++this.nextEventId;
+    const previousEventId = Math.max(strand.lastEventId, this.redrivenEventId);
+    this.pending.push(new StateEvent(key, id, previousEventId, type, Date.now(), name, text));
+    strand.lastEventId = id;
+    return id;
+  }
+
+  /** The replay key of the strand's next event; undefined (its id now the strand's last) if a replay wrote it. */
+  private nextKey(strand: Strand): string | undefined {
+    if (this.closed) throw new ExecutionHalted('execution ended');
+    const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
+    const replayed = this.replayEventKeys?.get(key);
+    if (replayed === undefined) return key;
+    strand.lastEventId = replayed;
+    return undefined;
   }
 
   commit(entries: [string, string][] = []): Promise<void> | undefined {
@@ -210,6 +249,22 @@ export class ExecutionJournal implements Journal {
 
   recall(key: string): string | undefined {
     return this.entries.get(key);
+  }
+
+  /**
+   * Commits a finished step (its events and its journal entry, which the store may keep as the object). Not
+   * kept here: a step's key names one visit, which this run never asks for again (a restart reads the store).
+   */
+  commitStep(key: string, entry: JournalValue): Promise<void> | undefined {
+    if (this.closed) throw new ExecutionHalted('execution ended');
+    const store = this.store;
+    const events = this.pending;
+    const arn = this.arn;
+    this.pending = [];
+    return this.commits.enqueue(() => {
+      store.insertEvents(arn, events);
+      store.putJournal(arn, key, entry);
+    });
   }
 
   writeNow(work: () => void): void {
