@@ -135,7 +135,9 @@ export function memoryHistoryTables(undo?: UndoLog): HistoryTables {
       const history = histories.get(executionArn);
       const keys = new Map<string, number>();
       if (history === undefined) return keys;
-      history.keys.forEach((key, at) => keys.set(key, history.ids[at] as number));
+      for (let at = 0; at < history.keys.length; at++) {
+        keys.set(history.keys[at] as string, history.ids[at] as number);
+      }
       return keys;
     },
     maxEventId: (executionArn) => histories.get(executionArn)?.ids.at(-1) ?? 0,
