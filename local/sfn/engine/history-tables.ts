@@ -23,6 +23,9 @@ export interface HistoryTables {
   afterRollback?(): void;
 }
 
+/** The most rows one history INSERT writes. */
+const MAX_ROWS = 16;
+
 export function sqliteHistoryTables(db: Database.Database): HistoryTables {
   const statements = historyStatements(db);
   const seqs = new Map<string, number>();
@@ -36,20 +39,40 @@ export function sqliteHistoryTables(db: Database.Database): HistoryTables {
     seqs.set(executionArn, row.seq);
     return row.seq;
   };
+  /** One INSERT of up to MAX_ROWS rows, by row count: a step's events go in one statement run, not one each. */
+  const inserts: Database.Statement[] = [];
+  const insertOf = (rows: number): Database.Statement => {
+    let statement = inserts[rows];
+    if (statement === undefined) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+      statement = db.prepare(
+        `INSERT OR IGNORE INTO history_events (execution_seq, id, key, previous_id, type, timestamp_ms, details) VALUES ${values}`,
+      );
+      inserts[rows] = statement;
+    }
+    return statement;
+  };
+  const parameters: unknown[] = [];
   return {
     insertEvents(executionArn, events) {
       if (events.length === 0) return;
       const seq = seqOf(executionArn, true);
-      for (const event of events) {
-        statements.insertEvent.run(
-          seq,
-          event.id,
-          event.key,
-          event.previousEventId,
-          event.type,
-          event.timestampMs,
-          event.details,
-        );
+      for (let start = 0; start < events.length; start += MAX_ROWS) {
+        const end = Math.min(events.length, start + MAX_ROWS);
+        parameters.length = 0;
+        for (let at = start; at < end; at++) {
+          const event = events[at] as PendingEvent;
+          parameters.push(
+            seq,
+            event.id,
+            event.key,
+            event.previousEventId,
+            event.type,
+            event.timestampMs,
+            event.details,
+          );
+        }
+        insertOf(end - start).run(parameters);
       }
     },
     events: (executionArn, reverse, afterId, limit) =>

@@ -28,6 +28,11 @@ function eventTypesOf(stateType: string): { entered: string; exited: string } {
   return types;
 }
 const LANGUAGES = { JSONPath: JSONPATH, JSONata: JSONATA };
+/**
+ * States whose step does nothing anyone can see: their commit is grouped with what follows (see CommitQueue),
+ * instead of a transaction and a turn of the event loop each. A crash before it is written replays them.
+ */
+const PURE_STATES = new Set(['Pass', 'Choice', 'Succeed', 'Fail']);
 /** How many steps in a row a strand runs without waiting before it lets the event loop in. */
 const STEPS_BETWEEN_TURNS = 64;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -196,7 +201,7 @@ export class ExecutionRunner {
           dataText === undefined || record.next === undefined
             ? JSON.stringify(record)
             : new StepEntry(dataText, record.next, strand);
-        const committed = this.journal.commitStep(stepKey, entry);
+        const committed = this.journal.commitStep(stepKey, entry, !PURE_STATES.has(state.type));
         if (committed) {
           await committed;
           waited = true;

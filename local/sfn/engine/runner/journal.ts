@@ -142,6 +142,8 @@ export class ExecutionJournal implements Journal {
   private nextEventId: number;
   private pending: PendingEvent[] = [];
   private closed = false;
+  /** A detached step's transaction failed: the execution cannot go on as if it were written. */
+  private commitFailure: unknown;
   /** Event keys of a redriven run carry its redrive count, so they never meet the failed run's keys. */
   private readonly keySuffix: string;
   /** The ExecutionRedriven event: the first event of a strand after a redrive follows it. */
@@ -225,7 +227,7 @@ export class ExecutionJournal implements Journal {
   }
 
   commit(entries: [string, string][] = []): Promise<void> | undefined {
-    if (this.closed) throw new ExecutionHalted('execution ended');
+    this.throwIfUnwritable();
     if (this.pending.length === 0 && entries.length === 0) return undefined;
     const store = this.store;
     const events = this.pending;
@@ -255,19 +257,38 @@ export class ExecutionJournal implements Journal {
    * Commits a finished step (its events and its journal entry, which the store may keep as the object). Not
    * kept here: a step's key names one visit, which this run never asks for again (a restart reads the store).
    */
-  commitStep(key: string, entry: JournalValue): Promise<void> | undefined {
-    if (this.closed) throw new ExecutionHalted('execution ended');
+  commitStep(key: string, entry: JournalValue, wait = true): Promise<void> | undefined {
+    this.throwIfUnwritable();
     const store = this.store;
     const events = this.pending;
     const arn = this.arn;
     this.pending = [];
-    return this.commits.enqueue(() => {
+    const work = () => {
       store.insertEvents(arn, events);
       store.putJournal(arn, key, entry);
-    });
+    };
+    if (wait) return this.commits.enqueue(work);
+    this.commits.enqueueDetached(work, this.onDetachedFailure);
+    return undefined;
+  }
+
+  private readonly onDetachedFailure = (error: unknown) => {
+    this.commitFailure ??= error;
+  };
+
+  private throwIfUnwritable(): void {
+    if (this.closed) throw new ExecutionHalted('execution ended');
+    if (this.commitFailure !== undefined) throw this.commitFailure;
+  }
+
+  /** Writes every queued step (detached ones included) before what follows is seen by anyone. */
+  private flushQueued(): void {
+    this.commits.flush();
+    if (this.commitFailure !== undefined) throw this.commitFailure;
   }
 
   writeNow(work: () => void): void {
+    this.flushQueued();
     const events = this.pending;
     this.pending = [];
     this.store.transaction(() => {
@@ -282,11 +303,24 @@ export class ExecutionJournal implements Journal {
    */
   end(ending: ExecutionEnding, previousEventId?: number): boolean {
     if (this.closed) return false;
+    // The steps before the end are on disk before the end is (and before anyone hears of it).
+    this.commits.flush();
+    const failure = this.commitFailure;
+    // A success whose steps could not all be written is not one.
+    const written: ExecutionEnding =
+      failure === undefined || ending.status !== 'SUCCEEDED'
+        ? ending
+        : {
+            status: 'FAILED',
+            error: 'States.Runtime',
+            cause: failure instanceof Error ? failure.message : String(failure),
+            stopMs: ending.stopMs,
+          };
     const eventId = ++this.nextEventId;
     const pending = this.pending;
     this.pending = [];
     this.closed = true;
-    return endExecution(this.store, this.arn, ending, {
+    return endExecution(this.store, this.arn, written, {
       pending,
       eventId,
       previousEventId: previousEventId ?? eventId - 1,
