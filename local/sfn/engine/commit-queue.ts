@@ -1,11 +1,14 @@
 /**
  * Group commit: state transitions of all running executions that finish in the same turn of the event loop
- * are written in one SQLite transaction. Each caller awaits the flush before its execution goes on, so nothing
- * happens on the strength of a transition that is not yet on disk.
+ * are written in one SQLite transaction. A caller that is about to do something others can see (invoke a
+ * resource, answer, end) awaits the flush first, so nothing happens on the strength of a transition that is
+ * not yet on disk. A pure transition (Pass, Choice) need not wait: it is queued detached, and the next awaited
+ * commit, `flush()` or turn writes it, in queue order, in the same transaction as what follows it.
  */
 export class CommitQueue {
   private queued: (() => void)[] = [];
   private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private detachedFailures: ((error: unknown) => void)[] = [];
   private scheduled = false;
 
   /** `batch: false` (an in-memory database, where a commit costs no I/O) writes each commit at once, untransacted. */
@@ -24,11 +27,26 @@ export class CommitQueue {
     }
     this.queued.push(work);
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.schedule();
+    return done;
+  }
+
+  /** Queues `work` with nobody waiting for it (no promise); `onFailure` hears if its transaction failed. */
+  enqueueDetached(work: () => void, onFailure: (error: unknown) => void): void {
+    if (!this.batch) {
+      work();
+      return;
+    }
+    this.queued.push(work);
+    this.detachedFailures.push(onFailure);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    return done;
   }
 
   /** Writes everything queued now (also used before the database closes). */
@@ -36,8 +54,10 @@ export class CommitQueue {
     this.scheduled = false;
     const work = this.queued;
     const waiters = this.waiters;
+    const detachedFailures = this.detachedFailures;
     this.queued = [];
     this.waiters = [];
+    this.detachedFailures = [];
     if (work.length === 0) return;
     try {
       this.runInTransaction(() => {
@@ -46,6 +66,7 @@ export class CommitQueue {
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
       for (const waiter of waiters) waiter.reject(error);
+      for (const onFailure of detachedFailures) onFailure(error);
     }
   }
 }

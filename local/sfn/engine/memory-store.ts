@@ -1,11 +1,13 @@
-import { type HistoryTables, memoryHistoryTables } from './history-tables';
+import type { HistoryTables } from './history-tables';
 import { DuplicateKeyError, MemoryCatalog, UndoableMap } from './memory-catalog';
+import { memoryHistoryTables } from './memory-history';
 import type {
   EngineStorage,
   ExecutionEnd,
   ExecutionRow,
   ExecutionScope,
   HistoryEventRow,
+  JournalValue,
   NewExecution,
   NewTaskToken,
   PendingEvent,
@@ -183,7 +185,7 @@ export class MemoryEngineStore implements EngineStorage {
   maxEventId(executionArn: string): number {
     return this.history.maxEventId(executionArn);
   }
-  putJournal(executionArn: string, key: string, value: string): void {
+  putJournal(executionArn: string, key: string, value: JournalValue): void {
     this.history.putJournal(executionArn, key, value);
   }
   journal(executionArn: string): Map<string, string> {

@@ -7,6 +7,7 @@ import type {
   ExecutionRow,
   ExecutionScope,
   HistoryEventRow,
+  JournalValue,
   NewExecution,
   NewTaskToken,
   PendingEvent,
@@ -139,7 +140,7 @@ export class SqliteEngineStore implements EngineStorage {
     return this.history.maxEventId(executionArn);
   }
 
-  putJournal(executionArn: string, key: string, value: string): void {
+  putJournal(executionArn: string, key: string, value: JournalValue): void {
     this.history.putJournal(executionArn, key, value);
   }
   journal(executionArn: string): Map<string, string> {

@@ -146,10 +146,6 @@ export function historyStatements(db: Database.Database) {
   return {
     addHistoryKey: db.prepare('INSERT OR IGNORE INTO history_keys (arn) VALUES (?)'),
     historyKey: db.prepare('SELECT seq FROM history_keys WHERE arn = ?'),
-    insertEvent: db.prepare(
-      `INSERT OR IGNORE INTO history_events (execution_seq, id, key, previous_id, type, timestamp_ms, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
     eventsForward: db.prepare(
       `SELECT id, previous_id AS previousEventId, type, timestamp_ms AS timestampMs, details FROM history_events
        WHERE execution_seq = ? AND id > ? ORDER BY id LIMIT ?`,

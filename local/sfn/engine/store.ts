@@ -56,6 +56,33 @@ export interface PendingEvent {
   type: string;
   timestampMs: number;
   details: string | null;
+  /**
+   * Set on a state entered/exited event without variables: its details are `stateEventDetails(type,
+   * stateName, stateText)`, and a store may keep these two strings instead of the text (the in-memory one does).
+   */
+  readonly stateName?: string;
+  readonly stateText?: string;
+}
+
+/**
+ * The details text of a state entered/exited event of state `name`, whose input (entered) or output (exited)
+ * is `text`: what JSON.stringify writes for `{ stateEnteredEventDetails: { name, input, inputDetails } }`.
+ */
+export function stateEventDetails(type: string, name: string, text: string): string {
+  const entered = type.endsWith('Entered');
+  const details = entered ? 'stateEnteredEventDetails' : 'stateExitedEventDetails';
+  const field = entered ? 'input' : 'output';
+  return `{"${details}":{"name":${JSON.stringify(name)},"${field}":${JSON.stringify(text)},"${field}Details":{"truncated":false}}}`;
+}
+
+/**
+ * A journal entry: its JSON text, or an object that writes it when asked (a step record, which the in-memory
+ * store keeps as it is instead of as a text that repeats the output).
+ */
+export type JournalValue = string | { readonly text: string };
+
+export function journalText(value: JournalValue): string {
+  return typeof value === 'string' ? value : value.text;
 }
 
 export interface TaskTokenRow {
@@ -134,8 +161,8 @@ export interface EngineStorage {
   events(executionArn: string, reverse: boolean, afterId: number, limit: number): HistoryEventRow[];
   eventKeys(executionArn: string): Map<string, number>;
   maxEventId(executionArn: string): number;
-  putJournal(executionArn: string, key: string, value: string): void;
-  /** A copy: the reader may change it. */
+  putJournal(executionArn: string, key: string, value: JournalValue): void;
+  /** A copy, as texts: the reader may change it. */
   journal(executionArn: string): Map<string, string>;
   deleteJournal(executionArn: string, key: string): void;
 

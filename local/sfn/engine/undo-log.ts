@@ -5,6 +5,11 @@
 export class UndoLog {
   private steps: (() => void)[] | undefined;
 
+  /** Whether a transaction is open (a caller can skip making an undo that would not be kept). */
+  get active(): boolean {
+    return this.steps !== undefined;
+  }
+
   /** Records `undo` when a transaction is open (outside one a change is final at once, as in SQLite). */
   record(undo: () => void): void {
     this.steps?.push(undo);

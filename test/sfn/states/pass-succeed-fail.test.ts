@@ -29,7 +29,9 @@ describe('Pass', () => {
       Result: 5,
       End: true,
     });
-    await expect(passHandler.run(runOf(state, {}), env)).rejects.toThrow();
+    await expect(Promise.resolve().then(() => passHandler.run(runOf(state, {}), env))).rejects.toThrow(
+      /\$\.missing/,
+    );
     const plain = stateOf<PassState>({ Type: 'Pass', Result: null, ResultPath: '$.r', End: true });
     expect(await passHandler.run(runOf(plain, { a: 1 }), env)).toEqual({
       output: { a: 1, r: null },

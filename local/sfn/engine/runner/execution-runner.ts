@@ -8,7 +8,8 @@ import { asFailure, StateFailure } from './failures';
 import { type ExecutionEnding, ExecutionJournal } from './journal';
 import { JSONATA } from './jsonata-language';
 import { JSONPATH } from './jsonpath-language';
-import { newStrand, type StateRun, type Strand } from './state-run';
+import { type Maybe, newStrand, type StateResult, type StateRun, StateVisit, type Strand } from './state-run';
+import { StepEntry, type StepRecord } from './step-record';
 
 const DATA_LIMIT_BYTES = 256 * 1024;
 /**
@@ -27,41 +28,24 @@ function eventTypesOf(stateType: string): { entered: string; exited: string } {
   return types;
 }
 const LANGUAGES = { JSONPath: JSONPATH, JSONata: JSONATA };
-
 /**
- * A committed step: how one visit of a state ended, and where its strand stood then. The field names are
- * stored in the journal (keep them, or databases of earlier engines cannot be resumed).
+ * States whose step does nothing anyone can see: their commit is grouped with what follows (see CommitQueue),
+ * instead of a transaction and a turn of the event loop each. A crash before it is written replays them.
  */
-interface StepRecord {
-  output?: unknown;
-  next?: string | null;
-  error?: string;
-  cause?: string;
-  own: Record<string, unknown>;
-  eventSeq: number;
-  lastEventId: number;
+const PURE_STATES = new Set(['Pass', 'Choice', 'Succeed', 'Fail']);
+/** How many steps in a row a strand runs without waiting before it lets the event loop in. */
+const STEPS_BETWEEN_TURNS = 64;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A visit of a state as the run loop commits it: its step record and its output's JSON text. */
+interface RanState {
+  record: StepRecord;
+  outputText?: string;
 }
 
 /** Where a strand stands after a step (no closure per step: the TypeScript loader names each one it makes). */
 function positionOf(strand: Strand): Pick<StepRecord, 'own' | 'eventSeq' | 'lastEventId'> {
   return { own: strand.ownVariables, eventSeq: strand.eventCount, lastEventId: strand.lastEventId };
-}
-
-function isEmpty(record: Record<string, unknown>): boolean {
-  for (const _key in record) return false;
-  return true;
-}
-
-/**
- * The journal text of a step, as JSON.stringify writes it (the same keys in the same order), without writing
- * again an output already written as JSON for its exit event.
- */
-function stepRecordText(record: StepRecord, outputText: string | undefined): string {
-  if (outputText === undefined || record.output === undefined || record.next === undefined) {
-    return JSON.stringify(record);
-  }
-  const own = isEmpty(record.own) ? '{}' : JSON.stringify(record.own);
-  return `{"output":${outputText},"next":${JSON.stringify(record.next)},"own":${own},"eventSeq":${record.eventSeq},"lastEventId":${record.lastEventId}}`;
 }
 
 /** Runs one execution: the states of its machine, one committed step at a time (see ExecutionJournal). */
@@ -70,6 +54,8 @@ export class ExecutionRunner {
   private readonly journal: ExecutionJournal;
   private readonly environment: StateEnvironment;
   private readonly startTimeText: string;
+  private readonly buildContext = (state: StateDefinition, strand: Strand, enteredMs: number) =>
+    this.contextObject(state, strand, enteredMs);
 
   constructor(
     private readonly services: RunnerServices,
@@ -186,6 +172,7 @@ export class ExecutionRunner {
     let data = input;
     /** `data` as JSON text when the last state wrote it (its exit event), so the next entry need not again. */
     let dataText: string | undefined;
+    let stepsWithoutWaiting = 0;
     for (;;) {
       strand.cancellation.throwIfCancelled();
       const state = graph.states.get(name);
@@ -202,11 +189,30 @@ export class ExecutionRunner {
         strand.lastEventId = record.lastEventId;
         dataText = undefined;
       } else {
-        const ran = await this.runState(state, data, strand, stepKey, dataText);
+        let ran = this.runState(state, data, strand, stepKey, dataText);
+        let waited = false;
+        if (ran instanceof Promise) {
+          ran = await ran;
+          waited = true;
+        }
         record = ran.record;
         dataText = ran.outputText;
-        const committed = this.journal.commit([[stepKey, stepRecordText(record, ran.outputText)]]);
-        if (committed) await committed;
+        const entry =
+          dataText === undefined || record.next === undefined
+            ? JSON.stringify(record)
+            : new StepEntry(dataText, record.next, strand);
+        const committed = this.journal.commitStep(stepKey, entry, !PURE_STATES.has(state.type));
+        if (committed) {
+          await committed;
+          waited = true;
+        }
+        // Steps that wait for nothing (Pass, Choice in memory) run on without a microtask each; now and then
+        // the strand lets the event loop in (other requests, StopExecution, timers).
+        stepsWithoutWaiting = waited ? 0 : stepsWithoutWaiting + 1;
+        if (stepsWithoutWaiting >= STEPS_BETWEEN_TURNS) {
+          stepsWithoutWaiting = 0;
+          await nextTurn();
+        }
       }
       if (record.error !== undefined || record.cause !== undefined || record.next === undefined) {
         throw new StateFailure(record.error, record.cause);
@@ -235,57 +241,70 @@ export class ExecutionRunner {
     return context;
   }
 
-  /** One visit of one state: its events, its handler, its exit; a failure is recorded, never thrown. */
-  private async runState(
+  /**
+   * One visit of one state: its events, its handler, its exit; a failure is recorded, never thrown. No
+   * promise when the handler returned its result at once.
+   */
+  private runState(
     state: StateDefinition,
     input: unknown,
     strand: Strand,
     stepKey: string,
     inputText: string | undefined,
-  ): Promise<{ record: StepRecord; outputText?: string }> {
-    const journal = this.journal;
-    const enteredEventId = journal.emitFrozen(
+  ): Maybe<RanState> {
+    const enteredEventId = this.journal.emitState(
       strand,
       eventTypesOf(state.type).entered,
-      'stateEnteredEventDetails',
-      {
-        name: state.name,
-        input: inputText ?? JSON.stringify(input),
-        inputDetails: NOT_TRUNCATED,
-      },
+      state.name,
+      inputText ?? JSON.stringify(input),
     );
-    // Built on first read, with the time the state was entered: a Pass or Choice state seldom reads `$$`.
-    const enteredMs = Date.now();
-    let contextObject: Record<string, unknown> | undefined;
-    const runner = this;
-    const run: StateRun = {
+    const run = new StateVisit(
       state,
-      language: LANGUAGES[state.queryLanguage],
+      LANGUAGES[state.queryLanguage],
       input,
       strand,
       stepKey,
       enteredEventId,
-      get contextObject() {
-        contextObject ??= runner.contextObject(state, strand, enteredMs);
-        return contextObject;
-      },
-    };
+      Date.now(),
+      this.buildContext,
+    );
     const handler = STATE_HANDLERS[state.type] as StateHandler;
+    let result: Maybe<StateResult>;
     try {
-      const { output, next } = await handler.run(run, this.environment);
+      result = handler.run(run, this.environment);
+    } catch (error) {
+      return this.failedState(run, handler, error);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (done) => this.exitedState(run, handler, done),
+        (error: unknown) => this.failedState(run, handler, error),
+      );
+    }
+    return this.exitedState(run, handler, result);
+  }
+
+  private exitedState(run: StateRun, handler: StateHandler, { output, next }: StateResult): RanState {
+    const strand = run.strand;
+    try {
       if (run.pendingAssignments) strand.ownVariables = { ...strand.ownVariables, ...run.pendingAssignments };
       const outputText = this.emitExited(run, output);
       return { record: { output, next, ...positionOf(strand) }, outputText };
     } catch (error) {
-      if (error instanceof ExecutionHalted) {
-        // A failed sibling branch or iteration stopped this one; a stopped execution writes nothing more.
-        if (!journal.ended) journal.emit(strand, `${state.type}StateAborted`);
-        throw error;
-      }
-      const failure = asFailure(error, run, journal);
-      handler.onUncaughtFailure?.(run, this.environment);
-      return { record: { error: failure.error, cause: failure.causeText, ...positionOf(strand) } };
+      return this.failedState(run, handler, error);
     }
+  }
+
+  private failedState(run: StateRun, handler: StateHandler, error: unknown): RanState {
+    const journal = this.journal;
+    if (error instanceof ExecutionHalted) {
+      // A failed sibling branch or iteration stopped this one; a stopped execution writes nothing more.
+      if (!journal.ended) journal.emit(run.strand, `${run.state.type}StateAborted`);
+      throw error;
+    }
+    const failure = asFailure(error, run, journal);
+    handler.onUncaughtFailure?.(run, this.environment);
+    return { record: { error: failure.error, cause: failure.causeText, ...positionOf(run.strand) } };
   }
 
   /** Writes the exit event; returns the output as JSON text. */
@@ -298,23 +317,21 @@ export class ExecutionRunner {
         `The state/task '${run.state.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
     }
+    const exitedType = eventTypesOf(run.state.type).exited;
+    if (!run.pendingAssignments) {
+      this.journal.emitState(run.strand, exitedType, run.state.name, outputText);
+      return outputText;
+    }
     const exited: Record<string, unknown> = {
       name: run.state.name,
       output: outputText,
       outputDetails: NOT_TRUNCATED,
-    };
-    if (run.pendingAssignments) {
-      exited.assignedVariables = Object.fromEntries(
+      assignedVariables: Object.fromEntries(
         Object.entries(run.pendingAssignments).map(([variable, value]) => [variable, JSON.stringify(value)]),
-      );
-      exited.assignedVariablesDetails = { truncated: false };
-    }
-    this.journal.emitFrozen(
-      run.strand,
-      eventTypesOf(run.state.type).exited,
-      'stateExitedEventDetails',
-      exited,
-    );
+      ),
+      assignedVariablesDetails: { truncated: false },
+    };
+    this.journal.emitFrozen(run.strand, exitedType, 'stateExitedEventDetails', exited);
     return outputText;
   }
 }

@@ -1,6 +1,6 @@
 import { ExecutionHalted } from '../cancellation';
 import type { CommitQueue } from '../commit-queue';
-import type { EngineStorage, PendingEvent } from '../store';
+import { type EngineStorage, type JournalValue, type PendingEvent, stateEventDetails } from '../store';
 import type { Strand } from './state-run';
 
 /** The history key of the ExecutionRedriven event of redrive number `redriveCount`. */
@@ -93,6 +93,26 @@ class DeferredDetailsEvent implements PendingEvent {
   }
 }
 
+/**
+ * A state entered/exited event without variables: the state's name and its input or output text, the details
+ * text written on first read (SQLite writes it; the in-memory store keeps the two strings instead).
+ */
+class StateEvent implements PendingEvent {
+  constructor(
+    readonly key: string,
+    readonly id: number,
+    readonly previousEventId: number,
+    readonly type: string,
+    readonly timestampMs: number,
+    readonly stateName: string,
+    readonly stateText: string,
+  ) {}
+
+  get details(): string {
+    return stateEventDetails(this.type, this.stateName, this.stateText);
+  }
+}
+
 /** What a state handler may do with the execution's history and journal. */
 export interface Journal {
   /** True once the execution has ended or the engine let go of it; nothing more is written then. */
@@ -122,6 +142,8 @@ export class ExecutionJournal implements Journal {
   private nextEventId: number;
   private pending: PendingEvent[] = [];
   private closed = false;
+  /** A detached step's transaction failed: the execution cannot go on as if it were written. */
+  private commitFailure: unknown;
   /** Event keys of a redriven run carry its redrive count, so they never meet the failed run's keys. */
   private readonly keySuffix: string;
   /** The ExecutionRedriven event: the first event of a strand after a redrive follows it. */
@@ -166,13 +188,8 @@ export class ExecutionJournal implements Journal {
     details: string | null,
     frozen?: Record<string, unknown>,
   ): number {
-    if (this.closed) throw new ExecutionHalted('execution ended');
-    const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
-    const replayed = this.replayEventKeys?.get(key);
-    if (replayed !== undefined) {
-      strand.lastEventId = replayed;
-      return replayed;
-    }
+    const key = this.nextKey(strand);
+    if (key === undefined) return strand.lastEventId;
     const id = ++this.nextEventId;
     const previousEventId = Math.max(strand.lastEventId, this.redrivenEventId);
     const timestampMs = Date.now();
@@ -185,8 +202,32 @@ export class ExecutionJournal implements Journal {
     return id;
   }
 
-  commit(entries: [string, string][] = []): Promise<void> | undefined {
+  /**
+   * A state entered/exited event of `name` whose input or output is `text` (see StateEvent): the most common
+   * events, kept as two strings that the next state's entry shares.
+   */
+  emitState(strand: Strand, type: string, name: string, text: string): number {
+    const key = this.nextKey(strand);
+    if (key === undefined) return strand.lastEventId;
+    const id = ++this.nextEventId;
+    const previousEventId = Math.max(strand.lastEventId, this.redrivenEventId);
+    this.pending.push(new StateEvent(key, id, previousEventId, type, Date.now(), name, text));
+    strand.lastEventId = id;
+    return id;
+  }
+
+  /** The replay key of the strand's next event; undefined (its id now the strand's last) if a replay wrote it. */
+  private nextKey(strand: Strand): string | undefined {
     if (this.closed) throw new ExecutionHalted('execution ended');
+    const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
+    const replayed = this.replayEventKeys?.get(key);
+    if (replayed === undefined) return key;
+    strand.lastEventId = replayed;
+    return undefined;
+  }
+
+  commit(entries: [string, string][] = []): Promise<void> | undefined {
+    this.throwIfUnwritable();
     if (this.pending.length === 0 && entries.length === 0) return undefined;
     const store = this.store;
     const events = this.pending;
@@ -212,7 +253,42 @@ export class ExecutionJournal implements Journal {
     return this.entries.get(key);
   }
 
+  /**
+   * Commits a finished step (its events and its journal entry, which the store may keep as the object). Not
+   * kept here: a step's key names one visit, which this run never asks for again (a restart reads the store).
+   */
+  commitStep(key: string, entry: JournalValue, wait = true): Promise<void> | undefined {
+    this.throwIfUnwritable();
+    const store = this.store;
+    const events = this.pending;
+    const arn = this.arn;
+    this.pending = [];
+    const work = () => {
+      store.insertEvents(arn, events);
+      store.putJournal(arn, key, entry);
+    };
+    if (wait) return this.commits.enqueue(work);
+    this.commits.enqueueDetached(work, this.onDetachedFailure);
+    return undefined;
+  }
+
+  private readonly onDetachedFailure = (error: unknown) => {
+    this.commitFailure ??= error;
+  };
+
+  private throwIfUnwritable(): void {
+    if (this.closed) throw new ExecutionHalted('execution ended');
+    if (this.commitFailure !== undefined) throw this.commitFailure;
+  }
+
+  /** Writes every queued step (detached ones included) before what follows is seen by anyone. */
+  private flushQueued(): void {
+    this.commits.flush();
+    if (this.commitFailure !== undefined) throw this.commitFailure;
+  }
+
   writeNow(work: () => void): void {
+    this.flushQueued();
     const events = this.pending;
     this.pending = [];
     this.store.transaction(() => {
@@ -227,11 +303,24 @@ export class ExecutionJournal implements Journal {
    */
   end(ending: ExecutionEnding, previousEventId?: number): boolean {
     if (this.closed) return false;
+    // The steps before the end are on disk before the end is (and before anyone hears of it).
+    this.commits.flush();
+    const failure = this.commitFailure;
+    // A success whose steps could not all be written is not one.
+    const written: ExecutionEnding =
+      failure === undefined || ending.status !== 'SUCCEEDED'
+        ? ending
+        : {
+            status: 'FAILED',
+            error: 'States.Runtime',
+            cause: failure instanceof Error ? failure.message : String(failure),
+            stopMs: ending.stopMs,
+          };
     const eventId = ++this.nextEventId;
     const pending = this.pending;
     this.pending = [];
     this.closed = true;
-    return endExecution(this.store, this.arn, ending, {
+    return endExecution(this.store, this.arn, written, {
       pending,
       eventId,
       previousEventId: previousEventId ?? eventId - 1,

@@ -91,7 +91,7 @@ export const JSONPATH: QueryLanguage = {
     return { value: state.hasResult ? state.result : parameters };
   },
 
-  async outputOfResult(run, result) {
+  outputOfResult(run, result) {
     const { state } = run;
     const selector = 'resultSelector' in state ? state.resultSelector : undefined;
     const selected = selector === undefined ? result : template(selector, result, run);
@@ -101,7 +101,7 @@ export const JSONPATH: QueryLanguage = {
     return selectPath(state.outputPath, combined, run);
   },
 
-  async outputOfInput(run, effective, fields) {
+  outputOfInput(run, effective, fields) {
     assign(run, fields.assign, effective);
     return selectPath(run.state.outputPath, effective, run);
   },
@@ -111,7 +111,7 @@ export const JSONPATH: QueryLanguage = {
     return applyResultPath(run.input, errorOutput, catcher.resultPath);
   },
 
-  async choiceMatches(run, rule, _index, effective) {
+  choiceMatches(run, rule, _index, effective) {
     return evaluateChoiceRule(rule.rule, pathScope(effective, run));
   },
 

@@ -8,7 +8,7 @@ import type {
   StateIo,
   Template,
 } from '../asl';
-import type { StateRun } from './state-run';
+import type { Maybe, StateRun } from './state-run';
 
 /** The states whose work takes arguments. */
 export type TaskInputState = Extract<StateDefinition, { type: 'Task' | 'Parallel' }>;
@@ -39,17 +39,17 @@ export interface QueryLanguage {
   /** A Pass state's result (JSONPath: Result, Parameters or the state input); undefined when it has none. */
   passResult(run: StateRun<PassState>): { value: unknown } | undefined;
   /** The output of a state with a result, its Assign recorded (ResultSelector/ResultPath/OutputPath, or Output). */
-  outputOfResult(run: StateRun, result: unknown): Promise<unknown>;
+  outputOfResult(run: StateRun, result: unknown): Maybe<unknown>;
   /** The output of a state without a result (Succeed, Wait, Choice, a JSONata Pass), its Assign recorded. */
   outputOfInput(
     run: StateRun,
     stateInput: unknown,
     fields: Pick<StateIo, 'output' | 'assign'>,
-  ): Promise<unknown>;
+  ): Maybe<unknown>;
   /** The output of a Catch rule that caught `errorOutput` (`{ Error, Cause }`), its Assign recorded. */
   outputOfCatch(run: StateRun, catcher: Catcher, errorOutput: unknown): Promise<unknown>;
   /** Whether Choice rule number `index` matches. */
-  choiceMatches(run: StateRun, rule: ChoiceRule, index: number, stateInput: unknown): Promise<boolean>;
+  choiceMatches(run: StateRun, rule: ChoiceRule, index: number, stateInput: unknown): Maybe<boolean>;
   /** The items a Map iterates over (ItemsPath over the state input, or Items). */
   mapItems(run: StateRun<MapState>, stateInput: unknown): Promise<unknown[]>;
 }

@@ -40,6 +40,45 @@ export interface StateRun<S extends StateDefinition = StateDefinition> {
   pendingAssignments?: Record<string, unknown>;
 }
 
+/** Builds the context object of a visit (the runner, which knows the execution). */
+export type ContextBuilder = (
+  state: StateDefinition,
+  strand: Strand,
+  enteredMs: number,
+) => Record<string, unknown>;
+
+/**
+ * A StateRun whose context object is built on first read, with the time the state was entered: a Pass or
+ * Choice state seldom reads `$$`. A class, not an object literal with a getter, which cost a closure and an
+ * accessor per step.
+ */
+export class StateVisit implements StateRun {
+  pendingAssignments?: Record<string, unknown>;
+  private context: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly state: StateDefinition,
+    readonly language: QueryLanguage,
+    readonly input: unknown,
+    readonly strand: Strand,
+    readonly stepKey: string,
+    readonly enteredEventId: number,
+    private readonly enteredMs: number,
+    private readonly buildContext: ContextBuilder,
+  ) {}
+
+  get contextObject(): Record<string, unknown> {
+    this.context ??= this.buildContext(this.state, this.strand, this.enteredMs);
+    return this.context;
+  }
+}
+
+/**
+ * A value, or a promise of it: JSONPath evaluates synchronously, and a Pass or Choice state that awaits
+ * nothing runs without a promise, a suspended function or a microtask per step (profiled: a tenth of a step).
+ */
+export type Maybe<T> = T | Promise<T>;
+
 /** What a state handler returns: its output and the next state (null: the strand ends). */
 export interface StateResult {
   output: unknown;

@@ -2,7 +2,7 @@ import type { StateDefinition, StateGraph, StateOfType, StateType } from '../asl
 import type { Cancellation } from '../cancellation';
 import type { ExecutionIdentity, RunnerServices } from '../runner/execution-services';
 import type { Journal } from '../runner/journal';
-import type { StateResult, StateRun, Strand } from '../runner/state-run';
+import type { Maybe, StateResult, StateRun, Strand } from '../runner/state-run';
 import type { ResourceKind, ResourceOutcome } from '../task-resources';
 
 /** What a state handler gets from the execution it runs in; tests give a small fake. */
@@ -24,7 +24,8 @@ export interface StateEnvironment {
 }
 
 export interface StateHandler<S extends StateDefinition = StateDefinition> {
-  run(run: StateRun<S>, env: StateEnvironment): Promise<StateResult>;
+  /** Its result, at once when it awaited nothing; a failure is thrown at once or rejects. */
+  run(run: StateRun<S>, env: StateEnvironment): Maybe<StateResult>;
   /** After the state failed with no Catch for the error (e.g. to abort the Parallel branch it ends). */
   onUncaughtFailure?(run: StateRun<S>, env: StateEnvironment): void;
 }

@@ -1,0 +1,120 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../../local/sfn/engine';
+import { createMachine, temporaryDatabasePath, waitForStatus } from './engine-test-kit';
+import { FakeLambdaServer, pythonJson } from './fake-lambda-server';
+
+/** Pass states grouped into fewer transactions must still be on disk before anything that follows is seen. */
+const lambdaServer = new FakeLambdaServer();
+let dataPath = '';
+/** What another connection to the data file saw when the Lambda was called. */
+const seenAtInvoke: string[][] = [];
+let lambdaEndpoint = '';
+
+/** The event types committed to the file, as a second connection reads them. */
+function eventTypesOnDisk(): string[] {
+  const db = new Database(dataPath, { readonly: true });
+  try {
+    return (db.prepare('SELECT type FROM history_events ORDER BY id').all() as { type: string }[]).map(
+      (row) => row.type,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  await lambdaServer.start();
+  lambdaEndpoint = lambdaServer.endpointFor({
+    probe: (event) => {
+      seenAtInvoke.push(eventTypesOnDisk());
+      return { body: pythonJson(event) };
+    },
+  });
+});
+
+afterAll(async () => {
+  await lambdaServer.stop();
+});
+
+function passChain(length: number, last: Record<string, unknown>) {
+  const states: Record<string, unknown> = {};
+  for (let index = 0; index < length; index++) {
+    states[`P${index}`] = { Type: 'Pass', Result: index, ResultPath: '$.step', Next: `P${index + 1}` };
+  }
+  states[`P${length}`] = last;
+  return { StartAt: 'P0', States: states };
+}
+
+describe('grouped commits of pure steps (SQLite file)', () => {
+  it('has every Pass step of a chain on disk before the Task after it calls its Lambda', async () => {
+    dataPath = temporaryDatabasePath();
+    const engine = await createEngine({ dataPath, lambdaEndpoint });
+    try {
+      const definition = passChain(150, {
+        Type: 'Task',
+        Resource: 'arn:aws:lambda:us-east-1:111111111111:function:probe',
+        End: true,
+      });
+      const stateMachineArn = await createMachine(engine, 'grouped-task', definition);
+      const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn, input: '{}' });
+      const described = await waitForStatus(engine, String(executionArn));
+      expect(described.status).toBe('SUCCEEDED');
+      const seen = seenAtInvoke.at(-1) ?? [];
+      expect(seen.filter((type) => type === 'PassStateExited')).toHaveLength(150);
+      expect(seen.at(-1)).toBe('LambdaFunctionStarted');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('writes the steps of a Pass chain before its ExecutionSucceeded, all visible to another reader', async () => {
+    dataPath = temporaryDatabasePath();
+    const engine = await createEngine({ dataPath });
+    try {
+      const stateMachineArn = await createMachine(engine, 'grouped-end', passChain(200, { Type: 'Succeed' }));
+      const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn, input: '{}' });
+      const described = await waitForStatus(engine, String(executionArn));
+      expect(JSON.parse(String(described.output))).toEqual({ step: 199 });
+      const onDisk = eventTypesOnDisk();
+      expect(onDisk).toHaveLength(2 + 2 * 201);
+      expect(onDisk.at(-1)).toBe('ExecutionSucceeded');
+      const db = new Database(dataPath, { readonly: true });
+      const steps = db.prepare("SELECT COUNT(*) AS n FROM step_journal WHERE key LIKE 'P%#0'").get() as {
+        n: number;
+      };
+      db.close();
+      expect(steps.n).toBe(201);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('a strand that never waits (in memory)', () => {
+  it('still lets StopExecution in: an endless Pass loop is aborted', async () => {
+    const engine = await createEngine({ dataPath: ':memory:' });
+    try {
+      const stateMachineArn = await createMachine(engine, 'endless', {
+        StartAt: 'Loop',
+        States: {
+          Loop: { Type: 'Pass', Next: 'Check' },
+          Check: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.never', IsPresent: true, Next: 'Done' }],
+            Default: 'Loop',
+          },
+          Done: { Type: 'Succeed' },
+        },
+      });
+      const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn, input: '{}' });
+      // A timer fires only if the loop gives the event loop a turn.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await engine.dispatch('StopExecution', { executionArn });
+      const described = await waitForStatus(engine, String(executionArn));
+      expect(described.status).toBe('ABORTED');
+    } finally {
+      await engine.close();
+    }
+  });
+});
