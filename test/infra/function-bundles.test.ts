@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_SPECS, LARGEST_BUNDLE, SMALL_BUNDLE } from '../../lib/function-specs';
@@ -117,6 +118,20 @@ describe('the SDK clients in each bundle and the grants of its role', () => {
       ungranted: [],
       unused: [],
     });
+  });
+});
+
+describe('the AWS SDK the local cloud provides', () => {
+  it('is one version of every @aws-sdk package (package.json names one range for all)', () => {
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as Record<
+      string,
+      Record<string, string>
+    >;
+    const ranges = Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })
+      .filter(([name]) => name.startsWith('@aws-sdk/'))
+      .map(([, range]) => range);
+    expect(ranges.length).toBeGreaterThan(5);
+    expect(new Set(ranges).size).toBe(1);
   });
 });
 
