@@ -29,6 +29,7 @@ import { REPORTS_BUCKET_LOGICAL_ID } from './reports-bucket';
 import { grantSubscriptionSecrets, SUBSCRIPTION_SECRET_PREFIX } from './subscription-grants';
 
 export {
+  BUNDLE_ALIASES,
   bundleBudget,
   FUNCTION_BUNDLING,
   FUNCTION_IDS,
@@ -170,6 +171,8 @@ export class TenggatFunctions extends Construct {
           ...FUNCTION_BUNDLING,
           mainFields: [...FUNCTION_BUNDLING.mainFields],
           define: { ...FUNCTION_BUNDLING.define },
+          externalModules: [...FUNCTION_BUNDLING.externalModules],
+          esbuildArgs: { '--alias': [...FUNCTION_BUNDLING.esbuildArgs['--alias']] },
           forceDockerBundling: false,
           commandHooks: {
             beforeBundling: () => [],
@@ -277,8 +280,8 @@ export class TenggatFunctions extends Construct {
       acknowledgeNagFinding(
         fn,
         'L1',
-        'The design contract pins nodejs22.x (the bundle targets Node 20 so the same file runs on the local ' +
-          'cloud); moving to a newer runtime is a deliberate, tested change rather than an automatic one.',
+        'The design contract pins nodejs22.x (the bundle targets Node 20 so the same file also loads in tests on ' +
+          'Node 20); moving to a newer runtime is a deliberate, tested change rather than an automatic one.',
       );
       byId.set(functionId, fn);
     }

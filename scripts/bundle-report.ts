@@ -1,5 +1,12 @@
+import { isBuiltin } from 'node:module';
 import { bundleBudget, FUNCTION_IDS, type FunctionId } from '../lib/functions';
-import { type BundlePart, buildFunctionBundle, bundleParts, type PartGroup } from './function-bundles';
+import {
+  type BundlePart,
+  buildFunctionBundle,
+  bundleParts,
+  externalPackagesIn,
+  type PartGroup,
+} from './function-bundles';
 
 // npm run bundles [-- <FunctionId>]: each function's bundle against its budget and what each part of it costs
 // (built with the same esbuild options as `cdk synth`, in memory); with a function id, its packages one by one.
@@ -48,11 +55,12 @@ async function summary(): Promise<void> {
   }
   console.table(rows);
   console.log(
-    'Parts in KB of minified output (esbuild metafile, bytesInOutput); "lazy SDK" is the part of aws-sdk',
+    'Parts in KB of minified output (esbuild metafile, bytesInOutput). The @aws-sdk/* packages are the Lambda',
   );
   console.log(
-    'only reachable through a dynamic import() (credential providers other than the environment, event streams).',
+    "runtime's (not bundled); aws-sdk is what of the SDK's family is still bundled, lazy SDK the part of it only",
   );
+  console.log('reachable through a dynamic import().');
 }
 
 async function detail(functionId: FunctionId): Promise<void> {
@@ -61,6 +69,8 @@ async function detail(functionId: FunctionId): Promise<void> {
   console.log(
     `${functionId}: index.js ${kb(bundle.code.byteLength)} KB, budget ${kb(bundleBudget(functionId))} KB`,
   );
+  const provided = externalPackagesIn(bundle.metafile).filter((name) => !isBuiltin(name));
+  console.log(`from the runtime (not bundled): ${provided.join(', ')}`);
   console.table(
     parts.map((part) => ({
       part: part.name,

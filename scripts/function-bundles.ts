@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { FUNCTION_BUNDLING, type FunctionId, handlerEntry } from '../lib/functions';
+import { BUNDLE_ALIASES, FUNCTION_BUNDLING, type FunctionId, handlerEntry } from '../lib/functions';
 
 /**
  * The esbuild options `NodejsFunction` runs for a function with `FUNCTION_BUNDLING` (the flags of its local bundling
@@ -21,6 +21,8 @@ export function esbuildOptionsFor(functionId: FunctionId, projectDir = process.c
     sourcesContent: FUNCTION_BUNDLING.sourcesContent,
     banner: { js: FUNCTION_BUNDLING.banner },
     define: { ...FUNCTION_BUNDLING.define },
+    external: [...FUNCTION_BUNDLING.externalModules],
+    alias: { ...BUNDLE_ALIASES },
     outfile: join(projectDir, 'cdk.out', 'bundles', functionId, 'index.js'),
     metafile: true,
     write: false,
@@ -133,12 +135,35 @@ export function bundleParts(metafile: Metafile): BundlePart[] {
   return [...parts.values()].sort((left, right) => right.bytes - left.bytes);
 }
 
-/** The `@aws-sdk/client-<service>` packages a bundle holds. */
-export function sdkClientsIn(metafile: Metafile): string[] {
-  const clients = new Set<string>();
-  for (const path of Object.keys(metafile.inputs)) {
-    const name = packageOf(path);
-    if (name?.startsWith('@aws-sdk/client-')) clients.add(name);
+/** The package an import path names (`@aws-sdk/client-s3/dist-cjs/x` → `@aws-sdk/client-s3`). */
+const packageOfImport = (path: string): string =>
+  path
+    .split('/')
+    .slice(0, path.startsWith('@') ? 2 : 1)
+    .join('/');
+
+/**
+ * The packages a bundle leaves to its environment: the runtime's AWS SDK (`@aws-sdk/*`) and Node's built-ins
+ * (`node:` or bare), as the metafile lists them (external imports of its inputs).
+ */
+export function externalPackagesIn(metafile: Metafile): string[] {
+  const external = new Set<string>();
+  for (const input of Object.values(metafile.inputs)) {
+    for (const edge of input.imports) if (edge.external) external.add(packageOfImport(edge.path));
   }
-  return [...clients].sort();
+  return [...external].sort();
+}
+
+/**
+ * The `@aws-sdk/client-<service>` packages a bundle uses: bundled (an input under node_modules) or imported from
+ * the runtime's SDK (an external import).
+ */
+export function sdkClientsIn(metafile: Metafile): string[] {
+  const names = [
+    ...Object.keys(metafile.inputs).map((path) => packageOf(path)),
+    ...externalPackagesIn(metafile),
+  ];
+  return [
+    ...new Set(names.filter((name) => name?.startsWith('@aws-sdk/client-') === true)),
+  ].sort() as string[];
 }

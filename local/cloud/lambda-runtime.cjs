@@ -2,8 +2,11 @@
 // invocations sent over IPC one at a time. Plain CommonJS so it starts without a TypeScript loader.
 'use strict';
 const path = require('node:path');
+const { provideRuntimeModules } = require('./runtime-modules.cjs');
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
+// The handler finds the runtime's AWS SDK and its own files, nothing else of this project (runtime-modules.cjs).
+provideRuntimeModules(taskRoot);
 const handlerSpec = process.env._HANDLER || 'index.handler';
 let handlerFunction;
 

@@ -1,13 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_SPECS, LARGEST_BUNDLE, SMALL_BUNDLE } from '../../lib/function-specs';
 import { bundleBudget, FUNCTION_IDS, type FunctionId } from '../../lib/functions';
-import { buildFunctionBundle, type FunctionBundle, sdkClientsIn } from '../../scripts/function-bundles';
+import {
+  buildFunctionBundle,
+  externalPackagesIn,
+  type FunctionBundle,
+  sdkClientsIn,
+} from '../../scripts/function-bundles';
 import { synthTenggat } from './synth-tenggat';
 
 /**
  * Each function's bundle, built with the same esbuild options as `cdk synth` (synth-offline.test.ts checks that they
  * are the same file), against its role in the synthesized template: a bundle holds an AWS SDK client only for a
  * service its role may call, and a role grants no service that its bundle has no client for. And each bundle stays
- * under its budget.
+ * under its budget. The SDK is the runtime's: a bundle imports its clients (external imports in the metafile).
  */
 
 type Json = Record<string, unknown>;
@@ -113,6 +121,20 @@ describe('the SDK clients in each bundle and the grants of its role', () => {
   });
 });
 
+describe('the AWS SDK the local cloud provides', () => {
+  it('is one version of every @aws-sdk package (package.json names one range for all)', () => {
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as Record<
+      string,
+      Record<string, string>
+    >;
+    const ranges = Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })
+      .filter(([name]) => name.startsWith('@aws-sdk/'))
+      .map(([, range]) => range);
+    expect(ranges.length).toBeGreaterThan(5);
+    expect(new Set(ranges).size).toBe(1);
+  });
+});
+
 describe('bundle budgets', () => {
   it.each(FUNCTION_IDS)(
     '%s stays under its budget, with a source map that holds no sources',
@@ -125,6 +147,34 @@ describe('bundle budgets', () => {
       };
       expect(map.sources.length).toBeGreaterThan(0);
       expect(map).not.toHaveProperty('sourcesContent');
+    },
+  );
+
+  it('holds every bundle to 500 KB but the two that render letters, and half of them to 300 KB', () => {
+    const rendersLetters = (functionId: FunctionId) =>
+      FUNCTION_SPECS[functionId].capabilities.includes('letters');
+    const over = FUNCTION_IDS.filter((functionId) => bundleOf(functionId).code.byteLength > LARGEST_BUNDLE);
+    expect(over.filter((functionId) => !rendersLetters(functionId))).toEqual([]);
+    expect(over.length).toBeLessThanOrEqual(2);
+    const small = FUNCTION_IDS.filter((functionId) => bundleOf(functionId).code.byteLength <= SMALL_BUNDLE);
+    expect(small.length).toBeGreaterThanOrEqual(FUNCTION_IDS.length / 2);
+  });
+
+  it.each(FUNCTION_IDS)("%s leaves out only the runtime's AWS SDK and Node's built-ins", (functionId) => {
+    const external = externalPackagesIn(bundleOf(functionId).metafile).filter((name) => !isBuiltin(name));
+    expect(external.length).toBeGreaterThan(0);
+    expect(external.filter((name) => !name.startsWith('@aws-sdk/'))).toEqual([]);
+  });
+
+  it.each(FUNCTION_IDS)(
+    "%s carries no locale of zod but English (`import * as z from 'zod'`)",
+    (functionId) => {
+      const { metafile } = bundleOf(functionId);
+      const output = Object.values(metafile.outputs).find((entry) => entry.entryPoint !== undefined);
+      const locales = Object.entries(output?.inputs ?? {})
+        .filter(([path, input]) => path.includes('node_modules/zod/v4/locales/') && input.bytesInOutput > 0)
+        .map(([path]) => path.split('/').at(-1));
+      expect(locales.filter((file) => file !== 'en.js' && file !== 'index.js')).toEqual([]);
     },
   );
 });

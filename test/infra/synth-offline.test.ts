@@ -30,7 +30,12 @@ function runApp(context: Record<string, unknown>, outdir: string) {
   });
 }
 
-/** Loads a bundle on this machine's Node (20) in a fresh process, with the variables the template gives it. */
+const RUNTIME_MODULES = join(process.cwd(), 'local', 'cloud', 'runtime-modules.cjs');
+
+/**
+ * Loads a bundle on this machine's Node (20) in a fresh process, with the variables the template gives it and the
+ * module path of Lambda's runtime (the AWS SDK provided, nothing else of this project), as the local cloud runs it.
+ */
 function expectBundleLoads(assetDirectory: string, variables: Record<string, unknown>, functionId: string) {
   // AWS_LAMBDA_FUNCTION_NAME: Lambda sets it for every function (the intake function invokes itself by it).
   const environment: NodeJS.ProcessEnv = {
@@ -39,7 +44,9 @@ function expectBundleLoads(assetDirectory: string, variables: Record<string, unk
     AWS_LAMBDA_FUNCTION_NAME: functionId,
   };
   for (const [name, value] of Object.entries(variables)) environment[name] = resolveToString(value);
-  const script = `const m = require(${JSON.stringify(join(assetDirectory, 'index.js'))}); process.stdout.write(typeof m.handler);`;
+  const script =
+    `require(${JSON.stringify(RUNTIME_MODULES)}).provideRuntimeModules(${JSON.stringify(assetDirectory)}); ` +
+    `const m = require(${JSON.stringify(join(assetDirectory, 'index.js'))}); process.stdout.write(typeof m.handler);`;
   const result = spawnSync(process.execPath, ['-e', script], {
     env: environment,
     encoding: 'utf8',

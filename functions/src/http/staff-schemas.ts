@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// The namespace import lets esbuild drop what is unused; `import { z }` would bring every locale of zod.
+import * as z from 'zod';
 
 /** `POST /v1/platforms/{platformId}/users`: a platform's staff member who will sign in to the console. */
 export const createPlatformUserBodySchema = z.strictObject({
