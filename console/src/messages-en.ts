@@ -101,7 +101,7 @@ export const en: Record<keyof typeof id, string> = {
   answerPageAll: 'Outcome for every item on this page',
   previousPage: 'Previous page',
   nextPage: 'Next page',
-  sendChosen: 'Send {count} answers',
+  sendChosen: 'Send answers ({count})',
   answerEvery: 'Answer every pending item',
   answerEveryOutcome: 'Outcome for every pending item',
   answerEveryButton: 'Answer all {count} pending items',

@@ -99,7 +99,7 @@ export const id = {
   answerPageAll: 'Hasil untuk setiap item di halaman ini',
   previousPage: 'Halaman sebelumnya',
   nextPage: 'Halaman berikutnya',
-  sendChosen: 'Kirim {count} jawaban',
+  sendChosen: 'Kirim jawaban ({count})',
   answerEvery: 'Jawab setiap item tertunda',
   answerEveryOutcome: 'Hasil untuk setiap item tertunda',
   answerEveryButton: 'Jawab semua {count} item tertunda',
