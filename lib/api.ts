@@ -91,6 +91,7 @@ export const ROUTES: readonly Route[] = [
   },
   { path: '/v1/platforms', method: 'POST', functionId: 'OperatorFunction', access: 'admin' },
   { path: '/v1/platforms', method: 'GET', functionId: 'OperatorFunction', access: 'admin' },
+  { path: '/v1/platforms/{platformId}', method: 'GET', functionId: 'OperatorFunction', access: 'admin' },
   {
     path: '/v1/platforms/{platformId}/secret-rotation',
     method: 'POST',

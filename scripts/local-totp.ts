@@ -14,10 +14,15 @@ if (!existsSync(path)) {
   process.exit(1);
 }
 const users =
-  (JSON.parse(readFileSync(path, 'utf8')) as { users?: Record<string, { totpSecret: string }> }).users ?? {};
+  (JSON.parse(readFileSync(path, 'utf8')) as { users?: Record<string, { totpSecret: string | null }> })
+    .users ?? {};
 const user = username === undefined ? undefined : users[username];
 if (!user) {
   console.error(`usage: npm run totp -- <username>; the local people are: ${Object.keys(users).join(', ')}`);
   process.exit(2);
+}
+if (user.totpSecret === null) {
+  console.error(`${username} has no authenticator yet: their first sign-in shows the key to add to an app`);
+  process.exit(3);
 }
 console.log(totpCode(user.totpSecret));

@@ -8,6 +8,7 @@ import type {
   ItemRecord,
   ItemUpdate,
   OrderRecord,
+  PlatformDeliveryOutcome,
   PlatformRecord,
   PlatformSecrets,
 } from './domain/records';
@@ -152,6 +153,11 @@ export interface PlatformRepository {
   create(platform: PlatformRecord): Promise<boolean>;
   update(platformId: string, set: Partial<Omit<PlatformRecord, 'platformId'>>): Promise<void>;
   list(): Promise<PlatformRecord[]>;
+  /**
+   * Counts one delivery in the platform's `deliveryHealth` (`platformHealthAfter`), atomically: concurrent
+   * deliveries to one platform lose no failure. Nothing happens for a platform that does not exist.
+   */
+  recordDelivery(platformId: string, outcome: PlatformDeliveryOutcome): Promise<void>;
 }
 
 export type IdempotencyClaim =

@@ -1,5 +1,6 @@
 /**
- * The local sign-in pages, server-rendered with no script: a password page, then a TOTP code page. English or
+ * The local sign-in pages, server-rendered with no script: a password page, then a TOTP code page (for a new user: a
+ * new password page, then an authenticator setup page). English or
  * Bahasa Indonesia: `?lang=` (kept through the forms), else the browser's `Accept-Language`, else Indonesian.
  */
 export type Language = 'en' | 'id';
@@ -23,6 +24,11 @@ const TEXT = {
     newPassword: 'New password',
     savePassword: 'Set password',
     weakPassword: 'The password does not meet the rules below.',
+    setupTitle: 'Set up your authenticator app',
+    setupHelp:
+      'Tenggat needs a code from an authenticator app at every sign-in. Add this key to your app (or open the link on a phone that has one), then enter the 6-digit code it shows.',
+    setupSecret: 'Key',
+    setupUri: 'Setup link',
   },
   id: {
     title: 'Masuk ke Tenggat',
@@ -42,6 +48,11 @@ const TEXT = {
     newPassword: 'Kata sandi baru',
     savePassword: 'Simpan kata sandi',
     weakPassword: 'Kata sandi tidak memenuhi aturan di bawah.',
+    setupTitle: 'Siapkan aplikasi autentikator Anda',
+    setupHelp:
+      'Tenggat meminta kode dari aplikasi autentikator setiap kali masuk. Tambahkan kunci ini ke aplikasi Anda (atau buka tautan di ponsel yang memilikinya), lalu masukkan kode 6 digit yang ditampilkannya.',
+    setupSecret: 'Kunci',
+    setupUri: 'Tautan penyiapan',
   },
 } as const;
 
@@ -129,6 +140,31 @@ export function codePage(
 ${hidden('session', input.session)}${hidden('lang', language)}
 <label for="code">${t.code}</label>
 <input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="code-help" required>
+<button type="submit">${t.verify}</button>
+</form>`,
+  );
+}
+
+/** MFA_SETUP: a person with no authenticator yet is shown a new secret (base32 and its otpauth URI) and its code. */
+export function setupPage(
+  language: Language,
+  input: { action: string; session: string; secret: string; uri: string; message: Message | null },
+): string {
+  const t = TEXT[language];
+  return page(
+    language,
+    t.setupTitle,
+    `${alert(language, input.message)}<p id="setup-help">${t.setupHelp}</p>
+<dl>
+<dt>${t.setupSecret}</dt>
+<dd><code id="totp-secret">${escapeHtml(input.secret)}</code></dd>
+<dt>${t.setupUri}</dt>
+<dd><a id="totp-uri" href="${escapeHtml(input.uri)}" style="overflow-wrap:anywhere">${escapeHtml(input.uri)}</a></dd>
+</dl>
+<form method="post" action="${escapeHtml(input.action)}">
+${hidden('session', input.session)}${hidden('lang', language)}
+<label for="code">${t.code}</label>
+<input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="setup-help" required>
 <button type="submit">${t.verify}</button>
 </form>`,
   );

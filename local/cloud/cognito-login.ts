@@ -1,7 +1,9 @@
 /**
  * People's sign-in on the local Cognito, as managed login does it on AWS: `GET /oauth2/authorize` (authorization
  * code with PKCE S256, redirect URI checked against the client's callback URLs) → password page → TOTP code page →
- * redirect with `code` and `state`; `POST /oauth2/token` grants `authorization_code` (single use, 5 minutes, PKCE
+ * redirect with `code` and `state`. A user made by AdminCreateUser first sets a new password (NEW_PASSWORD_REQUIRED),
+ * then enrols an authenticator: the page shows a new secret and takes its code (MFA_SETUP); later sign-ins ask for
+ * the code. `POST /oauth2/token` grants `authorization_code` (single use, 5 minutes, PKCE
  * verifier and redirect URI checked) and `refresh_token`; `GET /logout` redirects to an allowed `logout_uri`.
  * Five failed attempts (password or code) lock a username for a minute; messages never tell whether it exists.
  */
@@ -16,11 +18,12 @@ import {
   type Message,
   newPasswordPage,
   passwordPage,
+  setupPage,
 } from './cognito-login-pages';
 import { createPeopleTokens } from './cognito-people-tokens';
 import type { LocalUser, LocalUserStore } from './cognito-users';
 import { readBody } from './http-util';
-import { verifyTotp } from './totp';
+import { newTotpSecret, totpUri, verifyTotp } from './totp';
 
 export interface SignInClient {
   clientId: string;
@@ -56,6 +59,7 @@ export const LOGIN_PATHS = {
   password: '/oauth2/login',
   newPassword: '/oauth2/login/new-password',
   code: '/oauth2/login/code',
+  setup: '/oauth2/login/mfa-setup',
   logout: '/logout',
 } as const;
 const SESSION_LIFETIME_MS = 10 * 60_000;
@@ -71,8 +75,10 @@ interface Session {
   scopes: string[];
   nonce: string | null;
   expiresAt: number;
-  step: 'password' | 'newPassword' | 'code';
+  step: 'password' | 'newPassword' | 'code' | 'setup';
   username: string | null;
+  /** MFA_SETUP: the secret shown to a person with no authenticator yet, theirs once they give its code. */
+  pendingSecret: string | null;
 }
 const token = () => randomBytes(32).toString('base64url');
 
@@ -132,6 +138,7 @@ export function createPeopleSignIn(options: PeopleSignInOptions): PeopleSignIn {
       expiresAt: now() + SESSION_LIFETIME_MS,
       step: 'password',
       username: null,
+      pendingSecret: null,
     });
     sendHtml(
       response,
@@ -155,6 +162,50 @@ export function createPeopleSignIn(options: PeopleSignInOptions): PeopleSignIn {
     redirect(response, withParams(session.redirectUri, { code, state: session.state }));
   };
 
+  /** The page of the session's step, with a message (a failed attempt) or none. */
+  const render = (
+    response: ServerResponse,
+    language: Language,
+    sessionId: string,
+    message: Message | null,
+    username?: string,
+  ) => {
+    const session = sessions.get(sessionId);
+    const input = { session: sessionId, message };
+    if (session?.step === 'code')
+      return sendHtml(response, 200, codePage(language, { ...input, action: LOGIN_PATHS.code }));
+    if (session?.step === 'setup' && session.pendingSecret && session.username) {
+      const secret = session.pendingSecret;
+      const uri = totpUri(secret, session.username);
+      return sendHtml(
+        response,
+        200,
+        setupPage(language, { ...input, action: LOGIN_PATHS.setup, secret, uri }),
+      );
+    }
+    if (session?.step === 'newPassword')
+      return sendHtml(
+        response,
+        200,
+        newPasswordPage(language, { ...input, action: LOGIN_PATHS.newPassword }),
+      );
+    return sendHtml(
+      response,
+      200,
+      passwordPage(language, { ...input, action: LOGIN_PATHS.password, username }),
+    );
+  };
+
+  /** After the password: a new one for a user made by AdminCreateUser, then the code, or enrolment without one. */
+  const nextAfterPassword = (session: Session, user: LocalUser | undefined): Session['step'] => {
+    if (user?.status === 'FORCE_CHANGE_PASSWORD') return 'newPassword';
+    if (user && user.totpSecret === null) {
+      session.pendingSecret ??= newTotpSecret();
+      return 'setup';
+    }
+    return 'code';
+  };
+
   /** One POST of a sign-in page: the step the session is at, else the session is gone. */
   const step = async (path: string, request: IncomingMessage, response: ServerResponse) => {
     const form = new URLSearchParams((await readBody(request, 16 * 1024)).toString('utf8'));
@@ -166,22 +217,8 @@ export function createPeopleSignIn(options: PeopleSignInOptions): PeopleSignIn {
       return sendHtml(response, 400, errorPage(language, 'expired'));
     }
     const poolId = session.client.userPoolId;
-    const again = (message: Message, username?: string) => {
-      const input = { session: sessionId, message };
-      if (session.step === 'code')
-        return sendHtml(response, 200, codePage(language, { ...input, action: LOGIN_PATHS.code }));
-      if (session.step === 'newPassword')
-        return sendHtml(
-          response,
-          200,
-          newPasswordPage(language, { ...input, action: LOGIN_PATHS.newPassword }),
-        );
-      return sendHtml(
-        response,
-        200,
-        passwordPage(language, { ...input, action: LOGIN_PATHS.password, username }),
-      );
-    };
+    const again = (message: Message | null, username?: string) =>
+      render(response, language, sessionId, message, username);
     if (path === LOGIN_PATHS.password && session.step === 'password') {
       const username = (form.get('username') ?? '').trim();
       const key = lockKey(session, username);
@@ -191,35 +228,31 @@ export function createPeopleSignIn(options: PeopleSignInOptions): PeopleSignIn {
         return again(isLocked(key) ? 'locked' : 'badPassword', username);
       }
       session.username = username;
-      const user = options.store.get(poolId, username);
-      session.step = user?.status === 'FORCE_CHANGE_PASSWORD' ? 'newPassword' : 'code';
-      const input = { session: sessionId, message: null };
-      return session.step === 'code'
-        ? sendHtml(response, 200, codePage(language, { ...input, action: LOGIN_PATHS.code }))
-        : sendHtml(response, 200, newPasswordPage(language, { ...input, action: LOGIN_PATHS.newPassword }));
+      session.step = nextAfterPassword(session, options.store.get(poolId, username));
+      return again(null);
     }
     if (path === LOGIN_PATHS.newPassword && session.step === 'newPassword' && session.username) {
       const password = form.get('newPassword') ?? '';
       if (!PASSWORD_RULE.test(password)) return again('weakPassword');
       options.store.setPassword(poolId, session.username, password);
-      session.step = 'code';
-      return sendHtml(
-        response,
-        200,
-        codePage(language, { session: sessionId, message: null, action: LOGIN_PATHS.code }),
-      );
+      session.step = nextAfterPassword(session, options.store.get(poolId, session.username));
+      return again(null);
     }
-    if (path === LOGIN_PATHS.code && session.step === 'code' && session.username) {
+    const codeStep = session.step === 'code' || session.step === 'setup';
+    if ((path === LOGIN_PATHS.code || path === LOGIN_PATHS.setup) && codeStep && session.username) {
       const key = lockKey(session, session.username);
       if (isLocked(key)) return again('locked');
       const user = options.store.get(poolId, session.username);
-      if (!user || !verifyTotp(user.totpSecret, form.get('code') ?? '', now())) {
+      // Enrolment checks the code against the secret just shown (VerifySoftwareToken), sign-in against the stored.
+      const secret = session.step === 'setup' ? session.pendingSecret : (user?.totpSecret ?? null);
+      if (!user || secret === null || !verifyTotp(secret, form.get('code') ?? '', now())) {
         fail(key);
         return again(isLocked(key) ? 'locked' : 'badCode');
       }
+      if (session.step === 'setup') options.store.setTotpSecret(poolId, user.username, secret);
       return finish(response, session, sessionId, user);
     }
-    return again(session.step === 'code' ? 'badCode' : 'badPassword');
+    return again(codeStep ? 'badCode' : 'badPassword');
   };
 
   const logout = (url: URL, language: Language, response: ServerResponse) => {
@@ -244,7 +277,12 @@ export function createPeopleSignIn(options: PeopleSignInOptions): PeopleSignIn {
       logout(url, language, response);
       return true;
     }
-    const posted = [LOGIN_PATHS.password, LOGIN_PATHS.newPassword, LOGIN_PATHS.code] as string[];
+    const posted = [
+      LOGIN_PATHS.password,
+      LOGIN_PATHS.newPassword,
+      LOGIN_PATHS.code,
+      LOGIN_PATHS.setup,
+    ] as string[];
     if (request.method === 'POST' && posted.includes(url.pathname)) {
       await step(url.pathname, request, response);
       return true;

@@ -22,8 +22,11 @@ export interface LocalUser {
   sub: string;
   email: string | null;
   password: string;
-  /** Base32; locally every user is enrolled from the start (on AWS: at the first sign-in, MFA_SETUP). */
-  totpSecret: string;
+  /**
+   * Base32. Seeded users are enrolled from the start (local.json gives their secret); a user made by
+   * AdminCreateUser has none until their first sign-in enrols an authenticator (MFA_SETUP, as on AWS).
+   */
+  totpSecret: string | null;
   groups: string[];
   /** `FORCE_CHANGE_PASSWORD` until a user made by AdminCreateUser sets a password of their own. */
   status: 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD';
@@ -38,7 +41,8 @@ export interface UserSeed {
 /** What `.tenggat/local.json` shows of each user. */
 export interface PublishedUser {
   password: string;
-  totpSecret: string;
+  /** null until the person has enrolled an authenticator at their first sign-in. */
+  totpSecret: string | null;
   groups: string[];
 }
 
@@ -57,6 +61,8 @@ export interface LocalUserStore {
   ): LocalUser;
   addToGroup(poolId: string, username: string, groupName: string): void;
   setPassword(poolId: string, username: string, password: string): void;
+  /** The enrolment of an authenticator (VerifySoftwareToken): the secret the person proved they hold. */
+  setTotpSecret(poolId: string, username: string, secret: string): void;
   /** Constant-time check of the password; false for an unknown user too. */
   checkPassword(poolId: string, username: string, password: string): boolean;
   published(poolId: string): Record<string, PublishedUser>;
@@ -110,12 +116,12 @@ export function createLocalUserStore(options: {
     email: string | null,
     password: string,
     status: LocalUser['status'],
-  ) => ({
+  ): LocalUser => ({
     username,
     sub: randomUUID(),
     email,
     password,
-    totpSecret: newTotpSecret(),
+    totpSecret: status === 'CONFIRMED' ? newTotpSecret() : null,
     groups: [],
     status,
     createdAt: new Date().toISOString(),
@@ -164,6 +170,10 @@ export function createLocalUserStore(options: {
       const user = userOf(poolId, username);
       user.password = password;
       user.status = 'CONFIRMED';
+      save();
+    },
+    setTotpSecret(poolId, username, secret) {
+      userOf(poolId, username).totpSecret = secret;
       save();
     },
     checkPassword(poolId, username, password) {

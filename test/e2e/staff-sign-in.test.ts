@@ -14,7 +14,7 @@ import {
 } from './harness';
 
 interface LocalJson {
-  users: Record<string, { password: string; totpSecret: string; groups: string[] }>;
+  users: Record<string, { password: string; totpSecret: string | null; groups: string[] }>;
   signIn: {
     authorizeUrl: string;
     tokenUrl: string;
@@ -29,7 +29,7 @@ const localJson = () => JSON.parse(readFileSync(cloud().localJsonPath, 'utf8')) 
 async function signInAs(username: string, password?: string): Promise<string> {
   const { users, signIn: urls } = localJson();
   const user = users[username];
-  if (!user) throw new Error(`no user ${username} in local.json`);
+  if (!user?.totpSecret) throw new Error(`no user ${username} in local.json`);
   const origin = new URL(urls.authorizeUrl).origin;
   const input: SignInInput = {
     baseUrl: origin,
@@ -107,17 +107,19 @@ describe('people sign in to the local cloud and act in their one role', () => {
       groups: [`platform:${SANDBOX_PLATFORM}`],
     });
 
-    // First sign-in: the temporary password, a new one of their own, then the code.
-    const { signIn: urls, users } = localJson();
+    // First sign-in: the temporary password, a new one of their own, then an authenticator of their own (the page
+    // shows its secret; local.json has none for them until then).
+    const { signIn: urls } = localJson();
+    expect(localJson().users[username]?.totpSecret).toBeNull();
     const origin = new URL(urls.authorizeUrl).origin;
-    const staffToken = await signInNewUser({
+    const { accessToken: staffToken, totpSecret } = await signInNewUser({
       baseUrl: origin,
       clientId: urls.consoleClientId,
       redirectUri: `${origin}/`,
       username,
       password: created.body.temporaryPassword,
-      totpSecret: users[username]?.totpSecret ?? '',
     });
+    expect(localJson().users[username]?.totpSecret).toBe(totpSecret);
     expect(decodeJwt(staffToken)['cognito:groups']).toEqual([`platform:${SANDBOX_PLATFORM}`]);
     const refused = await api<{ detail: string }>('GET', '/v1/takedown-requests', { token: staffToken });
     expect(refused.status).toBe(403);

@@ -1,8 +1,13 @@
 import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { DEFAULT_ASYNC_INTAKE_ITEMS, type IntakeRequest } from '../../functions/src/domain/intake';
 import type { NewOrder } from '../../functions/src/domain/new-order';
+import { NO_DELIVERY_HEALTH, platformHealthAfter } from '../../functions/src/domain/platform-health';
 import type { PolicyDocument } from '../../functions/src/domain/policy';
-import type { PlatformRecord, PlatformSecrets } from '../../functions/src/domain/records';
+import type {
+  PlatformDeliveryOutcome,
+  PlatformRecord,
+  PlatformSecrets,
+} from '../../functions/src/domain/records';
 import { type ExecutionState, executionArnFor } from '../../functions/src/domain/recovery';
 import type {
   ChainSigner,
@@ -62,6 +67,12 @@ export class InMemoryPlatforms implements PlatformRepository {
   }
   async list() {
     return [...this.platforms.values()];
+  }
+  async recordDelivery(platformId: string, outcome: PlatformDeliveryOutcome) {
+    const platform = this.platforms.get(platformId);
+    if (!platform) return;
+    const health = platformHealthAfter(platform.deliveryHealth ?? NO_DELIVERY_HEALTH, outcome);
+    this.platforms.set(platformId, { ...platform, deliveryHealth: health });
   }
 }
 

@@ -14,7 +14,7 @@ describe('docs/openapi.json', () => {
     expect(Object.keys(submit?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '409', '413', '422']),
     );
-    expect(Object.keys(document.paths ?? {})).toHaveLength(27);
+    expect(Object.keys(document.paths ?? {})).toHaveLength(28);
     expect(document.paths?.['/v1/platforms/{platformId}/users']?.post?.security).toEqual([
       { cognito: ['takedown/admin'] },
     ]);

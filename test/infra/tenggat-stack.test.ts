@@ -261,6 +261,7 @@ describe('the REST API', () => {
       ['GET /v1/takedown-requests/{id}/execution', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms', 'OperatorFunction', 'takedown/admin'],
       ['GET /v1/platforms', 'OperatorFunction', 'takedown/admin'],
+      ['GET /v1/platforms/{platformId}', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/secret-rotation', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/users', 'OperatorFunction', 'takedown/admin'],
       ['POST /v1/platforms/{platformId}/responses', 'PlatformResponsesFunction', null],

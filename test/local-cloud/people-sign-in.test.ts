@@ -16,6 +16,7 @@ import {
   formOf,
   newVerifier,
   postForm,
+  secretShownIn,
   signIn,
   signInForCode,
 } from './sign-in-driver';
@@ -40,7 +41,7 @@ describe('people sign in on the local Cognito', () => {
   };
   const officer = () => {
     const user = store.get(POOL.id, 'officer-komdigi');
-    if (!user) throw new Error('not seeded');
+    if (!user?.totpSecret) throw new Error('not seeded');
     return {
       baseUrl: server.url,
       clientId: client.clientId,
@@ -241,18 +242,15 @@ describe('people sign in on the local Cognito', () => {
     expect(again).toContain('>Verifikasi</button>');
   });
 
-  it('makes a user created at run time choose a new password before the code', async () => {
+  it('makes a user created at run time choose a new password, then enrol an authenticator (MFA_SETUP)', async () => {
     const created = store.createUser(POOL.id, {
       username: 'staff-new',
       email: 'staff@michat.example',
       temporaryPassword: 'Temporary-Pass-1234',
     });
-    const input = {
-      ...officer(),
-      username: 'staff-new',
-      password: 'Temporary-Pass-1234',
-      totpSecret: created.totpSecret,
-    };
+    expect(created.totpSecret).toBeNull();
+    expect(store.published(POOL.id)['staff-new']?.totpSecret).toBeNull();
+    const input = { ...officer(), username: 'staff-new', password: 'Temporary-Pass-1234' };
     const first = formOf(
       await (await fetch(authorizeUrl(input, challengeOf(newVerifier()), { lang: 'en' }))).text(),
     );
@@ -271,19 +269,36 @@ describe('people sign in on the local Cognito', () => {
         await postForm(`${server.url}${form.action}`, { ...form, newPassword: 'short', lang: 'en' })
       ).text(),
     ).toContain('role="alert"');
-    const codePage = await (
+    const setup = await (
       await postForm(`${server.url}${form.action}`, {
         ...form,
         newPassword: 'A-much-better-Pass-99',
         lang: 'en',
       })
     ).text();
-    expect(codePage).toContain('name="code"');
-    expect(store.get(POOL.id, 'staff-new')).toMatchObject({
-      status: 'CONFIRMED',
-      password: 'A-much-better-Pass-99',
+    expect(setup).toContain('<h1>Set up your authenticator app</h1>');
+    expect(setup).toContain('<label for="code">Code</label>');
+    expect(setup).toContain('>Verify</button>');
+    const secret = secretShownIn(setup);
+    expect(setup).toContain(`otpauth://totp/Tenggat:staff-new?issuer=Tenggat&#38;secret=${secret}&#38;`);
+    expect(store.get(POOL.id, 'staff-new')).toMatchObject({ status: 'CONFIRMED', totpSecret: null });
+    const setupForm = formOf(setup);
+    const wrong = await (
+      await postForm(`${server.url}${setupForm.action}`, { ...setupForm, code: '000000', lang: 'id' })
+    ).text();
+    expect(wrong).toContain('role="alert"');
+    expect(wrong).toContain('<h1>Siapkan aplikasi autentikator Anda</h1>');
+    // The same secret is shown again: the one the person may already have added to their app.
+    expect(secretShownIn(wrong)).toBe(secret);
+    const enrolled = await postForm(`${server.url}${setupForm.action}`, {
+      ...setupForm,
+      code: totpCode(secret, clock),
     });
-    const tokens = await signIn({ ...input, password: 'A-much-better-Pass-99' });
+    expect(enrolled.status).toBe(302);
+    expect(new URL(enrolled.headers.get('location') ?? '').searchParams.get('code')).toBeTruthy();
+    expect(store.get(POOL.id, 'staff-new')?.totpSecret).toBe(secret);
+    // From now on the sign-in asks for the code of that secret, as for everyone else.
+    const tokens = await signIn({ ...input, password: 'A-much-better-Pass-99', totpSecret: secret });
     expect(decodeJwt(tokens.access_token).username).toBe('staff-new');
   });
 

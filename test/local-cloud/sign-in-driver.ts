@@ -106,10 +106,25 @@ export async function signIn(input: SignInInput) {
   return (await response.json()) as { access_token: string; id_token: string; refresh_token: string };
 }
 
-/** First sign-in of a user made by AdminCreateUser: temporary password, a new password, the code; the access token. */
-export async function signInNewUser(input: SignInInput, newPassword = `${newVerifier().slice(0, 16)}-Aa1`) {
+/** The base32 secret an authenticator setup page (MFA_SETUP) shows. */
+export function secretShownIn(html: string): string {
+  const secret = /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(html)?.[1];
+  if (!secret) throw new Error(`no authenticator secret in:\n${html}`);
+  return secret;
+}
+
+/**
+ * First sign-in of a user made by AdminCreateUser: the temporary password, a new password, then enrolment (the
+ * secret the page shows, and its code). Answers the access token and the secret, for the sign-ins after.
+ */
+export async function signInNewUser(
+  input: Omit<SignInInput, 'totpSecret'>,
+  newPassword = `${newVerifier().slice(0, 16)}-Aa1`,
+): Promise<{ accessToken: string; totpSecret: string; password: string }> {
   const verifier = newVerifier();
-  const first = formOf(await (await fetch(authorizeUrl(input, challengeOf(verifier)))).text());
+  const first = formOf(
+    await (await fetch(authorizeUrl({ ...input, totpSecret: '' }, challengeOf(verifier)))).text(),
+  );
   const post = async (action: string, fields: Record<string, string>) =>
     postForm(new URL(action, input.baseUrl).toString(), fields);
   const passwordPage = formOf(
@@ -117,18 +132,19 @@ export async function signInNewUser(input: SignInInput, newPassword = `${newVeri
       await post(first.action, { session: first.session, username: input.username, password: input.password })
     ).text(),
   );
-  const codeHtml = await (
+  const setupHtml = await (
     await post(passwordPage.action, { session: passwordPage.session, newPassword })
   ).text();
-  expect(codeHtml, codeHtml).toContain('name="code"');
-  const codeForm = formOf(codeHtml);
-  const done = await post(codeForm.action, {
-    session: codeForm.session,
-    code: totpCode(input.totpSecret, input.codeAt?.() ?? Date.now()),
+  const totpSecret = secretShownIn(setupHtml);
+  const setupForm = formOf(setupHtml);
+  const done = await post(setupForm.action, {
+    session: setupForm.session,
+    code: totpCode(totpSecret, input.codeAt?.() ?? Date.now()),
   });
   expect(done.status).toBe(302);
   const code = new URL(done.headers.get('location') ?? '').searchParams.get('code') ?? '';
   const tokens = await exchangeCode(input, code, verifier);
   expect(tokens.status).toBe(200);
-  return ((await tokens.json()) as { access_token: string }).access_token;
+  const accessToken = ((await tokens.json()) as { access_token: string }).access_token;
+  return { accessToken, totpSecret, password: newPassword };
 }

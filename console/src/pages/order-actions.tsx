@@ -4,15 +4,8 @@ import { type Api, encode } from '../api';
 import type { Viewer } from '../auth';
 import { FINAL_STATUSES, Field, ProblemBox, useAction } from '../common';
 import { t } from '../i18n';
-import { ITEM_OUTCOMES, type OrderView } from '../types';
-
-const REJECTION_CODES = [
-  'manifest_error',
-  'insufficient_information',
-  'force_majeure',
-  'legal_objection',
-  'not_our_service',
-] as const;
+import type { OrderView } from '../types';
+import { AnswerItems } from './answer-items';
 
 /** One action: a form with its fields, the API's problem document under it when it fails. */
 function ActionForm(props: {
@@ -153,87 +146,6 @@ function Redeliver({ api, view, onChange }: Props) {
       onSubmit={() => api.post(`${orderRoute(view)}/redelivery`, {})}
       onDone={onChange}
     />
-  );
-}
-
-interface Answer {
-  outcome: string;
-  code: string;
-  explanation: string;
-}
-
-/** Platform staff: an outcome per pending item (a rejection needs a code and an explanation). */
-function AnswerItems({ api, view, onChange }: Props) {
-  const pending = (view.items ?? []).filter((item) => item.status === 'pending');
-  const [answers, setAnswers] = useState<Record<string, Answer>>({});
-  const set = (itemId: string, change: Partial<Answer>) =>
-    setAnswers({
-      ...answers,
-      [itemId]: { outcome: '', code: REJECTION_CODES[0], explanation: '', ...answers[itemId], ...change },
-    });
-  const body = () => ({
-    items: Object.entries(answers)
-      .filter(([, answer]) => answer.outcome !== '')
-      .map(([itemId, answer]) => ({
-        itemId,
-        outcome: answer.outcome,
-        ...(answer.outcome === 'rejected'
-          ? { reason: { code: answer.code, explanation: answer.explanation } }
-          : {}),
-      })),
-  });
-  if (pending.length === 0) return null;
-  return (
-    <ActionForm
-      title={t('answerItems')}
-      submitLabel={t('send')}
-      onSubmit={() => api.post(`${platformRoute(view)}/answers`, body())}
-      onDone={onChange}
-    >
-      {pending.slice(0, 100).map((item) => {
-        const answer = answers[item.id];
-        return (
-          <fieldset key={item.id} class="answer">
-            <Field label={t('answerOutcome', { locator: item.locator ?? item.id })}>
-              <select
-                value={answer?.outcome ?? ''}
-                onChange={(event) => set(item.id, { outcome: event.currentTarget.value })}
-              >
-                <option value="">{t('outcomeNone')}</option>
-                {ITEM_OUTCOMES.map((outcome) => (
-                  <option key={outcome} value={outcome}>
-                    {outcome}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            {answer?.outcome === 'rejected' ? (
-              <>
-                <Field label={t('rejectionCode')}>
-                  <select
-                    value={answer.code}
-                    onChange={(event) => set(item.id, { code: event.currentTarget.value })}
-                  >
-                    {REJECTION_CODES.map((code) => (
-                      <option key={code} value={code}>
-                        {code}
-                      </option>
-                    ))}
-                  </select>
-                </Field>
-                <Field label={t('explanation')}>
-                  <textarea
-                    required
-                    value={answer.explanation}
-                    onInput={(event) => set(item.id, { explanation: event.currentTarget.value })}
-                  />
-                </Field>
-              </>
-            ) : null}
-          </fieldset>
-        );
-      })}
-    </ActionForm>
   );
 }
 

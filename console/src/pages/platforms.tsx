@@ -24,6 +24,7 @@ export function PlatformsPage({ api }: { api: Api }) {
                 <th scope="col">{t('colContact')}</th>
                 <th scope="col">{t('colStatus')}</th>
                 <th scope="col">{t('openOrders')}</th>
+                <th scope="col">{t('health')}</th>
                 <th scope="col">{t('colAction')}</th>
               </tr>
             </thead>
@@ -88,6 +89,9 @@ function PlatformRow(props: {
         )}
       </td>
       <td>
+        <DeliveryHealth health={platform.deliveryHealth} />
+      </td>
+      <td>
         <button
           type="button"
           disabled={rotate.busy}
@@ -104,6 +108,39 @@ function PlatformRow(props: {
         <ProblemBox error={rotate.error} />
       </td>
     </tr>
+  );
+}
+
+/** In words, not colour alone: the state, the failures in a row, the last success, failure and fallback email. */
+function DeliveryHealth({ health }: { health: PlatformView['deliveryHealth'] }) {
+  const failure =
+    health.lastWebhookHttpStatus !== null
+      ? `HTTP ${health.lastWebhookHttpStatus}`
+      : (health.lastWebhookError ?? t('none'));
+  const email = health.lastEmail;
+  return (
+    <div class={`health health-${health.state}`}>
+      <strong>{t(`healthState_${health.state}`)}</strong>
+      {health.consecutiveWebhookFailures > 0 ? (
+        <div>{t('healthFailures', { count: health.consecutiveWebhookFailures })}</div>
+      ) : null}
+      {health.lastWebhookSuccessAt ? (
+        <div class="muted">
+          {t('healthLastSuccess')} <Time at={health.lastWebhookSuccessAt} />
+        </div>
+      ) : null}
+      {health.lastWebhookFailureAt ? (
+        <div class="muted">
+          {t('healthLastFailure', { reason: failure })} <Time at={health.lastWebhookFailureAt} />
+        </div>
+      ) : null}
+      {email ? (
+        <div class="muted">
+          {email.sent ? t('healthEmailed') : t('healthEmailFailed', { reason: email.error ?? t('none') })}{' '}
+          <Time at={email.at} /> · <a href={`/orders/${encode(email.orderId)}`}>{email.orderId}</a>
+        </div>
+      ) : null}
+    </div>
   );
 }
 

@@ -28,5 +28,7 @@ export function cachedPlatforms(
       await inner.update(platformId, set);
     },
     list: () => inner.list(),
+    // The cached record keeps its health as it was: only the registry and platform views show it, read fresh.
+    recordDelivery: (platformId, outcome) => inner.recordDelivery(platformId, outcome),
   };
 }

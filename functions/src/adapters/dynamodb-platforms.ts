@@ -6,7 +6,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { PlatformRecord } from '../domain/records';
+import { NO_DELIVERY_HEALTH } from '../domain/platform-health';
+import type { PlatformDeliveryHealth, PlatformDeliveryOutcome, PlatformRecord } from '../domain/records';
 import type { PlatformRepository } from '../ports';
 
 export const platformPk = (platformId: string): string => `PLATFORM#${platformId}`;
@@ -14,10 +15,55 @@ export const PLATFORM_SK = 'PLATFORM';
 /** Every platform is listed under this `byAgency` partition (`gsi1sk` = its id), beside the agencies' orders. */
 export const PLATFORMS_GSI1PK = 'PLATFORMS';
 
+/** The health's fields are attributes of the platform item of their own, so that one update can `ADD` to a count. */
+const HEALTH_FIELDS = Object.keys(NO_DELIVERY_HEALTH) as (keyof PlatformDeliveryHealth)[];
+
 function toRecord(item: Record<string, unknown>): PlatformRecord {
   const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...rest } = item;
-  return rest as unknown as PlatformRecord;
+  const record: Record<string, unknown> = {};
+  const health: Record<string, unknown> = { ...NO_DELIVERY_HEALTH };
+  let measured = false;
+  for (const [name, value] of Object.entries(rest)) {
+    if ((HEALTH_FIELDS as string[]).includes(name)) {
+      health[name] = name === 'consecutiveWebhookFailures' ? Number(value) : value;
+      measured = true;
+    } else record[name] = value;
+  }
+  if (measured) record.deliveryHealth = health;
+  return record as unknown as PlatformRecord;
 }
+
+/** The update of one delivery: `SET` what it tells, `ADD 1` to the failures (or `SET 0` on a success). */
+function healthUpdate(outcome: PlatformDeliveryOutcome): {
+  expression: string;
+  values: Record<string, unknown>;
+} {
+  if (outcome.channel === 'email') {
+    const { at, orderId, sent, error } = outcome;
+    return { expression: 'SET lastEmail = :email', values: { ':email': { at, orderId, sent, error } } };
+  }
+  if (outcome.delivered) {
+    return {
+      expression: 'SET lastWebhookSuccessAt = :at, consecutiveWebhookFailures = :zero',
+      values: { ':at': outcome.at, ':zero': 0 },
+    };
+  }
+  return {
+    expression:
+      'SET lastWebhookFailureAt = :at, lastWebhookHttpStatus = :status, lastWebhookError = :error ' +
+      'ADD consecutiveWebhookFailures :one',
+    values: {
+      ':at': outcome.at,
+      ':status': outcome.httpStatus,
+      ':error': outcome.error ?? `HTTP ${outcome.httpStatus}`,
+      ':one': 1,
+    },
+  };
+}
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException ||
+  (error as Error).name === 'ConditionalCheckFailedException';
 
 export class DynamoPlatformRepository implements PlatformRepository {
   constructor(
@@ -49,13 +95,26 @@ export class DynamoPlatformRepository implements PlatformRepository {
       );
       return true;
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException'
-      ) {
-        return false;
-      }
+      if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  async recordDelivery(platformId: string, outcome: PlatformDeliveryOutcome): Promise<void> {
+    const update = healthUpdate(outcome);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: platformPk(platformId), sk: PLATFORM_SK },
+          UpdateExpression: update.expression,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: update.values,
+        }),
+      );
+    } catch (error) {
+      // A platform that is gone has no health to keep.
+      if (!isConditionFailure(error)) throw error;
     }
   }
 

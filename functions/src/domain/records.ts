@@ -160,7 +160,31 @@ export interface PlatformRecord {
   disabledAt: string | null;
   /** Its Cognito app clients (platform-side API, client credentials); absent on records older than them. */
   machineClientIds?: string[];
+  /** How its deliveries went lately; absent until its first webhook attempt or fallback email. */
+  deliveryHealth?: PlatformDeliveryHealth;
 }
+
+/**
+ * A platform's delivery health across all its orders, kept on its record by every webhook attempt and fallback
+ * email (one write each), so that the registry shows it without reading any order or delivery.
+ */
+export interface PlatformDeliveryHealth {
+  /** The last webhook notice that every part of answered 2xx. */
+  lastWebhookSuccessAt: string | null;
+  lastWebhookFailureAt: string | null;
+  /** Of the last failure: the HTTP status (null when no answer came) and what went wrong. */
+  lastWebhookHttpStatus: number | null;
+  lastWebhookError: string | null;
+  /** Failed webhook attempts since the last success. */
+  consecutiveWebhookFailures: number;
+  /** The last notice that fell back to email (its webhook had not succeeded within the grace period). */
+  lastEmail: { at: string; orderId: string; sent: boolean; error: string | null } | null;
+}
+
+/** One delivery as the platform's health counts it. */
+export type PlatformDeliveryOutcome =
+  | { channel: 'webhook'; at: string; delivered: boolean; httpStatus: number | null; error: string | null }
+  | { channel: 'email'; at: string; orderId: string; sent: boolean; error: string | null };
 
 /** A platform as an operator registers it. */
 export interface NewPlatform {

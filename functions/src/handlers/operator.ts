@@ -18,6 +18,7 @@ import {
 } from '../use-cases/erase-audit-personal-data';
 import { type ExecutionViewDeps, executionView } from '../use-cases/execution-view';
 import {
+  getPlatform,
   listPlatforms,
   type RedeliverDeps,
   type RegisterPlatformDeps,
@@ -64,6 +65,14 @@ export const routes: readonly Route<OperatorHandlerDeps>[] = [
     handler: async (event, deps) => {
       authorizeOperator(event, deps);
       return json<{ items: PlatformViewBody[] }>(200, await listPlatforms(deps));
+    },
+  },
+  {
+    method: 'GET',
+    resource: '/v1/platforms/{platformId}',
+    handler: async (event, deps) => {
+      authorizeOperator(event, deps);
+      return json<PlatformViewBody>(200, await getPlatform(deps, pathParam(event, 'platformId')));
     },
   },
   {

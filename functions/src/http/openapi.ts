@@ -202,6 +202,14 @@ export function buildOpenApiDocument() {
     },
   });
   registry.registerPath({
+    method: 'get',
+    path: '/v1/platforms/{platformId}',
+    summary: 'One platform (no secrets), with its delivery health',
+    security: agency('takedown/admin'),
+    request: { params: platformParam },
+    responses: { '200': json(platformViewSchema, 'The platform'), ...problems(401, 403, 404) },
+  });
+  registry.registerPath({
     method: 'post',
     path: '/v1/platforms/{platformId}/secret-rotation',
     summary: 'New secrets; the old ones stay valid for 24 hours',

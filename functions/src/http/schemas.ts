@@ -458,6 +458,35 @@ export const platformResponsesResultSchema = z.union([
 
 export type PlatformResponsesResultBody = z.infer<typeof platformResponsesResultSchema>;
 
+/** Kept on the platform record by every delivery: reading it costs one item, whatever the platform's traffic. */
+export const platformDeliveryHealthSchema = z
+  .object({
+    state: z
+      .enum(['unknown', 'ok', 'failing'])
+      .describe('unknown: no webhook attempt yet; failing: the last attempt failed; ok: it succeeded'),
+    lastWebhookSuccessAt: z.string().nullable().describe('The last notice every part of which answered 2xx'),
+    lastWebhookFailureAt: z.string().nullable(),
+    lastWebhookHttpStatus: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Of the last failed attempt; null when no answer came'),
+    lastWebhookError: z.string().nullable().describe('What went wrong at the last failed attempt'),
+    consecutiveWebhookFailures: z.number().int().describe('Failed webhook attempts since the last success'),
+    lastEmail: z
+      .object({
+        at: z.string(),
+        orderId: z.string(),
+        sent: z.boolean().describe('false when SES refused it or no contact address was registered'),
+        error: z.string().nullable(),
+      })
+      .nullable()
+      .describe(
+        'The last notice that fell back to email, its webhook having failed through the grace period',
+      ),
+  })
+  .describe("How the platform's deliveries went lately, across all its orders");
+
 export const platformViewSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -466,6 +495,7 @@ export const platformViewSchema = z.object({
   status: z.enum(['active', 'disabled']),
   createdAt: z.string(),
   secretsRotatedAt: z.string().nullable(),
+  deliveryHealth: platformDeliveryHealthSchema,
 });
 
 export const platformSecretsViewSchema = z.object({

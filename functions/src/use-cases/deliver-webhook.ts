@@ -80,6 +80,13 @@ export async function deliverWebhook(deps: DeliverWebhookDeps, input: DeliverInp
   }
   const outcome = await sendNotice(deps, order, notice);
   await recordOutcome(deps, order.orderId, notice.noticeId, outcome);
+  await deps.platforms.recordDelivery(order.platformId, {
+    channel: 'webhook',
+    at: outcome.at.toISOString(),
+    delivered: outcome.delivered,
+    httpStatus: outcome.httpStatus,
+    error: outcome.error,
+  });
   return { outcome: outcome.delivered ? 'delivered' : 'failed', noticeId: notice.noticeId };
 }
 

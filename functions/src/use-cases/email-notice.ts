@@ -85,6 +85,13 @@ export async function emailNotice(
     latencyMs: at.getTime() - now.getTime(),
     error: 'error' in sent ? sent.error : null,
   });
+  await deps.platforms.recordDelivery(order.platformId, {
+    channel: 'email',
+    at: at.toISOString(),
+    orderId: order.orderId,
+    sent: 'messageId' in sent,
+    error: 'error' in sent ? sent.error : null,
+  });
   const { before, after, result } = await changeOrder(deps, order.orderId, async (current) => {
     const latest = (await deps.orders.getNotice(order.orderId, notice.noticeId)) ?? notice;
     const updated = afterEmail(latest, sent, at);

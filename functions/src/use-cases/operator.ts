@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors';
 import { retryWebhookNow } from '../domain/notices';
 import { isFinalOrderStatus } from '../domain/order-rules';
+import { NO_DELIVERY_HEALTH, platformHealthState } from '../domain/platform-health';
 import { rotatedSecrets } from '../domain/platform-secrets';
 import type { NewPlatform, PlatformRecord, PlatformSecrets } from '../domain/records';
 import { checkAddress, checkWebhookUrl, UnsafeWebhookUrlError } from '../domain/webhook-url-policy';
@@ -24,7 +25,13 @@ export function platformView(platform: PlatformRecord) {
     status: platform.status,
     createdAt: platform.createdAt,
     secretsRotatedAt: platform.secretsRotatedAt,
+    deliveryHealth: deliveryHealthView(platform),
   };
+}
+
+function deliveryHealthView(platform: PlatformRecord) {
+  const health = platform.deliveryHealth ?? NO_DELIVERY_HEALTH;
+  return { state: platformHealthState(health), ...health };
 }
 
 /** Refuses URLs we must never call: plain http (outside loopback when allowed), private and metadata addresses. */
@@ -91,6 +98,12 @@ export async function registerPlatform(deps: RegisterPlatformDeps, body: NewPlat
 
 export async function listPlatforms(deps: Pick<Deps, 'platforms'>) {
   return { items: (await deps.platforms.list()).map(platformView) };
+}
+
+export async function getPlatform(deps: Pick<Deps, 'platforms'>, platformId: string) {
+  const platform = await deps.platforms.get(platformId);
+  if (platform === null) throw new NotFoundError(`platform ${platformId} does not exist`);
+  return platformView(platform);
 }
 
 /** New secrets; the old pair stays valid (we sign with both, accept either) for 24 hours. */

@@ -30,6 +30,7 @@ function countingRepository(platforms: Map<string, PlatformRecord>) {
       if (platform) platforms.set(platformId, { ...platform, ...set });
     },
     list: async () => [...platforms.values()],
+    recordDelivery: async () => {},
   };
   return { repository, reads };
 }

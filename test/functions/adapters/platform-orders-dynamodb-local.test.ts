@@ -4,7 +4,7 @@ import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-
 import { DynamoPlatformOrderIndex } from '../../../functions/src/adapters/dynamodb-platform-orders';
 import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { encodeCursor } from '../../../functions/src/cursor';
-import { registerPlatform } from '../../../functions/src/use-cases/operator';
+import { getPlatform, listPlatforms, registerPlatform } from '../../../functions/src/use-cases/operator';
 import { listPlatformOrders } from '../../../functions/src/use-cases/platform-orders';
 import { testWorld } from '../fakes';
 import { orderBody, registerMichat, submit } from '../lifecycle-helpers';
@@ -61,5 +61,65 @@ describe('the byPlatform index on DynamoDB Local', () => {
     });
     const page = await list(forged);
     expect(page.items.map((order) => order.id)).toEqual([large.id, small.id]);
+  });
+});
+
+describe("a platform's delivery health on DynamoDB Local", () => {
+  it('adds concurrent failures without losing one, clears them on a success, lists them', async () => {
+    const world = testWorld();
+    const platforms = new DynamoPlatformRepository(documents, TABLE);
+    world.deps.platforms = platforms;
+    await registerPlatform(world.deps, {
+      id: 'health',
+      name: 'Health',
+      webhookUrl: 'https://hooks.health.example/t',
+      contactEmail: 'legal@health.example',
+    });
+    const failure = (at: string) =>
+      platforms.recordDelivery('health', {
+        channel: 'webhook',
+        at,
+        delivered: false,
+        httpStatus: 502,
+        error: null,
+      });
+    await Promise.all(Array.from({ length: 5 }, (_, index) => failure(`2026-12-04T10:00:0${index}.000Z`)));
+    await platforms.recordDelivery('health', {
+      channel: 'email',
+      at: '2026-12-04T11:00:00.000Z',
+      orderId: 'o-1',
+      sent: true,
+      error: null,
+    });
+    const failing = (await listPlatforms(world.deps)).items.find((platform) => platform.id === 'health');
+    expect(failing?.deliveryHealth).toMatchObject({
+      state: 'failing',
+      consecutiveWebhookFailures: 5,
+      lastWebhookHttpStatus: 502,
+      lastWebhookError: 'HTTP 502',
+      lastEmail: { at: '2026-12-04T11:00:00.000Z', orderId: 'o-1', sent: true, error: null },
+    });
+    await platforms.recordDelivery('health', {
+      channel: 'webhook',
+      at: '2026-12-04T12:00:00.000Z',
+      delivered: true,
+      httpStatus: 200,
+      error: null,
+    });
+    expect((await getPlatform(world.deps, 'health')).deliveryHealth).toMatchObject({
+      state: 'ok',
+      consecutiveWebhookFailures: 0,
+      lastWebhookSuccessAt: '2026-12-04T12:00:00.000Z',
+    });
+    // A platform that does not exist gets no record from a delivery.
+    await failure('2026-12-04T13:00:00.000Z');
+    await platforms.recordDelivery('gone', {
+      channel: 'webhook',
+      at: '2026-12-04T13:00:00.000Z',
+      delivered: true,
+      httpStatus: 200,
+      error: null,
+    });
+    expect(await platforms.get('gone')).toBeNull();
   });
 });
