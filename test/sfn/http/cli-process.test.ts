@@ -8,8 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 const CLI = join(import.meta.dirname, '../../../local/sfn/cli.ts');
 
 function startCli(args: string[]) {
+  // The CLI's own default region (us-east-1), whatever region another test file left in this worker's env.
+  const { AWS_REGION: _region, AWS_DEFAULT_REGION: _defaultRegion, ...env } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let stdout = '';
   let stderr = '';
