@@ -226,6 +226,8 @@ export interface DomainEvent {
   type: string;
   orderId?: string;
   platformId?: string;
+  /** The order's agency: whether any of its subscriptions takes the event decides if delivery starts at all. */
+  agencyId: string;
   detail: Record<string, unknown>;
 }
 
