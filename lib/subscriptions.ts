@@ -14,7 +14,7 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { SUBSCRIPTION_EVENTS } from '../functions/src/domain/subscriptions';
+import { SUBSCRIBED_MARK, SUBSCRIPTION_EVENTS } from '../functions/src/domain/subscriptions';
 import { EVENT_SOURCE } from './events';
 import { acknowledgeNagFinding } from './nag';
 
@@ -125,9 +125,14 @@ export class AgencySubscriptions extends Construct {
     );
     this.rule = new Rule(this, 'Events', {
       description:
-        "Tenggat domain events an agency may subscribe to: each goes to the agency's subscriptions",
+        "Tenggat domain events a subscription of the order's agency takes: each goes to those subscriptions",
       eventBus: props.eventBus,
-      eventPattern: { source: [EVENT_SOURCE], detailType: [...SUBSCRIPTION_EVENTS] },
+      // Publishers mark the events some subscription takes (SubscriptionMarkingPublisher): the rest start nothing.
+      eventPattern: {
+        source: [EVENT_SOURCE],
+        detailType: [...SUBSCRIPTION_EVENTS],
+        detail: { [SUBSCRIBED_MARK]: [true] },
+      },
       targets: [new SfnStateMachine(this.stateMachine)],
     });
   }

@@ -57,6 +57,8 @@ export interface OrderListQuery {
 export const MAX_ITEMS_PER_CHANGE = 98;
 /** The most notices one OrderChange may write besides its items (they share the 100 actions). */
 export const MAX_NOTICES_PER_CHANGE = 8;
+/** The most items `createOrder` takes into the marker's own transaction (beside marker, reference, audit, notice). */
+export const MAX_ITEMS_WITH_MARKER = 90;
 
 export interface OrderRepository {
   getOrder(orderId: string): Promise<OrderRecord | null>;
@@ -67,9 +69,15 @@ export interface OrderRepository {
   putItems(items: ItemRecord[], owner: Pick<OrderRecord, 'agencyId' | 'createdAt'>): Promise<void>;
   /**
    * Writes the marker and its first audit event; returns false when the marker already exists. Here and in `commit`
-   * the audit event is chained after the order's head and the new head is signed, in the same transaction.
+   * the audit event is chained after the order's head and the new head is signed, in the same transaction. `items`
+   * (at most `MAX_ITEMS_WITH_MARKER`) go into that same transaction: all or nothing.
    */
-  createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>, notices: NoticeRecord[]): Promise<boolean>;
+  createOrder(
+    order: OrderRecord,
+    audit: Omit<AuditEvent, 'seq'>,
+    notices: NoticeRecord[],
+    items?: ItemRecord[],
+  ): Promise<boolean>;
   /** Throws ConcurrentChangeError when the version or an item status moved meanwhile. */
   commit(change: OrderChange): Promise<void>;
   /** Stores the wait's task token only if the version is unchanged; returns false otherwise. */
@@ -232,6 +240,8 @@ export interface DomainEvent {
   type: string;
   orderId?: string;
   platformId?: string;
+  /** The order's agency: whether any of its subscriptions takes the event decides if delivery starts at all. */
+  agencyId: string;
   detail: Record<string, unknown>;
 }
 

@@ -135,7 +135,11 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
       execPath: nodeBinary,
       env: environment,
       // Explicit execArgv so the parent's TypeScript loader is not inherited; heap capped like the memory setting.
-      execArgv: [`--max-old-space-size=${fn.memorySize}`, '--enable-source-maps'],
+      execArgv: [
+        `--max-old-space-size=${fn.memorySize}`,
+        '--enable-source-maps',
+        ...(process.env.TENGGAT_LAMBDA_EXEC_ARGV?.split(' ').filter(Boolean) ?? []),
+      ],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const worker: Worker = { child, busy: false, exited: false };

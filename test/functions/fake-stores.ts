@@ -70,7 +70,12 @@ export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
       this.notices.set(notice.orderId, map);
     }
   }
-  async createOrder(order: OrderRecord, audit: Omit<AuditEvent, 'seq'>, notices: NoticeRecord[] = []) {
+  async createOrder(
+    order: OrderRecord,
+    audit: Omit<AuditEvent, 'seq'>,
+    notices: NoticeRecord[] = [],
+    items: ItemRecord[] = [],
+  ) {
     if (this.orders.has(order.orderId)) return false;
     const chain = await linkAuditEvent(
       this.chainSigner,
@@ -80,6 +85,9 @@ export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
     );
     if (this.orders.has(order.orderId)) return false;
     this.orders.set(order.orderId, { ...clone(order), auditHead: chain.head });
+    const own = this.items.get(order.orderId) ?? new Map<string, ItemRecord>();
+    for (const item of items) own.set(item.itemId, clone(item));
+    if (items.length > 0) this.items.set(order.orderId, own);
     this.putNotices(notices);
     this.audit.set(order.orderId, [chain.event]);
     this.heads.set(order.orderId, chain.head);

@@ -25,14 +25,18 @@ const dataKeyLogicalId =
 const { statementsOfRole, actionsOf, resourcesFor, environmentOf } = functionPolicies(template);
 
 describe('agency subscriptions: the rule and the delivery state machine', () => {
-  it('sends every subscription event of the Tenggat bus, and nothing else, to SubscriptionDelivery', () => {
+  it('sends every subscription event of the Tenggat bus that a subscription takes, and nothing else, to SubscriptionDelivery', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
       JSON.stringify(rule.Properties?.Targets).includes(SUBSCRIPTION_DELIVERY_LOGICAL_ID),
     );
     expect(rules).toHaveLength(1);
     expect(rules[0]?.Properties).toMatchObject({
       EventBusName: { Ref: 'TenggatEventBus' },
-      EventPattern: { source: ['tenggat.orders'], 'detail-type': [...SUBSCRIPTION_EVENTS] },
+      EventPattern: {
+        source: ['tenggat.orders'],
+        'detail-type': [...SUBSCRIPTION_EVENTS],
+        detail: { subscribed: [true] },
+      },
       State: 'ENABLED',
       Targets: [{ Arn: machineArn, RoleArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } }],
     });

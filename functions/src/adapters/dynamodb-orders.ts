@@ -34,14 +34,28 @@ import {
 import { allUnder, queryPage } from './dynamodb-reads';
 import { type ItemOwner, itemSearchKeys, referenceRecord, removedIndexKeys } from './dynamodb-search-keys';
 import {
+  ITEMS_PER_WRITE,
   isCancelled,
   isConditionFailure,
+  itemWriteChunks,
+  MAX_ITEM_WRITE_BYTES,
   setExpression,
   sleep,
   writeInTransactionChunks,
 } from './dynamodb-writes';
 
 export { auditSk, deliverySk, itemSk, noticeSk, ORDER_SK, orderPk } from './dynamodb-order-keys';
+
+/** Items as stored: keyed under the order, with their open-locator and search index keys. */
+const itemRecordsOf = (items: readonly ItemRecord[], owner: ItemOwner): Record<string, unknown>[] =>
+  items.map((item) => ({
+    pk: orderPk(item.orderId),
+    sk: itemSk(item.itemId),
+    ...openLocatorKeys(item),
+    ...itemSearchKeys(item, owner),
+    ...item,
+  }));
+
 export {
   ITEMS_PER_WRITE,
   ItemWriteError,
@@ -81,26 +95,25 @@ export class DynamoOrderRepository implements OrderRepository {
    * against 1 for a batch put, and one order's items share a partition (1,000 WCU/s until DynamoDB splits it).
    */
   async putItems(items: ItemRecord[], owner: ItemOwner): Promise<void> {
-    const records = items.map((item) => ({
-      pk: orderPk(item.orderId),
-      sk: itemSk(item.itemId),
-      ...openLocatorKeys(item),
-      ...itemSearchKeys(item, owner),
-      ...item,
-    }));
-    await writeInTransactionChunks(this.client, this.tableName, records);
+    await writeInTransactionChunks(this.client, this.tableName, itemRecordsOf(items, owner));
   }
 
   async createOrder(
     order: OrderRecord,
     audit: Omit<AuditEvent, 'seq'>,
     notices: NoticeRecord[],
+    items: ItemRecord[] = [],
   ): Promise<boolean> {
+    const records = itemRecordsOf(items, order);
+    // Past the request's byte budget (much evidence) the items go first, in chunks, as for a large order.
+    const together = itemWriteChunks(records, ITEMS_PER_WRITE, MAX_ITEM_WRITE_BYTES).length <= 1;
+    if (!together) await writeInTransactionChunks(this.client, this.tableName, records);
     const chain = await linkAuditEvent(this.chainSigner, { ...audit, seq: order.auditSeq }, null, new Date());
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
+            ...(together ? records.map((Item) => ({ Put: { TableName: this.tableName, Item } })) : []),
             {
               Put: {
                 TableName: this.tableName,

@@ -17,6 +17,32 @@ function toRecord(item: Record<string, unknown>): SubscriptionRecord {
   return rest as unknown as SubscriptionRecord;
 }
 
+/**
+ * Every subscription of the agency, oldest first: one query. A function of its own so that the publishers, which
+ * only list, bundle this and not the whole repository.
+ */
+export async function listSubscriptions(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  agencyId: string,
+): Promise<SubscriptionRecord[]> {
+  const subscriptions: SubscriptionRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': subscriptionsPk(agencyId), ':sk': 'SUBSCRIPTION#' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of result.Items ?? []) subscriptions.push(toRecord(item));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return subscriptions.sort((left, right) => left.createdAt.localeCompare(right.createdAt));
+}
+
 /** One partition per agency: listing is one query, and an id is only ever looked up under the caller's agency. */
 export class DynamoSubscriptionRepository implements SubscriptionRepository {
   constructor(
@@ -45,22 +71,8 @@ export class DynamoSubscriptionRepository implements SubscriptionRepository {
     return result.Item ? toRecord(result.Item) : null;
   }
 
-  async list(agencyId: string): Promise<SubscriptionRecord[]> {
-    const subscriptions: SubscriptionRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': subscriptionsPk(agencyId), ':sk': 'SUBSCRIPTION#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) subscriptions.push(toRecord(item));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return subscriptions.sort((left, right) => left.createdAt.localeCompare(right.createdAt));
+  list(agencyId: string): Promise<SubscriptionRecord[]> {
+    return listSubscriptions(this.client, this.tableName, agencyId);
   }
 
   async update(

@@ -29,6 +29,12 @@ export const SUBSCRIPTION_EVENTS = [
 ] as const;
 export type SubscriptionEvent = (typeof SUBSCRIPTION_EVENTS)[number];
 
+/**
+ * Set in a bus event's detail (`true`) when an active subscription of the order's agency takes the event: the bus
+ * rule matches on it, so events nobody subscribed to start no delivery. Never part of what a subscription receives.
+ */
+export const SUBSCRIBED_MARK = 'subscribed';
+
 export const isSubscriptionEvent = (name: string): name is SubscriptionEvent =>
   (SUBSCRIPTION_EVENTS as readonly string[]).includes(name);
 
@@ -81,7 +87,7 @@ export function subscriptionPayload(
   event: BusEvent,
   order: Pick<OrderRecord, 'orderId' | 'reference' | 'platformId' | 'status' | 'stage'>,
 ) {
-  const { orderId: _orderId, platformId: _platformId, ...detail } = event.detail;
+  const { orderId: _orderId, platformId: _platformId, [SUBSCRIBED_MARK]: _mark, ...detail } = event.detail;
   return {
     type: event.type,
     timestamp: event.time,

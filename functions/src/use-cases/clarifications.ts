@@ -58,6 +58,7 @@ export async function requestClarification(
       type: 'takedown.clarification_requested',
       orderId: after.orderId,
       platformId: after.platformId,
+      agencyId: after.agencyId,
       detail: { agencyId: after.agencyId, seq: clarification.seq, question: clarification.question },
     },
   ]);
@@ -113,6 +114,7 @@ export async function answerClarification(
       type: 'takedown.clarified',
       orderId: after.orderId,
       platformId: after.platformId,
+      agencyId: after.agencyId,
       detail: { agencyId: after.agencyId, seq: after.clarification?.seq ?? null },
     },
   ]);

@@ -194,7 +194,7 @@ async function recordOutcome(
 /** `takedown.served` when this receipt served the order, `takedown.notified` at the first webhook acknowledgement. */
 export function receiptEvents(before: OrderRecord, after: OrderRecord, served: boolean): DomainEvent[] {
   const events: DomainEvent[] = [];
-  const base = { orderId: after.orderId, platformId: after.platformId };
+  const base = { orderId: after.orderId, platformId: after.platformId, agencyId: after.agencyId };
   if (served) {
     events.push({
       type: 'takedown.served',

@@ -122,6 +122,7 @@ export async function emailNotice(
       type: 'platform.undeliverable',
       orderId: order.orderId,
       platformId: order.platformId,
+      agencyId: order.agencyId,
       detail: {
         agencyId: order.agencyId,
         event: notice.event,

@@ -118,6 +118,7 @@ async function recover(deps: ReconcileDeps, order: OpenOrder & { executionArn: s
       type: 'order.execution_recovered',
       orderId: order.orderId,
       platformId: after.platformId,
+      agencyId: after.agencyId,
       detail: { how, executionArn, previousStatus, agencyId: after.agencyId },
     },
   ]);

@@ -191,6 +191,7 @@ export async function applyPlatformAnswers(
         type: 'takedown.items_answered',
         orderId,
         platformId,
+        agencyId: lastOrder.agencyId,
         detail: { applied, itemCounts: lastOrder.itemCounts, stage: lastOrder.stage },
       },
     ]);

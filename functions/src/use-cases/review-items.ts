@@ -81,6 +81,7 @@ export async function reviewItems(deps: ReviewItemsDeps, input: ReviewInput) {
         type: 'takedown.review_decided',
         orderId: input.orderId,
         platformId: firstBefore.platformId,
+        agencyId: firstBefore.agencyId,
         detail: {
           decision: input.decision,
           items: results.filter((entry) => entry.result === 'applied').length,

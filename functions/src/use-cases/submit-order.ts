@@ -5,6 +5,7 @@ import { acceptsInBackground } from '../domain/intake';
 import type { DuplicateEntry } from '../domain/locator';
 import { checkFineIndices, type NewOrder, newOrderRecords } from '../domain/new-order';
 import type { OrderRecord } from '../domain/records';
+import { MAX_ITEMS_WITH_MARKER } from '../ports';
 import type { Deps } from './deps';
 import { duplicateFieldErrors, duplicatesOf, findDuplicates, withDuplicates } from './find-duplicates';
 import { acceptInBackground } from './intake-order';
@@ -62,13 +63,18 @@ export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput
   }
   const key = `${input.agencyId}#${input.idempotencyKey}`;
   const freshOrderId = deps.ids.orderId();
-  const claim = await deps.idempotency.claim({
-    key,
-    requestHash: canonicalHash(input.request),
-    payload: { orderId: freshOrderId, createdAt: deps.clock.now().toISOString() },
-    leaseMs: IDEMPOTENCY_LEASE_MS,
-    ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
-  });
+  const inBackground = acceptsInBackground(input.order.items.length, deps.asyncIntakeItems);
+  // The duplicate lookup only reads: it runs beside the claim (one round trip less), for the id a fresh claim gets.
+  const [claim, freshDuplicates] = await Promise.all([
+    deps.idempotency.claim({
+      key,
+      requestHash: canonicalHash(input.request),
+      payload: { orderId: freshOrderId, createdAt: deps.clock.now().toISOString() },
+      leaseMs: IDEMPOTENCY_LEASE_MS,
+      ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+    }),
+    inBackground ? null : duplicatesFor(deps, input, freshOrderId),
+  ]);
   if (claim.state === 'reused') {
     throw new IdempotencyKeyReusedError('this Idempotency-Key was used with a different body');
   }
@@ -88,10 +94,18 @@ export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput
   const orderId = String(claim.payload.orderId);
   const createdAt = String(claim.payload.createdAt);
   try {
-    const claimed = { orderId, createdAt, takeover: orderId !== freshOrderId };
-    const result = acceptsInBackground(input.order.items.length, deps.asyncIntakeItems)
+    const takeover = orderId !== freshOrderId;
+    const claimed = { orderId, createdAt, takeover };
+    const result = inBackground
       ? await acceptInBackground(deps, input, claimed)
-      : await writeOrder(deps, input, claimed);
+      : await writeOrder(deps, input, {
+          ...claimed,
+          // A takeover continues another attempt's order: its own items, already written, are not duplicates.
+          duplicates:
+            freshDuplicates === null || takeover
+              ? await duplicatesFor(deps, input, orderId)
+              : freshDuplicates,
+        });
     // A DynamoDB item holds 400 KB: a result with long locators and much evidence is kept as a reference.
     const small = Buffer.byteLength(JSON.stringify(result)) <= MAX_STORED_RESULT_BYTES;
     await deps.idempotency.complete(
@@ -110,19 +124,21 @@ export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput
 /** The 201 body: the order view, and every item that was a duplicate at submission (the view shows a page). */
 export type SubmittedOrder = OrderView & { duplicates: DuplicateEntry[] };
 
-async function writeOrder(
-  deps: SubmitOrderDeps,
-  input: SubmitOrderInput,
-  claimed: { orderId: string; createdAt: string; takeover: boolean },
-): Promise<SubmittedOrder> {
-  const { orderId, createdAt, takeover } = claimed;
-  const duplicates = await findDuplicates(deps, {
+const duplicatesFor = (deps: SubmitOrderDeps, input: SubmitOrderInput, orderId: string) =>
+  findDuplicates(deps, {
     items: input.order.items,
     platformId: input.order.platformId,
     agencyId: input.agencyId,
     orderId,
     firstIndex: 0,
   });
+
+async function writeOrder(
+  deps: SubmitOrderDeps,
+  input: SubmitOrderInput,
+  claimed: { orderId: string; createdAt: string; takeover: boolean; duplicates: DuplicateEntry[] },
+): Promise<SubmittedOrder> {
+  const { orderId, createdAt, takeover, duplicates } = claimed;
   if (duplicates.length > 0 && deps.policy.duplicateLocators === 'reject') {
     throw new UnprocessableError(
       `${duplicates.length} item(s) are already open in an order to this platform`,
@@ -138,15 +154,21 @@ async function writeOrder(
   });
   const { audit, notice } = records;
   const { order, items } = withDuplicates(records, duplicates);
-  // Items are derived from the request alone, so what a crashed attempt already wrote is exactly what we would write.
-  const written = takeover
-    ? new Set((await deps.orders.allItems(orderId)).map((item) => item.itemId))
-    : new Set();
-  await deps.orders.putItems(
-    items.filter((item) => !written.has(item.itemId)),
-    order,
-  );
-  const created = await deps.orders.createOrder(order, audit, [notice]);
+  let created: boolean;
+  if (!takeover && items.length <= MAX_ITEMS_WITH_MARKER) {
+    // A small order is one transaction, items and marker: one round trip, and a crash leaves nothing.
+    created = await deps.orders.createOrder(order, audit, [notice], items);
+  } else {
+    // Items are derived from the request alone: what a crashed attempt already wrote is exactly what we would write.
+    const written = takeover
+      ? new Set((await deps.orders.allItems(orderId)).map((item) => item.itemId))
+      : new Set();
+    await deps.orders.putItems(
+      items.filter((item) => !written.has(item.itemId)),
+      order,
+    );
+    created = await deps.orders.createOrder(order, audit, [notice]);
+  }
   await deps.workflow.start(orderId);
   // Only an order committed by an earlier attempt needs reading back; one just created is what we wrote.
   const stored: OrderRecord = created ? order : ((await deps.orders.getOrder(orderId)) ?? order);

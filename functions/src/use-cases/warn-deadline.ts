@@ -50,6 +50,7 @@ export async function warnDeadline(deps: WarnDeadlineDeps, orderId: string): Pro
         type: DEADLINE_WARNING_EVENT,
         orderId,
         platformId: after.platformId,
+        agencyId: after.agencyId,
         detail: {
           stage: result.warning.stage,
           deadlineAt: result.warning.deadlineAt,

@@ -61,6 +61,7 @@ export async function withdrawOrder(deps: WithdrawOrderDeps, input: WithdrawOrde
       type: 'takedown.withdrawn',
       orderId: input.orderId,
       platformId: before.platformId,
+      agencyId: before.agencyId,
       detail: { reason: input.reason },
     },
   ]);

@@ -86,6 +86,7 @@ export async function evaluate(deps: WorkflowStepDeps, orderId: string): Promise
         type: 'takedown.review_reminder',
         orderId,
         platformId: after.platformId,
+        agencyId: after.agencyId,
         detail: { disputed: result.progress.disputed, agencyId: after.agencyId },
       },
     ]);
@@ -154,12 +155,12 @@ export async function escalate(deps: WorkflowStepDeps, orderId: string): Promise
   });
   if (before.version !== after.version && result.event !== null) {
     const detail = { stage: result.stage, deadlineAt: after.deadlineAt, pending: after.itemCounts.pending };
-    const events: DomainEvent[] = [{ type: result.event, orderId, platformId: after.platformId, detail }];
+    const base = { orderId, platformId: after.platformId, agencyId: after.agencyId };
+    const events: DomainEvent[] = [{ type: result.event, ...base, detail }];
     if (result.final) {
       events.push({
         type: 'takedown.referred_for_blocking',
-        orderId,
-        platformId: after.platformId,
+        ...base,
         detail: { ...detail, deadlineAt: null },
       });
     }
@@ -217,7 +218,7 @@ export async function finalize(
     };
   });
   if (before.finalizedAt === null) {
-    const base = { orderId, platformId: after.platformId };
+    const base = { orderId, platformId: after.platformId, agencyId: after.agencyId };
     const events: DomainEvent[] = announcedBeforeFinalize(result.status, after)
       ? []
       : [

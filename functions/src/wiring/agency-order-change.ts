@@ -15,7 +15,7 @@ export function wireAgencyOrderChange(env: NodeJS.ProcessEnv): AgencyOrderChange
   return {
     orders: orderRepository(config, auditSigner(config)),
     workflow: stepFunctionsWorkflow(config.stateMachineArn),
-    events: eventBridgePublisher(config.eventBusName),
+    events: eventBridgePublisher(config),
     clock: systemClock,
     agencyClients: config.agencyClients,
   };

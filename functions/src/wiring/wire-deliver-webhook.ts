@@ -17,7 +17,7 @@ export function wireDeliverWebhook(env: NodeJS.ProcessEnv = process.env): Delive
     orders: orderRepository(config, auditSigner(config)),
     platforms: platformRepository(config),
     secrets: platformSecretStore(config),
-    events: eventBridgePublisher(config.eventBusName),
+    events: eventBridgePublisher(config),
     webhooks: new HttpWebhookSender(webhookRules),
     clock: systemClock,
     webhookRules,

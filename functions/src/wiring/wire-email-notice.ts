@@ -14,7 +14,7 @@ export function wireEmailNotice(env: NodeJS.ProcessEnv = process.env): EmailNoti
   return {
     orders: orderRepository(config, auditSigner(config)),
     platforms: platformRepository(config),
-    events: eventBridgePublisher(config.eventBusName),
+    events: eventBridgePublisher(config),
     mailer: new SesMailer(sesClient, config.mailFrom, config.sesConfigurationSet),
     clock: systemClock,
     // The letter attached to each email is recorded by its digest, for the public verification route.

@@ -23,7 +23,7 @@ export function wirePlatformApi(env: NodeJS.ProcessEnv = process.env): PlatformA
     platforms: platformRepository(config),
     webhookIds: idempotencyStore(config, 'WEBHOOK'),
     workflow: stepFunctionsWorkflow(config.stateMachineArn),
-    events: eventBridgePublisher(config.eventBusName),
+    events: eventBridgePublisher(config),
     clock: systemClock,
   };
 }

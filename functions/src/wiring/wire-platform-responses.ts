@@ -17,7 +17,7 @@ export function wirePlatformResponses(env: NodeJS.ProcessEnv = process.env): Pla
     webhookIds: idempotencyStore(config, 'WEBHOOK'),
     secrets: platformSecretStore(config),
     workflow: stepFunctionsWorkflow(config.stateMachineArn),
-    events: eventBridgePublisher(config.eventBusName),
+    events: eventBridgePublisher(config),
     clock: systemClock,
   };
 }

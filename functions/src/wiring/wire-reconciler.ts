@@ -15,7 +15,7 @@ export function wireReconciler(env: NodeJS.ProcessEnv = process.env): Reconciler
   return {
     orders: orderRepository(config, auditSigner(config)),
     workflow: stepFunctionsWorkflow(config.stateMachineArn),
-    events: eventBridgePublisher(config.eventBusName),
+    events: eventBridgePublisher(config),
     clock: systemClock,
     intake: intakeStarter(config.intakeFunctionName),
   };

@@ -9,7 +9,7 @@ export function wireWorkflowStep(env: NodeJS.ProcessEnv = process.env): Workflow
   const config = loadConfig(env, ['eventBus']);
   return {
     orders: orderRepository(config, auditSigner(config)),
-    events: eventBridgePublisher(config.eventBusName),
+    events: eventBridgePublisher(config),
     clock: systemClock,
   };
 }

@@ -316,7 +316,7 @@ describe('EventBridgePublisher', () => {
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [] });
     const publisher = new EventBridgePublisher(new EventBridgeClient(region), 'bus');
     await expect(
-      publisher.publish([{ type: 'takedown.reminder', orderId: 'o', detail: {} }]),
+      publisher.publish([{ type: 'takedown.reminder', orderId: 'o', agencyId: 'a', detail: {} }]),
     ).rejects.toThrow(EventPublishError);
     expect(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]).toMatchObject({
       EventBusName: 'bus',

@@ -128,7 +128,7 @@ describe('submitOrder', () => {
     ).resolves.toEqual({ state: 'in_flight' });
   });
 
-  it('a retry after a crash between items and marker completes the same order', async () => {
+  it('a crash writing a small order (items and marker in one transaction) leaves nothing; the retry writes it whole', async () => {
     const world = testWorld();
     await registerMichat(world);
     const body = orderBody();
@@ -140,6 +140,7 @@ describe('submitOrder', () => {
       submitOrder(world.deps, { agencyId: AGENCY, idempotencyKey: 'k', request: body, order: body }),
     ).rejects.toThrow('crash');
     expect(world.orders.orders.size).toBe(0);
+    expect(world.orders.items.size).toBe(0);
     await expect(
       submitOrder(world.deps, { agencyId: AGENCY, idempotencyKey: 'k', request: body, order: body }),
     ).rejects.toThrow(IdempotencyInFlightError);
@@ -160,7 +161,7 @@ describe('submitOrder', () => {
     expect(retry.id).toBe('order-1');
     expect([...world.orders.orders.keys()]).toEqual(['order-1']);
     expect(world.orders.items.get('order-1')?.size).toBe(3);
-    expect(rewritten).toEqual([0]);
+    expect(rewritten).toEqual([3]);
   });
 
   it('refuses an unknown platform with 422 naming platformId, writing nothing', async () => {
