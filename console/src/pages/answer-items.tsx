@@ -104,20 +104,12 @@ export function AnswerItems(props: Props) {
         <ProblemBox error={page.error} />
         {items.length > 0 ? (
           <Field label={t('answerPageAll')}>
-            <select
+            <OutcomeSelect
               value=""
-              onChange={(event) => {
-                const outcome = event.currentTarget.value;
+              onChange={(outcome) => {
                 for (const item of items) set(item.id, { outcome });
               }}
-            >
-              <option value="">{t('outcomeNone')}</option>
-              {ITEM_OUTCOMES.map((outcome) => (
-                <option key={outcome} value={outcome}>
-                  {outcome}
-                </option>
-              ))}
-            </select>
+            />
           </Field>
         ) : null}
         {items.map((item) => (
@@ -167,6 +159,24 @@ function PagedForm(props: {
   );
 }
 
+/** An item outcome, or none yet. */
+function OutcomeSelect(props: { value: string; required?: boolean; onChange: (outcome: string) => void }) {
+  return (
+    <select
+      required={props.required}
+      value={props.value}
+      onChange={(event) => props.onChange(event.currentTarget.value)}
+    >
+      <option value="">{t('outcomeNone')}</option>
+      {ITEM_OUTCOMES.map((outcome) => (
+        <option key={outcome} value={outcome}>
+          {outcome}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 function ItemAnswer(props: {
   item: PendingItem;
   answer: Answer | undefined;
@@ -176,17 +186,7 @@ function ItemAnswer(props: {
   return (
     <fieldset class="answer">
       <Field label={t('answerOutcome', { locator: item.locator ?? item.id })}>
-        <select
-          value={answer?.outcome ?? ''}
-          onChange={(event) => set(item.id, { outcome: event.currentTarget.value })}
-        >
-          <option value="">{t('outcomeNone')}</option>
-          {ITEM_OUTCOMES.map((outcome) => (
-            <option key={outcome} value={outcome}>
-              {outcome}
-            </option>
-          ))}
-        </select>
+        <OutcomeSelect value={answer?.outcome ?? ''} onChange={(outcome) => set(item.id, { outcome })} />
       </Field>
       {answer?.outcome === 'rejected' ? (
         <Rejection answer={answer} onChange={(change) => set(item.id, change)} />
@@ -254,18 +254,11 @@ function AnswerEvery(props: Props & { pending: number; onDone: () => void }) {
     >
       <h3>{t('answerEvery')}</h3>
       <Field label={t('answerEveryOutcome')}>
-        <select
+        <OutcomeSelect
           required
           value={answer.outcome}
-          onChange={(event) => setAnswer({ ...answer, outcome: event.currentTarget.value })}
-        >
-          <option value="">{t('outcomeNone')}</option>
-          {ITEM_OUTCOMES.map((outcome) => (
-            <option key={outcome} value={outcome}>
-              {outcome}
-            </option>
-          ))}
-        </select>
+          onChange={(outcome) => setAnswer({ ...answer, outcome })}
+        />
       </Field>
       {answer.outcome === 'rejected' ? (
         <Rejection answer={answer} onChange={(change) => setAnswer({ ...answer, ...change })} />
