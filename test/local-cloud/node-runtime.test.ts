@@ -31,8 +31,12 @@ async function freshModule() {
 describe('the Node binary of a Lambda runtime', () => {
   const saved = { PATH: process.env.PATH, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
   afterEach(() => {
-    process.env.PATH = saved.PATH;
-    process.env.XDG_CACHE_HOME = saved.XDG_CACHE_HOME;
+    // Other files run in this worker after this one (isolate: false): put back exactly what was there, and an
+    // unset variable stays unset (assigning undefined would leave the string "undefined").
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     delete process.env.TENGGAT_NODE_18;
   });
 
