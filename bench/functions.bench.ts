@@ -220,6 +220,6 @@ export const run: BenchRun = async ({ quick }) => {
   } finally {
     await platform.close();
     await cloud.stop();
-    rmSync(root, { recursive: true, force: true });
+    if (!process.env.TENGGAT_BENCH_KEEP) rmSync(root, { recursive: true, force: true });
   }
 };
