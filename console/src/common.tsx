@@ -162,3 +162,33 @@ export function useAction(): {
     },
   };
 }
+
+/** One action: a form with its fields, the API's problem document under it when it fails. */
+export function ActionForm(props: {
+  title: string;
+  submitLabel: string;
+  onSubmit: () => Promise<unknown>;
+  onDone: () => void;
+  /** The submit button stays disabled while there is nothing to send. */
+  disabled?: boolean;
+  children?: ComponentChildren;
+}) {
+  const action = useAction();
+  return (
+    <form
+      class="action"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void action.run(props.onSubmit).then((worked) => worked && props.onDone());
+      }}
+    >
+      <h3>{props.title}</h3>
+      {props.children}
+      <button type="submit" disabled={action.busy || props.disabled === true}>
+        {props.submitLabel}
+      </button>
+      {action.done ? <p role="status">{t('done')}</p> : null}
+      <ProblemBox error={action.error} />
+    </form>
+  );
+}

@@ -2,12 +2,14 @@
 
 import type { ExecutionViewBody } from '../../functions/src/http/execution-schemas';
 import type {
+  PlatformSecretsViewBody,
+  PlatformViewBody,
+} from '../../functions/src/http/platform-view-schemas';
+import type {
   AuditPageBody,
   ItemPageBody,
   OrderListBody,
   OrderViewBody,
-  PlatformSecretsViewBody,
-  PlatformViewBody,
   SubmittedOrderBody,
 } from '../../functions/src/http/schemas';
 

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type Api, encode } from '../api';
-import { Field, ProblemBox, useAction, useLoad } from '../common';
+import { ActionForm, Field, ProblemBox, useAction, useLoad } from '../common';
 import { t } from '../i18n';
 import { ITEM_OUTCOMES, type OrderView } from '../types';
 
@@ -86,8 +86,10 @@ export function AnswerItems(props: Props) {
   const items = page.data?.items ?? [];
   return (
     <>
-      <PagedForm
-        {...props}
+      <ActionForm
+        title={t('answerItems')}
+        submitLabel={t('sendChosen', { count: chosen.length })}
+        disabled={chosen.length === 0}
         onSubmit={() =>
           sendAll(
             api,
@@ -96,7 +98,6 @@ export function AnswerItems(props: Props) {
           )
         }
         onDone={done}
-        chosen={chosen.length}
       >
         <p class="muted" role="status">
           {t('answerPage', { page: trail.length, shown: items.length, total: pendingTotal })}
@@ -127,35 +128,9 @@ export function AnswerItems(props: Props) {
             {t('nextPage')}
           </button>
         </div>
-      </PagedForm>
+      </ActionForm>
       {pendingTotal > PAGE_SIZE ? <AnswerEvery {...props} pending={pendingTotal} onDone={done} /> : null}
     </>
-  );
-}
-
-function PagedForm(props: {
-  onSubmit: () => Promise<unknown>;
-  onDone: () => void;
-  chosen: number;
-  children: preact.ComponentChildren;
-}) {
-  const action = useAction();
-  return (
-    <form
-      class="action"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void action.run(props.onSubmit).then((worked) => worked && props.onDone());
-      }}
-    >
-      <h3>{t('answerItems')}</h3>
-      {props.children}
-      <button type="submit" disabled={action.busy || props.chosen === 0}>
-        {t('sendChosen', { count: props.chosen })}
-      </button>
-      {action.done ? <p role="status">{t('done')}</p> : null}
-      <ProblemBox error={action.error} />
-    </form>
   );
 }
 

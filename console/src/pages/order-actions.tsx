@@ -1,39 +1,10 @@
-import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { type Api, encode } from '../api';
 import type { Viewer } from '../auth';
-import { FINAL_STATUSES, Field, ProblemBox, useAction } from '../common';
+import { ActionForm, FINAL_STATUSES, Field } from '../common';
 import { t } from '../i18n';
 import type { OrderView } from '../types';
 import { AnswerItems } from './answer-items';
-
-/** One action: a form with its fields, the API's problem document under it when it fails. */
-function ActionForm(props: {
-  title: string;
-  submitLabel: string;
-  onSubmit: () => Promise<unknown>;
-  onDone: () => void;
-  children?: ComponentChildren;
-}) {
-  const action = useAction();
-  return (
-    <form
-      class="action"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void action.run(props.onSubmit).then((worked) => worked && props.onDone());
-      }}
-    >
-      <h3>{props.title}</h3>
-      {props.children}
-      <button type="submit" disabled={action.busy}>
-        {props.submitLabel}
-      </button>
-      {action.done ? <p role="status">{t('done')}</p> : null}
-      <ProblemBox error={action.error} />
-    </form>
-  );
-}
 
 export function OrderActions(props: { api: Api; viewer: Viewer; view: OrderView; onChange: () => void }) {
   const { viewer, view } = props;

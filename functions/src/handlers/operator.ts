@@ -2,13 +2,15 @@ import { apiHandler, pathParam } from '../http/api-handler';
 import { type AgencyDirectory, callerOf } from '../http/auth';
 import { type ExecutionViewBody, executionQuerySchema } from '../http/execution-schemas';
 import { type HttpEvent, json, validate } from '../http/middleware';
+import type {
+  PlatformSecretsViewBody,
+  PlatformViewBody,
+  RegisteredPlatformBody,
+} from '../http/platform-view-schemas';
 import type { Route } from '../http/router';
 import {
   type PersonalDataErasureResultBody,
-  type PlatformSecretsViewBody,
-  type PlatformViewBody,
   personalDataErasureBodySchema,
-  type RegisteredPlatformBody,
   registerPlatformBodySchema,
 } from '../http/schemas';
 import { createPlatformUserBodySchema, type PlatformUserBody } from '../http/staff-schemas';

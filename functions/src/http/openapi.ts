@@ -6,6 +6,11 @@ import { registerPlatformApiPaths } from './openapi-platform';
 import { registerReportPaths } from './openapi-reports';
 import { registerSubscriptionPaths } from './openapi-subscriptions';
 import {
+  platformSecretsViewSchema,
+  platformViewSchema,
+  registeredPlatformSchema,
+} from './platform-view-schemas';
+import {
   auditPageSchema,
   clarificationAnswerBodySchema,
   itemPageSchema,
@@ -17,10 +22,7 @@ import {
   personalDataErasureResultSchema,
   platformResponsesBodySchema,
   platformResponsesResultSchema,
-  platformSecretsViewSchema,
-  platformViewSchema,
   problemSchema,
-  registeredPlatformSchema,
   registerPlatformBodySchema,
   reviewBodySchema,
   submitOrderBodySchema,
