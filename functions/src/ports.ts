@@ -90,8 +90,12 @@ export interface OrderRepository {
   getItems(orderId: string, itemIds: readonly string[]): Promise<ItemRecord[]>;
   listItems(orderId: string, page: PageRequest): Promise<Page<ItemRecord>>;
   allItems(orderId: string): Promise<ItemRecord[]>;
-  listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>>;
-  /** Every audit event of the order, in order, and the head stored on the marker. */
+  /** A page of the audit events, none past `throughSeq` when it is given (so a page can match a head read before it). */
+  listAudit(orderId: string, page: PageRequest, throughSeq?: number): Promise<Page<ChainedAuditEvent>>;
+  /**
+   * The head stored on the marker and every audit event up to it, in order: a snapshot, even while events are
+   * appended (an event appended after the head was read is not part of it).
+   */
   auditTrail(orderId: string): Promise<{ events: ChainedAuditEvent[]; head: StoredChainHead | null }>;
   /** Removes the personal data of every event of the order (their digests stay); returns how many were erased. */
   erasePersonalData(orderId: string, at: Date): Promise<number>;

@@ -198,8 +198,10 @@ export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
       nextCursor: start + page.limit < all.length ? String(start + page.limit) : null,
     };
   }
-  async listAudit(orderId: string, page: PageRequest) {
-    const all = this.audit.get(orderId) ?? [];
+  async listAudit(orderId: string, page: PageRequest, throughSeq?: number) {
+    const all = (this.audit.get(orderId) ?? []).filter(
+      (event) => throughSeq === undefined || event.seq <= throughSeq,
+    );
     const start = offsetOf(page.cursor);
     return {
       items: all.slice(start, start + page.limit).map(clone),

@@ -349,13 +349,23 @@ export class DynamoOrderRepository implements OrderRepository {
     return records.map((record) => strip<ItemRecord>(record));
   }
 
-  async listAudit(orderId: string, page: PageRequest): Promise<Page<ChainedAuditEvent>> {
+  async listAudit(orderId: string, page: PageRequest, throughSeq?: number): Promise<Page<ChainedAuditEvent>> {
+    const range =
+      throughSeq === undefined
+        ? {
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':prefix': 'AUDIT#' },
+          }
+        : {
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+            ExpressionAttributeValues: { ':first': auditSk(0), ':last': auditSk(throughSeq) },
+          };
     const found = await queryPage<Record<string, unknown>>(
       this.client,
       {
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': 'AUDIT#' },
+        KeyConditionExpression: range.KeyConditionExpression,
+        ExpressionAttributeValues: { ':pk': orderPk(orderId), ...range.ExpressionAttributeValues },
         ConsistentRead: true,
       },
       page,
@@ -366,8 +376,8 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async auditTrail(orderId: string): Promise<{ events: ChainedAuditEvent[]; head: StoredChainHead | null }> {
-    const records = await allUnder(this.client, this.tableName, orderId, 'AUDIT#');
-    const events: ChainedAuditEvent[] = records.map((record) => storedAuditEvent(strip(record)));
+    // The head first: an event and the head that covers it are written in one transaction, so every event up to
+    // the head read is there when the events are read; events appended meanwhile are left out.
     const marker = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -376,7 +386,12 @@ export class DynamoOrderRepository implements OrderRepository {
         ConsistentRead: true,
       }),
     );
-    return { events, head: (marker.Item?.auditHead as StoredChainHead | undefined) ?? null };
+    const head = (marker.Item?.auditHead as StoredChainHead | undefined) ?? null;
+    const records = await allUnder(this.client, this.tableName, orderId, 'AUDIT#');
+    const events: ChainedAuditEvent[] = records
+      .map((record) => storedAuditEvent(strip(record)))
+      .filter((event) => head === null || event.seq <= head.seq);
+    return { events, head };
   }
 
   async erasePersonalData(orderId: string, at: Date): Promise<number> {

@@ -102,10 +102,14 @@ export async function getAudit(
   input: { agencyId: Reader; orderId: string; limit: number; cursor: string | null },
 ) {
   const order = await ownOrder(deps, input.agencyId, input.orderId);
-  const [page, trail] = await Promise.all([
-    deps.orders.listAudit(order.orderId, { limit: input.limit, cursor: input.cursor }),
-    deps.orders.auditTrail(order.orderId),
-  ]);
+  // The trail (head first), then the page through that head: the page, the head and the verification describe
+  // one moment of the chain, even while the workflow appends events.
+  const trail = await deps.orders.auditTrail(order.orderId);
+  const page = await deps.orders.listAudit(
+    order.orderId,
+    { limit: input.limit, cursor: input.cursor },
+    trail.head?.seq,
+  );
   return {
     items: page.items.map(auditEventView),
     nextCursor: page.nextCursor,

@@ -368,4 +368,75 @@ describe('the audit trail on DynamoDB Local', () => {
     expect(JSON.stringify(after.items)).not.toMatch(/Rina|Budi|Putusan/);
     expect(after.verification).toEqual({ valid: true, checkedEvents: before.items.length + 1 });
   }, 120_000);
+
+  it('reads one moment of the chain while the workflow appends events between its reads', async () => {
+    const world = worldOnDynamo();
+    const platform = await registerPlatform(world.deps, {
+      id: `snapshot-${Math.random().toString(36).slice(2, 8)}`,
+      name: 'Snapshot',
+      webhookUrl: 'https://hooks.snapshot.example/',
+      contactEmail: 'ops@snapshot.example',
+    });
+    const order = await submit(world, orderBody({ platformId: platform.platform.id }, 2), 'snapshot-key');
+    const writer = world.deps.orders;
+    // One writer, as the workflow is: its appends follow one another.
+    let appended = Promise.resolve();
+    const append = () => {
+      appended = appended.then(appendOne);
+      return appended;
+    };
+    const appendOne = async () => {
+      const marker = await writer.getOrder(order.id);
+      if (marker === null) throw new Error('order vanished');
+      await writer.commit({
+        orderId: order.id,
+        expectedVersion: marker.version,
+        auditSeq: marker.auditSeq,
+        set: {},
+        items: [],
+        audit: {
+          orderId: order.id,
+          at: new Date().toISOString(),
+          actor: { kind: 'operator', id: 'ops-1' },
+          action: 'note_added',
+          stage: 'order',
+          details: {},
+        },
+      });
+    };
+    // Every read of the audit trail is followed by another event landing before the next read.
+    const interleaved = new Proxy(documents, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: {
+          input: { ProjectionExpression?: string; KeyConditionExpression?: string };
+        }) => {
+          const result = await target.send(command as never);
+          const { ProjectionExpression, KeyConditionExpression } = command.input;
+          if (ProjectionExpression === 'auditHead' || KeyConditionExpression?.includes('sk')) await append();
+          return result;
+        };
+      },
+    });
+    world.deps.orders = new DynamoOrderRepository(interleaved, TABLE, world.deps.chainSigner);
+    const audit = await getAudit(world.deps, {
+      agencyId: AGENCY,
+      orderId: order.id,
+      limit: 100,
+      cursor: null,
+    });
+    expect(audit.head).toMatchObject({ seq: audit.items.at(-1)?.seq, digest: audit.items.at(-1)?.digest });
+    expect(audit.verification).toEqual({ valid: true, checkedEvents: audit.items.length });
+    // The events appended meanwhile are there for the next read.
+    const later = await getAudit(
+      { ...world.deps, orders: writer },
+      {
+        agencyId: AGENCY,
+        orderId: order.id,
+        limit: 100,
+        cursor: null,
+      },
+    );
+    expect(later.items.length).toBeGreaterThan(audit.items.length);
+  }, 120_000);
 });
