@@ -95,12 +95,20 @@ export function settledOrderPartition(orderId: string, timeoutMs = 60_000): Prom
  * same table meanwhile, so "nothing written" is asserted for what carries this request's own unique marker.
  */
 export async function recordsMentioning(markers: string | readonly string[]): Promise<string[]> {
-  const wanted = typeof markers === 'string' ? [markers] : markers;
+  const byMarker = await recordsMentioningEach(typeof markers === 'string' ? [markers] : markers);
+  return [...new Set(Object.values(byMarker).flat())].sort();
+}
+
+/**
+ * The same, for many markers in one pass over the table, by marker (markers found nowhere are left out): a file
+ * that checks many refused requests scans once, since by the end of a run the table holds several 10,000-item
+ * orders and each scan takes seconds.
+ */
+export async function recordsMentioningEach(markers: readonly string[]): Promise<Record<string, string[]>> {
   const tableName = await table();
-  // The whole table, in parallel segments: by the end of a run it holds several 10,000-item orders, and one
-  // sequential scan per assertion cost seconds each.
-  const segment = async (index: number): Promise<string[]> => {
-    const found: string[] = [];
+  const found: Record<string, string[]> = {};
+  // The whole table, in parallel segments.
+  const segment = async (index: number): Promise<void> => {
     let start: Item | undefined;
     do {
       const page = await dynamodb().send(
@@ -113,14 +121,37 @@ export async function recordsMentioning(markers: string | readonly string[]): Pr
       );
       for (const record of page.Items ?? []) {
         const text = JSON.stringify(record);
-        if (wanted.some((marker) => text.includes(marker))) found.push(`${record.pk?.S} ${record.sk?.S}`);
+        for (const marker of markers) {
+          if (text.includes(marker))
+            found[marker] = [...(found[marker] ?? []), `${record.pk?.S} ${record.sk?.S}`];
+        }
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    return found;
   };
-  const segments = await Promise.all(Array.from({ length: SCAN_SEGMENTS }, (_, index) => segment(index)));
-  return segments.flat().sort();
+  await Promise.all(Array.from({ length: SCAN_SEGMENTS }, (_, index) => segment(index)));
+  for (const keys of Object.values(found)) keys.sort();
+  return found;
+}
+
+/**
+ * Refused requests whose "stored nothing" is checked together, in one scan, by the file's last test: `refused`
+ * while a test runs, `storedOf` at the end, which names each request that left a record behind.
+ */
+export function refusedRequests() {
+  const markers = new Map<string, string>();
+  return {
+    refused(marker: string, what: string): void {
+      markers.set(marker, what);
+    },
+    async storedOf(): Promise<{ checked: number; stored: Record<string, string[]> }> {
+      const found = await recordsMentioningEach([...markers.keys()]);
+      const stored = Object.fromEntries(
+        Object.entries(found).map(([marker, keys]) => [markers.get(marker) ?? marker, keys]),
+      );
+      return { checked: markers.size, stored };
+    },
+  };
 }
 const SCAN_SEGMENTS = 4;
 
