@@ -2,11 +2,8 @@
  * Shared helpers for end-to-end tests against the local cloud started by `global-setup.ts` (one per vitest run).
  * Everything goes through HTTP, as an agency, a platform or an operator would.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { inject } from 'vitest';
 
@@ -441,13 +438,5 @@ export async function runSchedule(
 export const executionArnOf = (orderId: string, name = orderId): string =>
   `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
 
-/** The text of a PDF (a letter), read back with `pdftotext` from Debian's poppler-utils. */
-export function pdfText(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tenggat-e2e-letter-'));
-  try {
-    writeFileSync(join(dir, 'letter.pdf'), pdf);
-    return execFileSync('pdftotext', [join(dir, 'letter.pdf'), '-'], { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** The text of a PDF (a letter), read back with `pdftotext` from Debian's poppler-utils (installed when missing). */
+export { pdfText } from '../functions/letters/poppler';

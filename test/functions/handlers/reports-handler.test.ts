@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { statisticsFromOrders } from '../../../functions/src/domain/statistics';
 import type { OrderSnapshot } from '../../../functions/src/domain/statistics-counters';
 import { craftedOrders } from '../crafted-orders';
 import { InMemoryReportFiles, InMemoryReports, type TestWorld, testWorld } from '../fakes';
+import { pdfText as pdfTextOf } from '../letters/poppler';
 import { itemRecord, orderRecord } from '../report-fixtures';
 import { AGENCY_CLIENTS, apiEvent, lambdaContext, OPERATOR_CLIENT, setFunctionEnv } from './api-event';
 
@@ -274,15 +271,7 @@ describe('GET /v1/exports/*', () => {
 
 describe('letters and their verification', () => {
   let world: TestWorld;
-  const pdfText = (pdf: Buffer): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'tenggat-letter-'));
-    try {
-      writeFileSync(join(dir, 'letter.pdf'), pdf);
-      return execFileSync('pdftotext', ['-layout', join(dir, 'letter.pdf'), '-'], { encoding: 'utf8' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  const pdfText = (pdf: Buffer): string => pdfTextOf(pdf, { layout: true });
   beforeEach(() => {
     world = testWorld();
     world.clock.set(now);

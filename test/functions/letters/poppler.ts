@@ -11,8 +11,14 @@ const INSTALL = 'apt-get update && apt-get install -y poppler-utils';
 
 const present = () => spawnSync('pdftotext', ['-v']).error === undefined;
 
+let ensured = false;
+
+/** Installs poppler-utils when missing (once per process); every reader below calls it first. */
 export function ensurePoppler(): void {
-  if (present()) return;
+  if (ensured || present()) {
+    ensured = true;
+    return;
+  }
   if (process.getuid?.() !== 0) throw new Error(`pdftotext is missing: run \`sudo sh -c '${INSTALL}'\``);
   // Shared lock: several test runs on one machine must not run apt-get at the same time.
   const result = spawnSync('flock', ['/tmp/tenggat-apt.lock', 'sh', '-c', INSTALL], {
@@ -23,9 +29,11 @@ export function ensurePoppler(): void {
     throw new Error(
       `could not install poppler-utils (${result.stderr?.slice(-500)}): run \`${INSTALL}\` as root`,
     );
+  ensured = true;
 }
 
 function withFile<T>(pdf: Buffer, use: (path: string) => T): T {
+  ensurePoppler();
   const dir = mkdtempSync(join(tmpdir(), 'tenggat-letter-'));
   try {
     const path = join(dir, 'letter.pdf');
@@ -36,10 +44,10 @@ function withFile<T>(pdf: Buffer, use: (path: string) => T): T {
   }
 }
 
-/** The letter's text as pdftotext reads it (pages separated by form feeds). */
-export const pdfText = (pdf: Buffer): string =>
+/** The letter's text as pdftotext reads it (pages separated by form feeds); `layout` keeps the columns apart. */
+export const pdfText = (pdf: Buffer, options: { layout?: boolean } = {}): string =>
   withFile(pdf, (path) =>
-    execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], {
+    execFileSync('pdftotext', [...(options.layout ? ['-layout'] : []), '-enc', 'UTF-8', path, '-'], {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
     }),

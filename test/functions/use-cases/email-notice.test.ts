@@ -1,24 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMAIL_ATTEMPTS } from '../../../functions/src/domain/notices';
 import { emailNotice, recordEmailEvent } from '../../../functions/src/use-cases/email-notice';
 import { type InMemoryReports, testWorld } from '../fakes';
+import { pdfText } from '../letters/poppler';
 import { orderBody, registerMichat, runWorkflow, runWorkflowFor, submit } from '../lifecycle-helpers';
 
 const HOUR = 3_600_000;
-
-function pdfText(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tenggat-email-letter-'));
-  try {
-    writeFileSync(join(dir, 'letter.pdf'), pdf);
-    return execFileSync('pdftotext', [join(dir, 'letter.pdf'), '-'], { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** An order whose webhook fails every attempt, a moment before its email is due. */
 async function unreachableOrder(itemCount = 2) {
