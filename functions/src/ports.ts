@@ -70,13 +70,15 @@ export interface OrderRepository {
   /**
    * Writes the marker and its first audit event; returns false when the marker already exists. Here and in `commit`
    * the audit event is chained after the order's head and the new head is signed, in the same transaction. `items`
-   * (at most `MAX_ITEMS_WITH_MARKER`) go into that same transaction: all or nothing.
+   * (at most `MAX_ITEMS_WITH_MARKER`) go into that same transaction: all or nothing. So does `completes`: the
+   * submission's agency idempotency record (the `idempotency` store's) is completed as the order comes to exist.
    */
   createOrder(
     order: OrderRecord,
     audit: Omit<AuditEvent, 'seq'>,
     notices: NoticeRecord[],
     items?: ItemRecord[],
+    completes?: IdempotencyCompletion,
   ): Promise<boolean>;
   /** Throws ConcurrentChangeError when the version or an item status moved meanwhile. */
   commit(change: OrderChange): Promise<void>;
@@ -183,6 +185,15 @@ export interface IdempotentResult {
   /** null when it was too large to keep; it is then rebuilt from `orderId`. */
   result: unknown;
   orderId?: string;
+}
+
+/** An idempotency record completed with what its request produced (`IdempotencyStore.complete`'s arguments). */
+export interface IdempotencyCompletion {
+  key: string;
+  stored: IdempotentResult;
+  ttlSeconds: number;
+  /** The record expires `ttlSeconds` after this. */
+  completedAt: Date;
 }
 
 export interface IdempotencyStore {

@@ -12,6 +12,8 @@ import { isFinalOrderStatus } from '../../functions/src/domain/order-rules';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../../functions/src/domain/records';
 import {
   type ChainSigner,
+  type IdempotencyCompletion,
+  type IdempotencyStore,
   type IssuedLetter,
   MAX_OPEN_ITEMS_PER_LOCATOR,
   type OpenLocatorIndex,
@@ -50,7 +52,11 @@ export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
   /** Runs once just before the next commit, to simulate another writer slipping in. */
   beforeNextCommit: (() => void) | null = null;
 
-  constructor(private readonly chainSigner: ChainSigner | null = null) {}
+  constructor(
+    private readonly chainSigner: ChainSigner | null = null,
+    /** The store `createOrder`'s `completes` completes, as the DynamoDB transaction does. */
+    private readonly idempotency: Pick<IdempotencyStore, 'complete'> | null = null,
+  ) {}
 
   async getOrder(orderId: string) {
     const order = this.orders.get(orderId);
@@ -75,6 +81,7 @@ export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
     audit: Omit<AuditEvent, 'seq'>,
     notices: NoticeRecord[] = [],
     items: ItemRecord[] = [],
+    completes?: IdempotencyCompletion,
   ) {
     if (this.orders.has(order.orderId)) return false;
     const chain = await linkAuditEvent(
@@ -91,6 +98,7 @@ export class InMemoryOrders implements OrderRepository, OpenLocatorIndex {
     this.putNotices(notices);
     this.audit.set(order.orderId, [chain.event]);
     this.heads.set(order.orderId, chain.head);
+    if (completes) await this.idempotency?.complete(completes.key, completes.stored, completes.ttlSeconds);
     return true;
   }
   async commit(change: OrderChange) {

@@ -257,7 +257,8 @@ export interface TestWorld {
 export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
   const clock = new FakeClock();
   const chainSigner = new InMemoryChainSigner();
-  const orders = new InMemoryOrders(chainSigner);
+  const idempotency = new InMemoryIdempotency(clock);
+  const orders = new InMemoryOrders(chainSigner, idempotency);
   const platforms = new InMemoryPlatforms();
   const secrets = new InMemorySecrets();
   const workflow = new RecordingWorkflow();
@@ -277,7 +278,7 @@ export function testWorld(policy: PolicyDocument = DEFAULT_POLICY): TestWorld {
     platforms,
     platformOrders: new InMemoryPlatformOrders(orders),
     platformClients,
-    idempotency: new InMemoryIdempotency(clock),
+    idempotency,
     webhookIds: new InMemoryIdempotency(clock),
     secrets,
     workflow,

@@ -7,7 +7,13 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Clock, IdempotencyClaim, IdempotencyStore, IdempotentResult } from '../ports';
+import type {
+  Clock,
+  IdempotencyClaim,
+  IdempotencyCompletion,
+  IdempotencyStore,
+  IdempotentResult,
+} from '../ports';
 
 /** Results are kept gzipped: 10,000 per-item results compress far below DynamoDB's 400 KB item limit. */
 function unpackResult(stored: unknown): IdempotentResult {
@@ -16,6 +22,32 @@ function unpackResult(stored: unknown): IdempotentResult {
   ) as IdempotentResult & { body?: unknown };
   // Records completed before results were stored as such held `{ statusCode, body }` (they expire within 24 h).
   return { result: value.result ?? value.body ?? null, ...(value.orderId ? { orderId: value.orderId } : {}) };
+}
+
+export type IdempotencyPrefix = 'IDEMPOTENCY' | 'WEBHOOK';
+
+const recordKey = (prefix: IdempotencyPrefix, key: string) => ({ pk: `${prefix}#${key}`, sk: prefix });
+
+/**
+ * The update that completes a record, for `complete` and for a transaction that completes it together with the
+ * work it records (`createOrder`'s `completes`).
+ */
+export function completionUpdate(
+  tableName: string,
+  prefix: IdempotencyPrefix,
+  completion: IdempotencyCompletion,
+) {
+  return {
+    TableName: tableName,
+    Key: recordKey(prefix, completion.key),
+    UpdateExpression: 'SET #state = :completed, #response = :response, expiresAt = :expiresAt',
+    ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+    ExpressionAttributeValues: {
+      ':completed': 'completed',
+      ':response': gzipSync(JSON.stringify(completion.stored)),
+      ':expiresAt': Math.floor(completion.completedAt.getTime() / 1000) + completion.ttlSeconds,
+    },
+  };
 }
 
 const isConditionFailure = (error: unknown): boolean =>
@@ -30,12 +62,12 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly prefix: 'IDEMPOTENCY' | 'WEBHOOK',
+    private readonly prefix: IdempotencyPrefix,
     private readonly clock: Clock,
   ) {}
 
   private key(key: string) {
-    return { pk: `${this.prefix}#${key}`, sk: this.prefix };
+    return recordKey(this.prefix, key);
   }
 
   async claim(input: {
@@ -106,19 +138,15 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(key: string, stored: IdempotentResult, ttlSeconds: number): Promise<void> {
-    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
     await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: this.key(key),
-        UpdateExpression: 'SET #state = :completed, #response = :response, expiresAt = :expiresAt',
-        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: {
-          ':completed': 'completed',
-          ':response': gzipSync(JSON.stringify(stored)),
-          ':expiresAt': nowSeconds + ttlSeconds,
-        },
-      }),
+      new UpdateCommand(
+        completionUpdate(this.tableName, this.prefix, {
+          key,
+          stored,
+          ttlSeconds,
+          completedAt: this.clock.now(),
+        }),
+      ),
     );
   }
 

@@ -14,8 +14,16 @@ import { ConcurrentChangeError } from '../domain/errors';
 import type { NoticeRecord } from '../domain/notices';
 import type { DeliveryAttempt, ItemRecord, OrderRecord } from '../domain/records';
 import type { OpenOrder } from '../domain/recovery';
-import type { ChainSigner, OrderChange, OrderRepository, Page, PageRequest } from '../ports';
+import type {
+  ChainSigner,
+  IdempotencyCompletion,
+  OrderChange,
+  OrderRepository,
+  Page,
+  PageRequest,
+} from '../ports';
 import { linkAuditEvent, storedAuditEvent } from './audit-chain-links';
+import { completionUpdate } from './dynamodb-idempotency';
 import {
   auditSk,
   BY_OPEN_ORDER_INDEX,
@@ -103,6 +111,7 @@ export class DynamoOrderRepository implements OrderRepository {
     audit: Omit<AuditEvent, 'seq'>,
     notices: NoticeRecord[],
     items: ItemRecord[] = [],
+    completes?: IdempotencyCompletion,
   ): Promise<boolean> {
     const records = itemRecordsOf(items, order);
     // Past the request's byte budget (much evidence) the items go first, in chunks, as for a large order.
@@ -140,6 +149,7 @@ export class DynamoOrderRepository implements OrderRepository {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            ...(completes ? [{ Update: completionUpdate(this.tableName, 'IDEMPOTENCY', completes) }] : []),
           ],
         }),
       );

@@ -5,7 +5,7 @@ import { acceptsInBackground } from '../domain/intake';
 import type { DuplicateEntry } from '../domain/locator';
 import { checkFineIndices, type NewOrder, newOrderRecords } from '../domain/new-order';
 import type { OrderRecord } from '../domain/records';
-import { MAX_ITEMS_WITH_MARKER } from '../ports';
+import { type IdempotentResult, MAX_ITEMS_WITH_MARKER } from '../ports';
 import type { Deps } from './deps';
 import { duplicateFieldErrors, duplicatesOf, findDuplicates, withDuplicates } from './find-duplicates';
 import { acceptInBackground } from './intake-order';
@@ -96,23 +96,21 @@ export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput
   try {
     const takeover = orderId !== freshOrderId;
     const claimed = { orderId, createdAt, takeover };
-    const result = inBackground
-      ? await acceptInBackground(deps, input, claimed)
-      : await writeOrder(deps, input, {
-          ...claimed,
-          // A takeover continues another attempt's order: its own items, already written, are not duplicates.
-          duplicates:
-            freshDuplicates === null || takeover
-              ? await duplicatesFor(deps, input, orderId)
-              : freshDuplicates,
-        });
-    // A DynamoDB item holds 400 KB: a result with long locators and much evidence is kept as a reference.
-    const small = Buffer.byteLength(JSON.stringify(result)) <= MAX_STORED_RESULT_BYTES;
-    await deps.idempotency.complete(
+    const complete = (result: SubmittedOrder) =>
+      deps.idempotency.complete(key, stored(result), IDEMPOTENCY_TTL_SECONDS);
+    if (inBackground) {
+      const result = await acceptInBackground(deps, input, claimed);
+      await complete(result);
+      return result;
+    }
+    const { result, completed } = await writeOrder(deps, input, {
+      ...claimed,
       key,
-      small ? { result, orderId } : { result: null, orderId },
-      IDEMPOTENCY_TTL_SECONDS,
-    );
+      // A takeover continues another attempt's order: its own items, already written, are not duplicates.
+      duplicates:
+        freshDuplicates === null || takeover ? await duplicatesFor(deps, input, orderId) : freshDuplicates,
+    });
+    if (!completed) await complete(result);
     return result;
   } catch (error) {
     // The lease stays for a crash; a refusal we can explain frees the key for a corrected retry.
@@ -120,6 +118,12 @@ export async function submitOrder(deps: SubmitOrderDeps, input: SubmitOrderInput
     throw error;
   }
 }
+
+/** What the idempotency record keeps: a DynamoDB item holds 400 KB, so a large result is kept as a reference. */
+const stored = (result: SubmittedOrder): IdempotentResult =>
+  Buffer.byteLength(JSON.stringify(result)) <= MAX_STORED_RESULT_BYTES
+    ? { result, orderId: result.id }
+    : { result: null, orderId: result.id };
 
 /** The 201 body: the order view, and every item that was a duplicate at submission (the view shows a page). */
 export type SubmittedOrder = OrderView & { duplicates: DuplicateEntry[] };
@@ -136,8 +140,14 @@ const duplicatesFor = (deps: SubmitOrderDeps, input: SubmitOrderInput, orderId: 
 async function writeOrder(
   deps: SubmitOrderDeps,
   input: SubmitOrderInput,
-  claimed: { orderId: string; createdAt: string; takeover: boolean; duplicates: DuplicateEntry[] },
-): Promise<SubmittedOrder> {
+  claimed: {
+    orderId: string;
+    createdAt: string;
+    takeover: boolean;
+    key: string;
+    duplicates: DuplicateEntry[];
+  },
+): Promise<{ result: SubmittedOrder; completed: boolean }> {
   const { orderId, createdAt, takeover, duplicates } = claimed;
   if (duplicates.length > 0 && deps.policy.duplicateLocators === 'reject') {
     throw new UnprocessableError(
@@ -154,10 +164,28 @@ async function writeOrder(
   });
   const { audit, notice } = records;
   const { order, items } = withDuplicates(records, duplicates);
-  let created: boolean;
+  const firstPage = items.slice(0, FIRST_PAGE);
+  const nextCursor =
+    items.length > FIRST_PAGE ? encodeCursor({ after: firstPage.at(-1)?.itemId ?? '' }) : null;
+  const resultOf = (shown: OrderRecord): SubmittedOrder => ({
+    ...orderView(shown, firstPage, nextCursor, [], 0, deps.clock.now(), [notice]),
+    duplicates,
+  });
   if (!takeover && items.length <= MAX_ITEMS_WITH_MARKER) {
-    // A small order is one transaction, items and marker: one round trip, and a crash leaves nothing.
-    created = await deps.orders.createOrder(order, audit, [notice], items);
+    // A small order is one transaction: items, marker and the completed idempotency record. One round trip, and a
+    // crash leaves nothing. A crash before its execution starts leaves an open order without one, which the
+    // reconciler starts (every minute); a retry meanwhile gets this same answer.
+    const result = resultOf(order);
+    const completes = { key: claimed.key, stored: stored(result), ttlSeconds: IDEMPOTENCY_TTL_SECONDS };
+    if (
+      await deps.orders.createOrder(order, audit, [notice], items, {
+        ...completes,
+        completedAt: deps.clock.now(),
+      })
+    ) {
+      await deps.workflow.start(orderId);
+      return { result, completed: true };
+    }
   } else {
     // Items are derived from the request alone: what a crashed attempt already wrote is exactly what we would write.
     const written = takeover
@@ -167,13 +195,9 @@ async function writeOrder(
       items.filter((item) => !written.has(item.itemId)),
       order,
     );
-    created = await deps.orders.createOrder(order, audit, [notice]);
+    await deps.orders.createOrder(order, audit, [notice]);
   }
   await deps.workflow.start(orderId);
-  // Only an order committed by an earlier attempt needs reading back; one just created is what we wrote.
-  const stored: OrderRecord = created ? order : ((await deps.orders.getOrder(orderId)) ?? order);
-  const firstPage = items.slice(0, FIRST_PAGE);
-  const nextCursor =
-    items.length > FIRST_PAGE ? encodeCursor({ after: firstPage.at(-1)?.itemId ?? '' }) : null;
-  return { ...orderView(stored, firstPage, nextCursor, [], 0, deps.clock.now(), [notice]), duplicates };
+  // An order an earlier attempt committed is read back: it is what that attempt created.
+  return { result: resultOf((await deps.orders.getOrder(orderId)) ?? order), completed: false };
 }

@@ -307,6 +307,65 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
   }, 120_000);
 });
 
+describe('submitting a small order on DynamoDB Local', () => {
+  /** A world whose adapters record the name of every DynamoDB command they send. */
+  function countedWorld() {
+    const sent: string[] = [];
+    const counted = new Proxy(documents, {
+      get: (target, property, receiver) =>
+        property === 'send'
+          ? (command: { constructor: { name: string } }) => {
+              sent.push(command.constructor.name);
+              return target.send(command as never);
+            }
+          : Reflect.get(target, property, receiver),
+    });
+    const world = worldOnDynamo();
+    world.deps.orders = new DynamoOrderRepository(counted, TABLE, world.deps.chainSigner);
+    world.deps.idempotency = new DynamoIdempotencyStore(counted, TABLE, 'IDEMPOTENCY', world.clock);
+    return { world, sent };
+  }
+
+  /** A small order to a platform of its own (the table outlives each test). */
+  async function smallOrder(world: TestWorld) {
+    const { platform } = await registerPlatform(world.deps, {
+      id: `fold-${Math.random().toString(36).slice(2, 8)}`,
+      name: 'Fold',
+      webhookUrl: 'https://hooks.fold.example/',
+      contactEmail: 'ops@fold.example',
+    });
+    return orderBody({ platformId: platform.id }, 3);
+  }
+
+  it("completes the idempotency record in the order's own transaction: nothing is written after it", async () => {
+    const { world, sent } = countedWorld();
+    const body = await smallOrder(world);
+    const key = `fold-${Math.random().toString(36).slice(2)}`;
+    const order = await submit(world, body, key);
+    expect(sent.slice(sent.indexOf('TransactWriteCommand'))).toEqual(['TransactWriteCommand']);
+    const record = await documents.send(
+      new GetCommand({ TableName: TABLE, Key: { pk: `IDEMPOTENCY#${AGENCY}#${key}`, sk: 'IDEMPOTENCY' } }),
+    );
+    expect(record.Item?.state).toBe('completed');
+    expect((await submit(world, body, key)).id).toBe(order.id);
+  });
+
+  it('a crash before the execution starts answers the retry at once with the same order', async () => {
+    const { world } = countedWorld();
+    const body = await smallOrder(world);
+    const key = `crash-${Math.random().toString(36).slice(2)}`;
+    const start = world.workflow.start.bind(world.workflow);
+    world.workflow.start = async () => {
+      throw new Error('crash');
+    };
+    await expect(submit(world, body, key)).rejects.toThrow('crash');
+    world.workflow.start = start;
+    const retry = await submit(world, body, key);
+    expect(retry).toMatchObject({ status: 'notifying', itemCounts: { total: 3 } });
+    expect(await world.deps.orders.getOrder(retry.id)).toMatchObject({ orderId: retry.id });
+  });
+});
+
 describe('the audit trail on DynamoDB Local', () => {
   it('chains and signs every event, refuses to overwrite one, and still verifies after erasure', async () => {
     const world = worldOnDynamo();

@@ -10,6 +10,7 @@ import {
 import { deliverWebhook } from '../../../functions/src/use-cases/deliver-webhook';
 import { rotateSecrets } from '../../../functions/src/use-cases/operator';
 import { getAudit, getOrder, listOrders } from '../../../functions/src/use-cases/read-orders';
+import { reconcileExecutions } from '../../../functions/src/use-cases/reconcile-executions';
 import { recordPlatformResponses } from '../../../functions/src/use-cases/record-platform-responses';
 import { submitOrder } from '../../../functions/src/use-cases/submit-order';
 import { type InMemoryIdempotency, testWorld } from '../fakes';
@@ -162,6 +163,28 @@ describe('submitOrder', () => {
     expect([...world.orders.orders.keys()]).toEqual(['order-1']);
     expect(world.orders.items.get('order-1')?.size).toBe(3);
     expect(rewritten).toEqual([3]);
+  });
+
+  it("completes a small order's idempotency record in the order's own write: a crash before its execution starts answers the retry the same, and the reconciler starts it", async () => {
+    const world = testWorld();
+    await registerMichat(world);
+    const body = orderBody();
+    const input = { agencyId: AGENCY, idempotencyKey: 'k', request: body, order: body };
+    const start = world.workflow.start.bind(world.workflow);
+    world.workflow.start = async () => {
+      throw new Error('crash');
+    };
+    await expect(submitOrder(world.deps, input)).rejects.toThrow('crash');
+    expect(world.workflow.started).toEqual([]);
+    // At once, not 409 "in flight" until the lease runs out: the record was completed with the order.
+    const retry = await submitOrder(world.deps, input);
+    expect(retry).toMatchObject({ id: 'order-1', status: 'notifying', itemCounts: { total: 3 } });
+    expect([...world.orders.orders.keys()]).toEqual(['order-1']);
+    world.workflow.start = start;
+    world.clock.advance(2 * 60_000);
+    const report = await reconcileExecutions(world.deps);
+    expect(report.recovered).toEqual([expect.objectContaining({ orderId: 'order-1', how: 'started' })]);
+    expect(world.workflow.started).toEqual(['order-1']);
   });
 
   it('refuses an unknown platform with 422 naming platformId, writing nothing', async () => {
