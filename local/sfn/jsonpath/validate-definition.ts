@@ -1,5 +1,25 @@
 import jsonata from 'jsonata';
-import { CHOICE_OPERATORS } from './choice-rule';
+import {
+  BRANCH_FIELDS,
+  COMMON_FIELDS,
+  FIELDS_BY_TYPE,
+  JSONATA_ONLY,
+  JSONPATH_ONLY,
+  RESOURCE_ARN,
+  STATE_TYPES,
+  type StateType,
+  TOP_LEVEL_FIELDS,
+} from './definition-fields';
+import {
+  type DefinitionChecks,
+  DefinitionProblem,
+  isJsonataExpression,
+  isNonNegativeInteger,
+  type PathKind,
+  type QueryLanguage,
+  schemaProblem as schema,
+  type ValidateOptions,
+} from './definition-problem';
 import { IntrinsicSyntaxError, looksLikeIntrinsic, parseIntrinsic } from './intrinsics';
 import { isJsonObject, type JsonObject } from './json-value';
 import {
@@ -10,146 +30,16 @@ import {
   parsePath,
 } from './path-syntax';
 import { isValidTimestamp } from './timestamp';
+import { validateChoices, validateRetryAndCatch } from './validate-state-rules';
+import { transitionProblems } from './validate-transitions';
 
-export type QueryLanguage = 'JSONPath' | 'JSONata';
-
-export type DefinitionProblemCode =
-  | 'SCHEMA_VALIDATION_FAILED'
-  | 'MISSING_TRANSITION_TARGET'
-  | 'MISSING_END_STATE'
-  | 'INVALID_JSONATA_EXPRESSION'
-  | 'INVALID_JSON_DESCRIPTION';
-
-/** One diagnostic; `String(problem)` renders it as AWS does: `CODE: message at /location`. */
-export class DefinitionProblem {
-  constructor(
-    readonly code: DefinitionProblemCode,
-    readonly message: string,
-    /** JSON-pointer-like location (`/States/A/Next`); absent for whole-workflow problems. */
-    readonly location?: string,
-  ) {}
-
-  toString(): string {
-    return this.location === undefined
-      ? `${this.code}: ${this.message}`
-      : `${this.code}: ${this.message} at ${this.location}`;
-  }
-}
-
-export interface ValidateOptions {
-  /** The language of states that name none and whose machine names none (AWS: JSONPath). */
-  queryLanguageDefault?: QueryLanguage;
-}
-
-/** AWS's InvalidDefinition message: `Invalid State Machine Definition: 'CODE: msg at /loc, CODE: ...'`. */
-export function formatInvalidDefinitionMessage(problems: DefinitionProblem[]): string {
-  return `Invalid State Machine Definition: '${problems.map(String).join(', ')}'`;
-}
-
-const STATE_TYPES = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'] as const;
-type StateType = (typeof STATE_TYPES)[number];
-
-const TOP_LEVEL_FIELDS = new Set([
-  'Comment',
-  'StartAt',
-  'States',
-  'TimeoutSeconds',
-  'Version',
-  'QueryLanguage',
-]);
-const BRANCH_FIELDS = new Set(['Comment', 'StartAt', 'States', 'ProcessorConfig']);
-
-const JSONPATH_ONLY = ['InputPath', 'OutputPath', 'Parameters', 'ResultPath', 'ResultSelector', 'ItemsPath'];
-const JSONATA_ONLY = ['Output', 'Arguments', 'Items'];
-
-/** Fields each state type accepts, in either language (language-only fields are checked separately). */
-const FIELDS_BY_TYPE: Record<StateType, string[]> = {
-  Pass: ['Next', 'End', 'InputPath', 'OutputPath', 'Parameters', 'ResultPath', 'Result', 'Output', 'Assign'],
-  Task: [
-    'Next',
-    'End',
-    'InputPath',
-    'OutputPath',
-    'Parameters',
-    'ResultPath',
-    'ResultSelector',
-    'Output',
-    'Arguments',
-    'Assign',
-    'Resource',
-    'TimeoutSeconds',
-    'TimeoutSecondsPath',
-    'HeartbeatSeconds',
-    'HeartbeatSecondsPath',
-    'Retry',
-    'Catch',
-    'Credentials',
-  ],
-  Choice: ['InputPath', 'OutputPath', 'Output', 'Assign', 'Choices', 'Default'],
-  Wait: [
-    'Next',
-    'End',
-    'InputPath',
-    'OutputPath',
-    'Output',
-    'Assign',
-    'Seconds',
-    'SecondsPath',
-    'Timestamp',
-    'TimestampPath',
-  ],
-  Succeed: ['InputPath', 'OutputPath', 'Output'],
-  Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
-  Parallel: [
-    'Next',
-    'End',
-    'InputPath',
-    'OutputPath',
-    'Parameters',
-    'ResultPath',
-    'ResultSelector',
-    'Output',
-    'Arguments',
-    'Assign',
-    'Branches',
-    'Retry',
-    'Catch',
-  ],
-  Map: [
-    'Next',
-    'End',
-    'InputPath',
-    'OutputPath',
-    'Parameters',
-    'ResultPath',
-    'ResultSelector',
-    'Output',
-    'Arguments',
-    'Assign',
-    'Items',
-    'ItemsPath',
-    'ItemSelector',
-    'ItemProcessor',
-    'Iterator',
-    'ItemReader',
-    'ItemBatcher',
-    'ResultWriter',
-    'MaxConcurrency',
-    'MaxConcurrencyPath',
-    'ToleratedFailurePercentage',
-    'ToleratedFailurePercentagePath',
-    'ToleratedFailureCount',
-    'ToleratedFailureCountPath',
-    'Label',
-    'Retry',
-    'Catch',
-  ],
-};
-
-const COMMON_FIELDS = ['Type', 'Comment', 'QueryLanguage'];
-
-/** `arn:partition:service:region:account:resource`; region and account may be empty (`arn:aws:states:::lambda:invoke`). */
-const RESOURCE_ARN = /^arn:[^:\s]+:[^:\s]+:[^:\s]*:[^:\s]*:\S+$/;
+export {
+  DefinitionProblem,
+  type DefinitionProblemCode,
+  formatInvalidDefinitionMessage,
+  type QueryLanguage,
+  type ValidateOptions,
+} from './definition-problem';
 
 /**
  * Static checks `CreateStateMachine` runs before it accepts a definition. Returns every problem found
@@ -180,19 +70,7 @@ export function validateDefinition(definition: unknown, options: ValidateOptions
   return problems;
 }
 
-function schema(message: string, location: string): DefinitionProblem {
-  return new DefinitionProblem('SCHEMA_VALIDATION_FAILED', message, location === '' ? '/' : location);
-}
-
-function isNonNegativeInteger(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
-}
-
-function isJsonataExpression(value: unknown): value is string {
-  return typeof value === 'string' && value.startsWith('{%') && value.endsWith('%}');
-}
-
-class DefinitionValidator {
+class DefinitionValidator implements DefinitionChecks {
   /** State names are unique across the whole machine, nested branches and processors included. */
   private readonly seenStateNames = new Set<string>();
 
@@ -201,7 +79,7 @@ class DefinitionValidator {
     private readonly topLanguage: QueryLanguage,
   ) {}
 
-  private add(problem: DefinitionProblem): void {
+  add(problem: DefinitionProblem): void {
     this.problems.push(problem);
   }
 
@@ -233,70 +111,7 @@ class DefinitionValidator {
       }
       this.validateState(state, location);
     }
-    this.validateTransitions(machine.StartAt, states, base);
-  }
-
-  private validateTransitions(startAt: string, states: JsonObject, base: string): void {
-    const names = new Set(Object.keys(states));
-    const edges = new Map<string, string[]>();
-    const missing: DefinitionProblem[] = [];
-    const target = (name: unknown, location: string, from: string | undefined) => {
-      if (typeof name !== 'string') return;
-      if (!names.has(name)) {
-        missing.push(
-          new DefinitionProblem('MISSING_TRANSITION_TARGET', `Missing 'Next' target: ${name}`, location),
-        );
-        return;
-      }
-      if (from !== undefined) edges.get(from)?.push(name);
-    };
-    target(startAt, `${base}/StartAt`, undefined);
-    let hasTerminal = false;
-    for (const [name, state] of Object.entries(states)) {
-      edges.set(name, []);
-      if (!isJsonObject(state)) continue;
-      const location = `${base}/States/${name}`;
-      if (state.End === true || state.Type === 'Succeed' || state.Type === 'Fail') hasTerminal = true;
-      target(state.Next, `${location}/Next`, name);
-      target(state.Default, `${location}/Default`, name);
-      if (Array.isArray(state.Choices)) {
-        state.Choices.forEach((rule, index) => {
-          if (isJsonObject(rule)) target(rule.Next, `${location}/Choices[${index}]/Next`, name);
-        });
-      }
-      if (Array.isArray(state.Catch)) {
-        state.Catch.forEach((catcher, index) => {
-          if (isJsonObject(catcher)) target(catcher.Next, `${location}/Catch[${index}]/Next`, name);
-        });
-      }
-    }
-    this.problems.push(...missing);
-    if (!hasTerminal) {
-      this.add(new DefinitionProblem('MISSING_END_STATE', 'Workflow has no terminal state'));
-      return;
-    }
-    if (!names.has(startAt)) return;
-    const reachable = new Set<string>([startAt]);
-    const queue = [startAt];
-    for (let current = queue.shift(); current !== undefined; current = queue.shift()) {
-      for (const next of edges.get(current) ?? []) {
-        if (!reachable.has(next)) {
-          reachable.add(next);
-          queue.push(next);
-        }
-      }
-    }
-    for (const name of names) {
-      if (!reachable.has(name)) {
-        this.add(
-          new DefinitionProblem(
-            'MISSING_TRANSITION_TARGET',
-            `State "${name}" is not reachable.`,
-            `${base}/States/${name}`,
-          ),
-        );
-      }
-    }
+    this.problems.push(...transitionProblems(machine.StartAt, states, base));
   }
 
   private validateState(state: JsonObject, location: string): void {
@@ -377,12 +192,7 @@ class DefinitionValidator {
    * input (ResultPath); `readReference`: a definite path from any root (Choice Variable, `...Path`
    * operators); `pathOrIntrinsic`: a payload template `.$` value, ErrorPath or CausePath.
    */
-  private checkPath(
-    value: unknown,
-    location: string,
-    field: string,
-    kind: 'path' | 'reference' | 'readReference' | 'pathOrIntrinsic',
-  ) {
+  checkPath(value: unknown, location: string, field: string, kind: PathKind): void {
     if (value === null && (kind === 'path' || kind === 'reference')) return;
     if (typeof value !== 'string') {
       this.add(schema(`The value for the field '${field}' must be a string`, location));
@@ -517,7 +327,7 @@ class DefinitionValidator {
         }
         this.validateExclusive(state, ['TimeoutSeconds', 'TimeoutSecondsPath'], location);
         this.validateExclusive(state, ['HeartbeatSeconds', 'HeartbeatSecondsPath'], location);
-        this.validateRetryAndCatch(state, language, location);
+        validateRetryAndCatch(this, state, language, location);
         break;
       case 'Parallel':
         if (!Array.isArray(state.Branches) || state.Branches.length === 0) {
@@ -529,7 +339,7 @@ class DefinitionValidator {
             else this.validateNested(branch, branchLocation);
           });
         }
-        this.validateRetryAndCatch(state, language, location);
+        validateRetryAndCatch(this, state, language, location);
         break;
       case 'Map': {
         const processorField = state.ItemProcessor !== undefined ? 'ItemProcessor' : 'Iterator';
@@ -550,7 +360,7 @@ class DefinitionValidator {
             this.add(schema('Field must be a non-negative integer', `${location}/MaxConcurrency`));
           }
         }
-        this.validateRetryAndCatch(state, language, location);
+        validateRetryAndCatch(this, state, language, location);
         break;
       }
       case 'Wait': {
@@ -586,7 +396,7 @@ class DefinitionValidator {
         this.validateExclusive(state, ['Cause', 'CausePath'], location);
         break;
       case 'Choice':
-        this.validateChoices(state, language, location);
+        validateChoices(this, state, language, location);
         break;
       default:
         break;
@@ -609,181 +419,6 @@ class DefinitionValidator {
   private validateExclusive(state: JsonObject, fields: string[], location: string): void {
     if (fields.filter((field) => state[field] !== undefined).length > 1) {
       this.add(schema(`At most one of these fields may be provided: [${fields.join(', ')}]`, location));
-    }
-  }
-
-  private validateChoices(state: JsonObject, language: QueryLanguage, location: string): void {
-    if (!Array.isArray(state.Choices) || state.Choices.length === 0) {
-      this.add(schema('These fields are required: [Choices]', location));
-      return;
-    }
-    state.Choices.forEach((rule, index) => {
-      const ruleLocation = `${location}/Choices[${index}]`;
-      if (!isJsonObject(rule)) {
-        this.add(schema('A Choice rule must be an object', ruleLocation));
-        return;
-      }
-      if (typeof rule.Next !== 'string') this.add(schema('These fields are required: [Next]', ruleLocation));
-      if (language === 'JSONata') {
-        if (rule.Condition === undefined)
-          this.add(schema('These fields are required: [Condition]', ruleLocation));
-        for (const key of Object.keys(rule)) {
-          if (!['Condition', 'Next', 'Comment', 'Assign', 'Output'].includes(key)) {
-            this.add(schema(`Field '${key}' is not supported`, ruleLocation));
-          }
-        }
-        return;
-      }
-      this.validateChoiceRule(rule, ruleLocation, true);
-    });
-  }
-
-  private validateChoiceRule(rule: JsonObject, location: string, topLevel: boolean): void {
-    const extra = topLevel ? ['Next', 'Comment', 'Assign'] : ['Comment'];
-    if (rule.And !== undefined || rule.Or !== undefined) {
-      const key = rule.And !== undefined ? 'And' : 'Or';
-      const inner = rule[key];
-      if (!Array.isArray(inner) || inner.length === 0) {
-        this.add(schema(`Field '${key}' must be a non-empty array`, `${location}/${key}`));
-        return;
-      }
-      inner.forEach((item, index) => {
-        if (isJsonObject(item)) this.validateChoiceRule(item, `${location}/${key}[${index}]`, false);
-        else this.add(schema('A Choice rule must be an object', `${location}/${key}[${index}]`));
-      });
-      this.rejectUnknownRuleFields(rule, [key, ...extra], location);
-      return;
-    }
-    if (rule.Not !== undefined) {
-      if (isJsonObject(rule.Not)) this.validateChoiceRule(rule.Not, `${location}/Not`, false);
-      else this.add(schema("Field 'Not' must be an object", `${location}/Not`));
-      this.rejectUnknownRuleFields(rule, ['Not', ...extra], location);
-      return;
-    }
-    if (rule.Variable === undefined) {
-      this.add(schema('These fields are required: [Variable]', location));
-      return;
-    }
-    this.checkPath(rule.Variable, `${location}/Variable`, 'Variable', 'readReference');
-    const operators = Object.keys(rule).filter((key) => CHOICE_OPERATORS.includes(key));
-    if (operators.length !== 1) {
-      this.add(schema('A Choice rule must have exactly one comparison operator', location));
-      return;
-    }
-    const [operator = ''] = operators;
-    const operand = rule[operator];
-    const operandLocation = `${location}/${operator}`;
-    if (operator.endsWith('Path')) this.checkPath(operand, operandLocation, operator, 'readReference');
-    else if (operator.startsWith('Is') || operator.startsWith('Boolean')) {
-      if (typeof operand !== 'boolean')
-        this.add(schema(`Field '${operator}' must be a boolean`, operandLocation));
-    } else if (operator.startsWith('Numeric')) {
-      if (typeof operand !== 'number')
-        this.add(schema(`Field '${operator}' must be a number`, operandLocation));
-    } else if (operator.startsWith('Timestamp')) {
-      if (!isValidTimestamp(operand)) {
-        this.add(
-          schema(`Field '${operator}' must be an ISO-8601 extended offset date-time`, operandLocation),
-        );
-      }
-    } else if (typeof operand !== 'string') {
-      this.add(schema(`Field '${operator}' must be a string`, operandLocation));
-    }
-    this.rejectUnknownRuleFields(rule, ['Variable', operator, ...extra], location);
-  }
-
-  private rejectUnknownRuleFields(rule: JsonObject, allowed: string[], location: string): void {
-    for (const key of Object.keys(rule)) {
-      if (!allowed.includes(key)) this.add(schema(`Field '${key}' is not supported`, location));
-    }
-  }
-
-  private validateRetryAndCatch(state: JsonObject, language: QueryLanguage, location: string): void {
-    for (const field of ['Retry', 'Catch'] as const) {
-      const list = state[field];
-      if (list === undefined) continue;
-      if (!Array.isArray(list)) {
-        this.add(schema(`Field '${field}' must be an array`, `${location}/${field}`));
-        continue;
-      }
-      list.forEach((entry, index) => {
-        const entryLocation = `${location}/${field}[${index}]`;
-        if (!isJsonObject(entry)) {
-          this.add(schema(`A ${field === 'Retry' ? 'Retrier' : 'Catcher'} must be an object`, entryLocation));
-          return;
-        }
-        this.validateErrorEquals(entry.ErrorEquals, entryLocation, index === list.length - 1);
-        if (field === 'Retry') this.validateRetrier(entry, entryLocation);
-        else this.validateCatcher(entry, language, entryLocation);
-      });
-    }
-  }
-
-  private validateErrorEquals(errorEquals: unknown, location: string, isLast: boolean): void {
-    if (errorEquals === undefined) {
-      this.add(schema('These fields are required: [ErrorEquals]', location));
-      return;
-    }
-    if (
-      !Array.isArray(errorEquals) ||
-      errorEquals.length === 0 ||
-      !errorEquals.every((name) => typeof name === 'string')
-    ) {
-      this.add(schema("Field 'ErrorEquals' must be a non-empty array of strings", `${location}/ErrorEquals`));
-      return;
-    }
-    if (errorEquals.includes('States.ALL') && (errorEquals.length > 1 || !isLast)) {
-      this.add(
-        schema(
-          "'States.ALL' must appear alone in its 'ErrorEquals' array and in the last Retrier or Catcher",
-          `${location}/ErrorEquals`,
-        ),
-      );
-    }
-  }
-
-  private validateRetrier(retrier: JsonObject, location: string): void {
-    const allowed = [
-      'ErrorEquals',
-      'IntervalSeconds',
-      'MaxAttempts',
-      'BackoffRate',
-      'MaxDelaySeconds',
-      'JitterStrategy',
-      'Comment',
-    ];
-    this.rejectUnknownRuleFields(retrier, allowed, location);
-    const positiveInteger = (field: string, minimum: number) => {
-      const value = retrier[field];
-      if (value === undefined) return;
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-        this.add(
-          schema(`Field '${field}' must be an integer of at least ${minimum}`, `${location}/${field}`),
-        );
-      }
-    };
-    positiveInteger('IntervalSeconds', 1);
-    positiveInteger('MaxAttempts', 0);
-    positiveInteger('MaxDelaySeconds', 1);
-    const backoff = retrier.BackoffRate;
-    if (backoff !== undefined && (typeof backoff !== 'number' || backoff < 1)) {
-      this.add(schema("Field 'BackoffRate' must be a number of at least 1.0", `${location}/BackoffRate`));
-    }
-    const jitter = retrier.JitterStrategy;
-    if (jitter !== undefined && jitter !== 'FULL' && jitter !== 'NONE') {
-      this.add(schema("Field 'JitterStrategy' must be one of [FULL, NONE]", `${location}/JitterStrategy`));
-    }
-  }
-
-  private validateCatcher(catcher: JsonObject, language: QueryLanguage, location: string): void {
-    const allowed =
-      language === 'JSONPath'
-        ? ['ErrorEquals', 'Next', 'ResultPath', 'Assign', 'Comment']
-        : ['ErrorEquals', 'Next', 'Output', 'Assign', 'Comment'];
-    this.rejectUnknownRuleFields(catcher, allowed, location);
-    if (typeof catcher.Next !== 'string') this.add(schema('These fields are required: [Next]', location));
-    if (language === 'JSONPath' && catcher.ResultPath !== undefined) {
-      this.checkPath(catcher.ResultPath, `${location}/ResultPath`, 'ResultPath', 'reference');
     }
   }
 }
