@@ -6,6 +6,13 @@ export {
   stringMatches,
 } from './choice-rule';
 export {
+  DefinitionProblem,
+  type DefinitionProblemCode,
+  formatInvalidDefinitionMessage,
+  type QueryLanguage,
+  type ValidateOptions,
+} from './definition-problem';
+export {
   evaluatePath,
   normalizedPath,
   PathNotFoundError,
@@ -14,25 +21,17 @@ export {
   UndefinedVariableError,
 } from './evaluate-path';
 export {
-  evaluateIntrinsic,
   INTRINSIC_FUNCTION_NAMES,
   IntrinsicFailure,
-  type IntrinsicScope,
   IntrinsicSyntaxError,
   looksLikeIntrinsic,
   parseIntrinsic,
-} from './intrinsics';
+} from './intrinsic-syntax';
+export { evaluateIntrinsic, type IntrinsicScope } from './intrinsics';
 export { isJsonObject, type JsonObject, type JsonValue, jsonEquals } from './json-value';
 export { InvalidPathSyntaxError, isValidPath, parsePath } from './path-syntax';
 export { type PayloadScope, resolvePayloadTemplate } from './payload-template';
 export { applyResultPath, InvalidResultPathError, ResultPathMatchFailure } from './result-path';
 export { fieldPathNotFoundCause, invalidPathCause } from './runtime-causes';
 export { isValidTimestamp, parseTimestamp } from './timestamp';
-export {
-  DefinitionProblem,
-  type DefinitionProblemCode,
-  formatInvalidDefinitionMessage,
-  type QueryLanguage,
-  type ValidateOptions,
-  validateDefinition,
-} from './validate-definition';
+export { validateDefinition } from './validate-definition';

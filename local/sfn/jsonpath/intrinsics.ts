@@ -10,16 +10,6 @@ import {
   parseIntrinsic,
 } from './intrinsic-syntax';
 
-export {
-  INTRINSIC_FUNCTION_NAMES,
-  type IntrinsicArgument,
-  type IntrinsicCall,
-  IntrinsicFailure,
-  IntrinsicSyntaxError,
-  looksLikeIntrinsic,
-  parseIntrinsic,
-} from './intrinsic-syntax';
-
 export interface IntrinsicScope extends PathScope {
   /** The state's effective input, the root of `$` paths. */
   input: unknown;

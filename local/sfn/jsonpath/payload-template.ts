@@ -1,6 +1,7 @@
 import { StatesError } from '../errors';
 import { evaluatePath, PathNotFoundError, type PathScope, UndefinedVariableError } from './evaluate-path';
-import { evaluateIntrinsic, looksLikeIntrinsic } from './intrinsics';
+import { looksLikeIntrinsic } from './intrinsic-syntax';
+import { evaluateIntrinsic } from './intrinsics';
 import { isJsonObject } from './json-value';
 import { fieldPathNotFoundCause } from './runtime-causes';
 

@@ -20,7 +20,7 @@ import {
   schemaProblem as schema,
   type ValidateOptions,
 } from './definition-problem';
-import { IntrinsicSyntaxError, looksLikeIntrinsic, parseIntrinsic } from './intrinsics';
+import { IntrinsicSyntaxError, looksLikeIntrinsic, parseIntrinsic } from './intrinsic-syntax';
 import { isJsonObject, type JsonObject } from './json-value';
 import {
   InvalidPathSyntaxError,
@@ -32,14 +32,6 @@ import {
 import { isValidTimestamp } from './timestamp';
 import { validateChoices, validateRetryAndCatch } from './validate-state-rules';
 import { transitionProblems } from './validate-transitions';
-
-export {
-  DefinitionProblem,
-  type DefinitionProblemCode,
-  formatInvalidDefinitionMessage,
-  type QueryLanguage,
-  type ValidateOptions,
-} from './definition-problem';
 
 /**
  * Static checks `CreateStateMachine` runs before it accepts a definition. Returns every problem found
