@@ -5,6 +5,7 @@ import { fineAuditDetails } from '../domain/fine-audit';
 import { type NextStep, nextStep } from '../domain/next-step';
 import { cancelNotice, nextNotice, noticeOpen } from '../domain/notices';
 import type { OrderStatus } from '../domain/order-rules';
+import type { ItemRecord } from '../domain/records';
 import {
   announcedBeforeFinalize,
   type Escalation,
@@ -121,9 +122,14 @@ export async function registerWait(
  * a repeated call changes nothing. The deadline of the new stage runs from now, whatever its notice's delivery.
  */
 export async function escalate(deps: WorkflowStepDeps, orderId: string): Promise<Escalation> {
+  // The items and the moment are read once; the marker (stage, status, paused clock) afresh on every attempt.
+  // Answers only turn pending items into answered ones, so an item pending past its deadline at that moment was
+  // missed whatever lands after. Reading every item again on each lost race let a large order's stream of
+  // answers (each moving the marker's version) keep it from escalating until the step timed out.
+  let read: { now: Date; items: ItemRecord[] } | null = null;
   const { result, after, before } = await changeOrder<Escalation>(deps, orderId, async (order) => {
-    const now = deps.clock.now();
-    const items = await deps.orders.allItems(orderId);
+    read ??= { now: deps.clock.now(), items: await deps.orders.allItems(orderId) };
+    const { now, items } = read;
     const { escalation, set, deadlineAt, pending } = escalateOrder(order, items, now);
     if (set === null || escalation.event === null) return { result: escalation, change: null };
     const { notice, noticeSeq } = nextNotice({ ...order, ...set }, escalation.event, now);

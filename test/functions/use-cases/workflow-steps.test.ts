@@ -5,6 +5,7 @@ import { getOrder } from '../../../functions/src/use-cases/read-orders';
 import { reviewItems } from '../../../functions/src/use-cases/review-items';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
 import {
+  escalate,
   evaluate,
   finalize,
   registerWait,
@@ -14,6 +15,7 @@ import { testWorld } from '../fakes';
 import {
   AGENCY,
   answer,
+  askClarification,
   deliveredOrder,
   noticeOf,
   registerMichat,
@@ -49,6 +51,44 @@ describe('workflow steps', () => {
     const fresh = await evaluate(world.deps, orderId);
     world.clock.advance(STALE_WAIT_MS + 1_000);
     await expect(registerWait(world.deps, { orderId, taskToken: 't', ...fresh })).rejects.toThrow(/stale/);
+  });
+
+  it('escalates a large order although answers to other items land while it reads the items, each time', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(40);
+    world.clock.advance(24 * HOUR);
+    // The platform answers an item while every read of all items is under way (as 1,000-item parts do on a
+    // 10,000-item order), so each read ends with the marker's version moved.
+    const allItems = world.orders.allItems.bind(world.orders);
+    let answered = 0;
+    world.orders.allItems = async (id) => {
+      const items = await allItems(id);
+      answered += 1;
+      const itemId = String(answered).padStart(6, '0');
+      await answer(world, secrets.responseSecret, orderId, [{ itemId, outcome: 'removed' }]);
+      return items;
+    };
+    await expect(escalate(world.deps, orderId)).resolves.toMatchObject({ stage: 'st1' });
+    const order = await world.orders.getOrder(orderId);
+    expect(order?.stage).toBe('st1');
+    // The late answers stand beside the escalation.
+    expect(order?.itemCounts.pending).toBe(40 - answered);
+  });
+
+  it('does not escalate when the platform asked for a clarification while it read the items (the clock stopped)', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(3);
+    world.clock.advance(24 * HOUR);
+    const allItems = world.orders.allItems.bind(world.orders);
+    let asked = false;
+    world.orders.allItems = async (id) => {
+      const items = await allItems(id);
+      if (!asked) {
+        asked = true;
+        await askClarification(world, secrets.responseSecret, orderId, 'Which accounts exactly?');
+      }
+      return items;
+    };
+    await expect(escalate(world.deps, orderId)).resolves.toMatchObject({ stage: 'order' });
+    expect((await world.orders.getOrder(orderId))?.stage).toBe('order');
   });
 
   it('escalates stage by stage with a notice each, accrues fines from ST2, refers at ST3 and finalizes', async () => {
