@@ -5,7 +5,7 @@ import { fineAuditDetails } from '../domain/fine-audit';
 import { type NextStep, nextStep } from '../domain/next-step';
 import { cancelNotice, nextNotice, noticeOpen } from '../domain/notices';
 import type { OrderStatus } from '../domain/order-rules';
-import type { ItemRecord } from '../domain/records';
+import type { ItemRecord, OrderRecord } from '../domain/records';
 import {
   announcedBeforeFinalize,
   type Escalation,
@@ -37,14 +37,23 @@ export interface EvaluateResult {
 
 /** Decides the one thing the workflow does next (see `nextStep`), and records what the items say on the order. */
 export async function evaluate(deps: WorkflowStepDeps, orderId: string): Promise<EvaluateResult> {
+  // The items are read on the first attempt only. Answers to a large order land while it reads every item, each
+  // moving the marker's version: reading again after every lost race could go on until the step timed out. A later
+  // attempt takes the fresh marker with the items first read and leaves the status and counts (the answers keep the
+  // counts on the marker themselves) to the next evaluate. Answers only close items, so a step decided from them
+  // is at worst early, and the step it names reads for itself (a wait's token is refused on a moved version).
+  let firstRead: ItemRecord[] | null = null;
   const { result, after } = await changeOrder(deps, orderId, async (order) => {
-    // Read inside the retry loop: an answer that made the commit fail is then seen on the next pass.
     const now = deps.clock.now();
+    const retry = firstRead !== null;
     const [items, notices] = await Promise.all([
-      deps.orders.allItems(orderId),
+      firstRead ?? deps.orders.allItems(orderId),
       deps.orders.listNotices(orderId),
     ]);
-    const { progress, set } = orderProgress(order, items, now);
+    firstRead = items;
+    const { progress, set: repaired } = orderProgress(order, items, now);
+    const { status: _status, itemCounts: _counts, ...rest } = repaired;
+    const set: Partial<OrderRecord> = retry ? rest : repaired;
     const current = { ...order, ...set };
     const warnings = deadlineWarnings(current, progress.pending, now);
     // A warning whose deadline moved or passed, or whose items were answered, is cancelled, never sent late.

@@ -74,6 +74,29 @@ describe('workflow steps', () => {
     expect(order?.itemCounts.pending).toBe(40 - answered);
   });
 
+  it('evaluate decides although answers land while it reads the items, each time; the counts the answers kept stand', async () => {
+    const { world, secrets, orderId } = await deliveredOrder(40);
+    world.clock.advance(HOUR);
+    // Each read of all items sees an answer the marker read before it did not: its counts differ, and the commit
+    // of their repair finds the version moved.
+    const allItems = world.orders.allItems.bind(world.orders);
+    let answered = 0;
+    world.orders.allItems = async (id) => {
+      answered += 1;
+      const itemId = String(answered).padStart(6, '0');
+      await answer(world, secrets.responseSecret, orderId, [{ itemId, outcome: 'removed' }]);
+      return allItems(id);
+    };
+    await expect(evaluate(world.deps, orderId)).resolves.toMatchObject({ next: 'wait' });
+    world.orders.allItems = allItems;
+    await evaluate(world.deps, orderId);
+    expect((await world.orders.getOrder(orderId))?.itemCounts).toMatchObject({
+      total: 40,
+      pending: 40 - answered,
+      resolved: answered,
+    });
+  });
+
   it('does not escalate when the platform asked for a clarification while it read the items (the clock stopped)', async () => {
     const { world, secrets, orderId } = await deliveredOrder(3);
     world.clock.advance(24 * HOUR);
