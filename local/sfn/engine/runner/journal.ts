@@ -1,5 +1,5 @@
 import { ExecutionHalted } from '../cancellation';
-import type { CommitQueue } from '../commit-queue';
+import type { CommitQueue, QueuedWrite } from '../commit-queue';
 import { type EngineStorage, type JournalValue, type PendingEvent, stateEventDetails } from '../store';
 import type { Strand } from './state-run';
 
@@ -110,6 +110,37 @@ class StateEvent implements PendingEvent {
 
   get details(): string {
     return stateEventDetails(this.type, this.stateName, this.stateText);
+  }
+}
+
+/** A commit's buffered events and journal entries, written when the queue's transaction runs. */
+class JournalWrite implements QueuedWrite {
+  constructor(
+    private readonly store: EngineStorage,
+    private readonly arn: string,
+    private readonly events: PendingEvent[],
+    private readonly entries: readonly (readonly [string, JournalValue])[],
+  ) {}
+
+  write(): void {
+    this.store.insertEvents(this.arn, this.events);
+    for (const [key, value] of this.entries) this.store.putJournal(this.arn, key, value);
+  }
+}
+
+/** A step's events and its one journal entry (no entries array per step). */
+class StepWrite implements QueuedWrite {
+  constructor(
+    private readonly store: EngineStorage,
+    private readonly arn: string,
+    private readonly events: PendingEvent[],
+    private readonly key: string,
+    private readonly entry: JournalValue,
+  ) {}
+
+  write(): void {
+    this.store.insertEvents(this.arn, this.events);
+    this.store.putJournal(this.arn, this.key, this.entry);
   }
 }
 
@@ -229,16 +260,11 @@ export class ExecutionJournal implements Journal {
   commit(entries: [string, string][] = []): Promise<void> | undefined {
     this.throwIfUnwritable();
     if (this.pending.length === 0 && entries.length === 0) return undefined;
-    const store = this.store;
     const events = this.pending;
-    const arn = this.arn;
     this.pending = [];
     for (const [key, value] of entries) this.entries.set(key, value);
     // Commits of concurrent executions share one transaction (see CommitQueue).
-    return this.commits.enqueue(() => {
-      store.insertEvents(arn, events);
-      for (const [key, value] of entries) store.putJournal(arn, key, value);
-    });
+    return this.commits.enqueue(new JournalWrite(this.store, this.arn, events, entries));
   }
 
   async remember<T>(key: string, compute: () => T): Promise<T> {
@@ -259,14 +285,14 @@ export class ExecutionJournal implements Journal {
    */
   commitStep(key: string, entry: JournalValue, wait = true): Promise<void> | undefined {
     this.throwIfUnwritable();
-    const store = this.store;
     const events = this.pending;
-    const arn = this.arn;
     this.pending = [];
-    const work = () => {
-      store.insertEvents(arn, events);
-      store.putJournal(arn, key, entry);
-    };
+    if (this.commits.writesAtOnce) {
+      this.store.insertEvents(this.arn, events);
+      this.store.putJournal(this.arn, key, entry);
+      return undefined;
+    }
+    const work = new StepWrite(this.store, this.arn, events, key, entry);
     if (wait) return this.commits.enqueue(work);
     this.commits.enqueueDetached(work, this.onDetachedFailure);
     return undefined;
