@@ -43,9 +43,50 @@ interface RanState {
   outputText?: string;
 }
 
-/** Where a strand stands after a step (no closure per step: the TypeScript loader names each one it makes). */
-function positionOf(strand: Strand): Pick<StepRecord, 'own' | 'eventSeq' | 'lastEventId'> {
-  return { own: strand.ownVariables, eventSeq: strand.eventCount, lastEventId: strand.lastEventId };
+/**
+ * A step's record with where its strand stands now, in one literal (spreading a position object into it was a
+ * runtime call per step). Module functions: the TypeScript loader names each closure it makes.
+ */
+function passedRecord(strand: Strand, output: unknown, next: string | null): StepRecord {
+  return {
+    output,
+    next,
+    own: strand.ownVariables,
+    eventSeq: strand.eventCount,
+    lastEventId: strand.lastEventId,
+  };
+}
+
+function failedRecord(strand: Strand, error: string | undefined, cause: string | undefined): StepRecord {
+  return {
+    error,
+    cause,
+    own: strand.ownVariables,
+    eventSeq: strand.eventCount,
+    lastEventId: strand.lastEventId,
+  };
+}
+
+/** Step keys of the top strand, by state name and visit: the same few texts for every execution. */
+const topStepKeys = new Map<string, string[]>();
+const TOP_STEP_KEYS_KEPT = 10_000;
+const TOP_VISITS_KEPT = 4;
+
+/** `<prefix><state>#<visit>`, the journal key of a visit. */
+function stepKeyOf(strand: Strand, name: string, visit: number): string {
+  if (strand.keyPrefix !== '' || visit >= TOP_VISITS_KEPT) return `${strand.keyPrefix}${name}#${visit}`;
+  let keys = topStepKeys.get(name);
+  if (keys === undefined) {
+    if (topStepKeys.size >= TOP_STEP_KEYS_KEPT) topStepKeys.clear();
+    keys = [];
+    topStepKeys.set(name, keys);
+  }
+  let key = keys[visit];
+  if (key === undefined) {
+    key = `${name}#${visit}`;
+    keys[visit] = key;
+  }
+  return key;
 }
 
 /** Runs one execution: the states of its machine, one committed step at a time (see ExecutionJournal). */
@@ -179,7 +220,7 @@ export class ExecutionRunner {
       if (!state) throw new StateFailure('States.Runtime', `The state '${name}' does not exist.`);
       const visit = strand.visitCounts.get(name) ?? 0;
       strand.visitCounts.set(name, visit + 1);
-      const stepKey = `${strand.keyPrefix}${name}#${visit}`;
+      const stepKey = stepKeyOf(strand, name, visit);
       const recordedText = this.journal.recall(stepKey);
       let record: StepRecord;
       if (recordedText !== undefined) {
@@ -289,7 +330,7 @@ export class ExecutionRunner {
     try {
       if (run.pendingAssignments) strand.ownVariables = { ...strand.ownVariables, ...run.pendingAssignments };
       const outputText = this.emitExited(run, output);
-      return { record: { output, next, ...positionOf(strand) }, outputText };
+      return { record: passedRecord(strand, output, next), outputText };
     } catch (error) {
       return this.failedState(run, handler, error);
     }
@@ -304,7 +345,7 @@ export class ExecutionRunner {
     }
     const failure = asFailure(error, run, journal);
     handler.onUncaughtFailure?.(run, this.environment);
-    return { record: { error: failure.error, cause: failure.causeText, ...positionOf(run.strand) } };
+    return { record: failedRecord(run.strand, failure.error, failure.causeText) };
   }
 
   /** Writes the exit event; returns the output as JSON text. */

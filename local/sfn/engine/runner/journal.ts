@@ -70,6 +70,21 @@ export function endExecution(
   });
 }
 
+/**
+ * The event keys of the top strand of a run that is not a redrive (`|<n>`): one text per number for every
+ * execution, instead of two new ones per step that the in-memory history keeps.
+ */
+const TOP_EVENT_KEYS_KEPT = 100_000;
+const topEventKeys: string[] = [];
+function topEventKey(count: number): string {
+  let key = topEventKeys[count];
+  if (key === undefined) {
+    key = `|${count}`;
+    topEventKeys[count] = key;
+  }
+  return key;
+}
+
 /** A history event whose details text is written on first read (see ExecutionJournal.emitFrozen). */
 class DeferredDetailsEvent implements PendingEvent {
   private text: string | undefined;
@@ -250,7 +265,11 @@ export class ExecutionJournal implements Journal {
   /** The replay key of the strand's next event; undefined (its id now the strand's last) if a replay wrote it. */
   private nextKey(strand: Strand): string | undefined {
     if (this.closed) throw new ExecutionHalted('execution ended');
-    const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
+    const count = strand.eventCount++;
+    const key =
+      strand.keyPrefix === '' && this.keySuffix === '' && count < TOP_EVENT_KEYS_KEPT
+        ? topEventKey(count)
+        : `${strand.keyPrefix}|${count}${this.keySuffix}`;
     const replayed = this.replayEventKeys?.get(key);
     if (replayed === undefined) return key;
     strand.lastEventId = replayed;
