@@ -63,6 +63,18 @@ export class CommitQueue {
 
   /** Writes everything queued now (also used before the database closes). */
   flush(): void {
+    this.write(undefined);
+  }
+
+  /**
+   * Writes everything queued and then `last` in the same transaction (one COMMIT where a task token took two,
+   * on the callback's path); throws if that transaction failed.
+   */
+  flushWith(last: () => void): void {
+    this.write(last);
+  }
+
+  private write(last: (() => void) | undefined): void {
     this.scheduled = false;
     const work = this.queued;
     const waiters = this.waiters;
@@ -70,15 +82,17 @@ export class CommitQueue {
     this.queued = [];
     this.waiters = [];
     this.detachedFailures = [];
-    if (work.length === 0) return;
+    if (work.length === 0 && last === undefined) return;
     try {
       this.runInTransaction(() => {
         for (const item of work) item.write();
+        last?.();
       });
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
       for (const waiter of waiters) waiter.reject(error);
       for (const onFailure of detachedFailures) onFailure(error);
+      if (last !== undefined) throw error;
     }
   }
 }

@@ -29,10 +29,12 @@ function eventTypesOf(stateType: string): { entered: string; exited: string } {
 }
 const LANGUAGES = { JSONPath: JSONPATH, JSONata: JSONATA };
 /**
- * States whose step does nothing anyone can see: their commit is grouped with what follows (see CommitQueue),
- * instead of a transaction and a turn of the event loop each. A crash before it is written replays them.
+ * States whose step commit nobody waits for: it is grouped with what follows (see CommitQueue), instead of a
+ * transaction and a turn of the event loop each. A crash before it is written replays the step: a pure one
+ * does nothing anyone can see, and a Task's outcome was committed before (awaited, or in its token's row), so
+ * its replay calls nothing again.
  */
-const PURE_STATES = new Set(['Pass', 'Choice', 'Succeed', 'Fail']);
+const UNAWAITED_STATES = new Set(['Pass', 'Choice', 'Succeed', 'Fail', 'Task']);
 /** How many steps in a row a strand runs without waiting before it lets the event loop in. */
 const STEPS_BETWEEN_TURNS = 64;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -242,7 +244,7 @@ export class ExecutionRunner {
           dataText === undefined || record.next === undefined
             ? JSON.stringify(record)
             : new StepEntry(dataText, record.next, strand);
-        const committed = this.journal.commitStep(stepKey, entry, !PURE_STATES.has(state.type));
+        const committed = this.journal.commitStep(stepKey, entry, !UNAWAITED_STATES.has(state.type));
         if (committed) {
           await committed;
           waited = true;

@@ -170,6 +170,11 @@ export interface Journal {
    * Undefined when it was written at once (nothing to wait for: an in-memory store, or nothing to write).
    */
   commit(entries?: [string, string][]): Promise<void> | undefined;
+  /**
+   * As commit, without waiting: for entries whose content is already durable elsewhere (a callback's answer in
+   * its token row). They are written, in order, before anything that follows is seen (see CommitQueue).
+   */
+  commitDetached(entries: [string, string][]): void;
   /** A value computed once per execution (a due time, an attempt's outcome), the same after a restart. */
   remember<T>(key: string, compute: () => T): Promise<T>;
   /** A journal entry committed earlier (in this run or before a restart). */
@@ -286,6 +291,15 @@ export class ExecutionJournal implements Journal {
     return this.commits.enqueue(new JournalWrite(this.store, this.arn, events, entries));
   }
 
+  commitDetached(entries: [string, string][]): void {
+    this.throwIfUnwritable();
+    const events = this.pending;
+    this.pending = [];
+    for (const [key, value] of entries) this.entries.set(key, value);
+    const work = new JournalWrite(this.store, this.arn, events, entries);
+    this.commits.enqueueDetached(work, this.onDetachedFailure);
+  }
+
   async remember<T>(key: string, compute: () => T): Promise<T> {
     const known = this.entries.get(key);
     if (known !== undefined) return JSON.parse(known) as T;
@@ -326,20 +340,16 @@ export class ExecutionJournal implements Journal {
     if (this.commitFailure !== undefined) throw this.commitFailure;
   }
 
-  /** Writes every queued step (detached ones included) before what follows is seen by anyone. */
-  private flushQueued(): void {
-    this.commits.flush();
-    if (this.commitFailure !== undefined) throw this.commitFailure;
-  }
-
   writeNow(work: () => void): void {
-    this.flushQueued();
+    if (this.commitFailure !== undefined) throw this.commitFailure;
     const events = this.pending;
     this.pending = [];
-    this.store.transaction(() => {
+    // Every queued step (detached ones included) goes first, in the same transaction.
+    this.commits.flushWith(() => {
       this.store.insertEvents(this.arn, events);
       work();
     });
+    if (this.commitFailure !== undefined) throw this.commitFailure;
   }
 
   /**
