@@ -176,7 +176,13 @@ export class SqliteEngineStore implements EngineStorage {
 
   transaction<T>(work: () => T): T {
     try {
-      return this.db.transaction(work)();
+      // Rows buffered before it are written first: a nested transaction that rolls back discards only its own.
+      this.history.beforeCommit?.();
+      return this.db.transaction(() => {
+        const result = work();
+        this.history.beforeCommit?.();
+        return result;
+      })();
     } catch (error) {
       this.history.afterRollback?.();
       throw error;

@@ -156,9 +156,6 @@ export function historyStatements(db: Database.Database) {
     ),
     eventKeys: db.prepare('SELECT key, id FROM history_events WHERE execution_seq = ?'),
     maxEventId: db.prepare('SELECT MAX(id) AS maxId FROM history_events WHERE execution_seq = ?'),
-    putJournal: db.prepare(
-      'INSERT OR REPLACE INTO step_journal (execution_seq, key, value) VALUES (?, ?, ?)',
-    ),
     journalFor: db.prepare('SELECT key, value FROM step_journal WHERE execution_seq = ?'),
     deleteJournal: db.prepare('DELETE FROM step_journal WHERE execution_seq = ? AND key = ?'),
   };

@@ -220,6 +220,39 @@ describe.each([
     expect(store.catalog.tagsOf(MACHINE)).toEqual([{ key: 'outer', value: 'v' }]);
   });
 
+  it('reads the history rows of a transaction inside it; a nested rollback takes back only its rows', () => {
+    const store = open();
+    const [first, second] = [executionArn('e1'), executionArn('e2')];
+    const events = (count: number) =>
+      Array.from({ length: count }, (_, at) => ({
+        key: `|${at}`,
+        id: at + 1,
+        previousEventId: at,
+        type: 'PassStateEntered',
+        timestampMs: 1,
+        details: null,
+      }));
+    store.transaction(() => {
+      // More rows than one INSERT takes, one step at a time, as grouped commits write them.
+      for (const event of events(45)) store.insertEvents(first, [event]);
+      for (let at = 0; at < 45; at++) store.putJournal(first, `S${at % 40}#0`, `v${at}`);
+      expect(() =>
+        store.transaction(() => {
+          store.insertEvents(second, events(3));
+          store.putJournal(first, 'S0#0', 'rolled back');
+          throw new Error('inner');
+        }),
+      ).toThrow('inner');
+      expect(store.maxEventId(first)).toBe(45);
+      store.insertEvents(first, events(46).slice(45));
+    });
+    expect(store.events(first, false, 0, 100).map((row) => row.id)).toEqual(events(46).map((e) => e.id));
+    expect(store.maxEventId(second)).toBe(0);
+    const journal = store.journal(first);
+    expect(journal.size).toBe(40);
+    expect([journal.get('S0#0'), journal.get('S4#0'), journal.get('S5#0')]).toEqual(['v40', 'v44', 'v5']);
+  });
+
   it('numbers versions without reuse, orders aliases, activities, their tasks and tags', () => {
     const { catalog } = open();
     expect([catalog.nextVersionNumber(MACHINE), catalog.nextVersionNumber(MACHINE)]).toEqual([1, 2]);

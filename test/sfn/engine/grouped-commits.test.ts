@@ -91,6 +91,70 @@ describe('grouped commits of pure steps (SQLite file)', () => {
   });
 });
 
+/** The journal keys committed to the file, as a second connection reads them. */
+function journalKeysOnDisk(): string[] {
+  const db = new Database(dataPath, { readonly: true });
+  try {
+    return (db.prepare('SELECT key FROM step_journal ORDER BY key').all() as { key: string }[]).map(
+      (row) => row.key,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+describe('callback Tasks whose answer comes before the invoke returns (SQLite file)', () => {
+  it('has the answered Task, its outcome and its step on disk before the next Task calls its Lambda', async () => {
+    dataPath = temporaryDatabasePath();
+    const seen: { events: string[]; keys: string[] }[] = [];
+    let engine: Awaited<ReturnType<typeof createEngine>> | undefined;
+    const endpoint = lambdaServer.endpointFor({
+      callback: (event) => {
+        seen.push({ events: eventTypesOnDisk(), keys: journalKeysOnDisk() });
+        const { token } = event as { token: string };
+        // Answered while the invoke is still in flight, as a fast worker does.
+        setImmediate(() => void engine?.dispatch('SendTaskSuccess', { taskToken: token, output: '{}' }));
+        return { body: '{}' };
+      },
+    });
+    engine = await createEngine({ dataPath, lambdaEndpoint: endpoint });
+    try {
+      const task = (next: Record<string, unknown>) => ({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: 'callback', Payload: { 'token.$': '$$.Task.Token' } },
+        ResultPath: null,
+        ...next,
+      });
+      const stateMachineArn = await createMachine(engine, 'grouped-callbacks', {
+        StartAt: 'T0',
+        States: { T0: task({ Next: 'T1' }), T1: task({ End: true }) },
+      });
+      const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn, input: '{}' });
+      const described = await waitForStatus(engine, String(executionArn));
+      expect(described.status).toBe('SUCCEEDED');
+      expect(seen).toHaveLength(2);
+      const atSecond = seen[1] as { events: string[]; keys: string[] };
+      expect(atSecond.events.slice(0, atSecond.events.indexOf('TaskStateExited') + 1)).toEqual([
+        'ExecutionStarted',
+        'TaskStateEntered',
+        'TaskScheduled',
+        'TaskStarted',
+        'TaskSubmitted',
+        'TaskSucceeded',
+        'TaskStateExited',
+      ]);
+      expect(atSecond.events.slice(-3)).toEqual(['TaskStateEntered', 'TaskScheduled', 'TaskStarted']);
+      expect(atSecond.keys).toEqual(expect.arrayContaining(['T0#0', 'T0#0:a0:submitted', 'T0#0:a0:outcome']));
+      const atEnd = eventTypesOnDisk();
+      expect(atEnd.filter((type) => type === 'TaskSubmitted')).toHaveLength(2);
+      expect(atEnd.at(-1)).toBe('ExecutionSucceeded');
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('a strand that never waits (in memory)', () => {
   it('still lets StopExecution in: an endless Pass loop is aborted', async () => {
     const engine = await createEngine({ dataPath: ':memory:' });

@@ -33,6 +33,9 @@ export class FakeJournal implements Journal {
   async commit(entries: [string, string][] = []): Promise<void> {
     for (const [key, value] of entries) this.entries.set(key, value);
   }
+  commitDetached(entries: [string, string][]): void {
+    for (const [key, value] of entries) this.entries.set(key, value);
+  }
   async remember<T>(key: string, compute: () => T): Promise<T> {
     const known = this.entries.get(key);
     if (known !== undefined) return JSON.parse(known) as T;

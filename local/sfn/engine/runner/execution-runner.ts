@@ -29,10 +29,12 @@ function eventTypesOf(stateType: string): { entered: string; exited: string } {
 }
 const LANGUAGES = { JSONPath: JSONPATH, JSONata: JSONATA };
 /**
- * States whose step does nothing anyone can see: their commit is grouped with what follows (see CommitQueue),
- * instead of a transaction and a turn of the event loop each. A crash before it is written replays them.
+ * States whose step commit nobody waits for: it is grouped with what follows (see CommitQueue), instead of a
+ * transaction and a turn of the event loop each. A crash before it is written replays the step: a pure one
+ * does nothing anyone can see, and a Task's outcome was committed before (awaited, or in its token's row), so
+ * its replay calls nothing again.
  */
-const PURE_STATES = new Set(['Pass', 'Choice', 'Succeed', 'Fail']);
+const UNAWAITED_STATES = new Set(['Pass', 'Choice', 'Succeed', 'Fail', 'Task']);
 /** How many steps in a row a strand runs without waiting before it lets the event loop in. */
 const STEPS_BETWEEN_TURNS = 64;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -43,9 +45,50 @@ interface RanState {
   outputText?: string;
 }
 
-/** Where a strand stands after a step (no closure per step: the TypeScript loader names each one it makes). */
-function positionOf(strand: Strand): Pick<StepRecord, 'own' | 'eventSeq' | 'lastEventId'> {
-  return { own: strand.ownVariables, eventSeq: strand.eventCount, lastEventId: strand.lastEventId };
+/**
+ * A step's record with where its strand stands now, in one literal (spreading a position object into it was a
+ * runtime call per step). Module functions: the TypeScript loader names each closure it makes.
+ */
+function passedRecord(strand: Strand, output: unknown, next: string | null): StepRecord {
+  return {
+    output,
+    next,
+    own: strand.ownVariables,
+    eventSeq: strand.eventCount,
+    lastEventId: strand.lastEventId,
+  };
+}
+
+function failedRecord(strand: Strand, error: string | undefined, cause: string | undefined): StepRecord {
+  return {
+    error,
+    cause,
+    own: strand.ownVariables,
+    eventSeq: strand.eventCount,
+    lastEventId: strand.lastEventId,
+  };
+}
+
+/** Step keys of the top strand, by state name and visit: the same few texts for every execution. */
+const topStepKeys = new Map<string, string[]>();
+const TOP_STEP_KEYS_KEPT = 10_000;
+const TOP_VISITS_KEPT = 4;
+
+/** `<prefix><state>#<visit>`, the journal key of a visit. */
+function stepKeyOf(strand: Strand, name: string, visit: number): string {
+  if (strand.keyPrefix !== '' || visit >= TOP_VISITS_KEPT) return `${strand.keyPrefix}${name}#${visit}`;
+  let keys = topStepKeys.get(name);
+  if (keys === undefined) {
+    if (topStepKeys.size >= TOP_STEP_KEYS_KEPT) topStepKeys.clear();
+    keys = [];
+    topStepKeys.set(name, keys);
+  }
+  let key = keys[visit];
+  if (key === undefined) {
+    key = `${name}#${visit}`;
+    keys[visit] = key;
+  }
+  return key;
 }
 
 /** Runs one execution: the states of its machine, one committed step at a time (see ExecutionJournal). */
@@ -179,7 +222,7 @@ export class ExecutionRunner {
       if (!state) throw new StateFailure('States.Runtime', `The state '${name}' does not exist.`);
       const visit = strand.visitCounts.get(name) ?? 0;
       strand.visitCounts.set(name, visit + 1);
-      const stepKey = `${strand.keyPrefix}${name}#${visit}`;
+      const stepKey = stepKeyOf(strand, name, visit);
       const recordedText = this.journal.recall(stepKey);
       let record: StepRecord;
       if (recordedText !== undefined) {
@@ -201,7 +244,7 @@ export class ExecutionRunner {
           dataText === undefined || record.next === undefined
             ? JSON.stringify(record)
             : new StepEntry(dataText, record.next, strand);
-        const committed = this.journal.commitStep(stepKey, entry, !PURE_STATES.has(state.type));
+        const committed = this.journal.commitStep(stepKey, entry, !UNAWAITED_STATES.has(state.type));
         if (committed) {
           await committed;
           waited = true;
@@ -289,7 +332,7 @@ export class ExecutionRunner {
     try {
       if (run.pendingAssignments) strand.ownVariables = { ...strand.ownVariables, ...run.pendingAssignments };
       const outputText = this.emitExited(run, output);
-      return { record: { output, next, ...positionOf(strand) }, outputText };
+      return { record: passedRecord(strand, output, next), outputText };
     } catch (error) {
       return this.failedState(run, handler, error);
     }
@@ -304,7 +347,7 @@ export class ExecutionRunner {
     }
     const failure = asFailure(error, run, journal);
     handler.onUncaughtFailure?.(run, this.environment);
-    return { record: { error: failure.error, cause: failure.causeText, ...positionOf(run.strand) } };
+    return { record: failedRecord(run.strand, failure.error, failure.causeText) };
   }
 
   /** Writes the exit event; returns the output as JSON text. */

@@ -1,5 +1,5 @@
 import { ExecutionHalted } from '../cancellation';
-import type { CommitQueue } from '../commit-queue';
+import type { CommitQueue, QueuedWrite } from '../commit-queue';
 import { type EngineStorage, type JournalValue, type PendingEvent, stateEventDetails } from '../store';
 import type { Strand } from './state-run';
 
@@ -70,6 +70,21 @@ export function endExecution(
   });
 }
 
+/**
+ * The event keys of the top strand of a run that is not a redrive (`|<n>`): one text per number for every
+ * execution, instead of two new ones per step that the in-memory history keeps.
+ */
+const TOP_EVENT_KEYS_KEPT = 100_000;
+const topEventKeys: string[] = [];
+function topEventKey(count: number): string {
+  let key = topEventKeys[count];
+  if (key === undefined) {
+    key = `|${count}`;
+    topEventKeys[count] = key;
+  }
+  return key;
+}
+
 /** A history event whose details text is written on first read (see ExecutionJournal.emitFrozen). */
 class DeferredDetailsEvent implements PendingEvent {
   private text: string | undefined;
@@ -113,6 +128,37 @@ class StateEvent implements PendingEvent {
   }
 }
 
+/** A commit's buffered events and journal entries, written when the queue's transaction runs. */
+class JournalWrite implements QueuedWrite {
+  constructor(
+    private readonly store: EngineStorage,
+    private readonly arn: string,
+    private readonly events: PendingEvent[],
+    private readonly entries: readonly (readonly [string, JournalValue])[],
+  ) {}
+
+  write(): void {
+    this.store.insertEvents(this.arn, this.events);
+    for (const [key, value] of this.entries) this.store.putJournal(this.arn, key, value);
+  }
+}
+
+/** A step's events and its one journal entry (no entries array per step). */
+class StepWrite implements QueuedWrite {
+  constructor(
+    private readonly store: EngineStorage,
+    private readonly arn: string,
+    private readonly events: PendingEvent[],
+    private readonly key: string,
+    private readonly entry: JournalValue,
+  ) {}
+
+  write(): void {
+    this.store.insertEvents(this.arn, this.events);
+    this.store.putJournal(this.arn, this.key, this.entry);
+  }
+}
+
 /** What a state handler may do with the execution's history and journal. */
 export interface Journal {
   /** True once the execution has ended or the engine let go of it; nothing more is written then. */
@@ -124,6 +170,11 @@ export interface Journal {
    * Undefined when it was written at once (nothing to wait for: an in-memory store, or nothing to write).
    */
   commit(entries?: [string, string][]): Promise<void> | undefined;
+  /**
+   * As commit, without waiting: for entries whose content is already durable elsewhere (a callback's answer in
+   * its token row). They are written, in order, before anything that follows is seen (see CommitQueue).
+   */
+  commitDetached(entries: [string, string][]): void;
   /** A value computed once per execution (a due time, an attempt's outcome), the same after a restart. */
   remember<T>(key: string, compute: () => T): Promise<T>;
   /** A journal entry committed earlier (in this run or before a restart). */
@@ -219,7 +270,11 @@ export class ExecutionJournal implements Journal {
   /** The replay key of the strand's next event; undefined (its id now the strand's last) if a replay wrote it. */
   private nextKey(strand: Strand): string | undefined {
     if (this.closed) throw new ExecutionHalted('execution ended');
-    const key = `${strand.keyPrefix}|${strand.eventCount++}${this.keySuffix}`;
+    const count = strand.eventCount++;
+    const key =
+      strand.keyPrefix === '' && this.keySuffix === '' && count < TOP_EVENT_KEYS_KEPT
+        ? topEventKey(count)
+        : `${strand.keyPrefix}|${count}${this.keySuffix}`;
     const replayed = this.replayEventKeys?.get(key);
     if (replayed === undefined) return key;
     strand.lastEventId = replayed;
@@ -229,16 +284,20 @@ export class ExecutionJournal implements Journal {
   commit(entries: [string, string][] = []): Promise<void> | undefined {
     this.throwIfUnwritable();
     if (this.pending.length === 0 && entries.length === 0) return undefined;
-    const store = this.store;
     const events = this.pending;
-    const arn = this.arn;
     this.pending = [];
     for (const [key, value] of entries) this.entries.set(key, value);
     // Commits of concurrent executions share one transaction (see CommitQueue).
-    return this.commits.enqueue(() => {
-      store.insertEvents(arn, events);
-      for (const [key, value] of entries) store.putJournal(arn, key, value);
-    });
+    return this.commits.enqueue(new JournalWrite(this.store, this.arn, events, entries));
+  }
+
+  commitDetached(entries: [string, string][]): void {
+    this.throwIfUnwritable();
+    const events = this.pending;
+    this.pending = [];
+    for (const [key, value] of entries) this.entries.set(key, value);
+    const work = new JournalWrite(this.store, this.arn, events, entries);
+    this.commits.enqueueDetached(work, this.onDetachedFailure);
   }
 
   async remember<T>(key: string, compute: () => T): Promise<T> {
@@ -259,14 +318,14 @@ export class ExecutionJournal implements Journal {
    */
   commitStep(key: string, entry: JournalValue, wait = true): Promise<void> | undefined {
     this.throwIfUnwritable();
-    const store = this.store;
     const events = this.pending;
-    const arn = this.arn;
     this.pending = [];
-    const work = () => {
-      store.insertEvents(arn, events);
-      store.putJournal(arn, key, entry);
-    };
+    if (this.commits.writesAtOnce) {
+      this.store.insertEvents(this.arn, events);
+      this.store.putJournal(this.arn, key, entry);
+      return undefined;
+    }
+    const work = new StepWrite(this.store, this.arn, events, key, entry);
     if (wait) return this.commits.enqueue(work);
     this.commits.enqueueDetached(work, this.onDetachedFailure);
     return undefined;
@@ -281,20 +340,16 @@ export class ExecutionJournal implements Journal {
     if (this.commitFailure !== undefined) throw this.commitFailure;
   }
 
-  /** Writes every queued step (detached ones included) before what follows is seen by anyone. */
-  private flushQueued(): void {
-    this.commits.flush();
-    if (this.commitFailure !== undefined) throw this.commitFailure;
-  }
-
   writeNow(work: () => void): void {
-    this.flushQueued();
+    if (this.commitFailure !== undefined) throw this.commitFailure;
     const events = this.pending;
     this.pending = [];
-    this.store.transaction(() => {
+    // Every queued step (detached ones included) goes first, in the same transaction.
+    this.commits.flushWith(() => {
       this.store.insertEvents(this.arn, events);
       work();
     });
+    if (this.commitFailure !== undefined) throw this.commitFailure;
   }
 
   /**

@@ -103,7 +103,9 @@ async function submit(
       output: JSON.stringify(invoked.result),
       outputDetails: { truncated: false },
     });
-    await env.journal.commit([[submittedKey, 'true']]);
+    // Not awaited: the answer may be applied at once (it is in the token row), and whatever follows that is
+    // seen (the next resource call, the end) writes this first (see CommitQueue).
+    env.journal.commitDetached([[submittedKey, 'true']]);
   }
   return undefined;
 }

@@ -179,6 +179,8 @@ async function performTask(run: StateRun<TaskState>, env: StateEnvironment, task
   const timers: { cancel(): void }[] = [];
   try {
     let outcome: ResourceOutcome;
+    /** The outcome is the token's answer (or timeout), already committed in its row. */
+    let answeredInRow = false;
     if (isActivityAttempt(task)) {
       outcome = await performActivityTask(run, env, task, cancellation, timers);
     } else if (task.token) {
@@ -190,8 +192,9 @@ async function performTask(run: StateRun<TaskState>, env: StateEnvironment, task
         abort,
         timers,
       );
-      // The attempt is over (e.g. the invoke itself failed): a late answer must meet TaskTimedOut.
-      env.services.store.answerToken({
+      // The attempt is over (e.g. the invoke itself failed): a late answer must meet TaskTimedOut. False when
+      // the token was answered or timed out, which its row keeps.
+      answeredInRow = !env.services.store.answerToken({
         token: task.token,
         status: 'CLOSED',
         output: null,
@@ -201,7 +204,11 @@ async function performTask(run: StateRun<TaskState>, env: StateEnvironment, task
     } else {
       outcome = await invokeWithTimeout(env, task, cancellation, abort, timers);
     }
-    await env.journal.commit([[`${task.attemptKey}:outcome`, JSON.stringify(outcome)]]);
+    const entries: [string, string][] = [[`${task.attemptKey}:outcome`, JSON.stringify(outcome)]];
+    // A replay finds an answer in the token row: no wait for this commit (a turn of the event loop and a
+    // transaction on SendTaskSuccess's path); it is written before anything that follows is seen.
+    if (answeredInRow) env.journal.commitDetached(entries);
+    else await env.journal.commit(entries);
     return outcome;
   } finally {
     for (const timer of timers) timer.cancel();
