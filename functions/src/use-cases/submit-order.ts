@@ -176,13 +176,13 @@ async function writeOrder(
     // crash leaves nothing. A crash before its execution starts leaves an open order without one, which the
     // reconciler starts (every minute); a retry meanwhile gets this same answer.
     const result = resultOf(order);
-    const completes = { key: claimed.key, stored: stored(result), ttlSeconds: IDEMPOTENCY_TTL_SECONDS };
-    if (
-      await deps.orders.createOrder(order, audit, [notice], items, {
-        ...completes,
-        completedAt: deps.clock.now(),
-      })
-    ) {
+    const completes = {
+      key: claimed.key,
+      stored: stored(result),
+      ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+      completedAt: deps.clock.now(),
+    };
+    if (await deps.orders.createOrder(order, audit, [notice], items, completes)) {
       await deps.workflow.start(orderId);
       return { result, completed: true };
     }
