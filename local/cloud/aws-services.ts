@@ -126,6 +126,8 @@ export async function createAwsServices(options: AwsServicesOptions): Promise<Aw
       }),
     });
     stops.push(() => ses.close());
+    // Stops run last-in first: SNS makes its queued deliveries (into the outbox) before SES and the outbox close.
+    stops.push(() => sns.close());
     const targets: TargetServices = {
       invokeLambda: (name, payload, invocationType) => lambda.invoke(name, payload, { invocationType }),
       publish: (topicArn, message) => sns.publish({ topicArn, message }),

@@ -39,6 +39,8 @@ export interface PublishInput {
 export interface LocalSns {
   handle(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
   publish(input: PublishInput): { MessageId: string };
+  /** Makes the deliveries of every accepted publish now, then refuses new ones: none is lost at shutdown. */
+  close(): void;
 }
 
 /** `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` → a map. */
@@ -105,6 +107,8 @@ export function createLocalSns(options: {
 }): LocalSns {
   const log = options.log ?? (() => {});
   const topics = new Map(options.topics.map((topic) => [topic.arn, topic]));
+  const queued = new Set<() => void>();
+  let closed = false;
 
   const notification = (
     topic: TopicSpec,
@@ -206,6 +210,8 @@ export function createLocalSns(options: {
   };
 
   const publish: LocalSns['publish'] = (input) => {
+    // A publish the cloud cannot deliver any more is refused (retryable), never accepted and dropped.
+    if (closed) throw new QueryApiError('InternalError', 'The local SNS is shutting down', 503);
     const topic = topics.get(input.topicArn);
     if (!topic) throw new QueryApiError('NotFound', 'Topic does not exist', 404);
     if (input.message === '') throw new QueryApiError('InvalidParameter', 'Invalid parameter: Empty message');
@@ -242,10 +248,13 @@ export function createLocalSns(options: {
     const subscriptions = options.subscriptions.filter(
       (s) => s.topicArn === topic.arn && passesFilter(s, input),
     );
-    // Deliveries happen after Publish answered, as on AWS.
-    setImmediate(() => {
+    // Deliveries happen after Publish answered, as on AWS; close() makes the ones still queued.
+    const deliverAll = () => {
+      if (!queued.delete(deliverAll)) return; // already made by close()
       for (const subscription of subscriptions) deliver(topic, subscription, input, messageId);
-    });
+    };
+    queued.add(deliverAll);
+    setImmediate(deliverAll);
     return { MessageId: messageId };
   };
 
@@ -317,8 +326,14 @@ export function createLocalSns(options: {
     }
   };
 
+  const close = () => {
+    closed = true;
+    for (const deliverAll of [...queued]) deliverAll();
+  };
+
   return {
     handle: (request, response) => serveAwsQuery(request, response, { name: 'sns', xmlns: XMLNS, dispatch }),
     publish,
+    close,
   };
 }
