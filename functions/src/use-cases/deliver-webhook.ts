@@ -80,13 +80,15 @@ export async function deliverWebhook(deps: DeliverWebhookDeps, input: DeliverInp
   }
   const outcome = await sendNotice(deps, order, notice);
   await recordOutcome(deps, order.orderId, notice.noticeId, outcome);
-  await deps.platforms.recordDelivery(order.platformId, {
-    channel: 'webhook',
-    at: outcome.at.toISOString(),
-    delivered: outcome.delivered,
-    httpStatus: outcome.httpStatus,
-    error: outcome.error,
-  });
+  // The platform's health counts calls to its endpoint: a disabled one was not called, its last error stays.
+  if (outcome.endpointCalled)
+    await deps.platforms.recordDelivery(order.platformId, {
+      channel: 'webhook',
+      at: outcome.at.toISOString(),
+      delivered: outcome.delivered,
+      httpStatus: outcome.httpStatus,
+      error: outcome.error,
+    });
   return { outcome: outcome.delivered ? 'delivered' : 'failed', noticeId: notice.noticeId };
 }
 
@@ -95,7 +97,7 @@ async function sendNotice(
   deps: DeliverWebhookDeps,
   order: OrderRecord,
   notice: NoticeRecord,
-): Promise<WebhookAttemptOutcome & { at: Date }> {
+): Promise<WebhookAttemptOutcome & { at: Date; endpointCalled: boolean }> {
   const platform = await deps.platforms.get(order.platformId);
   const secrets = await deps.secrets.get(order.platformId);
   const now = deps.clock.now();
@@ -104,7 +106,14 @@ async function sendNotice(
     await deps.orders.recordDelivery(
       attemptRecord(order, notice, now, { part: 1, parts: 1 }, { httpStatus: null, latencyMs: 0, error }),
     );
-    return { delivered: false, httpStatus: null, retryAfterSeconds: null, error, at: now };
+    return {
+      delivered: false,
+      httpStatus: null,
+      retryAfterSeconds: null,
+      error,
+      at: now,
+      endpointCalled: false,
+    };
   }
   const open = openItemsFor(order, await deps.orders.allItems(order.orderId), notice.event, now);
   const parts = splitIntoParts(open);
@@ -147,6 +156,7 @@ async function sendNotice(
     retryAfterSeconds: last.retryAfterSeconds,
     error: last.error,
     at,
+    endpointCalled: parts.length > 0,
   };
 }
 

@@ -65,6 +65,29 @@ describe("a platform's delivery health", () => {
     });
   });
 
+  it('keeps the 410 that disabled the endpoint as its last error, and counts no call it did not make', async () => {
+    const world = await michatWorld();
+    world.endpoint.statuses.push({ status: 410 });
+    const order = await submit(world, orderBody({}, 2));
+    await deliverWebhook(world.deps, { orderId: order.id, noticeId: '000001' });
+    expect((await getPlatform(world.deps, 'michat')).status).toBe('disabled');
+    const calls = world.endpoint.received.length;
+    const first = orderBody({ reference: 'AIS/2026/11/0043' }, 2);
+    const items = first.items.map((item) => ({ ...item, locator: `${item.locator}-second` }));
+    const second = await submit(world, { ...first, items }, 'key-2');
+    world.clock.advance(60_000);
+    expect((await deliverWebhook(world.deps, { orderId: second.id, noticeId: '000001' })).outcome).toBe(
+      'failed',
+    );
+    expect(world.endpoint.received).toHaveLength(calls);
+    expect((await getPlatform(world.deps, 'michat')).deliveryHealth).toMatchObject({
+      state: 'failing',
+      lastWebhookHttpStatus: 410,
+      lastWebhookError: 'HTTP 410',
+      consecutiveWebhookFailures: 1,
+    });
+  });
+
   it('tells that the last order fell back to email, and whether the email went', async () => {
     const world = await michatWorld();
     world.endpoint.statuses.push(...Array.from({ length: 50 }, () => ({ status: 500 })));
