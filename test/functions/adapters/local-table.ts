@@ -3,13 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
+import { DynamoOpenLocatorIndex } from '../../../functions/src/adapters/dynamodb-open-locators';
 import {
   BY_OPEN_LOCATOR_INDEX,
   BY_OPEN_ORDER_INDEX,
   BY_PLATFORM_INDEX,
   OPEN_ORDER_ATTRIBUTES,
 } from '../../../functions/src/adapters/dynamodb-order-keys';
+import { DynamoOrderList } from '../../../functions/src/adapters/dynamodb-order-list';
+import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
+import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { localDynamoDbClient, startDynamoDbLocal } from '../../../local/cloud/dynamodb-local';
+import { type TestWorld, testWorld } from '../fakes';
 
 /** A DynamoDB Local with one table laid out as the stack's (pk/sk, the byAgency, byOpenOrder, byOpenLocator and byPlatform indexes). */
 export interface LocalTable {
@@ -99,4 +105,33 @@ export async function startLocalDocuments(
   });
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { table, documents };
+}
+
+export interface DynamoWorldOptions {
+  /** Platforms in the table (default), or in memory for a file whose tests each register the same platform. */
+  platformsInTable?: boolean;
+  /** The open-locators index read from the table; by default the in-memory one, which sees no order of the table. */
+  openLocatorsInTable?: boolean;
+  /** Order ids `order-<n>`, for a file that names them; by default `order-<random>-<n>`, unique in a shared table. */
+  plainOrderIds?: boolean;
+}
+
+/** The in-memory test world with the real DynamoDB adapters in place of the fakes of the order table. */
+export function worldOnDynamo(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  options: DynamoWorldOptions = {},
+): TestWorld {
+  const world = testWorld();
+  const prefix = options.plainOrderIds ? 'order' : `order-${Math.random().toString(36).slice(2, 8)}`;
+  let counter = 0;
+  world.deps.orders = new DynamoOrderRepository(documents, tableName, world.deps.chainSigner);
+  world.deps.orderList = new DynamoOrderList(documents, tableName);
+  if (options.platformsInTable ?? true)
+    world.deps.platforms = new DynamoPlatformRepository(documents, tableName);
+  if (options.openLocatorsInTable) world.deps.openLocators = new DynamoOpenLocatorIndex(documents, tableName);
+  world.deps.idempotency = new DynamoIdempotencyStore(documents, tableName, 'IDEMPOTENCY', world.clock);
+  world.deps.webhookIds = new DynamoIdempotencyStore(documents, tableName, 'WEBHOOK', world.clock);
+  world.deps.ids = { ...world.deps.ids, orderId: () => `${prefix}-${++counter}` };
+  return world;
 }

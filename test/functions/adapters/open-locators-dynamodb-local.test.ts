@@ -1,15 +1,11 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
-import { DynamoOpenLocatorIndex } from '../../../functions/src/adapters/dynamodb-open-locators';
-import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
-import { DynamoPlatformRepository } from '../../../functions/src/adapters/dynamodb-platforms';
 import { locatorKey, locatorKeyDigest } from '../../../functions/src/domain/locator';
 import { getOrder } from '../../../functions/src/use-cases/read-orders';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
-import { type TestWorld, testWorld } from '../fakes';
+import { type TestWorld } from '../fakes';
 import { AGENCY, answer, orderBody, registerMichat, runWorkflow, submit } from '../lifecycle-helpers';
-import { type LocalTable, startLocalDocuments } from './local-table';
+import { type LocalTable, startLocalDocuments, worldOnDynamo } from './local-table';
 
 // The open-locators index on DynamoDB Local: items enter it when written open and leave it in the same write
 // that resolves or withdraws them, and submit reads it to report duplicates.
@@ -29,18 +25,6 @@ afterAll(async () => {
   await table?.stop();
 });
 
-function worldOnDynamo(): TestWorld {
-  const world = testWorld();
-  let counter = 0;
-  world.deps.orders = new DynamoOrderRepository(documents, TABLE, world.deps.chainSigner);
-  world.deps.openLocators = new DynamoOpenLocatorIndex(documents, TABLE);
-  world.deps.platforms = new DynamoPlatformRepository(documents, TABLE);
-  world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
-  world.deps.webhookIds = new DynamoIdempotencyStore(documents, TABLE, 'WEBHOOK', world.clock);
-  world.deps.ids = { ...world.deps.ids, orderId: () => `order-${++counter}` };
-  return world;
-}
-
 const openIn = async (world: TestWorld, ...numbers: number[]) =>
   (await world.deps.openLocators.openItemsByLocator(numbers.map(digest)))
     .map((entry) => `${entry.orderId}/${entry.itemId}`)
@@ -48,7 +32,7 @@ const openIn = async (world: TestWorld, ...numbers: number[]) =>
 
 describe('the open-locators index on DynamoDB Local', () => {
   it('holds open items only, and submit reports duplicates from it', async () => {
-    const world = worldOnDynamo();
+    const world = worldOnDynamo(documents, TABLE, { openLocatorsInTable: true, plainOrderIds: true });
     const secrets = await registerMichat(world);
     const first = await submit(world, orderBody({ items: urls(1, 2, 3, 4) }), 'first');
     await runWorkflow(world, first.id);

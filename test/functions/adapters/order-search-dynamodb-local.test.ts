@@ -1,13 +1,10 @@
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoIdempotencyStore } from '../../../functions/src/adapters/dynamodb-idempotency';
-import { DynamoOrderList } from '../../../functions/src/adapters/dynamodb-order-list';
-import { DynamoOrderRepository } from '../../../functions/src/adapters/dynamodb-orders';
 import { type ListOrdersInput, listOrders } from '../../../functions/src/use-cases/read-orders';
 import { withdrawOrder } from '../../../functions/src/use-cases/withdraw-order';
-import { type TestWorld, testWorld } from '../fakes';
+import { type TestWorld } from '../fakes';
 import { AGENCY, orderBody, registerMichat, submit } from '../lifecycle-helpers';
-import { type LocalTable, startLocalDocuments } from './local-table';
+import { type LocalTable, startLocalDocuments, worldOnDynamo } from './local-table';
 
 // The order list's search and merge (reference records, locator keys, every agency newest first) on DynamoDB Local.
 let table: LocalTable;
@@ -22,17 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await table?.stop();
 });
-
-function worldOnDynamo(): TestWorld {
-  const world = testWorld();
-  const suffix = Math.random().toString(36).slice(2, 8);
-  let counter = 0;
-  world.deps.orders = new DynamoOrderRepository(documents, TABLE, world.deps.chainSigner);
-  world.deps.orderList = new DynamoOrderList(documents, TABLE);
-  world.deps.idempotency = new DynamoIdempotencyStore(documents, TABLE, 'IDEMPOTENCY', world.clock);
-  world.deps.ids = { ...world.deps.ids, orderId: () => `order-${suffix}-${++counter}` };
-  return world;
-}
 
 const base = { status: null, platformId: null, limit: 25, cursor: null };
 const ids = (page: { items: { id: string }[] }) => page.items.map((order) => order.id);
@@ -53,7 +39,7 @@ async function allPages(world: TestWorld, input: ListOrdersInput) {
 
 describe('order search on DynamoDB Local', () => {
   it('finds orders by exact reference within the agency, and across agencies for an operator', async () => {
-    const world = worldOnDynamo();
+    const world = worldOnDynamo(documents, TABLE, { platformsInTable: false });
     await registerMichat(world);
     const tag = Math.random().toString(36).slice(2, 8);
     const ours = await submit(world, orderBody({ reference: `REF-${tag}` }), `k1-${tag}`);
@@ -77,7 +63,7 @@ describe('order search on DynamoDB Local', () => {
   });
 
   it('finds orders by an item’s locator as submit normalizes it, whatever kind the search assumes', async () => {
-    const world = worldOnDynamo();
+    const world = worldOnDynamo(documents, TABLE, { platformsInTable: false });
     await registerMichat(world);
     const tag = Math.random().toString(36).slice(2, 8);
     const order = await submit(
@@ -100,7 +86,7 @@ describe('order search on DynamoDB Local', () => {
   });
 
   it('pages every agency’s orders newest first for an operator, each exactly once', async () => {
-    const world = worldOnDynamo();
+    const world = worldOnDynamo(documents, TABLE, { platformsInTable: false });
     await registerMichat(world);
     const tag = Math.random().toString(36).slice(2, 8);
     const agencies = [`a-${tag}`, `b-${tag}`, `c-${tag}`];
@@ -116,7 +102,7 @@ describe('order search on DynamoDB Local', () => {
   });
 
   it('filters by status and stage in bounded pages that still reach every match', async () => {
-    const world = worldOnDynamo();
+    const world = worldOnDynamo(documents, TABLE, { platformsInTable: false });
     await registerMichat(world);
     const tag = Math.random().toString(36).slice(2, 8);
     const agency = `w-${tag}`;
@@ -149,7 +135,7 @@ describe('order search on DynamoDB Local', () => {
   });
 
   it('writes the reference record and the items’ locator keys with the order, in the byAgency index', async () => {
-    const world = worldOnDynamo();
+    const world = worldOnDynamo(documents, TABLE, { platformsInTable: false });
     await registerMichat(world);
     const tag = Math.random().toString(36).slice(2, 8);
     const order = await submit(world, orderBody({ reference: `KEYS-${tag}` }, 2), `keys-${tag}`);
@@ -171,7 +157,7 @@ describe('order search on DynamoDB Local', () => {
   });
 
   it('no longer finds an order by a locator once the item’s locator is erased', async () => {
-    const world = worldOnDynamo();
+    const world = worldOnDynamo(documents, TABLE, { platformsInTable: false });
     await registerMichat(world);
     const tag = Math.random().toString(36).slice(2, 8);
     const locator = `https://michat.example/erased/${tag}`;
