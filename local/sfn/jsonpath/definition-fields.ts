@@ -23,33 +23,37 @@ export const JSONPATH_ONLY = [
 ];
 export const JSONATA_ONLY = ['Output', 'Arguments', 'Items'];
 
+const TRANSITION = ['Next', 'End'];
+/** The input and output processing of a state that produces a result (Task, Parallel, Map). */
+const RESULT_PROCESSING = [
+  'InputPath',
+  'OutputPath',
+  'Parameters',
+  'ResultPath',
+  'ResultSelector',
+  'Output',
+  'Arguments',
+  'Assign',
+];
+const ERROR_HANDLING = ['Retry', 'Catch'];
+
 /** Fields each state type accepts, in either language (language-only fields are checked separately). */
 export const FIELDS_BY_TYPE: Record<StateType, string[]> = {
-  Pass: ['Next', 'End', 'InputPath', 'OutputPath', 'Parameters', 'ResultPath', 'Result', 'Output', 'Assign'],
+  Pass: [...TRANSITION, 'InputPath', 'OutputPath', 'Parameters', 'ResultPath', 'Result', 'Output', 'Assign'],
   Task: [
-    'Next',
-    'End',
-    'InputPath',
-    'OutputPath',
-    'Parameters',
-    'ResultPath',
-    'ResultSelector',
-    'Output',
-    'Arguments',
-    'Assign',
+    ...TRANSITION,
+    ...RESULT_PROCESSING,
+    ...ERROR_HANDLING,
     'Resource',
     'TimeoutSeconds',
     'TimeoutSecondsPath',
     'HeartbeatSeconds',
     'HeartbeatSecondsPath',
-    'Retry',
-    'Catch',
     'Credentials',
   ],
   Choice: ['InputPath', 'OutputPath', 'Output', 'Assign', 'Choices', 'Default'],
   Wait: [
-    'Next',
-    'End',
+    ...TRANSITION,
     'InputPath',
     'OutputPath',
     'Output',
@@ -61,32 +65,11 @@ export const FIELDS_BY_TYPE: Record<StateType, string[]> = {
   ],
   Succeed: ['InputPath', 'OutputPath', 'Output'],
   Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
-  Parallel: [
-    'Next',
-    'End',
-    'InputPath',
-    'OutputPath',
-    'Parameters',
-    'ResultPath',
-    'ResultSelector',
-    'Output',
-    'Arguments',
-    'Assign',
-    'Branches',
-    'Retry',
-    'Catch',
-  ],
+  Parallel: [...TRANSITION, ...RESULT_PROCESSING, ...ERROR_HANDLING, 'Branches'],
   Map: [
-    'Next',
-    'End',
-    'InputPath',
-    'OutputPath',
-    'Parameters',
-    'ResultPath',
-    'ResultSelector',
-    'Output',
-    'Arguments',
-    'Assign',
+    ...TRANSITION,
+    ...RESULT_PROCESSING,
+    ...ERROR_HANDLING,
     'Items',
     'ItemsPath',
     'ItemSelector',
@@ -102,8 +85,6 @@ export const FIELDS_BY_TYPE: Record<StateType, string[]> = {
     'ToleratedFailureCount',
     'ToleratedFailureCountPath',
     'Label',
-    'Retry',
-    'Catch',
   ],
 };
 
