@@ -3,13 +3,19 @@
  * record the use cases know: markers written by an earlier version get today's fields with their defaults.
  */
 import { createHash } from 'node:crypto';
-import { UNKNOWN_WEBHOOK_HEALTH } from '../domain/new-order';
+import { itemIdFor, UNKNOWN_WEBHOOK_HEALTH } from '../domain/new-order';
 import { parsePolicy } from '../domain/policy';
 import type { ItemRecord, OrderRecord } from '../domain/records';
+import type { SequenceKeys } from './dynamodb-reads';
 
 export const orderPk = (orderId: string): string => `ORDER#${orderId}`;
 export const ORDER_SK = 'ORDER';
 export const itemSk = (itemId: string): string => `ITEM#${itemId}`;
+/**
+ * An order's items as a sequence (`ITEM#000001`, ...), read past the first page in 8 ranges at once. The ranges split
+ * up to the API's most items per order (10,000), which only balances them: any item past it is read all the same.
+ */
+export const ITEM_KEYS: SequenceKeys = { prefix: 'ITEM#', idOf: itemIdFor, usualMaxSeq: 10_000, ranges: 8 };
 export const auditSk = (seq: number): string => `AUDIT#${String(seq).padStart(9, '0')}`;
 export const noticeSk = (noticeId: string): string => `NOTICE#${noticeId}`;
 export const deliverySk = (at: string, part: number): string =>

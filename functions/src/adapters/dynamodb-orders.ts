@@ -28,6 +28,7 @@ import {
   auditSk,
   BY_OPEN_ORDER_INDEX,
   deliverySk,
+  ITEM_KEYS,
   itemSk,
   noticeSk,
   OPEN_ORDER_SHARDS,
@@ -39,7 +40,7 @@ import {
   platformOrderKeys,
   strip,
 } from './dynamodb-order-keys';
-import { allUnder, queryPage } from './dynamodb-reads';
+import { allInSequence, allUnder, queryPage } from './dynamodb-reads';
 import { type ItemOwner, itemSearchKeys, referenceRecord, removedIndexKeys } from './dynamodb-search-keys';
 import {
   ITEMS_PER_WRITE,
@@ -355,7 +356,7 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async allItems(orderId: string): Promise<ItemRecord[]> {
-    const records = await allUnder(this.client, this.tableName, orderId, 'ITEM#');
+    const records = await allInSequence(this.client, this.tableName, orderId, ITEM_KEYS);
     return records.map((record) => strip<ItemRecord>(record));
   }
 

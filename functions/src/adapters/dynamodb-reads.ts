@@ -32,20 +32,101 @@ export async function allUnder(
   orderId: string,
   prefix: string,
 ): Promise<Record<string, unknown>[]> {
-  const records: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
+  const first = await queryUnder(client, tableName, orderId, { prefix });
+  return first.lastKey === undefined
+    ? first.records
+    : [...first.records, ...(await rangeUnder(client, tableName, orderId, rest(prefix, first.lastKey)))];
+}
+
+/** Every key after `after` that starts with `prefix`. */
+const rest = (prefix: string, after: Key) => ({ from: prefix, through: `${prefix}\uffff`, after });
+
+/** How a sequence of records is laid out: sort keys `prefix` + `idOf(seq)`, seq counting from 1. */
+export interface SequenceKeys {
+  prefix: string;
+  idOf: (seq: number) => string;
+  /** The usual highest seq: the ranges split up to it; records past it are still read (by the last range). */
+  usualMaxSeq: number;
+  /** Ranges read at once past the first page. */
+  ranges: number;
+}
+
+/**
+ * Every record of a sequence (an order's items), as `allUnder` reads them and in the same order, but past the first
+ * page in `ranges` sort-key ranges at once: a 10,000-item order is ~7 pages of 1 MB, which DynamoDB Local reads in
+ * 3.4–3.8 s one after another and in 1.2–1.8 s so, with 8 ranges (docs/benchmarks.md). An order of one page costs
+ * one query, as before.
+ */
+export async function allInSequence(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  orderId: string,
+  keys: SequenceKeys,
+): Promise<Record<string, unknown>[]> {
+  const first = await queryUnder(client, tableName, orderId, { prefix: keys.prefix });
+  const lastKey = first.lastKey;
+  if (lastKey === undefined) return first.records;
+  const lastSeq = Number(String(lastKey.sk).slice(keys.prefix.length));
+  const span = keys.usualMaxSeq - lastSeq;
+  if (!Number.isInteger(lastSeq) || span < keys.ranges * 2) {
+    return [...first.records, ...(await rangeUnder(client, tableName, orderId, rest(keys.prefix, lastKey)))];
+  }
+  // Range k holds seqs (bound(k), bound(k + 1)]; the first starts after the last key read, the last is open-ended.
+  const bound = (k: number) => lastSeq + Math.floor((span * k) / keys.ranges);
+  const sk = (seq: number) => `${keys.prefix}${keys.idOf(seq)}`;
+  const ranges = Array.from({ length: keys.ranges }, (_, k) => {
+    const through = k === keys.ranges - 1 ? `${keys.prefix}\uffff` : sk(bound(k + 1));
+    const range = k === 0 ? { ...rest(keys.prefix, lastKey), through } : { from: sk(bound(k) + 1), through };
+    return rangeUnder(client, tableName, orderId, range);
+  });
+  return [first.records, ...(await Promise.all(ranges))].flat();
+}
+
+type Key = Record<string, unknown>;
+
+async function queryUnder(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  orderId: string,
+  range: { prefix: string } | { from: string; through: string },
+  startKey?: Key,
+): Promise<{ records: Key[]; lastKey: Key | undefined }> {
+  const result = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      ...('prefix' in range
+        ? {
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': range.prefix },
+          }
+        : {
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :through',
+            ExpressionAttributeValues: {
+              ':pk': orderPk(orderId),
+              ':from': range.from,
+              ':through': range.through,
+            },
+          }),
+      ConsistentRead: true,
+      ExclusiveStartKey: startKey,
+    }),
+  );
+  return { records: result.Items ?? [], lastKey: result.LastEvaluatedKey };
+}
+
+/** The records of one sort-key range, `from` through `through` (after the key `after`, if given), every page. */
+async function rangeUnder(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  orderId: string,
+  range: { from: string; through: string; after?: Key },
+): Promise<Key[]> {
+  const records: Key[] = [];
+  let startKey = range.after;
   do {
-    const result = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': orderPk(orderId), ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    records.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
+    const page = await queryUnder(client, tableName, orderId, range, startKey);
+    records.push(...page.records);
+    startKey = page.lastKey;
   } while (startKey !== undefined);
   return records;
 }
