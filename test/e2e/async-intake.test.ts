@@ -34,7 +34,10 @@ function requestedItemIds(receiver: PlatformReceiver, orderId: string): string[]
     .flatMap((webhook) => webhook.body.data.items.map((item) => item.id));
 }
 
-/** Polls GET until `accept`, keeping every `itemsAccepted` it saw while the order was accepting. */
+/**
+ * Polls GET until `accept`, keeping every `itemsAccepted` it saw while the order was accepting. Twice a second sees
+ * every slice (a slice of 1,000 items takes seconds) without competing much with the intake for DynamoDB Local.
+ */
 async function watchProgress(orderId: string, accept: (order: OrderView) => boolean, timeoutMs = 150_000) {
   const seen: number[] = [];
   const order = await waitFor(
@@ -43,7 +46,7 @@ async function watchProgress(orderId: string, accept: (order: OrderView) => bool
       if (current.status === 'accepting') seen.push(current.itemsAccepted);
       return accept(current) ? current : undefined;
     },
-    { timeoutMs, intervalMs: 50, what: `order ${orderId}` },
+    { timeoutMs, intervalMs: 500, what: `order ${orderId}` },
   );
   return { order, seen };
 }
