@@ -64,7 +64,7 @@ describe('reading an order’s items in ranges at once', () => {
   it('reads an order of one page, and one near the usual maximum, whole', async () => {
     await writeOrder('one-page', [1, 2, 3]);
     expect(seqsOf(await allInSequence(documents, TABLE, 'one-page', KEYS))).toEqual([1, 2, 3]);
-    // Past the first page there are fewer ids left than ranges: read on one range, still whole.
+    // Past the first page too few ids are left before the usual maximum to split: read as one range, still whole.
     const near = { ...KEYS, usualMaxSeq: 12 };
     await writeOrder('near-the-maximum', range(1, 30));
     expect(seqsOf(await allInSequence(documents, TABLE, 'near-the-maximum', near))).toEqual(range(1, 30));
