@@ -32,14 +32,8 @@ export async function allUnder(
   orderId: string,
   prefix: string,
 ): Promise<Record<string, unknown>[]> {
-  const first = await queryUnder(client, tableName, orderId, { prefix });
-  return first.lastKey === undefined
-    ? first.records
-    : [...first.records, ...(await rangeUnder(client, tableName, orderId, rest(prefix, first.lastKey)))];
+  return rangeUnder(client, tableName, orderId, { prefix });
 }
-
-/** Every key after `after` that starts with `prefix`. */
-const rest = (prefix: string, after: Key) => ({ from: prefix, through: `${prefix}\uffff`, after });
 
 /** How a sequence of records is laid out: sort keys `prefix` + `idOf(seq)`, seq counting from 1. */
 export interface SequenceKeys {
@@ -69,26 +63,31 @@ export async function allInSequence(
   const lastSeq = Number(String(lastKey.sk).slice(keys.prefix.length));
   const span = keys.usualMaxSeq - lastSeq;
   if (!Number.isInteger(lastSeq) || span < keys.ranges * 2) {
-    return [...first.records, ...(await rangeUnder(client, tableName, orderId, rest(keys.prefix, lastKey)))];
+    return [
+      ...first.records,
+      ...(await rangeUnder(client, tableName, orderId, { prefix: keys.prefix }, lastKey)),
+    ];
   }
   // Range k holds seqs (bound(k), bound(k + 1)]; the first starts after the last key read, the last is open-ended.
   const bound = (k: number) => lastSeq + Math.floor((span * k) / keys.ranges);
   const sk = (seq: number) => `${keys.prefix}${keys.idOf(seq)}`;
   const ranges = Array.from({ length: keys.ranges }, (_, k) => {
+    const from = k === 0 ? keys.prefix : sk(bound(k) + 1);
     const through = k === keys.ranges - 1 ? `${keys.prefix}\uffff` : sk(bound(k + 1));
-    const range = k === 0 ? { ...rest(keys.prefix, lastKey), through } : { from: sk(bound(k) + 1), through };
-    return rangeUnder(client, tableName, orderId, range);
+    return rangeUnder(client, tableName, orderId, { from, through }, k === 0 ? lastKey : undefined);
   });
   return [first.records, ...(await Promise.all(ranges))].flat();
 }
 
 type Key = Record<string, unknown>;
+/** The sort keys of one order's records a query reads: a prefix, or `from` through `through`. */
+type SortKeyRange = { prefix: string } | { from: string; through: string };
 
 async function queryUnder(
   client: DynamoDBDocumentClient,
   tableName: string,
   orderId: string,
-  range: { prefix: string } | { from: string; through: string },
+  range: SortKeyRange,
   startKey?: Key,
 ): Promise<{ records: Key[]; lastKey: Key | undefined }> {
   const result = await client.send(
@@ -114,15 +113,16 @@ async function queryUnder(
   return { records: result.Items ?? [], lastKey: result.LastEvaluatedKey };
 }
 
-/** The records of one sort-key range, `from` through `through` (after the key `after`, if given), every page. */
+/** Every record of one sort-key range, page after page (after the key `after`, if given). */
 async function rangeUnder(
   client: DynamoDBDocumentClient,
   tableName: string,
   orderId: string,
-  range: { from: string; through: string; after?: Key },
+  range: SortKeyRange,
+  after?: Key,
 ): Promise<Key[]> {
   const records: Key[] = [];
-  let startKey = range.after;
+  let startKey = after;
   do {
     const page = await queryUnder(client, tableName, orderId, range, startKey);
     records.push(...page.records);
