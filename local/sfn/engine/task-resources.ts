@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StatesError } from '../errors';
 import type { RecordedEvent } from '../service-api';
+import { postJson } from './http-post';
 
 /** What a Task's resource did: its result, or a named error (matched by Retry/Catch). */
 export type ResourceOutcome = { result: unknown } | { error: string; cause: string };
@@ -78,23 +79,11 @@ async function postLambda(
     throw new StatesError('States.Runtime', 'No Lambda endpoint is configured for this engine.');
   }
   const url = `${settings.lambdaEndpoint.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: lambdaRequestBody(payload),
-    signal,
-  });
-  const body = await response.text();
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
+  const response = await postJson(url, lambdaRequestBody(payload), signal);
   return {
-    status: response.status,
-    body,
-    functionError: response.headers.get('x-amz-function-error'),
-    requestId: response.headers.get('x-amzn-requestid') ?? randomUUID(),
-    headers,
+    ...response,
+    functionError: response.headers['x-amz-function-error'] ?? null,
+    requestId: response.headers['x-amzn-requestid'] ?? randomUUID(),
   };
 }
 
