@@ -91,6 +91,117 @@ describe('grouped commits of pure steps (SQLite file)', () => {
   });
 });
 
+describe('the ends of executions (SQLite file)', () => {
+  it('commits the ends of executions that finish together in one transaction with their last steps', async () => {
+    dataPath = temporaryDatabasePath();
+    const engine = await createEngine({ dataPath });
+    const commits: number[] = [];
+    const db = (engine as unknown as { store: { db: Database.Database } }).store.db;
+    const transaction = db.transaction.bind(db);
+    // Counts the outermost transactions that write an ExecutionSucceeded (nested ones are their savepoints).
+    const succeeded = () =>
+      (
+        db.prepare("SELECT COUNT(*) AS n FROM history_events WHERE type = 'ExecutionSucceeded'").get() as {
+          n: number;
+        }
+      ).n;
+    let depth = 0;
+    db.transaction = ((work: (...args: unknown[]) => unknown) =>
+      transaction((...args: unknown[]) => {
+        const before = depth === 0 ? succeeded() : 0;
+        depth++;
+        try {
+          return work(...args);
+        } finally {
+          depth--;
+          if (depth === 0 && succeeded() > before) commits.push(succeeded() - before);
+        }
+      })) as typeof db.transaction;
+    try {
+      const stateMachineArn = await createMachine(
+        engine,
+        'ends-together',
+        passChain(100, { Type: 'Succeed' }),
+      );
+      const arns: string[] = [];
+      for (let index = 0; index < 20; index++) {
+        const started = await engine.dispatch('StartExecution', { stateMachineArn, input: '{}' });
+        arns.push(String(started.executionArn));
+      }
+      for (const arn of arns) expect((await waitForStatus(engine, arn)).status).toBe('SUCCEEDED');
+      expect(eventTypesOnDisk().filter((type) => type === 'ExecutionSucceeded')).toHaveLength(20);
+      // Far fewer transactions with ends in them than executions (one each before).
+      expect(commits.reduce((sum, ends) => sum + ends, 0)).toBe(20);
+      expect(commits.length).toBeLessThanOrEqual(4);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('ends an execution FAILED, on disk, when the transaction holding its success could not be written', async () => {
+    dataPath = temporaryDatabasePath();
+    const engine = await createEngine({ dataPath });
+    const store = (
+      engine as unknown as { store: { insertEvents: (arn: string, events: { type: string }[]) => void } }
+    ).store;
+    const insertEvents = store.insertEvents.bind(store);
+    store.insertEvents = (arn, events) => {
+      if (events.some((event) => event.type === 'ExecutionSucceeded')) throw new Error('disk I/O error');
+      insertEvents(arn, events);
+    };
+    try {
+      const stateMachineArn = await createMachine(
+        engine,
+        'end-not-written',
+        passChain(3, { Type: 'Succeed' }),
+      );
+      const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn, input: '{}' });
+      const described = await waitForStatus(engine, String(executionArn));
+      expect(described).toMatchObject({ status: 'FAILED', error: 'States.Runtime', cause: 'disk I/O error' });
+      expect(eventTypesOnDisk().at(-1)).toBe('ExecutionFailed');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('answers a StopExecution that comes while the end waits for its commit with that end', async () => {
+    dataPath = temporaryDatabasePath();
+    const engine = await createEngine({ dataPath });
+    const store = (engine as unknown as { store: { finishExecution: (row: unknown) => boolean } }).store;
+    let stopped: Promise<Record<string, unknown>> | undefined;
+    let executionArn = '';
+    const commits = (engine as unknown as { commits: { enqueue: (work: object) => unknown } }).commits;
+    const enqueue = commits.enqueue.bind(commits);
+    commits.enqueue = (work) => {
+      const queued = enqueue(work);
+      // The execution's end is queued, not yet written: a StopExecution arrives now.
+      if (work.constructor.name === 'EndWrite')
+        stopped ??= engine.dispatch('StopExecution', { executionArn });
+      return queued;
+    };
+    const finishExecution = store.finishExecution.bind(store);
+    let ends = 0;
+    store.finishExecution = (row) => {
+      ends++;
+      return finishExecution(row);
+    };
+    try {
+      const stateMachineArn = await createMachine(engine, 'stop-at-end', passChain(2, { Type: 'Succeed' }));
+      executionArn = String(
+        (await engine.dispatch('StartExecution', { stateMachineArn, input: '{}' })).executionArn,
+      );
+      const described = await waitForStatus(engine, executionArn);
+      expect(described.status).toBe('SUCCEEDED');
+      expect(stopped).toBeDefined();
+      expect((await stopped)?.stopDate).toEqual(described.stopDate);
+      expect(eventTypesOnDisk()).not.toContain('ExecutionAborted');
+      expect(ends).toBe(1);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 /** The journal keys committed to the file, as a second connection reads them. */
 function journalKeysOnDisk(): string[] {
   const db = new Database(dataPath, { readonly: true });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SfnApiError } from '../../errors';
-import { endExecution } from '../runner/journal';
+import { endExecution } from '../runner/execution-end';
 import type { ExecutionRow } from '../store';
 import { toEpochSeconds } from '../timestamps';
 import type { EngineCore } from './engine-core';
@@ -187,7 +187,10 @@ export function stopExecution(core: EngineCore, input: WireInput): WireOutput {
   if (row.status !== 'RUNNING') return { stopDate: toEpochSeconds(row.stopMs ?? nowMs) };
   const runner = core.runners.get(arn);
   if (runner) {
-    runner.stop(error, cause, nowMs);
+    // False when it ended just before (its end written by now): the answer is that end's date.
+    if (!runner.stop(error, cause, nowMs)) {
+      return { stopDate: toEpochSeconds(core.store.getExecution(arn)?.stopMs ?? nowMs) };
+    }
   } else {
     // No live runner (should not happen): close the record directly.
     const eventId = core.store.maxEventId(arn) + 1;

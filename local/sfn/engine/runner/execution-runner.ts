@@ -3,9 +3,10 @@ import { Cancellation, ExecutionHalted } from '../cancellation';
 import { STATE_HANDLERS } from '../states';
 import type { StateEnvironment, StateHandler } from '../states/state-handler';
 import { runResource } from '../task-resources';
+import type { ExecutionEnding } from './execution-end';
 import type { ExecutionIdentity, RunnerServices } from './execution-services';
 import { asFailure, StateFailure } from './failures';
-import { type ExecutionEnding, ExecutionJournal } from './journal';
+import { ExecutionJournal } from './journal';
 import { JSONATA } from './jsonata-language';
 import { JSONPATH } from './jsonpath-language';
 import { type Maybe, newStrand, type StateResult, type StateRun, StateVisit, type Strand } from './state-run';
@@ -144,14 +145,14 @@ export class ExecutionRunner {
       }
       const output = await this.runGraph(machine, top, this.identity.input);
       const outputText = JSON.stringify(output ?? null);
-      this.end({ status: 'SUCCEEDED', output: outputText, stopMs: Date.now() }, top.lastEventId);
+      await this.finish({ status: 'SUCCEEDED', output: outputText, stopMs: Date.now() }, top.lastEventId);
     } catch (error) {
       if (error instanceof ExecutionHalted || this.journal.ended) return;
       const failure =
         error instanceof StateFailure
           ? error
           : new StateFailure('States.Runtime', error instanceof Error ? error.message : String(error));
-      this.end(
+      await this.finish(
         { status: 'FAILED', error: failure.error, cause: failure.causeText, stopMs: Date.now() },
         top.lastEventId,
       );
@@ -186,17 +187,23 @@ export class ExecutionRunner {
     cause: string | undefined,
     nowMs: number,
   ) {
-    if (this.journal.ended) return false;
+    // An execution that ended already is not cancelled; journal.end still writes its queued end first.
+    const running = !this.journal.ended;
     const ended = this.end({ status, error, cause, stopMs: nowMs });
-    this.cancellation.cancel(status);
+    if (running) this.cancellation.cancel(status);
     return ended;
   }
 
-  /** Every end goes through the journal's one way to end, then tells the engine. */
+  /** An end from outside the run (stop, time-out) goes through the journal now, then tells the engine. */
   private end(ending: ExecutionEnding, previousEventId?: number): boolean {
     const ended = this.journal.end(ending, previousEventId);
     if (ended) this.services.onEnded(this.identity.arn);
     return ended;
+  }
+
+  /** The run's own end, committed with the last steps of the executions ending alongside (see journal.finish). */
+  private async finish(ending: ExecutionEnding, previousEventId: number): Promise<void> {
+    if (await this.journal.finish(ending, previousEventId)) this.services.onEnded(this.identity.arn);
   }
 
   private async sleepUntil(dueMs: number, cancellation: Cancellation): Promise<void> {
