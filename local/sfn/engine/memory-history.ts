@@ -105,7 +105,11 @@ export function memoryHistoryTables(undo?: UndoLog): HistoryTables {
     const previous = journal.get(key);
     undo.record(() => (previous === undefined ? journal.delete(key) : journal.set(key, previous)));
   };
-  return {
+  const tables: HistoryTables = {
+    insertStep(executionArn, events, key, value) {
+      tables.insertEvents(executionArn, events);
+      tables.putJournal(executionArn, key, value);
+    },
     insertEvents(executionArn, events) {
       let history = histories.get(executionArn);
       if (history === undefined) {
@@ -158,4 +162,5 @@ export function memoryHistoryTables(undo?: UndoLog): HistoryTables {
       journal.delete(key);
     },
   };
+  return tables;
 }

@@ -176,6 +176,9 @@ export class MemoryEngineStore implements EngineStorage {
   insertEvents(executionArn: string, events: PendingEvent[]): void {
     this.history.insertEvents(executionArn, events);
   }
+  insertStep(executionArn: string, events: PendingEvent[], key: string, value: JournalValue): void {
+    this.history.insertStep(executionArn, events, key, value);
+  }
   events(executionArn: string, reverse: boolean, afterId: number, limit: number): HistoryEventRow[] {
     return this.history.events(executionArn, reverse, afterId, limit);
   }

@@ -34,6 +34,12 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: 'executions', column: 'redrive_ms', definition: 'INTEGER' },
   { table: 'executions', column: 'version_arn', definition: 'TEXT' },
   { table: 'executions', column: 'alias_arn', definition: 'TEXT' },
+  // A state entered/exited event's name and input/output text, its details written when read (history-tables).
+  { table: 'history_events', column: 'state_name', definition: 'TEXT' },
+  { table: 'history_events', column: 'state_text', definition: 'TEXT' },
+  // The journal entry of the step that this event ends (history-tables' insertStep).
+  { table: 'history_events', column: 'step_key', definition: 'TEXT' },
+  { table: 'history_events', column: 'step_value', definition: 'TEXT' },
 ];
 
 /**
@@ -141,23 +147,26 @@ export function executionStatements(db: Database.Database) {
   };
 }
 
+const EVENT_SELECT = `SELECT id, previous_id AS previousEventId, type, timestamp_ms AS timestampMs, details,
+  state_name AS stateName, state_text AS stateText FROM history_events`;
+
 /** History and journal statements take the execution's `history_keys.seq` (see historySeq in history-tables). */
 export function historyStatements(db: Database.Database) {
   return {
     addHistoryKey: db.prepare('INSERT OR IGNORE INTO history_keys (arn) VALUES (?)'),
     historyKey: db.prepare('SELECT seq FROM history_keys WHERE arn = ?'),
-    eventsForward: db.prepare(
-      `SELECT id, previous_id AS previousEventId, type, timestamp_ms AS timestampMs, details FROM history_events
-       WHERE execution_seq = ? AND id > ? ORDER BY id LIMIT ?`,
-    ),
-    eventsReverse: db.prepare(
-      `SELECT id, previous_id AS previousEventId, type, timestamp_ms AS timestampMs, details FROM history_events
-       WHERE execution_seq = ? AND id < ? ORDER BY id DESC LIMIT ?`,
-    ),
+    eventsForward: db.prepare(`${EVENT_SELECT} WHERE execution_seq = ? AND id > ? ORDER BY id LIMIT ?`),
+    eventsReverse: db.prepare(`${EVENT_SELECT} WHERE execution_seq = ? AND id < ? ORDER BY id DESC LIMIT ?`),
     eventKeys: db.prepare('SELECT key, id FROM history_events WHERE execution_seq = ?'),
     maxEventId: db.prepare('SELECT MAX(id) AS maxId FROM history_events WHERE execution_seq = ?'),
     journalFor: db.prepare('SELECT key, value FROM step_journal WHERE execution_seq = ?'),
+    stepsFor: db.prepare(
+      'SELECT step_key AS key, step_value AS value FROM history_events WHERE execution_seq = ? AND step_key IS NOT NULL',
+    ),
     deleteJournal: db.prepare('DELETE FROM step_journal WHERE execution_seq = ? AND key = ?'),
+    deleteStep: db.prepare(
+      'UPDATE history_events SET step_key = NULL, step_value = NULL WHERE execution_seq = ? AND step_key = ?',
+    ),
   };
 }
 

@@ -157,6 +157,8 @@ export interface EngineStorage {
 
   /** Keeps the first event of each id (a replayed step writes the same events again). */
   insertEvents(executionArn: string, events: PendingEvent[]): void;
+  /** A finished step: its events and its journal entry (as insertEvents and putJournal). */
+  insertStep(executionArn: string, events: PendingEvent[], key: string, value: JournalValue): void;
   /** Ids after `afterId` ascending, or (reverse) before it descending; at most `limit`. */
   events(executionArn: string, reverse: boolean, afterId: number, limit: number): HistoryEventRow[];
   eventKeys(executionArn: string): Map<string, number>;

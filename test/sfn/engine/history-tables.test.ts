@@ -5,7 +5,7 @@ import {
   memoryHistoryTables,
   sqliteHistoryTables,
 } from '../../../local/sfn/engine/history-tables';
-import type { PendingEvent } from '../../../local/sfn/engine/store';
+import { type PendingEvent, stateEventDetails } from '../../../local/sfn/engine/store';
 import { createSchema } from '../../../local/sfn/engine/store-schema';
 
 const ARN = 'arn:aws:states:us-east-1:000000000000:execution:m:e1';
@@ -63,9 +63,74 @@ describe.each([
     journal.set('step:9', 'changed by the reader');
     expect(tables.journal(ARN).has('step:9')).toBe(false);
   });
+
+  it('keeps a step with its events: state events read back with their details, its entry in the journal', () => {
+    const tables = make();
+    const stateEvent = (id: number, type: string, stateText: string): PendingEvent => ({
+      key: `k${id}`,
+      id,
+      previousEventId: id - 1,
+      type,
+      timestampMs: 1_000 + id,
+      stateName: 'Say "hi"',
+      stateText,
+      get details() {
+        return stateEventDetails(type, 'Say "hi"', stateText);
+      },
+    });
+    tables.insertStep(
+      ARN,
+      [stateEvent(1, 'PassStateEntered', '{"a":1}'), stateEvent(2, 'PassStateExited', '{"a":"\\n"}')],
+      'Say#0',
+      '{"output":{"a":"\\n"},"next":null}',
+    );
+    // A replayed step whose events were all written before: its entry alone.
+    tables.insertStep(ARN, [], 'Other#0', 'second');
+    expect(tables.events(ARN, false, 0, 10).map((row) => JSON.parse(row.details ?? 'null'))).toEqual([
+      {
+        stateEnteredEventDetails: { name: 'Say "hi"', input: '{"a":1}', inputDetails: { truncated: false } },
+      },
+      {
+        stateExitedEventDetails: {
+          name: 'Say "hi"',
+          output: '{"a":"\\n"}',
+          outputDetails: { truncated: false },
+        },
+      },
+    ]);
+    expect(Object.fromEntries(tables.journal(ARN))).toEqual({
+      'Say#0': '{"output":{"a":"\\n"},"next":null}',
+      'Other#0': 'second',
+    });
+    tables.deleteJournal(ARN, 'Say#0');
+    expect([...tables.journal(ARN).keys()]).toEqual(['Other#0']);
+    expect(tables.events(ARN, false, 0, 10)).toHaveLength(2);
+  });
 });
 
 describe('SQLite history tables of an earlier engine', () => {
+  it('gain the columns of a step on open: the old rows read as before, new steps go beside them', () => {
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE history_keys (seq INTEGER PRIMARY KEY AUTOINCREMENT, arn TEXT NOT NULL UNIQUE);
+      CREATE TABLE history_events (execution_seq INTEGER NOT NULL, id INTEGER NOT NULL, key TEXT NOT NULL,
+      previous_id INTEGER NOT NULL, type TEXT NOT NULL, timestamp_ms INTEGER NOT NULL, details TEXT);
+      CREATE UNIQUE INDEX history_events_by_execution ON history_events (execution_seq, id);
+      CREATE TABLE step_journal (execution_seq INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
+      CREATE UNIQUE INDEX step_journal_by_execution ON step_journal (execution_seq, key);`);
+    db.prepare('INSERT INTO history_keys (arn) VALUES (?)').run(ARN);
+    db.prepare('INSERT INTO history_events VALUES (1, 1, ?, 0, ?, 1001, ?)').run(
+      'k1',
+      'PassStateExited',
+      '{"id":1}',
+    );
+    db.prepare('INSERT INTO step_journal VALUES (1, ?, ?)').run('P0#0', 'old');
+    createSchema(db);
+    const tables = sqliteHistoryTables(db);
+    tables.insertStep(ARN, [event(2)], 'P1#0', 'new');
+    expect(tables.events(ARN, false, 0, 10).map((row) => row.details)).toEqual(['{"id":1}', '{"id":2}']);
+    expect(Object.fromEntries(tables.journal(ARN))).toEqual({ 'P0#0': 'old', 'P1#0': 'new' });
+  });
+
   it('move to the integer-keyed tables on open, events and journal intact', () => {
     const db = new Database(':memory:');
     db.exec(`CREATE TABLE events (

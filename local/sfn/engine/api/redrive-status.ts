@@ -14,11 +14,14 @@ export interface RedriveState {
   reason?: string;
 }
 
-/** What the redrive rules need beyond the record. */
+/**
+ * What the redrive rules need beyond the record; the two reads only when asked (every status change of every
+ * execution asks, and a running or succeeded one needs neither).
+ */
 export interface RedriveFacts {
   nowMs: number;
-  historyEventCount: number;
-  machineExists: boolean;
+  historyEventCount(): number;
+  machineExists(): boolean;
 }
 
 /** Whether RedriveExecution would accept the execution now, as DescribeExecution reports it. */
@@ -28,8 +31,8 @@ export function redriveStateOf(row: ExecutionRow, facts: RedriveFacts): RedriveS
   if (row.status === 'RUNNING' || row.status === 'SUCCEEDED') {
     return not(`Execution is ${row.status} and cannot be redriven`);
   }
-  if (!facts.machineExists) return not('State machine is in DELETING status');
-  if (facts.historyEventCount >= HISTORY_EVENT_LIMIT) return not('Execution history event limit exceeded');
+  if (!facts.machineExists()) return not('State machine is in DELETING status');
+  if (facts.historyEventCount() >= HISTORY_EVENT_LIMIT) return not('Execution history event limit exceeded');
   if (facts.nowMs - row.startMs > MAX_OPEN_TIME_MS)
     return not('Execution has exceeded the max execution time');
   if (row.stopMs !== null && facts.nowMs - row.stopMs > REDRIVABLE_PERIOD_MS) {

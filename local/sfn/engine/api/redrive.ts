@@ -13,8 +13,8 @@ const CLIENT_TOKEN_PATTERN = /^[!-~]{1,64}$/;
 export function redriveStateNow(core: EngineCore, row: ExecutionRow): RedriveState {
   return redriveStateOf(row, {
     nowMs: Date.now(),
-    historyEventCount: core.store.maxEventId(row.arn),
-    machineExists: core.store.getMachine(row.stateMachineArn) !== undefined,
+    historyEventCount: () => core.store.maxEventId(row.arn),
+    machineExists: () => core.store.getMachine(row.stateMachineArn) !== undefined,
   });
 }
 

@@ -93,8 +93,7 @@ class StepWrite implements QueuedWrite {
   ) {}
 
   write(): void {
-    this.store.insertEvents(this.arn, this.events);
-    this.store.putJournal(this.arn, this.key, this.entry);
+    this.store.insertStep(this.arn, this.events, this.key, this.entry);
   }
 }
 
@@ -260,8 +259,7 @@ export class ExecutionJournal implements Journal {
     const events = this.pending;
     this.pending = [];
     if (this.commits.writesAtOnce) {
-      this.store.insertEvents(this.arn, events);
-      this.store.putJournal(this.arn, key, entry);
+      this.store.insertStep(this.arn, events, key, entry);
       return undefined;
     }
     const work = new StepWrite(this.store, this.arn, events, key, entry);
