@@ -6,7 +6,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -37,97 +36,13 @@ import {
   startFakeLambda,
 } from './fake-lambda';
 import { compareWithKnown, readKnownDivergences } from './known-divergences';
+import { type CaseReport, formatTable } from './report-table';
+import { ConformanceUsageError, parseRunArgs, type RunOptions } from './run-options';
 
 const REGION = 'us-east-1';
 /** The account the corpus's ARNs were recorded under. */
 const ACCOUNT_ID = '111111111111';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/conformance`;
-
-export class ConformanceUsageError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConformanceUsageError';
-  }
-}
-
-export interface RunOptions {
-  corpusDir: string;
-  only?: string;
-  area?: string;
-  concurrency: number;
-  checkKnown: boolean;
-  resultsFile?: string;
-  /** An execution still running after this long counts as failed and is stopped. */
-  caseTimeoutSeconds: number;
-}
-
-export interface CaseReport {
-  name: string;
-  area: string;
-  result: ExecutionResult;
-  lenient: boolean;
-  strict: boolean;
-  reasons: string[];
-  /** Null when AWS recorded no history for the case (or it is an Express execution). */
-  history: boolean | null;
-  /** The engine's event types, kept when they differ from AWS's so the results file shows what happened. */
-  historyTypes?: string[];
-  millis: number;
-}
-
-export function parseRunArgs(argv: string[]): RunOptions {
-  let parsed: ReturnType<
-    typeof parseArgs<{
-      options: {
-        only: { type: 'string' };
-        area: { type: 'string' };
-        concurrency: { type: 'string' };
-        'check-known': { type: 'boolean' };
-        results: { type: 'string' };
-        'case-timeout': { type: 'string' };
-      };
-      allowPositionals: true;
-      strict: true;
-    }>
-  >;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        only: { type: 'string' },
-        area: { type: 'string' },
-        concurrency: { type: 'string' },
-        'check-known': { type: 'boolean' },
-        results: { type: 'string' },
-        'case-timeout': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new ConformanceUsageError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
-  const [corpusDir, ...extra] = parsed.positionals;
-  if (!corpusDir || extra.length > 0)
-    throw new ConformanceUsageError('expected exactly one corpus directory');
-  const positiveInt = (flag: string, text: string | undefined, fallback: number) => {
-    if (text === undefined) return fallback;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1)
-      throw new ConformanceUsageError(`${flag}: not a positive integer: ${text}`);
-    return value;
-  };
-  const { values } = parsed;
-  return {
-    corpusDir: resolve(corpusDir),
-    ...(values.only !== undefined ? { only: values.only } : {}),
-    ...(values.area !== undefined ? { area: values.area } : {}),
-    concurrency: positiveInt('--concurrency', values.concurrency, 64),
-    checkKnown: values['check-known'] === true,
-    ...(values.results !== undefined ? { resultsFile: resolve(values.results) } : {}),
-    caseTimeoutSeconds: positiveInt('--case-timeout', values['case-timeout'], 150),
-  };
-}
 
 /** One engine behind its HTTP front, with the fake Lambda functions of the cases that share them. */
 interface Stack {
@@ -345,46 +260,6 @@ export async function runConformance(
     }
   }
   return reports;
-}
-
-const percent = (part: number, whole: number) =>
-  whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`;
-
-export function formatTable(reports: CaseReport[]): string {
-  const areas = [...new Set(reports.map((report) => report.area))].sort();
-  const rows = [['area', 'lenient', '', 'strict', '', 'history', '']];
-  const row = (label: string, group: CaseReport[]) => {
-    const lenient = group.filter((report) => report.lenient).length;
-    const strict = group.filter((report) => report.strict).length;
-    const withHistory = group.filter((report) => report.history !== null);
-    const history = withHistory.filter((report) => report.history === true).length;
-    rows.push([
-      label,
-      `${lenient}/${group.length}`,
-      percent(lenient, group.length),
-      `${strict}/${group.length}`,
-      percent(strict, group.length),
-      `${history}/${withHistory.length}`,
-      percent(history, withHistory.length),
-    ]);
-  };
-  for (const area of areas)
-    row(
-      area,
-      reports.filter((report) => report.area === area),
-    );
-  row('TOTAL', reports);
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((cells) => (cells[column] ?? '').length))) ?? [];
-  return rows
-    .map((cells) =>
-      cells
-        .map((cell, column) =>
-          column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
-        )
-        .join('  '),
-    )
-    .join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -5,13 +5,11 @@ import {
   FIELDS_BY_TYPE,
   JSONATA_ONLY,
   JSONPATH_ONLY,
-  RESOURCE_ARN,
   STATE_TYPES,
   type StateType,
   TOP_LEVEL_FIELDS,
 } from './definition-fields';
 import {
-  type DefinitionChecks,
   DefinitionProblem,
   isJsonataExpression,
   isNonNegativeInteger,
@@ -29,8 +27,7 @@ import {
   type ParsedPath,
   parsePath,
 } from './path-syntax';
-import { isValidTimestamp } from './timestamp';
-import { validateChoices, validateRetryAndCatch } from './validate-state-rules';
+import { type TypeChecks, validateTypeSpecific } from './validate-state-types';
 import { transitionProblems } from './validate-transitions';
 
 /**
@@ -62,7 +59,7 @@ export function validateDefinition(definition: unknown, options: ValidateOptions
   return problems;
 }
 
-class DefinitionValidator implements DefinitionChecks {
+class DefinitionValidator implements TypeChecks {
   /** State names are unique across the whole machine, nested branches and processors included. */
   private readonly seenStateNames = new Set<string>();
 
@@ -145,7 +142,7 @@ class DefinitionValidator implements DefinitionChecks {
     this.validateTransitionFields(state, stateType, location);
     if (language === 'JSONPath') this.validateJsonPathFields(state, location);
     else this.validateJsonataStrings(state, location);
-    this.validateTypeSpecific(state, stateType, language, location);
+    validateTypeSpecific(this, state, stateType, language, location);
   }
 
   private stateLanguage(state: JsonObject, location: string): QueryLanguage {
@@ -305,112 +302,16 @@ class DefinitionValidator implements DefinitionChecks {
     }
   }
 
-  private validateTypeSpecific(
-    state: JsonObject,
-    type: StateType,
-    language: QueryLanguage,
-    location: string,
-  ): void {
-    switch (type) {
-      case 'Task':
-        if (state.Resource === undefined) this.add(schema('These fields are required: [Resource]', location));
-        else if (typeof state.Resource !== 'string' || !RESOURCE_ARN.test(state.Resource)) {
-          this.add(schema('Value is not a valid resource ARN', `${location}/Resource`));
-        }
-        this.validateExclusive(state, ['TimeoutSeconds', 'TimeoutSecondsPath'], location);
-        this.validateExclusive(state, ['HeartbeatSeconds', 'HeartbeatSecondsPath'], location);
-        validateRetryAndCatch(this, state, language, location);
-        break;
-      case 'Parallel':
-        if (!Array.isArray(state.Branches) || state.Branches.length === 0) {
-          this.add(schema('These fields are required: [Branches]', location));
-        } else {
-          state.Branches.forEach((branch, index) => {
-            const branchLocation = `${location}/Branches[${index}]`;
-            if (!isJsonObject(branch)) this.add(schema('A branch must be an object', branchLocation));
-            else this.validateNested(branch, branchLocation);
-          });
-        }
-        validateRetryAndCatch(this, state, language, location);
-        break;
-      case 'Map': {
-        const processorField = state.ItemProcessor !== undefined ? 'ItemProcessor' : 'Iterator';
-        const processor = state[processorField];
-        if (processor === undefined) this.add(schema('These fields are required: [ItemProcessor]', location));
-        else if (!isJsonObject(processor))
-          this.add(schema('Field must be an object', `${location}/${processorField}`));
-        else this.validateNested(processor, `${location}/${processorField}`);
-        if (state.ItemProcessor !== undefined && state.Iterator !== undefined) {
-          this.add(
-            schema('Exactly one of these fields must be provided: [ItemProcessor, Iterator]', location),
-          );
-        }
-        this.validateExclusive(state, ['MaxConcurrency', 'MaxConcurrencyPath'], location);
-        this.validateExclusive(state, ['ItemSelector', 'Parameters'], location);
-        if (state.MaxConcurrency !== undefined && !isJsonataExpression(state.MaxConcurrency)) {
-          if (!isNonNegativeInteger(state.MaxConcurrency)) {
-            this.add(schema('Field must be a non-negative integer', `${location}/MaxConcurrency`));
-          }
-        }
-        validateRetryAndCatch(this, state, language, location);
-        break;
-      }
-      case 'Wait': {
-        const present = ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'].filter(
-          (f) => state[f] !== undefined,
-        );
-        if (present.length !== 1) {
-          this.add(
-            schema(
-              'Exactly one of these fields must be provided: [Seconds, SecondsPath, Timestamp, TimestampPath]',
-              location,
-            ),
-          );
-        }
-        if (
-          state.Seconds !== undefined &&
-          !isJsonataExpression(state.Seconds) &&
-          !isNonNegativeInteger(state.Seconds)
-        ) {
-          this.add(schema('Field must be a non-negative integer', `${location}/Seconds`));
-        }
-        if (
-          state.Timestamp !== undefined &&
-          !isJsonataExpression(state.Timestamp) &&
-          !isValidTimestamp(state.Timestamp)
-        ) {
-          this.add(schema('Field must be an ISO-8601 extended offset date-time', `${location}/Timestamp`));
-        }
-        break;
-      }
-      case 'Fail':
-        this.validateExclusive(state, ['Error', 'ErrorPath'], location);
-        this.validateExclusive(state, ['Cause', 'CausePath'], location);
-        break;
-      case 'Choice':
-        validateChoices(this, state, language, location);
-        break;
-      default:
-        break;
-    }
-  }
-
   private checkComment(holder: JsonObject, location: string): void {
     if (holder.Comment !== undefined && typeof holder.Comment !== 'string') {
       this.add(schema("Field 'Comment' must be a string", `${location}/Comment`));
     }
   }
 
-  private validateNested(scope: JsonObject, location: string): void {
+  validateNested(scope: JsonObject, location: string): void {
     for (const key of Object.keys(scope)) {
       if (!BRANCH_FIELDS.has(key)) this.add(schema(`Field '${key}' is not supported`, location));
     }
     this.validateMachine(scope, location);
-  }
-
-  private validateExclusive(state: JsonObject, fields: string[], location: string): void {
-    if (fields.filter((field) => state[field] !== undefined).length > 1) {
-      this.add(schema(`At most one of these fields may be provided: [${fields.join(', ')}]`, location));
-    }
   }
 }

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CaseReport, formatTable, runConformance } from '../../../local/sfn/conformance/run';
+import { type CaseReport, formatTable } from '../../../local/sfn/conformance/report-table';
+import { runConformance } from '../../../local/sfn/conformance/run';
 
 // A comparator with compare.mjs's signature: exact status/output/error, cause unless told to ignore it.
 const COMPARATOR = `
