@@ -169,6 +169,8 @@ class LocalStepFunctions implements StepFunctionsEngine, EngineCore {
   }
 
   statusChanged(arn: string): void {
+    // An end committed by close()'s last flush is heard of after the database is gone.
+    if (this.closed) return;
     const row = this.store.getExecution(arn);
     if (row) this.statusEvents.publish(row, redriveStateNow(this, row));
   }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../local/sfn/engine';
-import { createMachine, temporaryDatabasePath, waitForStatus } from './engine-test-kit';
+import { createMachine, temporaryDatabasePath, waitForStatus, waitUntil } from './engine-test-kit';
 import { FakeLambdaServer, pythonJson } from './fake-lambda-server';
 
 /** Pass states grouped into fewer transactions must still be on disk before anything that follows is seen. */
@@ -165,6 +165,31 @@ describe('the ends of executions (SQLite file)', () => {
       expect(eventTypesOnDisk().at(-1)).toBe('ExecutionFailed');
     } finally {
       await engine.close();
+    }
+  });
+
+  it('loses nothing and ends the execution once when the engine closes while its end waits for the commit', async () => {
+    dataPath = temporaryDatabasePath();
+    const engine = await createEngine({ dataPath });
+    const commits = (engine as unknown as { commits: { enqueue: (work: object) => unknown } }).commits;
+    const enqueue = commits.enqueue.bind(commits);
+    let closing: Promise<void> | undefined;
+    commits.enqueue = (work) => {
+      const queued = enqueue(work);
+      if (work.constructor.name === 'EndWrite') closing ??= engine.close();
+      return queued;
+    };
+    const stateMachineArn = await createMachine(engine, 'close-at-end', passChain(2, { Type: 'Succeed' }));
+    const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn, input: '{}' });
+    await waitUntil(() => closing !== undefined);
+    await closing;
+    const reopened = await createEngine({ dataPath });
+    try {
+      const described = await waitForStatus(reopened, String(executionArn));
+      expect(described.status).toBe('SUCCEEDED');
+      expect(eventTypesOnDisk().filter((type) => type === 'ExecutionSucceeded')).toHaveLength(1);
+    } finally {
+      await reopened.close();
     }
   });
 

@@ -322,7 +322,12 @@ export class ExecutionJournal implements Journal {
       return write.ended;
     } catch (error) {
       // The transaction that held the end (and steps before it) was not written: the end alone, as a failure.
-      return endExecution(this.store, this.arn, failedEnding(error, ending.stopMs), write.history);
+      try {
+        return endExecution(this.store, this.arn, failedEnding(error, ending.stopMs), write.history);
+      } catch {
+        // Not even that (the database is gone): it stays RUNNING, and the next engine replays it to its end.
+        return false;
+      }
     }
   }
 
