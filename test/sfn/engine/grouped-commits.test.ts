@@ -95,6 +95,17 @@ describe('grouped commits of pure steps (SQLite file)', () => {
   });
 });
 
+/** Calls `then` right after an execution's end is queued for its commit, before the commit runs. */
+function whenAnEndIsQueued(engine: object, then: () => void): void {
+  const commits = (engine as { commits: { enqueue: (work: object) => unknown } }).commits;
+  const enqueue = commits.enqueue.bind(commits);
+  commits.enqueue = (work) => {
+    const queued = enqueue(work);
+    if (work.constructor.name === 'EndWrite') then();
+    return queued;
+  };
+}
+
 describe('the ends of executions (SQLite file)', () => {
   it('commits the ends of executions that finish together in one transaction with their last steps', async () => {
     dataPath = temporaryDatabasePath();
@@ -171,14 +182,10 @@ describe('the ends of executions (SQLite file)', () => {
   it('loses nothing and ends the execution once when the engine closes while its end waits for the commit', async () => {
     dataPath = temporaryDatabasePath();
     const engine = await createEngine({ dataPath });
-    const commits = (engine as unknown as { commits: { enqueue: (work: object) => unknown } }).commits;
-    const enqueue = commits.enqueue.bind(commits);
     let closing: Promise<void> | undefined;
-    commits.enqueue = (work) => {
-      const queued = enqueue(work);
-      if (work.constructor.name === 'EndWrite') closing ??= engine.close();
-      return queued;
-    };
+    whenAnEndIsQueued(engine, () => {
+      closing ??= engine.close();
+    });
     const stateMachineArn = await createMachine(engine, 'close-at-end', passChain(2, { Type: 'Succeed' }));
     const { executionArn } = await engine.dispatch('StartExecution', { stateMachineArn, input: '{}' });
     await waitUntil(() => closing !== undefined);
@@ -199,15 +206,10 @@ describe('the ends of executions (SQLite file)', () => {
     const store = (engine as unknown as { store: { finishExecution: (row: unknown) => boolean } }).store;
     let stopped: Promise<Record<string, unknown>> | undefined;
     let executionArn = '';
-    const commits = (engine as unknown as { commits: { enqueue: (work: object) => unknown } }).commits;
-    const enqueue = commits.enqueue.bind(commits);
-    commits.enqueue = (work) => {
-      const queued = enqueue(work);
-      // The execution's end is queued, not yet written: a StopExecution arrives now.
-      if (work.constructor.name === 'EndWrite')
-        stopped ??= engine.dispatch('StopExecution', { executionArn });
-      return queued;
-    };
+    // The execution's end is queued, not yet written: a StopExecution arrives now.
+    whenAnEndIsQueued(engine, () => {
+      stopped ??= engine.dispatch('StopExecution', { executionArn });
+    });
     const finishExecution = store.finishExecution.bind(store);
     let ends = 0;
     store.finishExecution = (row) => {
