@@ -5,6 +5,7 @@ import {
   journalText,
   type PendingEvent,
   stateEventDetails,
+  textOf,
 } from './store';
 import { historyStatements } from './store-schema';
 
@@ -126,7 +127,8 @@ export function sqliteHistoryTables(db: Database.Database): HistoryTables {
     for (let index = 0; index <= last; index++) {
       const event = events[index] as PendingEvent;
       // A state event keeps its name and text: escaping the text into its details was 5% of a Pass chain.
-      const stateText = event.stateName === undefined ? undefined : event.stateText;
+      const stateText =
+        event.stateName === undefined || event.stateText === undefined ? undefined : textOf(event.stateText);
       values.push(
         seq,
         event.id,

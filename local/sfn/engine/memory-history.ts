@@ -5,6 +5,8 @@ import {
   journalText,
   type PendingEvent,
   stateEventDetails,
+  type TextSource,
+  textOf,
 } from './store';
 import type { UndoLog } from './undo-log';
 
@@ -22,8 +24,8 @@ class EventColumns {
   readonly keys: string[] = [];
   /** A state event's state name (its payload is then its input or output text); undefined for others. */
   readonly names: (string | undefined)[] = [];
-  /** The details text, or a state event's input or output text. */
-  readonly payloads: (string | null)[] = [];
+  /** The details text, or a state event's input or output text (or what writes it on first read). */
+  readonly payloads: (TextSource | null)[] = [];
 
   /** The first index whose event id is greater than `id` (ids ascend). */
   indexAfter(id: number): number {
@@ -42,7 +44,7 @@ class EventColumns {
   insert(event: PendingEvent): boolean {
     const count = this.ids.length;
     const name = event.stateName;
-    const payload = name === undefined ? event.details : (event.stateText as string);
+    const payload = name === undefined ? event.details : (event.stateText as TextSource);
     if (count === 0 || event.id > (this.ids[count - 1] as number)) {
       this.ids.push(event.id);
       this.previous.push(event.previousEventId);
@@ -78,12 +80,13 @@ class EventColumns {
     const type = this.types[at] as string;
     const name = this.names[at];
     const payload = this.payloads[at] ?? null;
+    const text = payload === null ? null : textOf(payload);
     return {
       id: this.ids[at] as number,
       previousEventId: this.previous[at] as number,
       type,
       timestampMs: this.times[at] as number,
-      details: name === undefined ? payload : stateEventDetails(type, name, payload as string),
+      details: name === undefined ? text : stateEventDetails(type, name, text as string),
     };
   }
 }

@@ -58,10 +58,18 @@ export interface PendingEvent {
   details: string | null;
   /**
    * Set on a state entered/exited event without variables: its details are `stateEventDetails(type,
-   * stateName, stateText)`, and a store may keep these two strings instead of the text (the in-memory one does).
+   * stateName, textOf(stateText))`, and a store may keep the name and the text (or the object that writes it,
+   * as the in-memory one does) instead of the details.
    */
   readonly stateName?: string;
-  readonly stateText?: string;
+  readonly stateText?: TextSource;
+}
+
+/** A JSON text, or an object that writes it when first asked (see JsonText). */
+export type TextSource = string | { readonly text: string };
+
+export function textOf(source: TextSource): string {
+  return typeof source === 'string' ? source : source.text;
 }
 
 /**
@@ -79,11 +87,9 @@ export function stateEventDetails(type: string, name: string, text: string): str
  * A journal entry: its JSON text, or an object that writes it when asked (a step record, which the in-memory
  * store keeps as it is instead of as a text that repeats the output).
  */
-export type JournalValue = string | { readonly text: string };
+export type JournalValue = TextSource;
 
-export function journalText(value: JournalValue): string {
-  return typeof value === 'string' ? value : value.text;
-}
+export const journalText: (value: JournalValue) => string = textOf;
 
 export interface TaskTokenRow {
   token: string;

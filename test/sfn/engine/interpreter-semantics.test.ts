@@ -146,6 +146,32 @@ describe('errors, retries and catchers', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
   });
 
+  it('fails a state whose output passes 256 KiB of UTF-8 with States.DataLimitExceeded, and keeps one just under it whole', async () => {
+    // 100,000 'é' are 100,000 UTF-16 units but 200,000 UTF-8 bytes: once under the limit, twice over it.
+    const big = 'é'.repeat(100_000);
+    const under = await run(
+      { StartAt: 'Once', States: { Once: { Type: 'Pass', Parameters: { 'a.$': '$.big' }, End: true } } },
+      { big },
+    );
+    expect(under.status).toBe('SUCCEEDED');
+    expect(outputOf(under)).toEqual({ a: big });
+    const { events } = await engine.dispatch('GetExecutionHistory', { executionArn: under.executionArn });
+    const exited = (events as Record<string, { output?: string }>[]).find(
+      (event) => event.stateExitedEventDetails,
+    );
+    expect(exited?.stateExitedEventDetails?.output).toBe(JSON.stringify({ a: big }));
+
+    const over = await run(
+      {
+        StartAt: 'Twice',
+        States: { Twice: { Type: 'Pass', Parameters: { 'a.$': '$.big', 'b.$': '$.big' }, End: true } },
+      },
+      { big },
+    );
+    expect(over).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(String(over.cause)).toContain("The state/task 'Twice' returned a result with a size exceeding");
+  });
+
   it('fails a task on a resource it does not support, naming the resource', async () => {
     const result = await run({
       StartAt: 'Send',

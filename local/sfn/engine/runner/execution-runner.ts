@@ -2,11 +2,13 @@ import type { StateDefinition, StateGraph } from '../asl';
 import { Cancellation, ExecutionHalted } from '../cancellation';
 import { STATE_HANDLERS } from '../states';
 import type { StateEnvironment, StateHandler } from '../states/state-handler';
+import type { TextSource } from '../store';
 import { runResource } from '../task-resources';
 import type { ExecutionEnding } from './execution-end';
 import type { ExecutionIdentity, RunnerServices } from './execution-services';
 import { asFailure, StateFailure } from './failures';
 import { ExecutionJournal } from './journal';
+import { certainlyFits, JsonText } from './json-text';
 import { JSONATA } from './jsonata-language';
 import { JSONPATH } from './jsonpath-language';
 import { type Maybe, newStrand, type StateResult, type StateRun, StateVisit, type Strand } from './state-run';
@@ -40,10 +42,10 @@ const UNAWAITED_STATES = new Set(['Pass', 'Choice', 'Succeed', 'Fail', 'Task']);
 const STEPS_BETWEEN_TURNS = 64;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** A visit of a state as the run loop commits it: its step record and its output's JSON text. */
+/** A visit of a state as the run loop commits it: its step record and its output's JSON text (to be written). */
 interface RanState {
   record: StepRecord;
-  outputText?: string;
+  outputText?: TextSource;
 }
 
 /**
@@ -68,6 +70,19 @@ function failedRecord(strand: Strand, error: string | undefined, cause: string |
     eventSeq: strand.eventCount,
     lastEventId: strand.lastEventId,
   };
+}
+
+/** An output's JSON text, counted: States.DataLimitExceeded past 256 KiB of UTF-8. */
+function limitedText(output: unknown, stateName: string): JsonText {
+  const text = JSON.stringify(output ?? null);
+  // A UTF-8 character takes at most 3 bytes per UTF-16 unit: short texts need no byte count.
+  if (text.length * 3 > DATA_LIMIT_BYTES && Buffer.byteLength(text) > DATA_LIMIT_BYTES) {
+    throw new StateFailure(
+      'States.DataLimitExceeded',
+      `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+    );
+  }
+  return new JsonText(output, text);
 }
 
 /** Step keys of the top strand, by state name and visit: the same few texts for every execution. */
@@ -220,8 +235,8 @@ export class ExecutionRunner {
   private async runGraph(graph: StateGraph, strand: Strand, input: unknown): Promise<unknown> {
     let name = graph.startAt;
     let data = input;
-    /** `data` as JSON text when the last state wrote it (its exit event), so the next entry need not again. */
-    let dataText: string | undefined;
+    /** `data`'s JSON text as the last state's exit event holds it, which the next entry shares. */
+    let dataText: TextSource | undefined;
     let stepsWithoutWaiting = 0;
     for (;;) {
       strand.cancellation.throwIfCancelled();
@@ -300,13 +315,13 @@ export class ExecutionRunner {
     input: unknown,
     strand: Strand,
     stepKey: string,
-    inputText: string | undefined,
+    inputText: TextSource | undefined,
   ): Maybe<RanState> {
     const enteredEventId = this.journal.emitState(
       strand,
       eventTypesOf(state.type).entered,
       state.name,
-      inputText ?? JSON.stringify(input),
+      inputText ?? new JsonText(input),
     );
     const run = new StateVisit(
       state,
@@ -357,16 +372,11 @@ export class ExecutionRunner {
     return { record: failedRecord(run.strand, failure.error, failure.causeText) };
   }
 
-  /** Writes the exit event; returns the output as JSON text. */
-  private emitExited(run: StateRun, output: unknown): string {
-    const outputText = JSON.stringify(output ?? null);
-    // A UTF-8 character takes at most 3 bytes per UTF-16 unit: short texts need no byte count.
-    if (outputText.length * 3 > DATA_LIMIT_BYTES && Buffer.byteLength(outputText) > DATA_LIMIT_BYTES) {
-      throw new StateFailure(
-        'States.DataLimitExceeded',
-        `The state/task '${run.state.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
-      );
-    }
+  /** Writes the exit event; returns the output's JSON text (written when first asked for, unless counted). */
+  private emitExited(run: StateRun, output: unknown): TextSource {
+    const outputText = certainlyFits(output, DATA_LIMIT_BYTES)
+      ? new JsonText(output)
+      : limitedText(output, run.state.name);
     const exitedType = eventTypesOf(run.state.type).exited;
     if (!run.pendingAssignments) {
       this.journal.emitState(run.strand, exitedType, run.state.name, outputText);
@@ -374,7 +384,7 @@ export class ExecutionRunner {
     }
     const exited: Record<string, unknown> = {
       name: run.state.name,
-      output: outputText,
+      output: outputText.text,
       outputDetails: NOT_TRUNCATED,
       assignedVariables: Object.fromEntries(
         Object.entries(run.pendingAssignments).map(([variable, value]) => [variable, JSON.stringify(value)]),

@@ -1,6 +1,13 @@
 import { ExecutionHalted } from '../cancellation';
 import type { CommitQueue, QueuedWrite } from '../commit-queue';
-import { type EngineStorage, type JournalValue, type PendingEvent, stateEventDetails } from '../store';
+import {
+  type EngineStorage,
+  type JournalValue,
+  type PendingEvent,
+  stateEventDetails,
+  type TextSource,
+  textOf,
+} from '../store';
 import { EndWrite, type ExecutionEnding, endExecution, failedEnding } from './execution-end';
 import type { Strand } from './state-run';
 
@@ -59,11 +66,11 @@ class StateEvent implements PendingEvent {
     readonly type: string,
     readonly timestampMs: number,
     readonly stateName: string,
-    readonly stateText: string,
+    readonly stateText: TextSource,
   ) {}
 
   get details(): string {
-    return stateEventDetails(this.type, this.stateName, this.stateText);
+    return stateEventDetails(this.type, this.stateName, textOf(this.stateText));
   }
 }
 
@@ -195,7 +202,7 @@ export class ExecutionJournal implements Journal {
    * A state entered/exited event of `name` whose input or output is `text` (see StateEvent): the most common
    * events, kept as two strings that the next state's entry shares.
    */
-  emitState(strand: Strand, type: string, name: string, text: string): number {
+  emitState(strand: Strand, type: string, name: string, text: TextSource): number {
     const key = this.nextKey(strand);
     if (key === undefined) return strand.lastEventId;
     const id = ++this.nextEventId;

@@ -1,3 +1,4 @@
+import { type TextSource, textOf } from '../store';
 import type { Strand } from './state-run';
 
 /**
@@ -30,7 +31,7 @@ export class StepEntry {
   private readonly lastEventId: number;
 
   constructor(
-    private readonly outputText: string,
+    private readonly outputText: TextSource,
     private readonly next: string | null,
     strand: Strand,
   ) {
@@ -42,6 +43,6 @@ export class StepEntry {
   /** As JSON.stringify writes the StepRecord: the same keys in the same order. */
   get text(): string {
     const own = isEmpty(this.own) ? '{}' : JSON.stringify(this.own);
-    return `{"output":${this.outputText},"next":${JSON.stringify(this.next)},"own":${own},"eventSeq":${this.eventSeq},"lastEventId":${this.lastEventId}}`;
+    return `{"output":${textOf(this.outputText)},"next":${JSON.stringify(this.next)},"own":${own},"eventSeq":${this.eventSeq},"lastEventId":${this.lastEventId}}`;
   }
 }
