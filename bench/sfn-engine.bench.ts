@@ -210,7 +210,8 @@ export const run: BenchRun = async ({ quick }) => {
   const workloads = [passChain(quick ? 30 : 100), choiceLoop(quick ? 30 : 100)];
   const chainLength = 20;
   const callbackExecutions = quick ? 2 : 10;
-  const rounds = quick ? 2 : 4;
+  // Ten pairs: with four, the median of one run ranged 1.05x–1.50x on the same code (a round lasts ~60 ms).
+  const rounds = quick ? 2 : 10;
   const rows: BenchReport['rows'] = [];
   const notes: string[] = [];
   const workDir = mkdtempSync(join(tmpdir(), 'sfn-bench-'));
