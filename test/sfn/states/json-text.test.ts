@@ -23,6 +23,18 @@ describe('an output sized without its text', () => {
     expect(certainlyFits(`${escapes}\u001f`, LIMIT)).toBe(false);
   });
 
+  it('counts the longest numbers JSON writes (25 characters), so an array of them just over the limit is not certain', () => {
+    const longest = -0.0000012345678901234567;
+    expect(JSON.stringify(longest)).toHaveLength(25);
+    // 10,083 of them with their commas take 262,159 bytes: 15 over.
+    const numbers = Array.from({ length: 10_083 }, () => longest);
+    expect(bytes(numbers)).toBeGreaterThan(LIMIT);
+    expect(certainlyFits(numbers, LIMIT)).toBe(false);
+    const fewer = numbers.slice(0, 10_000);
+    expect(bytes(fewer)).toBeLessThanOrEqual(LIMIT);
+    expect(certainlyFits(fewer, LIMIT)).toBe(true);
+  });
+
   it('is never certain of what only its text can size (toJSON, bigint)', () => {
     expect(certainlyFits({ when: new Date(0) }, LIMIT)).toBe(false);
     expect(certainlyFits({ count: 1n }, LIMIT)).toBe(false);

@@ -200,7 +200,7 @@ export class ExecutionJournal implements Journal {
 
   /**
    * A state entered/exited event of `name` whose input or output is `text` (see StateEvent): the most common
-   * events, kept as two strings that the next state's entry shares.
+   * events, kept as the name and the text (or the JsonText that writes it), which the next state's entry shares.
    */
   emitState(strand: Strand, type: string, name: string, text: TextSource): number {
     const key = this.nextKey(strand);

@@ -25,8 +25,8 @@ export class JsonText {
 
 /** The most UTF-8 bytes one UTF-16 unit of a string takes in JSON text (`\u001f`). */
 const BYTES_PER_UNIT = 6;
-/** The longest number JSON.stringify writes (`-1.2345678901234567e-308`). */
-const NUMBER_BYTES = 24;
+/** The longest number JSON.stringify writes: 17 digits after `-0.00000` (`-0.0000012345678901234567`). */
+const NUMBER_BYTES = 25;
 
 /**
  * Whether `value`'s JSON text certainly takes at most `limit` UTF-8 bytes, from an upper bound that needs no
