@@ -35,9 +35,12 @@ describe('an output sized without its text', () => {
     expect(certainlyFits(fewer, LIMIT)).toBe(true);
   });
 
-  it('is never certain of what only its text can size (toJSON, bigint)', () => {
+  it('is never certain of what only its text can size (toJSON, a boxed number, bigint)', () => {
     expect(certainlyFits({ when: new Date(0) }, LIMIT)).toBe(false);
+    expect(certainlyFits({ custom: { toJSON: () => 'x'.repeat(LIMIT) } }, LIMIT)).toBe(false);
+    expect(certainlyFits({ boxed: new Number(1) }, LIMIT)).toBe(false);
     expect(certainlyFits({ count: 1n }, LIMIT)).toBe(false);
+    expect(certainlyFits(Object.assign(Object.create(null), { bare: true }), LIMIT)).toBe(true);
   });
 
   it('writes the text once, as JSON.stringify does (undefined as null)', () => {

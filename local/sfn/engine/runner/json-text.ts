@@ -31,7 +31,7 @@ const NUMBER_BYTES = 25;
 /**
  * Whether `value`'s JSON text certainly takes at most `limit` UTF-8 bytes, from an upper bound that needs no
  * text (every string unit counted as an escape). False means "not certain": the caller writes the text and
- * counts. Values a plain walk cannot size (toJSON, bigint) are never certain.
+ * counts. Values a plain walk cannot size (toJSON, a boxed primitive, a class instance, bigint) are never certain.
  */
 export function certainlyFits(value: unknown, limit: number): boolean {
   return remainingBytes(value, limit) >= 0;
@@ -55,7 +55,9 @@ function remainingBytes(value: unknown, budget: number): number {
         }
         return left;
       }
-      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
+      // Only plain objects are walked: JSON writes a boxed number or one with toJSON as something else.
+      const prototype = Object.getPrototypeOf(value);
+      if ((prototype !== Object.prototype && prototype !== null) || 'toJSON' in value) return -1;
       for (const key in value) {
         left = remainingBytes(
           (value as Record<string, unknown>)[key],
