@@ -102,7 +102,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     'java',
     [
       // A small heap and serial GC: the local cloud shares a small machine. The JIT is left whole: stopping at
-      // C1 started 0.5 s sooner but wrote a 10,000-item order's items 30% slower (measured on 2 cores).
+      // C1 started 0.5 s sooner but wrote and read a 10,000-item order 20-35% slower (docs/benchmarks.md).
       '-Xms64m',
       '-Xmx512m',
       '-XX:+UseSerialGC',
