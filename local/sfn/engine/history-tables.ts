@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import {
   type HistoryEventRow,
   type JournalValue,
-  journalText,
   type PendingEvent,
   stateEventDetails,
   textOf,
@@ -151,7 +150,7 @@ export function sqliteHistoryTables(db: Database.Database): HistoryTables {
     JOURNAL_COLUMNS,
   );
   const putJournal = (executionArn: string, key: string, value: JournalValue) => {
-    journalRows.add().push(seqOf(executionArn, true), key, journalText(value));
+    journalRows.add().push(seqOf(executionArn, true), key, textOf(value));
     journalRows.write(false);
   };
   /** Every buffered row written, in order: before a read, a delete, or the commit. */
@@ -166,7 +165,7 @@ export function sqliteHistoryTables(db: Database.Database): HistoryTables {
     insertStep(executionArn, events, key, value) {
       // A step's entry rides on its last event's row: one row fewer per step (profiled: the row writes were a
       // quarter of a Pass chain on file). A step whose events a replay found written has its own row.
-      if (events.length > 0) bufferEvents(executionArn, events, key, journalText(value));
+      if (events.length > 0) bufferEvents(executionArn, events, key, textOf(value));
       else putJournal(executionArn, key, value);
     },
     events(executionArn, reverse, afterId, limit) {

@@ -2,7 +2,6 @@ import type { HistoryTables } from './history-tables';
 import {
   type HistoryEventRow,
   type JournalValue,
-  journalText,
   type PendingEvent,
   stateEventDetails,
   type TextSource,
@@ -155,7 +154,7 @@ export function memoryHistoryTables(undo?: UndoLog): HistoryTables {
     },
     journal(executionArn) {
       const texts = new Map<string, string>();
-      for (const [key, value] of journals.get(executionArn) ?? []) texts.set(key, journalText(value));
+      for (const [key, value] of journals.get(executionArn) ?? []) texts.set(key, textOf(value));
       return texts;
     },
     deleteJournal(executionArn, key) {

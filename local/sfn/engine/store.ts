@@ -89,8 +89,6 @@ export function stateEventDetails(type: string, name: string, text: string): str
  */
 export type JournalValue = TextSource;
 
-export const journalText: (value: JournalValue) => string = textOf;
-
 export interface TaskTokenRow {
   token: string;
   executionArn: string;
